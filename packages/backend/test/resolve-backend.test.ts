@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError, InvalidArgumentError } from '@uqjs/core';
+import { describe, expect, it } from 'vitest';
+import { resolveBackend } from '../src/index.js';
+
+describe('resolveBackend', () => {
+  it('honours UQJS_BACKEND=cpu and reports the choice', async () => {
+    const messages: string[] = [];
+    const chosen = await resolveBackend({
+      env: { UQJS_BACKEND: 'cpu' },
+      log: (m) => messages.push(m),
+    });
+    expect(chosen).toEqual({
+      name: 'cpu',
+      provider: '@tensorflow/tfjs-backend-cpu',
+      gpu: false,
+      reason: 'UQJS_BACKEND',
+    });
+    expect(tf.getBackend()).toBe('cpu');
+    expect(messages).toEqual([
+      '[uqjs] backend: cpu (@tensorflow/tfjs-backend-cpu; chosen by UQJS_BACKEND)',
+    ]);
+  });
+
+  it('honours UQJS_BACKEND=wasm, which then computes', async () => {
+    const chosen = await resolveBackend({ env: { UQJS_BACKEND: 'wasm' }, log: false });
+    expect(chosen.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const product = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
+    expect(Array.from(await product.data())).toEqual([11]);
+    product.dispose();
+  });
+
+  it('lets UQJS_BACKEND win over prefer', async () => {
+    const chosen = await resolveBackend({
+      env: { UQJS_BACKEND: 'cpu' },
+      prefer: 'wasm',
+      log: false,
+    });
+    expect(chosen.name).toBe('cpu');
+    const preferred = await resolveBackend({ env: {}, prefer: 'wasm', log: false });
+    expect(preferred).toMatchObject({ name: 'wasm', reason: 'prefer' });
+  });
+
+  it('explains how to install tensorflow when it cannot load', async () => {
+    // libtensorflow cannot be installed on this machine, so neither provider loads here.
+    const attempt = resolveBackend({ env: { UQJS_BACKEND: 'tensorflow' }, log: false });
+    await expect(attempt).rejects.toThrow(BackendError);
+    await expect(
+      resolveBackend({ env: { UQJS_BACKEND: 'tensorflow' }, log: false }),
+    ).rejects.toThrow(
+      /backend 'tensorflow' \(from UQJS_BACKEND\) cannot be loaded \(@tensorflow\/tfjs-node-gpu: .*; @tensorflow\/tfjs-node: .*\); install one of them: `npm install @tensorflow\/tfjs-node-gpu`/,
+    );
+  });
+
+  it('falls back automatically past a backend that cannot load', async () => {
+    const messages: string[] = [];
+    const chosen = await resolveBackend({ env: {}, log: (m) => messages.push(m) });
+    expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
+    expect(messages[0]).toMatch(/^\[uqjs\] backend: wasm .*skipped: tensorflow/);
+  });
+
+  it('rejects an unknown backend name', async () => {
+    await expect(resolveBackend({ env: { UQJS_BACKEND: 'webgl2' }, log: false })).rejects.toThrow(
+      new InvalidArgumentError({
+        fn: 'resolveBackend',
+        argument: 'UQJS_BACKEND',
+        expected: "one of 'tensorflow', 'wasm', 'cpu'",
+        given: 'webgl2',
+      }).message,
+    );
+  });
+});

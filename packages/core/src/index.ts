@@ -1,0 +1,28 @@
+export type { HasShape, NumericArray } from './checks.js';
+export {
+  checkAllFinite,
+  checkFiniteNumber,
+  checkInRange,
+  checkInteger,
+  checkLabels,
+  checkOneOf,
+  checkPositive,
+  checkPositiveInteger,
+  checkProbabilities,
+  checkRank,
+  checkSameShape,
+  checkShape,
+} from './checks.js';
+export type { ArgumentProblem } from './errors.js';
+export {
+  BackendError,
+  DataError,
+  describeValue,
+  InvalidArgumentError,
+  ShapeError,
+  UqjsError,
+} from './errors.js';
+export type { Predictive } from './predictive.js';
+export { checkPredictive, disposePredictive } from './predictive.js';
+export type { Seed, SeedStream } from './seed.js';
+export { checkSeed, deriveSeed, Rng, seedStream } from './seed.js';

@@ -1,0 +1,58 @@
+// Packs every publishable package and checks the tarball as a user would get it:
+// publint --strict, "are the types wrong" (ESM-only profile), no tests or sources inside,
+// and prints each tarball's size.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { publishable, root } from './workspace.mjs';
+
+const out = mkdtempSync(join(tmpdir(), 'uqjs-pack-'));
+let failures = 0;
+try {
+  for (const { dir, manifest } of publishable()) {
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', out], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
+    const tarball = join(out, packed.filename);
+    const problems = [];
+    const stray = packed.files
+      .map((f) => f.path)
+      .filter((p) => /(^|\/)(test|src)\/|\.test\.|\.tsbuildinfo$/.test(p));
+    if (stray.length > 0)
+      problems.push(`tarball holds files users do not need: ${stray.join(', ')}`);
+    const { messages, pkg } = await publint({ pkgDir: dir, strict: true });
+    for (const message of messages)
+      problems.push(`publint ${message.type}: ${formatMessage(message, pkg)}`);
+    try {
+      execFileSync(
+        join(root, 'node_modules', '.bin', 'attw'),
+        [tarball, '--profile', 'esm-only', '--format', 'ascii'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+    } catch (error) {
+      problems.push(`attw: ${(error.stdout || error.message).trim()}`);
+    }
+    const kib = (packed.size / 1024).toFixed(1);
+    console.log(
+      `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${manifest.name}@${manifest.version} (${relative(root, dir)}): ${packed.entryCount} files, ${kib} KiB packed`,
+    );
+    for (const problem of problems) console.log(`     ${problem}`);
+    failures += problems.length > 0 ? 1 : 0;
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (failures > 0) {
+  console.error(`packaging: ${failures} package(s) failed`);
+  process.exit(1);
+}

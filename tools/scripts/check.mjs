@@ -1,0 +1,74 @@
+// `npm test`: every check a change must pass, in order, then one closing line
+// `Tests: N passed, N failed` summed from the vitest JSON reports of every project.
+// Exits non-zero when a step fails, a test fails, or no test ran.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { projects, root } from './workspace.mjs';
+
+const parallel = process.env.UQJS_PARALLEL ?? '2';
+const steps = [
+  ['lint', 'npx', ['biome', 'ci', '.']],
+  [
+    'build',
+    'npx',
+    ['nx', 'run-many', '-t', 'build', `--parallel=${parallel}`, '--outputStyle=static'],
+  ],
+  [
+    'typecheck',
+    'npx',
+    ['nx', 'run-many', '-t', 'typecheck', `--parallel=${parallel}`, '--outputStyle=static'],
+  ],
+  [
+    'unit tests',
+    'npx',
+    [
+      'nx',
+      'run-many',
+      '-t',
+      'test',
+      `--parallel=${parallel}`,
+      '--outputStyle=static',
+      '--skip-nx-cache',
+    ],
+  ],
+  ['packaging', 'node', [join(root, 'tools', 'scripts', 'check-packaging.mjs')]],
+  ...(process.env.UQJS_EXTRA_CHECKS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((script) => [script, 'npm', ['run', script]]),
+];
+
+const reports = projects().map(({ dir }) => join(dir, 'reports', 'vitest.json'));
+for (const report of reports) rmSync(report, { force: true });
+
+const failedSteps = [];
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+  console.log(
+    `=== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  if (result.status !== 0) {
+    failedSteps.push(name);
+    if (name === 'build') break; // nothing after a failed build can be trusted
+  }
+}
+
+let passed = 0;
+let failed = 0;
+for (const report of reports.filter(existsSync)) {
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  passed += json.numPassedTests;
+  failed +=
+    json.numFailedTests +
+    (json.numTotalTestSuites > 0 && json.success === false && json.numFailedTests === 0 ? 1 : 0);
+}
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+console.log(`Tests: ${passed} passed, ${failed} failed`);
+process.exit(failedSteps.length > 0 || failed > 0 || passed === 0 ? 1 : 0);
