@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     root: process.cwd(),
     include: ['test/**/*.test.ts'],
+    setupFiles: [new URL('./tools/scripts/test-setup.ts', import.meta.url).pathname],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', 'json'],

@@ -33,10 +33,7 @@ const steps = [
     ],
   ],
   ['packaging', 'node', [join(root, 'tools', 'scripts', 'check-packaging.mjs')]],
-  ...(process.env.UQJS_EXTRA_CHECKS ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((script) => [script, 'npm', ['run', script]]),
+  ['release', 'node', [join(root, 'tools', 'scripts', 'release-check.mjs')]],
 ];
 
 const reports = projects().map(({ dir }) => join(dir, 'reports', 'vitest.json'));

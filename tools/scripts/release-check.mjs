@@ -1,0 +1,247 @@
+// The release test: publish every package to a real local registry (Verdaccio on a loopback
+// port, throwaway storage) with `changeset publish`, then, in fresh projects outside the
+// workspace, install single packages from it and run each package's README example as a
+// script. Finally prove that `changeset version` bumps dependents' ranges as configured.
+// Needs built packages (`npm run build`). The registry is stopped at the end, also on failure.
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
+import { projects, publishable, root } from './workspace.mjs';
+
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const work = mkdtempSync(join(tmpdir(), 'uqjs-release-'));
+const log = (message) => console.log(`[release-check] ${message}`);
+// `--only @uqjs/a,@uqjs/b` checks a subset (e.g. while other packages are mid-change).
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag > 0 ? new Set(process.argv[onlyFlag + 1].split(',')) : null;
+const released = () =>
+  publishable().filter(({ manifest }) => only === null || only.has(manifest.name));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The registry npm is configured with here; the local registry proxies everything but @uqjs to it. */
+function upstreamRegistry() {
+  return execFileSync('npm', ['config', 'get', 'registry'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+}
+
+async function startRegistry() {
+  const port = await freePort();
+  const dir = join(work, 'registry');
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      `storage: ${join(dir, 'storage')}`,
+      'auth:',
+      '  htpasswd:',
+      `    file: ${join(dir, 'htpasswd')}`,
+      '    max_users: 10',
+      'uplinks:',
+      '  upstream:',
+      `    url: ${upstreamRegistry()}`,
+      '    timeout: 120s',
+      'packages:',
+      "  '@uqjs/*':",
+      '    access: $all',
+      '    publish: $authenticated',
+      "  '**':",
+      '    access: $all',
+      '    proxy: upstream',
+      'log: { type: stdout, format: pretty, level: warn }',
+      '',
+    ].join('\n'),
+  );
+  const server = spawn(bin('verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  server.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  server.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (server.exitCode !== null) throw new Error(`verdaccio exited early:\n${output}`);
+    try {
+      if ((await fetch(`${url}-/ping`)).ok) return { server, url, port };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  server.kill();
+  throw new Error(`verdaccio did not answer on ${url}:\n${output}`);
+}
+
+/** Registers a throwaway user and returns its token. */
+async function createUser(url) {
+  const name = 'uqjs-release-check';
+  const response = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password: 'release-check-only', type: 'user', roles: [] }),
+  });
+  if (!response.ok)
+    throw new Error(
+      `could not create a registry user: ${response.status} ${await response.text()}`,
+    );
+  return (await response.json()).token;
+}
+
+function npmrc(dir, url, port, token) {
+  writeFileSync(join(dir, '.npmrc'), `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
+}
+
+function run(command, args, cwd, env = {}) {
+  execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+}
+
+/** The first ```ts block of a README: the example users copy. */
+function readmeExample(dir) {
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  const match = readme.match(/```(?:ts|typescript)\n([\s\S]*?)```/);
+  if (!match) throw new Error(`${relative(root, dir)}/README.md has no \`\`\`ts example`);
+  return match[1];
+}
+
+/** Bare module specifiers the example imports, as npm package names. */
+function importedPackages(code) {
+  const names = new Set();
+  for (const [, specifier] of code.matchAll(/(?:import|from)\s+['"]([^'".][^'"]*)['"]/g)) {
+    if (specifier.startsWith('node:')) continue;
+    const parts = specifier.split('/');
+    names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+  }
+  return [...names];
+}
+
+/** In a fresh project: install what the example imports, then run it as an ES module. */
+function runExample({ dir, manifest }, url, port, token) {
+  const project = join(work, 'consumers', manifest.name.replace('/', '__'));
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  );
+  npmrc(project, url, port, token);
+  const code = readmeExample(dir);
+  const packages = importedPackages(code);
+  if (!packages.includes(manifest.name))
+    throw new Error(`${manifest.name}'s README example does not import it`);
+  const peers = Object.entries(manifest.peerDependencies ?? {})
+    .filter(([name]) => manifest.peerDependenciesMeta?.[name]?.optional !== true)
+    .map(([name]) => name);
+  const wanted = [...new Set([...packages, ...peers])].map((name) =>
+    name === manifest.name ? `${name}@${manifest.version}` : name,
+  );
+  log(`${manifest.name}: npm install ${wanted.join(' ')}`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], project);
+  const js = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  writeFileSync(join(project, 'example.mjs'), js);
+  log(`${manifest.name}: node example.mjs`);
+  run('node', ['example.mjs'], project);
+}
+
+/** `changeset version` in a copy of the workspace manifests: a patch to one package bumps its dependents. */
+function checkVersionBumps() {
+  const copy = join(work, 'versioning');
+  mkdirSync(join(copy, '.changeset'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  cpSync(join(root, '.changeset', 'config.json'), join(copy, '.changeset', 'config.json'));
+  for (const { dir } of projects()) {
+    mkdirSync(join(copy, relative(root, dir)), { recursive: true });
+    cpSync(join(dir, 'package.json'), join(copy, relative(root, dir), 'package.json'));
+  }
+  const patched = existsSync(join(root, 'packages', 'noise')) ? '@uqjs/noise' : '@uqjs/core';
+  const dependents = projects().filter(({ manifest }) => manifest.dependencies?.[patched]);
+  if (dependents.length === 0) throw new Error(`no package depends on ${patched}`);
+  writeFileSync(
+    join(copy, '.changeset', 'release-check.md'),
+    `---\n'${patched}': patch\n---\n\nRelease check.\n`,
+  );
+  execFileSync(bin('changeset'), ['version'], { cwd: copy, stdio: 'inherit' });
+  const read = (dir) =>
+    JSON.parse(readFileSync(join(copy, relative(root, dir), 'package.json'), 'utf8'));
+  const bumped = read(join(root, 'packages', patched.split('/')[1]));
+  for (const { dir, manifest } of dependents) {
+    const after = read(dir);
+    const range = after.dependencies[patched];
+    if (range !== `^${bumped.version}` || after.version === manifest.version) {
+      throw new Error(
+        `changeset version: ${manifest.name} should depend on ^${bumped.version} with a patch bump, got ${range} at ${after.version}`,
+      );
+    }
+    log(
+      `changeset version: ${manifest.name} ${manifest.version} -> ${after.version}, ${patched} ${range}`,
+    );
+  }
+}
+
+let registry;
+const stop = () => registry?.server.kill();
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+try {
+  const missing = released().filter(({ dir }) => !existsSync(join(dir, 'dist')));
+  if (missing.length > 0)
+    throw new Error(
+      `build first: no dist/ in ${missing.map(({ dir }) => relative(root, dir)).join(', ')}`,
+    );
+  registry = await startRegistry();
+  const { url, port } = registry;
+  log(`registry on ${url} (storage in ${work})`);
+  const token = await createUser(url);
+  npmrc(work, url, port, token);
+  const registryEnv = { npm_config_registry: url, npm_config_userconfig: join(work, '.npmrc') };
+  if (only === null) run(bin('changeset'), ['publish', '--no-git-tag'], root, registryEnv);
+  else
+    for (const { dir } of released()) run('npm', ['publish', '--loglevel=warn'], dir, registryEnv);
+  for (const { manifest } of released()) {
+    const response = await fetch(`${url}${manifest.name.replace('/', '%2f')}`);
+    const versions = response.ok ? Object.keys((await response.json()).versions ?? {}) : [];
+    if (!versions.includes(manifest.version))
+      throw new Error(`${manifest.name}@${manifest.version} was not published`);
+  }
+  log(`published ${released().length} packages`);
+  for (const project of released().filter(({ dir }) => existsSync(join(dir, 'README.md')))) {
+    runExample(project, url, port, token);
+  }
+  checkVersionBumps();
+  log('ok');
+} catch (error) {
+  console.error(`[release-check] FAILED: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  stop();
+  rmSync(work, { recursive: true, force: true });
+}
