@@ -1,0 +1,192 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError } from '@uqjs/core';
+import { x as extractTar } from 'tar';
+import { dataDir, findFile, missingDataError } from './data-dir.js';
+import { downloadFile, joinUrl } from './download.js';
+import { ImageDataset, type TrainTest } from './image-dataset.js';
+
+/**
+ * Options of {@link loadCifar10}.
+ *
+ * @since 0.1.0
+ */
+export interface Cifar10Options {
+  /**
+   * The folder holding `data_batch_1.bin` ... `data_batch_5.bin` and `test_batch.bin`,
+   * directly or in its `cifar-10-batches-bin/` sub-folder (what the archive extracts to).
+   * Default `<dataDir()>/cifar10`.
+   */
+  readonly dir?: string;
+  /**
+   * Fetch `cifar-10-binary.tar.gz` (162 MB) when files are missing, check its MD5, extract it
+   * into `dir` and delete the archive. Default `false`.
+   */
+  readonly download?: boolean;
+  /** Base URL of the archive. Default {@link CIFAR10_MIRROR}. */
+  readonly mirror?: string;
+  /** Expected MD5 by file name (`'cifar-10-binary.tar.gz'`), for a mirror of other bytes. */
+  readonly checksums?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where `download: true` fetches the CIFAR-10 binary version: the dataset authors' page.
+ *
+ * @since 0.1.0
+ */
+export const CIFAR10_MIRROR = 'https://www.cs.toronto.edu/~kriz/';
+
+/**
+ * The CIFAR-10 class names, by label.
+ *
+ * @since 0.1.0
+ */
+export const CIFAR10_CLASS_NAMES: readonly string[] = Object.freeze([
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+]);
+
+const ARCHIVE = 'cifar-10-binary.tar.gz';
+/** The MD5 the dataset page publishes for the binary version (170,052,171 bytes). */
+const ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+const FOLDER = 'cifar-10-batches-bin';
+const TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
+const TEST_FILE = 'test_batch.bin';
+/** Tar entry types of regular files (`0`, the pre-POSIX `\0`, and `7`). */
+const REGULAR_FILE_TYPES: readonly string[] = ['File', 'OldFile', 'ContiguousFile'];
+const SIDE = 32;
+const PLANE = SIDE * SIDE;
+/** One record: a label byte, then the red, green and blue 32x32 planes. */
+const RECORD = 1 + 3 * PLANE;
+
+/**
+ * Loads CIFAR-10 from its binary version: uint8 `[50000, 32, 32, 3]` train and
+ * `[10000, 32, 32, 3]` test images, labels 0-9 ({@link CIFAR10_CLASS_NAMES}).
+ *
+ * Each `.bin` file is a run of 3073-byte records: one label byte and 3072 pixel bytes, the red
+ * plane, then green, then blue, each 32x32 row-major. A file that is not a whole number of
+ * records, a label above 9, or training batches of unequal length give a `DataError`. Missing
+ * files are fetched with `download: true` (MD5-checked archive from {@link CIFAR10_MIRROR},
+ * extracted with the `tar` package); without it a `DataError` names them.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await loadCifar10({ download: true }); // cached in ~/.cache/uqjs/cifar10
+ * ```
+ * @since 0.1.0
+ */
+export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest> {
+  const fn = 'loadCifar10';
+  const dir = opts.dir ?? join(dataDir(), 'cifar10');
+  const folders = [join(dir, FOLDER), dir];
+  const wanted = [...TRAIN_FILES, TEST_FILE];
+  const locate = () => wanted.map((name) => findFile(folders, [name]));
+  let paths = locate();
+  if (paths.includes(undefined) && opts.download) {
+    await fetchArchive(dir, opts, fn);
+    paths = locate();
+  }
+  const missing = wanted.filter((_, i) => paths[i] === undefined);
+  if (missing.length > 0) {
+    throw missingDataError({
+      fn,
+      missing,
+      lookedIn: folders,
+      urls: [joinUrl(opts.mirror ?? CIFAR10_MIRROR, ARCHIVE)],
+      dirOption: 'dir',
+    });
+  }
+  const files = await Promise.all(
+    (paths as string[]).map(async (path) => ({ path, bytes: await readFile(path) })),
+  );
+  const train = files.slice(0, TRAIN_FILES.length);
+  const counts = train.map((f) => recordCount(f.bytes, f.path, fn));
+  if (counts.some((c) => c !== counts[0])) {
+    throw new DataError(
+      `${fn}: the training batches hold ${counts.join(', ')} records; the official files hold ` +
+        'equally many, so one of them is truncated',
+    );
+  }
+  return { train: decodeRecords(train, fn), test: decodeRecords(files.slice(-1), fn) };
+}
+
+async function fetchArchive(dir: string, opts: Cifar10Options, fn: string): Promise<void> {
+  const archive = join(dir, ARCHIVE);
+  const digest = opts.checksums?.[ARCHIVE] ?? ARCHIVE_MD5;
+  await downloadFile(
+    joinUrl(opts.mirror ?? CIFAR10_MIRROR, ARCHIVE),
+    archive,
+    {
+      algorithm: 'md5',
+      digest,
+    },
+    fn,
+  );
+  try {
+    await extractTar({
+      file: archive,
+      cwd: dir,
+      strict: true,
+      // Only regular files of the batches folder; tar itself refuses absolute and `..` paths.
+      filter: (path, entry) =>
+        path.replace(/^\.\//, '').startsWith(`${FOLDER}/`) &&
+        (!('type' in entry) || REGULAR_FILE_TYPES.includes(entry.type)),
+    });
+  } catch (error) {
+    throw new DataError(`${fn}: could not extract ${archive}: ${(error as Error).message}`);
+  } finally {
+    await rm(archive, { force: true });
+  }
+}
+
+function recordCount(bytes: Uint8Array, file: string, fn: string): number {
+  if (bytes.length === 0 || bytes.length % RECORD !== 0) {
+    throw new DataError(
+      `${fn}: ${file} is ${bytes.length} bytes, not a whole number of ${RECORD}-byte records ` +
+        '(a label byte and 3x32x32 pixel bytes); the file is truncated or corrupt',
+    );
+  }
+  return bytes.length / RECORD;
+}
+
+/** Concatenates the records of `files` into one uint8 `[N, 32, 32, 3]` dataset. */
+function decodeRecords(files: { path: string; bytes: Uint8Array }[], fn: string): ImageDataset {
+  const total = files.reduce((n, f) => n + recordCount(f.bytes, f.path, fn), 0);
+  const images = new Uint8Array(total * 3 * PLANE);
+  const labels = new Int32Array(total);
+  let n = 0;
+  for (const { path, bytes } of files) {
+    for (let at = 0; at < bytes.length; at += RECORD, n++) {
+      const label = bytes[at]!;
+      if (label > 9) {
+        throw new DataError(
+          `${fn}: ${path} record ${at / RECORD} has label ${label}, not a class in 0-9; the file is corrupt`,
+        );
+      }
+      labels[n] = label;
+      // Planes [C, H, W] -> pixels [H, W, C]: value p of plane c goes to 3 * p + c.
+      const src = at + 1;
+      const dst = n * 3 * PLANE;
+      for (let p = 0; p < PLANE; p++) {
+        images[dst + 3 * p] = bytes[src + p]!;
+        images[dst + 3 * p + 1] = bytes[src + PLANE + p]!;
+        images[dst + 3 * p + 2] = bytes[src + 2 * PLANE + p]!;
+      }
+    }
+  }
+  return new ImageDataset({
+    images,
+    shape: [total, SIDE, SIDE, 3],
+    labels,
+    numClasses: 10,
+    classNames: CIFAR10_CLASS_NAMES,
+  });
+}

@@ -1,0 +1,179 @@
+import { copyFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError } from '@uqjs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSvhn, SVHN_MIRROR } from '../src/index.js';
+import { digest, serveFiles, tempDir } from './helpers/env.js';
+import { type MatVariable, MI, MX, matFile } from './helpers/formats.js';
+
+/** MATLAB `X(r, c, ch, n)` of the test files. */
+const value = (r: number, c: number, ch: number, n: number) =>
+  (5 * r + 9 * c + 70 * ch + 17 * n) % 256;
+
+/**
+ * A format-2 file the way MATLAB writes it: compressed `X` (uint8 32x32x3xN, column-major) and
+ * `y` (class double stored as miUINT8, values 1-10).
+ */
+function svhnFile(labels: readonly number[], overrides: Partial<MatVariable> = {}): Uint8Array {
+  const n = labels.length;
+  const x = new Uint8Array(3072 * n);
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < 3; ch++) {
+      for (let c = 0; c < 32; c++) {
+        for (let r = 0; r < 32; r++) x[r + 32 * c + 1024 * ch + 3072 * i] = value(r, c, ch, i);
+      }
+    }
+  }
+  return matFile([
+    {
+      name: 'X',
+      classId: MX.UINT8,
+      dims: [32, 32, 3, n],
+      values: x,
+      storeAs: MI.UINT8,
+      compress: true,
+      ...overrides,
+    },
+    {
+      name: 'y',
+      classId: MX.DOUBLE,
+      dims: [n, 1],
+      values: labels,
+      storeAs: MI.UINT8,
+      compress: true,
+    },
+  ]);
+}
+
+async function writeAll(dir: string, files: Record<string, Uint8Array>) {
+  await Promise.all(Object.entries(files).map(([name, b]) => writeFile(join(dir, name), b)));
+}
+
+describe('loadSvhn', () => {
+  it('reads format-2 files into [N, 32, 32, 3] with label 10 as digit 0', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeAll(dir, {
+        'train_32x32.mat': svhnFile([10, 1, 9, 5]),
+        'test_32x32.mat': svhnFile([3, 10]),
+        'extra_32x32.mat': svhnFile([7]),
+      });
+      const { train, test, extra } = await loadSvhn({ dir });
+      expect(extra).toBeUndefined();
+      expect(train.shape).toEqual([4, 32, 32, 3]);
+      expect(Array.from(train.labels)).toEqual([0, 1, 9, 5]);
+      expect(Array.from(test.labels)).toEqual([3, 0]);
+      for (let n = 0; n < 4; n++) {
+        for (let r = 0; r < 32; r++) {
+          for (let c = 0; c < 32; c++) {
+            for (let ch = 0; ch < 3; ch++) {
+              const got = train.images[((n * 32 + r) * 32 + c) * 3 + ch];
+              if (got !== value(r, c, ch, n)) expect(got).toBe(value(r, c, ch, n));
+            }
+          }
+        }
+      }
+      const withExtra = await loadSvhn({ dir, includeExtra: true });
+      expect(withExtra.extra?.shape).toEqual([1, 32, 32, 3]);
+      expect(Array.from(withExtra.extra!.labels)).toEqual([7]);
+    } finally {
+      await remove();
+    }
+  });
+
+  it('reads the SciPy-written fixture (y stored as doubles)', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const fixture = new URL('./fixtures/svhn-scipy.mat', import.meta.url);
+      await copyFile(fixture, join(dir, 'train_32x32.mat'));
+      await copyFile(fixture, join(dir, 'test_32x32.mat'));
+      const { test } = await loadSvhn({ dir });
+      expect(Array.from(test.labels)).toEqual([1, 0, 5, 3]);
+      // Image 3, row 5, col 6, channel 2 is (7*5 + 3*6 + 50*2 + 11*3) mod 256 = 186.
+      expect(test.images[((3 * 32 + 5) * 32 + 6) * 3 + 2]).toBe(186);
+    } finally {
+      await remove();
+    }
+  });
+
+  it('names the missing files and the URLs that give them', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeAll(dir, { 'train_32x32.mat': svhnFile([1]) });
+      const error = await loadSvhn({ dir, includeExtra: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        `loadSvhn: missing test_32x32.mat, extra_32x32.mat (looked in ${dir}). Pass download: true ` +
+          `(bench: --download) to fetch ${SVHN_MIRROR}test_32x32.mat, ${SVHN_MIRROR}extra_32x32.mat`,
+      );
+    } finally {
+      await remove();
+    }
+  });
+
+  it.each([
+    [
+      'X of another class',
+      svhnFile([1], { classId: MX.DOUBLE }),
+      'X is double [32, 32, 3, 1], expected uint8 [32, 32, 3, N]',
+    ],
+    ['X of another size', svhnFile([1], { dims: [32, 16, 6, 1] }), 'X is uint8 [32, 16, 6, 1]'],
+    ['labels outside 1-10', svhnFile([4, 0]), 'y(2) is 0, not a label in 1-10'],
+    ['a truncated file', svhnFile([1, 2]).subarray(0, 400), 'is truncated'],
+  ])('turns %s into a DataError', async (_, broken, message) => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeAll(dir, { 'train_32x32.mat': svhnFile([1]), 'test_32x32.mat': broken });
+      const error = await loadSvhn({ dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(message);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('loadSvhn download', () => {
+  const files = { 'train_32x32.mat': svhnFile([2, 10]), 'test_32x32.mat': svhnFile([6]) };
+  const checksums = Object.fromEntries(
+    Object.entries(files).map(([k, b]) => [k, digest('md5', b)]),
+  );
+  let server: Awaited<ReturnType<typeof serveFiles>>;
+  beforeAll(async () => {
+    server = await serveFiles(files);
+  });
+  afterAll(() => server.close());
+
+  it('fetches and MD5-checks the files', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const { train, test } = await loadSvhn({
+        dir,
+        download: true,
+        mirror: server.url,
+        checksums,
+      });
+      expect(Array.from(train.labels)).toEqual([2, 0]);
+      expect(test.size).toBe(1);
+      expect((await readdir(dir)).sort()).toEqual(['test_32x32.mat', 'train_32x32.mat']);
+    } finally {
+      await remove();
+    }
+  });
+
+  it('rejects files that fail the official MD5', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const error = await loadSvhn({ dir, download: true, mirror: server.url }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        `train_32x32.mat failed its MD5 check: expected e26dedcc434d2e4c54c9b2d4a06d8373, got ${checksums['train_32x32.mat']}`,
+      );
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await remove();
+    }
+  });
+});
