@@ -31,6 +31,16 @@ export function checkFiniteNumber(value: unknown, argument: string, fn: string):
 }
 
 /**
+ * Checks that `value` is a boolean (a layer flag, an option switch).
+ *
+ * @since 0.1.0
+ */
+export function checkBoolean(value: unknown, argument: string, fn: string): boolean {
+  if (typeof value !== 'boolean') fail(fn, argument, 'a boolean', value);
+  return value;
+}
+
+/**
  * Checks that `value` is a finite number > 0.
  *
  * @example

@@ -1,6 +1,7 @@
 export type { HasShape, NumericArray } from './checks.js';
 export {
   checkAllFinite,
+  checkBoolean,
   checkFiniteNumber,
   checkInRange,
   checkInteger,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkAllFinite,
+  checkBoolean,
   checkFiniteNumber,
   checkInRange,
   checkInteger,
@@ -25,11 +26,16 @@ describe('scalar checks', () => {
     expect(checkInteger(-3, 'n', 'f', -5)).toBe(-3);
     expect(checkPositiveInteger(7, 'numSamples', 'f')).toBe(7);
     expect(checkInRange(1, 'p', 'f', 0, 1)).toBe(1);
+    expect(checkBoolean(false, 'flag', 'f')).toBe(false);
     expect(checkOneOf('gumbel', ['normal', 'gumbel'] as const, 'noise', 'f')).toBe('gumbel');
   });
 
   it.each([
     [() => checkFiniteNumber(Number.NaN, 'x', 'f'), 'f: x must be a finite number, got NaN'],
+    [
+      () => checkBoolean(1, 'normalizeInput', 'Layer'),
+      'Layer: normalizeInput must be a boolean, got 1',
+    ],
     [() => checkFiniteNumber('1', 'x', 'f'), 'f: x must be a finite number, got "1"'],
     [
       () => checkPositive(0, 'temperature', 'mcSoftmax'),

@@ -1,0 +1,181 @@
+import {
+  model as functionalModel,
+  initializers,
+  input,
+  type LayersModel,
+  layers,
+  type SymbolicTensor,
+} from '@tensorflow/tfjs-layers';
+import {
+  checkBoolean,
+  checkInteger,
+  checkPositive,
+  checkPositiveInteger,
+  checkSeed,
+  deriveSeed,
+  InvalidArgumentError,
+} from '@uqjs/core';
+import {
+  RandomFeatureGaussianProcess,
+  type RandomFeatureGaussianProcessArgs,
+} from './random-feature-gaussian-process.js';
+import { SpectralNormalization } from './spectral-normalization.js';
+
+const FN = 'buildSngpClassifier';
+
+/**
+ * Options of {@link buildSngpClassifier}. The GP options are those of
+ * {@link RandomFeatureGaussianProcess} (same defaults).
+ *
+ * @since 0.1.0
+ */
+export interface SngpClassifierOptions
+  extends Pick<
+    RandomFeatureGaussianProcessArgs,
+    | 'numInducing'
+    | 'normalizeInput'
+    | 'scaleRandomFeatures'
+    | 'kernelScale'
+    | 'randomFeatures'
+    | 'gpCovMomentum'
+    | 'gpCovRidgePenalty'
+    | 'likelihood'
+  > {
+  /** Shape of one example, e.g. `[2]` or `[28, 28, 1]` (flattened first when of rank > 1). */
+  inputShape: number[];
+  /** Number of classes `K >= 2`: the model returns `[B, K]` logits. */
+  numClasses: number;
+  /** Width of the residual stream. Default `128`. */
+  hidden?: number;
+  /** Number of residual blocks. Default `6`. */
+  numLayers?: number;
+  /** Dropout rate on each block's branch, in `[0, 1)`. Default `0.1`. */
+  dropoutRate?: number;
+  /** Bound on each block's spectral norm. Default `0.95`. */
+  normMultiplier?: number;
+  /** Power-iteration steps per training call. Default `1`. */
+  powerIterations?: number;
+  /** Spectral-normalize the residual blocks (off: an ablation). Default `true`. */
+  spectralNormalization?: boolean;
+  /** End in the GP layer (off: a plain `Dense` output, the deterministic ResNet). Default `true`. */
+  gaussianProcess?: boolean;
+  /** Seed of every initializer and of the random features. Default `0`. */
+  seed?: number;
+}
+
+/**
+ * The ResNet-style MLP of the SNGP tutorial, as a tfjs `LayersModel` that returns logits:
+ *
+ * `h_0 = x W_in` (a frozen random projection to `hidden` units, as in the tutorial), then for
+ * each of `numLayers` blocks `h <- h + dropout(relu(SN(Dense)(h)))`, and last the
+ * {@link RandomFeatureGaussianProcess} layer with `units = numClasses`. Spectral normalization
+ * keeps each block's residual branch `normMultiplier`-Lipschitz, so the hidden map is
+ * distance-preserving and the GP's distance-aware variance carries over to the input space.
+ *
+ * Train it with `model.fit` on one-hot labels, the loss {@link crossEntropyFromLogits} and
+ * {@link resetCovarianceCallback} (needed with the default `gpCovMomentum: -1`), then predict
+ * with {@link sngpPredictive}. With `spectralNormalization: false, gaussianProcess: false` it
+ * is the deterministic ResNet baseline of the same shape.
+ *
+ * Weights are initialized from `seed`; dropout in `fit` uses tfjs's own (unseeded) sampling,
+ * as does `fit`'s shuffling.
+ *
+ * @returns A model `[B, ...inputShape] -> [B, numClasses]` logits.
+ * @example
+ * ```ts
+ * const model = buildSngpClassifier({ inputShape: [2], numClasses: 2, hidden: 64, numLayers: 3 });
+ * model.compile({ optimizer: tf.train.adam(1e-3), loss: crossEntropyFromLogits });
+ * const y = tf.oneHot(labels, 2); // labels: int32 [B]
+ * await model.fit(x, y, { epochs: 50, callbacks: [resetCovarianceCallback()] });
+ * const { probs, variance } = sngpPredictive(model, xTest);
+ * ```
+ * @since 0.1.0
+ */
+export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options',
+      expected: 'an object { inputShape, numClasses, ... }',
+      given: options,
+    });
+  }
+  const inputShape = checkInputShape(options.inputShape);
+  const numClasses = checkInteger(options.numClasses, 'numClasses', FN, 2);
+  const hidden = checkPositiveInteger(options.hidden ?? 128, 'hidden', FN);
+  const numLayers = checkInteger(options.numLayers ?? 6, 'numLayers', FN);
+  const dropoutRate = checkDropoutRate(options.dropoutRate ?? 0.1);
+  const normMultiplier = checkPositive(options.normMultiplier ?? 0.95, 'normMultiplier', FN);
+  const powerIterations = checkPositiveInteger(options.powerIterations ?? 1, 'powerIterations', FN);
+  const spectral = checkBoolean(options.spectralNormalization ?? true, 'spectralNormalization', FN);
+  const gaussian = checkBoolean(options.gaussianProcess ?? true, 'gaussianProcess', FN);
+  const seed = checkSeed(options.seed ?? 0, 'seed', FN);
+  const glorot = (...path: (string | number)[]) =>
+    initializers.glorotUniform({ seed: deriveSeed(seed, ...path) });
+
+  const x = input({ shape: inputShape });
+  let h = (inputShape.length > 1 ? layers.flatten().apply(x) : x) as SymbolicTensor;
+  h = layers
+    .dense({ units: hidden, trainable: false, kernelInitializer: glorot('input') })
+    .apply(h) as SymbolicTensor;
+  for (let i = 0; i < numLayers; i++) {
+    const dense = layers.dense({
+      units: hidden,
+      activation: 'relu',
+      kernelInitializer: glorot('dense', i),
+    });
+    const block = spectral
+      ? new SpectralNormalization({
+          layer: dense,
+          normMultiplier,
+          powerIterations,
+          seed: deriveSeed(seed, 'spectral', i),
+        })
+      : dense;
+    let branch = block.apply(h) as SymbolicTensor;
+    if (dropoutRate > 0)
+      branch = layers.dropout({ rate: dropoutRate }).apply(branch) as SymbolicTensor;
+    h = layers.add().apply([h, branch]) as SymbolicTensor;
+  }
+  const head = gaussian
+    ? new RandomFeatureGaussianProcess({
+        units: numClasses,
+        numInducing: options.numInducing,
+        normalizeInput: options.normalizeInput,
+        scaleRandomFeatures: options.scaleRandomFeatures,
+        kernelScale: options.kernelScale,
+        randomFeatures: options.randomFeatures,
+        gpCovMomentum: options.gpCovMomentum,
+        gpCovRidgePenalty: options.gpCovRidgePenalty,
+        likelihood: options.likelihood,
+        seed: deriveSeed(seed, 'gp'),
+      })
+    : layers.dense({ units: numClasses, kernelInitializer: glorot('output') });
+  return functionalModel({ inputs: x, outputs: head.apply(h) as SymbolicTensor });
+}
+
+function checkInputShape(shape: unknown): number[] {
+  const ok =
+    Array.isArray(shape) && shape.length > 0 && shape.every((d) => Number.isInteger(d) && d >= 1);
+  if (!ok) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'inputShape',
+      expected: 'a non-empty array of positive integers',
+      given: shape,
+    });
+  }
+  return shape as number[];
+}
+
+function checkDropoutRate(rate: unknown): number {
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'dropoutRate',
+      expected: 'a number in [0, 1)',
+      given: rate,
+    });
+  }
+  return rate;
+}

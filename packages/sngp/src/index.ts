@@ -1,0 +1,17 @@
+export type { SngpClassifierOptions } from './build-sngp-classifier.js';
+export { buildSngpClassifier } from './build-sngp-classifier.js';
+export { crossEntropyFromLogits } from './cross-entropy-from-logits.js';
+export { meanFieldLogits } from './mean-field-logits.js';
+export type {
+  GpLikelihood,
+  GpPrediction,
+  GpPredictOptions,
+  RandomFeatureGaussianProcessArgs,
+} from './random-feature-gaussian-process.js';
+export { RandomFeatureGaussianProcess } from './random-feature-gaussian-process.js';
+export type { RandomFeatureKind } from './random-features.js';
+export { resetCovarianceCallback } from './reset-covariance-callback.js';
+export type { SngpPredictiveOptions } from './sngp-predictive.js';
+export { sngpPredictive } from './sngp-predictive.js';
+export type { SpectralNormalizationArgs } from './spectral-normalization.js';
+export { SpectralNormalization } from './spectral-normalization.js';

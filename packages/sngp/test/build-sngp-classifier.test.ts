@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@uqjs/core';
+import { describe, expect, it } from 'vitest';
+import {
+  buildSngpClassifier,
+  type RandomFeatureGaussianProcess,
+  type SpectralNormalization,
+} from '../src/index.js';
+import { normals } from './helpers.js';
+
+const base = { inputShape: [3], numClasses: 4, hidden: 8, numLayers: 2, numInducing: 16 };
+
+describe('buildSngpClassifier', () => {
+  it('builds the tutorial ResNet: frozen input projection, SN residual blocks, GP output', () => {
+    const model = buildSngpClassifier(base);
+    const classes = model.layers.map((l) => l.getClassName());
+    expect(classes).toEqual([
+      'InputLayer',
+      'Dense',
+      'SpectralNormalization',
+      'Dropout',
+      'Add',
+      'SpectralNormalization',
+      'Dropout',
+      'Add',
+      'RandomFeatureGaussianProcess',
+    ]);
+    expect(model.layers[1]!.trainable).toBe(false);
+    expect(model.outputs[0]!.shape).toEqual([null, 4]);
+    const gp = model.layers.at(-1) as RandomFeatureGaussianProcess;
+    expect(gp.numInducing).toBe(16);
+    expect(gp.gpCovMomentum).toBe(-1);
+    expect((model.layers[2] as SpectralNormalization).normMultiplier).toBe(0.95);
+  });
+
+  it('passes the GP options through, flattens image inputs, and builds the ablations', () => {
+    const images = buildSngpClassifier({
+      ...base,
+      inputShape: [4, 4, 1],
+      dropoutRate: 0,
+      kernelScale: 2,
+      likelihood: 'binary_logistic',
+      randomFeatures: 'orf',
+    });
+    expect(images.layers[1]!.getClassName()).toBe('Flatten');
+    expect(images.layers.some((l) => l.getClassName() === 'Dropout')).toBe(false);
+    const gp = images.layers.at(-1) as RandomFeatureGaussianProcess;
+    expect([gp.kernelScale, gp.likelihood, gp.randomFeatureKind]).toEqual([
+      2,
+      'binary_logistic',
+      'orf',
+    ]);
+    const resnet = buildSngpClassifier({
+      ...base,
+      spectralNormalization: false,
+      gaussianProcess: false,
+    });
+    const classes = resnet.layers.map((l) => l.getClassName());
+    expect(classes).not.toContain('SpectralNormalization');
+    expect(classes.at(-1)).toBe('Dense');
+  });
+
+  it('initializes every weight from the seed', () => {
+    const x = tf.tensor2d(normals(6, 1), [2, 3]);
+    const predict = (seed: number) =>
+      Array.from((buildSngpClassifier({ ...base, seed }).predict(x) as tf.Tensor).dataSync());
+    expect(predict(3)).toEqual(predict(3));
+    expect(predict(3)).not.toEqual(predict(4));
+  });
+
+  it.each([
+    [{ inputShape: [] }, 'inputShape must be a non-empty array of positive integers, got []'],
+    [{ numClasses: 1 }, 'numClasses must be an integer >= 2, got 1'],
+    [{ hidden: 0 }, 'hidden must be an integer >= 1, got 0'],
+    [{ numLayers: -1 }, 'numLayers must be an integer >= 0, got -1'],
+    [{ dropoutRate: 1 }, 'dropoutRate must be a number in [0, 1), got 1'],
+    [{ normMultiplier: 0 }, 'normMultiplier must be a finite number > 0, got 0'],
+    [{ gaussianProcess: 'no' }, 'gaussianProcess must be a boolean, got "no"'],
+    [{ seed: -2 }, 'seed must be an integer seed in [0, 2^32), got -2'],
+  ])('rejects %o', (bad, message) => {
+    const build = () => buildSngpClassifier({ ...base, ...(bad as object) });
+    expect(build).toThrow(InvalidArgumentError);
+    expect(build).toThrow(`buildSngpClassifier: ${message}`);
+  });
+});

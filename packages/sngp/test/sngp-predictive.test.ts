@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  model as functionalModel,
+  type LayersModel,
+  type SymbolicTensor,
+} from '@tensorflow/tfjs-layers';
+import { checkPredictive, disposePredictive, InvalidArgumentError } from '@uqjs/core';
+import { inverse, Matrix } from 'ml-matrix';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildSngpClassifier,
+  crossEntropyFromLogits,
+  type RandomFeatureGaussianProcess,
+  resetCovarianceCallback,
+  sngpPredictive,
+} from '../src/index.js';
+import { expectAllClose, expectNoLeak, normals, roundTrip } from './helpers.js';
+
+const K = 3;
+const L = 16;
+const n = 30;
+
+async function trained(gaussianProcess = true): Promise<LayersModel> {
+  const model = buildSngpClassifier({
+    inputShape: [2],
+    numClasses: K,
+    hidden: 8,
+    numLayers: 2,
+    numInducing: L,
+    gaussianProcess,
+    seed: 5,
+  });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: crossEntropyFromLogits });
+  const x = tf.tensor2d(normals(2 * n, 1), [n, 2]);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % K),
+      'int32',
+    ),
+    K,
+  );
+  await model.fit(x, y, {
+    epochs: 2,
+    batchSize: 10,
+    verbose: 0,
+    callbacks: gaussianProcess ? [resetCovarianceCallback()] : [],
+  });
+  return model;
+}
+
+describe('sngpPredictive', () => {
+  let model: LayersModel;
+  const x = tf.tensor2d(normals(14, 2, 2), [7, 2]);
+  beforeAll(async () => {
+    model = await trained();
+  });
+
+  it('gives softmax(logits / sqrt(1 + pi/8 var)) with var = phi^T P^{-1} phi (LU inverse)', () => {
+    const gp = model.layers.at(-1) as RandomFeatureGaussianProcess;
+    // The GP's input, through an independently built sub-model.
+    const features = functionalModel({
+      inputs: model.inputs,
+      outputs: model.outputs[0]!.inputs[0] as SymbolicTensor,
+    }).predict(x) as tf.Tensor;
+    const phi = Matrix.from1DArray(7, L, Array.from(gp.randomFeatures(features).dataSync()));
+    const precision = gp.weights.find((w) => w.originalName.endsWith('gp_precision'))!.read();
+    const pInv = inverse(Matrix.from1DArray(L, L, Array.from(precision.dataSync())));
+    const logits = (model.predict(x) as tf.Tensor).arraySync() as number[][];
+    const predictive = checkPredictive(sngpPredictive(model, x), 'predictive', 'test');
+    const probs = predictive.probs.arraySync() as number[][];
+    logits.forEach((z, b) => {
+      const row = phi.getRowVector(b);
+      const variance = row.mmul(pInv).mmul(row.transpose()).get(0, 0);
+      const adjusted = z.map((v) => v / Math.sqrt(1 + (Math.PI / 8) * variance));
+      const total = adjusted.reduce((acc, v) => acc + Math.exp(v), 0);
+      expectAllClose(
+        probs[b]!,
+        adjusted.map((v) => Math.exp(v) / total),
+        5,
+      );
+    });
+    expect(predictive.variance?.shape).toEqual([7, K]);
+  });
+
+  it('gives the same numbers in any batch size, and softmax(logits) with lambda < 0', () => {
+    const whole = sngpPredictive(model, x);
+    const chunked = sngpPredictive(model, x, { batchSize: 3 });
+    expectAllClose(chunked.probs.dataSync(), whole.probs.dataSync(), 6);
+    expectAllClose(chunked.variance!.dataSync(), whole.variance!.dataSync(), 6);
+    const off = sngpPredictive(model, x, { lambda: -1 }).probs.dataSync();
+    const softmax = tf.softmax(model.predict(x) as tf.Tensor).dataSync();
+    expectAllClose(off, softmax, 6);
+  });
+
+  it('gives softmax(logits) and no variance for a model without the GP head', async () => {
+    const resnet = await trained(false);
+    const predictive = sngpPredictive(resnet, x);
+    expect(predictive.variance).toBeUndefined();
+    const softmax = tf.softmax(resnet.predict(x) as tf.Tensor).dataSync();
+    expectAllClose(predictive.probs.dataSync(), softmax, 6);
+  });
+
+  it('round-trips with the model: identical probabilities and variances after save / load', async () => {
+    const loaded = await roundTrip(model);
+    const a = sngpPredictive(model, x);
+    const b = sngpPredictive(loaded, x);
+    expect(Array.from(b.probs.dataSync())).toEqual(Array.from(a.probs.dataSync()));
+    expect(Array.from(b.variance!.dataSync())).toEqual(Array.from(a.variance!.dataSync()));
+  });
+
+  it('rejects bad arguments, naming them', () => {
+    expect(() => sngpPredictive(model, tf.ones([2, 3]))).toThrow(
+      'sngpPredictive: x must be of shape [*, 2], got [2, 3]',
+    );
+    expect(() => sngpPredictive({} as LayersModel, x)).toThrow(InvalidArgumentError);
+    expect(() => sngpPredictive({} as LayersModel, x)).toThrow(
+      'sngpPredictive: model must be a tf.LayersModel',
+    );
+    expect(() => sngpPredictive(model, x, { batchSize: 0 })).toThrow(
+      'sngpPredictive: options.batchSize must be an integer >= 1, got 0',
+    );
+    expect(() => sngpPredictive(model, x, { lambda: Number.POSITIVE_INFINITY })).toThrow(
+      'sngpPredictive: options.lambda must be a finite number, got Infinity',
+    );
+  });
+
+  it('does not leak tensors', () => {
+    expectNoLeak(() => {
+      const predictive = sngpPredictive(model, x, { batchSize: 4 });
+      disposePredictive(predictive);
+      return undefined;
+    });
+  });
+});
