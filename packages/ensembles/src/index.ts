@@ -1,0 +1,30 @@
+/**
+ * `@uqjs/ensembles`: deep ensembles, heteroscedastic regression with mixture moments,
+ * adversarial training and BatchEnsemble, for tfjs-layers models.
+ *
+ * Shape legend: `N` rows of the input, `B` rows of a batch, `M` members, `K` classes.
+ *
+ * @since 0.1.0
+ */
+export type { BatchEnsembleActivation, BatchEnsembleDenseArgs } from './batch-ensemble-dense.js';
+export { BatchEnsembleDense } from './batch-ensemble-dense.js';
+export type { BatchEnsemblePredictOptions } from './batch-ensemble-predict.js';
+export { batchEnsemblePredict } from './batch-ensemble-predict.js';
+export type {
+  BuildModel,
+  DeepEnsembleFitOptions,
+  DeepEnsembleFitResult,
+  DeepEnsembleOptions,
+  DeepEnsemblePredictOptions,
+  MemberContext,
+  RegressionPredictive,
+} from './deep-ensemble.js';
+export { DeepEnsemble } from './deep-ensemble.js';
+export type { EnsembleOutput } from './ensemble-manifest.js';
+export { fastGradientSign } from './fast-gradient-sign.js';
+export { fileSystemHandler } from './file-system-handler.js';
+export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
+export type { MixtureKind, NumberRows } from './mixture-moments.js';
+export { mixtureMoments } from './mixture-moments.js';
+export type { RegressionHeadOptions } from './regression-head.js';
+export { gaussianParams, laplaceParams } from './regression-head.js';
