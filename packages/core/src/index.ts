@@ -23,6 +23,8 @@ export {
   ShapeError,
   UqjsError,
 } from './errors.js';
+export type { LayerArgs, LayerCallKwargs, LayerShape } from './layer-io.js';
+export { singleInput, singleShape } from './layer-io.js';
 export type { Predictive } from './predictive.js';
 export { checkPredictive, disposePredictive } from './predictive.js';
 export type { Seed, SeedStream } from './seed.js';

@@ -22,16 +22,14 @@ import {
   checkSeed,
   deriveSeed,
   InvalidArgumentError,
+  type LayerCallKwargs as Kwargs,
+  type LayerArgs,
   Rng,
+  type LayerShape as Shape,
   ShapeError,
+  singleInput,
+  singleShape,
 } from '@uqjs/core';
-
-/** The base layer arguments of tfjs-layers (`name`, `inputShape`, `trainable`, ...). */
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
-/** The keyword arguments tfjs-layers passes to `Layer.call`. */
-type Kwargs = Parameters<layers.Layer['call']>[1];
-/** A layer shape with `null` for unknown sizes. */
-type Shape = (number | null)[];
 
 const ACTIVATIONS = {
   linear: (x: Tensor) => x,
@@ -127,7 +125,7 @@ export class BatchEnsembleDense extends layers.Layer {
   }
 
   override build(inputShape: Shape | Shape[]): void {
-    const shape = singleShape(inputShape);
+    const shape = singleShape(inputShape, 'BatchEnsembleDense');
     const m = this.ensembleSize;
     const rankOk = shape.length === 2 || (shape.length === 3 && shape[1] === m);
     const inputDim = shape[shape.length - 1];
@@ -161,14 +159,14 @@ export class BatchEnsembleDense extends layers.Layer {
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const shape = singleShape(inputShape);
+    const shape = singleShape(inputShape, 'BatchEnsembleDense');
     return [shape[0] ?? null, this.ensembleSize, this.units];
   }
 
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     return tidy(() => {
       this.invokeCallHook(inputs, kwargs);
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const x = singleInput(inputs, 'BatchEnsembleDense');
       const m = this.ensembleSize;
       const d = x.shape[x.rank - 1]!;
       const rows = x.shape[0]!;
@@ -199,10 +197,6 @@ export class BatchEnsembleDense extends layers.Layer {
     if (this.seed !== undefined) config.seed = this.seed;
     return { ...super.getConfig(), ...config };
   }
-}
-
-function singleShape(inputShape: Shape | Shape[]): Shape {
-  return Array.isArray(inputShape[0]) ? (inputShape[0] as Shape) : (inputShape as Shape);
 }
 
 /** Fills `weight` with independent fair random signs (+1 / -1) drawn from `seed`. */

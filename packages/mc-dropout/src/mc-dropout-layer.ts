@@ -1,14 +1,15 @@
 import { dropout, serialization, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { checkSeed, deriveSeed, InvalidArgumentError } from '@uqjs/core';
+import {
+  checkSeed,
+  deriveSeed,
+  InvalidArgumentError,
+  type LayerCallKwargs as Kwargs,
+  type LayerArgs,
+  type LayerShape as Shape,
+  singleInput,
+} from '@uqjs/core';
 import { passSeedOf } from './pass-seed.js';
-
-/** The base layer arguments of tfjs-layers (`name`, `inputShape`, `trainable`, ...). */
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
-/** The keyword arguments tfjs-layers passes to `Layer.call` (`training`, `mask`). */
-type Kwargs = Parameters<layers.Layer['call']>[1];
-/** A layer shape with `null` for unknown sizes. */
-type Shape = (number | null)[];
 
 /**
  * Arguments of {@link MCDropout}.
@@ -102,7 +103,7 @@ export class MCDropout extends layers.Layer {
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     return tidy(() => {
       this.invokeCallHook(inputs, kwargs);
-      const x = singleInput(inputs);
+      const x = singleInput(inputs, 'MCDropout.call');
       if (this.rate === 0) return x.clone();
       return dropout(x, this.rate, this.maskShape(x), this.nextSeed());
     });
@@ -128,19 +129,6 @@ export class MCDropout extends layers.Layer {
     if (this.noiseShape === undefined) return undefined;
     return this.noiseShape.map((size, axis) => size ?? x.shape[axis]!);
   }
-}
-
-function singleInput(inputs: Tensor | Tensor[]): Tensor {
-  if (!Array.isArray(inputs)) return inputs;
-  if (inputs.length !== 1) {
-    throw new InvalidArgumentError({
-      fn: 'MCDropout.call',
-      argument: 'inputs',
-      expected: 'exactly one tensor',
-      given: `${inputs.length} tensors`,
-    });
-  }
-  return inputs[0]!;
 }
 
 function checkNoiseShape(noiseShape: unknown): void {

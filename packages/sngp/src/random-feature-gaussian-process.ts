@@ -37,17 +37,15 @@ import {
   checkShape,
   deriveSeed,
   InvalidArgumentError,
+  type LayerCallKwargs as Kwargs,
+  type LayerArgs,
+  type LayerShape as Shape,
   ShapeError,
+  singleInput,
+  singleShape,
   UqjsError,
 } from '@uqjs/core';
 import { inverseCholeskyFactor } from './inverse-cholesky-factor.js';
-import {
-  type Kwargs,
-  type LayerArgs,
-  type Shape,
-  singleInput,
-  singleShape,
-} from './layer-types.js';
 import { type RandomFeatureKind, sampleRandomFeatures } from './random-features.js';
 
 const FN = 'RandomFeatureGaussianProcess';

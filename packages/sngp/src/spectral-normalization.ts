@@ -6,7 +6,12 @@ import {
   checkSeed,
   deriveSeed,
   InvalidArgumentError,
+  type LayerCallKwargs as Kwargs,
+  type LayerArgs,
+  type LayerShape as Shape,
   ShapeError,
+  singleInput,
+  singleShape,
   UqjsError,
 } from '@uqjs/core';
 import {
@@ -16,13 +21,6 @@ import {
   powerIterate,
   spectralNormEstimate,
 } from './kernel-operator.js';
-import {
-  type Kwargs,
-  type LayerArgs,
-  type Shape,
-  singleInput,
-  singleShape,
-} from './layer-types.js';
 
 const FN = 'SpectralNormalization';
 /** Class names of the layers this wrapper can normalize. */
