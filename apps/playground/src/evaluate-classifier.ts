@@ -1,0 +1,94 @@
+import { tensor2d } from '@tensorflow/tfjs-core';
+import { disposePredictive } from '@uqjs/core';
+import { makeGrid } from '@uqjs/datasets';
+import {
+  accuracy,
+  brier,
+  type EntropyDecomposition,
+  ece,
+  entropyDecomposition,
+  nll,
+  reliabilityDiagram,
+  reliabilityDiagramSvg,
+} from '@uqjs/metrics';
+import type { Classifier } from './methods/index.js';
+import type { ClassificationResult } from './protocol.js';
+import type { ClassificationTask } from './tasks.js';
+import { uncertaintyMeans } from './uncertainty-means.js';
+
+/** Confidence bins of the held-out reliability diagram and ECE. */
+export const RELIABILITY_BINS = 10;
+
+/** Predictions at `n` 2-D points: probabilities `[n, K]` and their entropy decomposition. */
+interface PointPredictions {
+  readonly probs: Float32Array;
+  readonly decomposition: EntropyDecomposition;
+}
+
+/** Runs the classifier on `[n, 2]` points and decomposes the entropy of its members. */
+export function predictPoints(classifier: Classifier, x: Float32Array): PointPredictions {
+  const input = tensor2d(x, [x.length / 2, 2]);
+  try {
+    const { probs, members } = classifier.predict(input);
+    try {
+      return {
+        probs: probs.dataSync() as Float32Array,
+        decomposition: entropyDecomposition(members),
+      };
+    } finally {
+      disposePredictive({ probs, members });
+    }
+  } finally {
+    input.dispose();
+  }
+}
+
+/**
+ * Everything the page draws for a trained classifier: probabilities and the entropy
+ * decomposition on a `gridSize x gridSize` grid over the task's window (`makeGrid`), the
+ * held-out scores and reliability diagram, and mean uncertainties at the training, held-out
+ * and OOD points.
+ */
+export function evaluateClassifier(
+  classifier: Classifier,
+  task: ClassificationTask,
+  gridSize: number,
+): ClassificationResult {
+  const grid = makeGrid(task.xRange, task.yRange, gridSize);
+  const onGrid = predictPoints(classifier, grid.x);
+  const onTrain = predictPoints(classifier, task.train.x);
+  const onHeldOut = predictPoints(classifier, task.heldOut.x);
+  const onOod = task.ood === null ? null : predictPoints(classifier, task.ood.x);
+  const heldOutProbs = { data: onHeldOut.probs, numClasses: task.numClasses };
+  const labels = task.heldOut.y;
+  const diagram = reliabilityDiagram(heldOutProbs, labels, { bins: RELIABILITY_BINS });
+  return {
+    kind: 'classification',
+    numClasses: task.numClasses,
+    gridSize,
+    xRange: task.xRange,
+    yRange: task.yRange,
+    probs: onGrid.probs,
+    total: Float32Array.from(onGrid.decomposition.total),
+    aleatoric: Float32Array.from(onGrid.decomposition.aleatoric),
+    epistemic: Float32Array.from(onGrid.decomposition.epistemic),
+    trainX: task.train.x,
+    trainY: task.train.y,
+    oodX: task.ood?.x ?? null,
+    reliabilitySvg: reliabilityDiagramSvg(diagram, {
+      width: 300,
+      title: 'Held-out reliability',
+    }),
+    heldOut: {
+      accuracy: accuracy(heldOutProbs, labels),
+      ece: ece(heldOutProbs, labels, { bins: RELIABILITY_BINS }),
+      nll: nll(heldOutProbs, labels),
+      brier: brier(heldOutProbs, labels),
+    },
+    summary: {
+      train: uncertaintyMeans(onTrain.decomposition),
+      heldOut: uncertaintyMeans(onHeldOut.decomposition),
+      ood: onOod === null ? null : uncertaintyMeans(onOod.decomposition),
+    },
+  };
+}

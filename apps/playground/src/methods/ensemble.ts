@@ -1,0 +1,124 @@
+import {
+  mean as meanOf,
+  relu,
+  sub,
+  type Tensor2D,
+  type Tensor3D,
+  tidy,
+} from '@tensorflow/tfjs-core';
+import { layers } from '@tensorflow/tfjs-layers';
+import { DeepEnsemble } from '@uqjs/ensembles';
+import type { RegressionLikelihood } from '../settings.js';
+import type { DeterministicOptions } from './deterministic.js';
+import { buildMlp } from './mlp.js';
+import { regressionHead } from './regression-head.js';
+import { BATCH_SIZE, TrainingStopped } from './training.js';
+import type {
+  Classifier,
+  ClassPrediction,
+  FitOutcome,
+  RegressionPrediction,
+  Regressor,
+  TrainHooks,
+} from './types.js';
+
+/** What the deep ensemble needs beyond the plain network. */
+export interface EnsembleOptions extends DeterministicOptions {
+  /** Members `M`. */
+  readonly size: number;
+  readonly seed: number;
+}
+
+/**
+ * Trains every member with `DeepEnsemble.fit`, reporting each member's epochs; Stop ends the
+ * run after the current epoch. The ensemble cannot be drawn then (later members are still
+ * untrained), so `usableWhenStopped` is false.
+ */
+async function fitEnsemble(
+  ensemble: DeepEnsemble,
+  x: Tensor2D,
+  y: Parameters<DeepEnsemble['fit']>[1],
+  opts: EnsembleOptions,
+  hooks: TrainHooks,
+): Promise<FitOutcome> {
+  const total = opts.size * opts.epochs;
+  let epochsDone = 0;
+  try {
+    await ensemble.fit(x, y, {
+      epochs: opts.epochs,
+      batchSize: BATCH_SIZE,
+      learningRate: opts.learningRate,
+      onEpochEnd: (member, epoch, loss) => {
+        epochsDone = member * opts.epochs + epoch + 1;
+        hooks.progress(epochsDone, total, loss);
+        // DeepEnsemble.fit yields to the event loop after every epoch, so a Stop message has
+        // been received by the time the next epoch ends.
+        if (hooks.stopRequested() && epochsDone < total) throw new TrainingStopped();
+      },
+    });
+  } catch (error) {
+    if (error instanceof TrainingStopped) return { epochsDone, stopped: true };
+    throw error;
+  }
+  return { epochsDone, stopped: false };
+}
+
+/**
+ * A deep ensemble (`@uqjs/ensembles`) of `M` toy MLPs with softmax outputs; `DeepEnsemble`
+ * seeds each member's initialization and data order. `members` are the `[M, N, K]` member
+ * probabilities, `probs` their mean.
+ */
+export function ensembleClassifier(opts: EnsembleOptions & { numClasses: number }): Classifier {
+  const ensemble = DeepEnsemble.create(
+    () =>
+      buildMlp({
+        inputDim: opts.inputDim,
+        hidden: opts.hidden,
+        head: layers.dense({ units: opts.numClasses, activation: 'softmax' }),
+      }),
+    { size: opts.size, seed: opts.seed },
+  );
+  return {
+    usableWhenStopped: false,
+    fit: (x, y, hooks) => fitEnsemble(ensemble, x, y, opts, hooks),
+    predict(x): ClassPrediction {
+      const { probs, members, variance } = ensemble.predict(x, { batchSize: 512 });
+      variance?.dispose();
+      return { probs: probs as Tensor2D, members: members as Tensor3D };
+    },
+    dispose: () => ensemble.dispose(),
+  };
+}
+
+/**
+ * A deep ensemble of heteroscedastic regression MLPs (the paper's setting): each member has
+ * the `[N, 2]` Gaussian or Laplace head; `predictRegression` combines them with
+ * `mixtureMoments`. `aleatoric` is the mean member noise variance, `epistemic` the rest of
+ * the mixture variance (the variance of the member means).
+ */
+export function ensembleRegressor(
+  opts: EnsembleOptions & { likelihood: RegressionLikelihood },
+): Regressor {
+  const ensemble = DeepEnsemble.create(
+    () => buildMlp({ inputDim: opts.inputDim, hidden: opts.hidden, head: regressionHead() }),
+    { size: opts.size, seed: opts.seed, output: opts.likelihood },
+  );
+  return {
+    usableWhenStopped: false,
+    fit: (x, y, hooks) => fitEnsemble(ensemble, x, y, opts, hooks),
+    predict(x): RegressionPrediction {
+      const prediction = ensemble.predictRegression(x, { batchSize: 512 });
+      const result = tidy(() => {
+        const aleatoric = meanOf(prediction.memberVariances, 0);
+        // Clamp rounding below 0.
+        const epistemic = relu(sub(prediction.variance, aleatoric));
+        return { aleatoric, epistemic };
+      });
+      prediction.memberMeans.dispose();
+      prediction.memberVariances.dispose();
+      prediction.variance.dispose();
+      return { mean: prediction.mean, ...result } as RegressionPrediction;
+    },
+    dispose: () => ensemble.dispose(),
+  };
+}

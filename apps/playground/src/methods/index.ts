@@ -1,0 +1,80 @@
+import { InvalidArgumentError } from '@uqjs/core';
+import type { Settings } from '../settings.js';
+import { deterministicClassifier, deterministicRegressor } from './deterministic.js';
+import { ensembleClassifier, ensembleRegressor } from './ensemble.js';
+import { heteroscedasticClassifier, heteroscedasticRegressor } from './heteroscedastic.js';
+import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
+import { sngpClassifier } from './sngp.js';
+import type { Classifier, Regressor } from './types.js';
+
+/** The classifier of `settings.method` for `D`-dimensional points and `K` classes. */
+export function makeClassifier(
+  settings: Settings,
+  inputDim: number,
+  numClasses: number,
+): Classifier {
+  const base = {
+    inputDim,
+    numClasses,
+    hidden: settings.hidden,
+    epochs: settings.epochs,
+    learningRate: settings.learningRate,
+    seed: settings.seed,
+    mcSamples: settings.mcSamples,
+  };
+  switch (settings.method) {
+    case 'deterministic':
+      return deterministicClassifier(base);
+    case 'heteroscedastic':
+      return heteroscedasticClassifier({
+        ...base,
+        noise: settings.noise,
+        temperature: settings.temperature,
+      });
+    case 'sngp':
+      return sngpClassifier(base);
+    case 'mc-dropout':
+      return mcDropoutClassifier({ ...base, dropoutRate: settings.dropoutRate });
+    case 'ensemble':
+      return ensembleClassifier({ ...base, size: settings.ensembleSize });
+  }
+}
+
+/** The regressor of `settings.method` (SNGP has none: `checkSettings` rejects it). */
+export function makeRegressor(settings: Settings): Regressor {
+  const base = {
+    inputDim: 1,
+    hidden: settings.hidden,
+    epochs: settings.epochs,
+    learningRate: settings.learningRate,
+    seed: settings.seed,
+    mcSamples: settings.mcSamples,
+    likelihood: settings.likelihood,
+  };
+  switch (settings.method) {
+    case 'deterministic':
+      return deterministicRegressor(base);
+    case 'heteroscedastic':
+      return heteroscedasticRegressor(base);
+    case 'mc-dropout':
+      return mcDropoutRegressor({ ...base, dropoutRate: settings.dropoutRate });
+    case 'ensemble':
+      return ensembleRegressor({ ...base, size: settings.ensembleSize });
+    case 'sngp':
+      throw new InvalidArgumentError({
+        fn: 'makeRegressor',
+        argument: 'settings.method',
+        expected: 'a method with a regression model (not sngp)',
+        given: settings.method,
+      });
+  }
+}
+
+export type {
+  Classifier,
+  ClassPrediction,
+  FitOutcome,
+  RegressionPrediction,
+  Regressor,
+  TrainHooks,
+} from './types.js';

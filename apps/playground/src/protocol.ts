@@ -1,0 +1,106 @@
+import type { Settings } from './settings.js';
+
+/** Mean uncertainty (nats) over a set of points, for the summary table and the tests. */
+export interface UncertaintyMeans {
+  readonly total: number;
+  readonly aleatoric: number;
+  readonly epistemic: number;
+}
+
+/** Held-out scores (`@uqjs/metrics`). */
+export interface HeldOutScores {
+  readonly accuracy: number;
+  readonly ece: number;
+  readonly nll: number;
+  readonly brier: number;
+}
+
+/** Everything the page draws after a 2-D classification run. Arrays are row-major. */
+export interface ClassificationResult {
+  readonly kind: 'classification';
+  readonly numClasses: number;
+  /** Points per side of the grid `G`; grid point `i` is `(xs[i % G], ys[floor(i / G)])`. */
+  readonly gridSize: number;
+  readonly xRange: readonly [number, number];
+  readonly yRange: readonly [number, number];
+  /** `[G * G, K]` predictive probabilities on the grid. */
+  readonly probs: Float32Array;
+  /** `[G * G]` entropy decomposition on the grid, nats. */
+  readonly total: Float32Array;
+  readonly aleatoric: Float32Array;
+  readonly epistemic: Float32Array;
+  /** Training points `[n, 2]` and labels `[n]`, drawn over the panels. */
+  readonly trainX: Float32Array;
+  readonly trainY: Int32Array;
+  /** OOD points `[n, 2]` or `null`. */
+  readonly oodX: Float32Array | null;
+  /** The held-out reliability diagram, an SVG document (`reliabilityDiagramSvg`). */
+  readonly reliabilitySvg: string;
+  readonly heldOut: HeldOutScores;
+  /** Mean uncertainty at the training, held-out and OOD points (`null` without OOD points). */
+  readonly summary: {
+    readonly train: UncertaintyMeans;
+    readonly heldOut: UncertaintyMeans;
+    readonly ood: UncertaintyMeans | null;
+  };
+}
+
+/** Mean predictive standard deviations over part of the regression input range. */
+export interface StdMeans {
+  readonly aleatoric: number;
+  readonly epistemic: number;
+  readonly total: number;
+}
+
+/** Everything the page draws after a regression run. */
+export interface RegressionResult {
+  readonly kind: 'regression';
+  /** `[G]` evenly spaced inputs over `xRange`. */
+  readonly xs: Float32Array;
+  readonly xRange: readonly [number, number];
+  readonly dataRange: readonly [number, number];
+  /** `[G]` predictive mean and variances, in the units of `y`. */
+  readonly mean: Float32Array;
+  readonly aleatoric: Float32Array;
+  readonly epistemic: Float32Array;
+  /** Training data `[n]`. */
+  readonly trainX: Float32Array;
+  readonly trainY: Float32Array;
+  /** Noise standard deviation the data was drawn with. */
+  readonly noiseStd: number;
+  /** Root mean squared error of the mean against `x^3` inside the data range. */
+  readonly rmseInside: number;
+  /** Mean standard deviations inside the data range and outside it (extrapolation). */
+  readonly summary: { readonly inside: StdMeans; readonly outside: StdMeans };
+}
+
+export type RunResult = ClassificationResult | RegressionResult;
+
+/** Backend request from the page: `auto` tries WebGL then the CPU. */
+export type BackendChoice = 'auto' | 'webgl' | 'cpu';
+
+/** Messages to the worker. */
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend: BackendChoice }
+  | { readonly type: 'train'; readonly settings: Settings }
+  | { readonly type: 'stop' };
+
+/** Messages from the worker. */
+export type FromWorker =
+  | { readonly type: 'backend'; readonly name: string; readonly note: string }
+  | {
+      readonly type: 'progress';
+      readonly done: number;
+      readonly total: number;
+      readonly loss: number;
+    }
+  | { readonly type: 'evaluating' }
+  | {
+      readonly type: 'finished';
+      readonly result: RunResult | null;
+      readonly epochsDone: number;
+      readonly stopped: boolean;
+      readonly trainSeconds: number;
+      readonly totalSeconds: number;
+    }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,137 @@
+import {
+  checkInRange,
+  checkInteger,
+  checkOneOf,
+  checkPositive,
+  checkPositiveInteger,
+  checkSeed,
+  InvalidArgumentError,
+} from '@uqjs/core';
+import { NOISE_KINDS, type NoiseKind } from '@uqjs/noise';
+
+/** The toy problems the page offers. */
+export const DATASETS = ['moons', 'spirals', 'cubic'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/** The methods the page trains. */
+export const METHODS = [
+  'deterministic',
+  'heteroscedastic',
+  'sngp',
+  'mc-dropout',
+  'ensemble',
+] as const;
+export type MethodName = (typeof METHODS)[number];
+
+/** Likelihoods of the regression heads (`@uqjs/ensembles` `gaussianNll` / `laplaceNll`). */
+export const REGRESSION_LIKELIHOODS = ['gaussian', 'laplace'] as const;
+export type RegressionLikelihood = (typeof REGRESSION_LIKELIHOODS)[number];
+
+/** Methods offered for the regression view: SNGP's model is a classifier. */
+export const REGRESSION_METHODS: readonly MethodName[] = [
+  'deterministic',
+  'heteroscedastic',
+  'mc-dropout',
+  'ensemble',
+];
+
+/** Everything one training run depends on. */
+export interface Settings {
+  readonly dataset: DatasetName;
+  readonly method: MethodName;
+  /** Passes over the training set (per member for the ensemble). */
+  readonly epochs: number;
+  readonly learningRate: number;
+  /** Width of each hidden layer of the toy MLP. */
+  readonly hidden: number;
+  /** Seed of the data, the initial weights and every Monte Carlo draw. */
+  readonly seed: number;
+  /** Heteroscedastic classification: noise family of the latent utilities. */
+  readonly noise: NoiseKind;
+  /** Heteroscedastic classification: softmax temperature. */
+  readonly temperature: number;
+  /** Monte Carlo samples: heteroscedastic head, MC dropout passes, SNGP posterior draws. */
+  readonly mcSamples: number;
+  /** MC dropout rate. */
+  readonly dropoutRate: number;
+  /** Deep ensemble members. */
+  readonly ensembleSize: number;
+  /** Regression heads (heteroscedastic, MC dropout, ensemble): Gaussian or Laplace. */
+  readonly likelihood: RegressionLikelihood;
+  /** Points per side of the 2-D prediction grid. */
+  readonly gridSize: number;
+}
+
+/** The page's starting values: a run of a few seconds on the CPU backend. */
+export const DEFAULT_SETTINGS: Settings = {
+  dataset: 'moons',
+  method: 'sngp',
+  epochs: 40,
+  learningRate: 0.01,
+  hidden: 32,
+  seed: 0,
+  noise: 'normal',
+  temperature: 1,
+  mcSamples: 100,
+  dropoutRate: 0.1,
+  ensembleSize: 5,
+  likelihood: 'gaussian',
+  gridSize: 64,
+};
+
+/**
+ * Checks every field of `value` (as read from the form or a URL) and returns typed settings;
+ * throws an `InvalidArgumentError` naming the first bad field.
+ */
+export function checkSettings(value: Record<string, unknown>): Settings {
+  const fn = 'checkSettings';
+  const dataset = checkOneOf(value.dataset, DATASETS, 'dataset', fn);
+  const method = checkOneOf(value.method, METHODS, 'method', fn);
+  if (dataset === 'cubic' && !REGRESSION_METHODS.includes(method)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'method',
+      expected: `one of ${REGRESSION_METHODS.join(', ')} for the regression view`,
+      given: method,
+    });
+  }
+  return {
+    dataset,
+    method,
+    epochs: checkInRange(checkPositiveInteger(value.epochs, 'epochs', fn), 'epochs', fn, 1, 2000),
+    learningRate: checkInRange(
+      checkPositive(value.learningRate, 'learningRate', fn),
+      'learningRate',
+      fn,
+      1e-6,
+      1,
+    ),
+    hidden: checkInRange(checkPositiveInteger(value.hidden, 'hidden', fn), 'hidden', fn, 1, 512),
+    seed: checkSeed(value.seed, 'seed', fn),
+    noise: checkOneOf(value.noise, NOISE_KINDS, 'noise', fn),
+    temperature: checkInRange(
+      checkPositive(value.temperature, 'temperature', fn),
+      'temperature',
+      fn,
+      1e-3,
+      100,
+    ),
+    mcSamples: checkInRange(
+      checkPositiveInteger(value.mcSamples, 'mcSamples', fn),
+      'mcSamples',
+      fn,
+      1,
+      1000,
+    ),
+    dropoutRate: checkInRange(value.dropoutRate, 'dropoutRate', fn, 0.01, 0.9),
+    ensembleSize: checkInRange(
+      checkInteger(value.ensembleSize, 'ensembleSize', fn, 2),
+      'ensembleSize',
+      fn,
+      2,
+      20,
+    ),
+    likelihood: checkOneOf(value.likelihood, REGRESSION_LIKELIHOODS, 'likelihood', fn),
+    gridSize: checkInRange(checkInteger(value.gridSize, 'gridSize', fn, 8), 'gridSize', fn, 8, 200),
+  };
+}

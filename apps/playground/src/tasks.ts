@@ -1,0 +1,118 @@
+import {
+  ImageDataset,
+  makeCubicRegression,
+  makeMoons,
+  makeOodCluster,
+  makeSpirals,
+  split,
+  type ToySet,
+} from '@uqjs/datasets';
+import type { DatasetName } from './settings.js';
+
+/** `n` points of dimension `d`, row-major `[n, d]`, with integer labels `[n]`. */
+export interface LabelledPoints {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly n: number;
+}
+
+/** A 2-D classification problem: training points, a held-out split, optional OOD points. */
+export interface ClassificationTask {
+  readonly kind: 'classification';
+  readonly numClasses: number;
+  readonly train: LabelledPoints;
+  /** Held out of training, stratified: the reliability diagram and held-out scores. */
+  readonly heldOut: LabelledPoints;
+  /** Out-of-domain points (labels `-1`) that the model never sees, or `null`. */
+  readonly ood: LabelledPoints | null;
+  /** The plotted window: `[xMin, xMax]`, `[yMin, yMax]`. */
+  readonly xRange: readonly [number, number];
+  readonly yRange: readonly [number, number];
+}
+
+/** The 1-D regression problem: `y = x^3 + noise` on `[-4, 4]`, plotted wider. */
+export interface RegressionTask {
+  readonly kind: 'regression';
+  /** `[n]` inputs and `[n]` targets. */
+  readonly x: Float32Array;
+  readonly y: Float32Array;
+  /** Where the training inputs were drawn. */
+  readonly dataRange: readonly [number, number];
+  /** The plotted input window, wider than `dataRange` to show extrapolation. */
+  readonly xRange: readonly [number, number];
+  /** Standard deviation of the noise the data was drawn with. */
+  readonly noiseStd: number;
+}
+
+export type Task = ClassificationTask | RegressionTask;
+
+/** Fraction of a classification set held out for the reliability diagram. */
+export const HELD_OUT_FRACTION = 0.25;
+
+/** Splits a 2-D toy set into stratified training and held-out parts with `@uqjs/datasets`. */
+function holdOut(set: ToySet, numClasses: number, seed: number): [LabelledPoints, LabelledPoints] {
+  const [n, d] = set.shape;
+  // A toy point is stored as a 1 x 1 "image" with d channels: [n, d] -> [n, 1, 1, d].
+  const dataset = new ImageDataset({
+    images: set.x,
+    shape: [n, 1, 1, d],
+    labels: set.y,
+    numClasses,
+  });
+  const parts = split(dataset, { validation: HELD_OUT_FRACTION, seed });
+  const points = (part: ImageDataset): LabelledPoints => ({
+    x: part.images as Float32Array,
+    y: part.labels,
+    n: part.size,
+  });
+  return [points(parts.train), points(parts.validation)];
+}
+
+function points(set: ToySet): LabelledPoints {
+  return { x: set.x, y: set.y, n: set.shape[0] };
+}
+
+/**
+ * The problem behind each dataset choice, seeded:
+ * - `moons`: 600 two-moons points (noise 0.1), plus the SNGP tutorial's OOD cluster of 100
+ *   points around `(2.5, -1.75)`, on the tutorial's window `[-3.5, 3.5] x [-2.5, 2.5]`;
+ * - `spirals`: 3 arms of 160 points (angle noise 0.2) on `[-1.5, 1.5]^2`;
+ * - `cubic`: 20 points of `x^3 + N(0, 3^2)` on `[-4, 4]`, plotted on `[-6, 6]`.
+ */
+export function makeTask(dataset: DatasetName, seed: number): Task {
+  if (dataset === 'cubic') {
+    const set = makeCubicRegression({ n: 20, range: [-4, 4], std: 3, seed });
+    return {
+      kind: 'regression',
+      x: set.x,
+      y: set.y,
+      dataRange: [-4, 4],
+      xRange: [-6, 6],
+      noiseStd: 3,
+    };
+  }
+  if (dataset === 'moons') {
+    const [train, heldOut] = holdOut(makeMoons({ n: 600, noise: 0.1, seed }), 2, seed);
+    return {
+      kind: 'classification',
+      numClasses: 2,
+      train,
+      heldOut,
+      ood: points(makeOodCluster({ n: 100, seed })),
+      xRange: [-3.5, 3.5],
+      yRange: [-2.5, 2.5],
+    };
+  }
+  const numClasses = 3;
+  const set = makeSpirals({ perClass: 160, numClasses, noise: 0.2, seed });
+  const [train, heldOut] = holdOut(set, numClasses, seed);
+  return {
+    kind: 'classification',
+    numClasses,
+    train,
+    heldOut,
+    ood: null,
+    xRange: [-1.5, 1.5],
+    yRange: [-1.5, 1.5],
+  };
+}

@@ -1,0 +1,96 @@
+import type {
+  ClassificationResult,
+  RegressionResult,
+  RunResult,
+  UncertaintyMeans,
+} from '../protocol.js';
+import { probabilityColor, sequentialColor } from './colormap.js';
+import { drawRegression, drawRegressionStd } from './regression-panel.js';
+import { drawSurface } from './surface-panel.js';
+
+/** Width of each 2-D panel in pixels; the height follows the window's aspect ratio. */
+const PANEL_WIDTH = 226;
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`page: no element #${id}`);
+  return element as T;
+}
+
+function fixed(x: number, digits = 3): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '–';
+}
+
+function uncertaintyRow(name: string, m: UncertaintyMeans | null): string {
+  if (m === null) return '';
+  return `<tr><td>${name}</td><td>${fixed(m.total)}</td><td>${fixed(m.aleatoric)}</td><td>${fixed(m.epistemic)}</td></tr>`;
+}
+
+function renderClassification(result: ClassificationResult): void {
+  const [x0, x1] = result.xRange;
+  const [y0, y1] = result.yRange;
+  const height = Math.round((PANEL_WIDTH * (y1 - y0)) / (x1 - x0));
+  const k = result.numClasses;
+  const logK = Math.log(k);
+  const base = {
+    gridSize: result.gridSize,
+    xRange: result.xRange,
+    yRange: result.yRange,
+    trainX: result.trainX,
+    trainY: result.trainY,
+    oodX: result.oodX,
+  };
+  const panels = {
+    probability: (i: number) => probabilityColor(result.probs, i * k, k),
+    total: (i: number) => sequentialColor(result.total[i]! / logK),
+    aleatoric: (i: number) => sequentialColor(result.aleatoric[i]! / logK),
+    epistemic: (i: number) => sequentialColor(result.epistemic[i]! / logK),
+  };
+  for (const [name, color] of Object.entries(panels)) {
+    const canvas = byId<HTMLCanvasElement>(`canvas-${name}`);
+    canvas.width = PANEL_WIDTH;
+    canvas.height = height;
+    drawSurface(canvas, { ...base, color });
+  }
+  for (const name of ['total', 'aleatoric', 'epistemic'] as const) {
+    const values = result[name];
+    byId(`max-${name}`).textContent = `(max ${fixed(Math.max(...values), 2)})`;
+  }
+  byId('colorbar-max').textContent = `log ${k} = ${fixed(logK, 2)} nats`;
+  byId('reliability').innerHTML = result.reliabilitySvg;
+  const { heldOut, summary } = result;
+  byId('summary').innerHTML = `
+    <thead><tr><th>mean uncertainty (nats)</th><th>total</th><th>aleatoric</th><th>epistemic</th></tr></thead>
+    <tbody>
+      ${uncertaintyRow('training points', summary.train)}
+      ${uncertaintyRow('held-out points', summary.heldOut)}
+      ${uncertaintyRow('OOD cluster', summary.ood)}
+      <tr><td colspan="4">held out: accuracy ${fixed(heldOut.accuracy)}, ECE ${fixed(heldOut.ece)},
+        NLL ${fixed(heldOut.nll)}, Brier ${fixed(heldOut.brier)}</td></tr>
+    </tbody>`;
+}
+
+function renderRegression(result: RegressionResult): void {
+  drawRegression(byId<HTMLCanvasElement>('canvas-regression'), result);
+  drawRegressionStd(byId<HTMLCanvasElement>('canvas-regression-std'), result);
+  const { inside, outside } = result.summary;
+  const row = (name: string, m: typeof inside) =>
+    `<tr><td>${name}</td><td>${fixed(m.total, 2)}</td><td>${fixed(m.aleatoric, 2)}</td><td>${fixed(m.epistemic, 2)}</td></tr>`;
+  byId('summary').innerHTML = `
+    <thead><tr><th>mean predictive sd</th><th>total</th><th>aleatoric</th><th>epistemic</th></tr></thead>
+    <tbody>
+      ${row(`inside the data [${result.dataRange.join(', ')}]`, inside)}
+      ${row('outside (extrapolation)', outside)}
+      <tr><td colspan="4">RMSE of the mean against x³ inside the data: ${fixed(result.rmseInside, 2)}
+        (noise sd ${result.noiseStd})</td></tr>
+    </tbody>`;
+}
+
+/** Shows the panels of the result's kind and draws them. */
+export function renderResult(result: RunResult): void {
+  byId('classification-panels').hidden = result.kind !== 'classification';
+  byId('regression-panels').hidden = result.kind !== 'regression';
+  byId('panel-reliability').hidden = result.kind !== 'classification';
+  if (result.kind === 'classification') renderClassification(result);
+  else renderRegression(result);
+}

@@ -1,0 +1,208 @@
+// End-to-end: builds the page, serves the build from a plain static server under a sub-path,
+// drives the system Chromium with playwright-core, trains methods through the form and
+// checks what the page drew and exposed in `window.__playground`.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { PlaygroundState } from '../src/state.js';
+import { type StaticServer, serveStatic } from './static-server.js';
+
+const APP = fileURLToPath(new URL('..', import.meta.url));
+const REPORTS = join(APP, 'reports');
+/** A build of its own, so the test never races `nx run playground:build` over `dist/`. */
+const OUT = join(REPORTS, 'e2e-dist');
+const CHROMIUM = process.env.UQJS_CHROMIUM ?? '/usr/bin/chromium';
+/** Flags that work for root in a container; `launch` adds a fresh temporary profile itself. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+function state(): Promise<PlaygroundState> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__playground)) as PlaygroundState);
+}
+
+/** Fills the form and presses Train. */
+async function train(fields: Record<string, string>): Promise<void> {
+  for (const [name, value] of Object.entries(fields)) {
+    const selector = `[name="${name}"]`;
+    if ((await page.locator(selector).evaluate((e) => e.tagName)) === 'SELECT') {
+      await page.selectOption(selector, value);
+    } else {
+      await page.fill(selector, value);
+    }
+  }
+  await page.click('#train');
+}
+
+/** Waits until `runs` runs have finished (done, stopped or failed). */
+async function waitForRuns(runs: number, timeout: number): Promise<PlaygroundState> {
+  await page.waitForFunction(
+    (n) => window.__playground.runs >= n || window.__playground.status === 'error',
+    runs,
+    { timeout },
+  );
+  return state();
+}
+
+/** Standard deviation of the pixel luminance of a canvas and its number of distinct colours. */
+function canvasSpread(id: string): Promise<{ std: number; colours: number }> {
+  return page.evaluate((canvasId) => {
+    const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const colours = new Set<number>();
+    let sum = 0;
+    let sumSq = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.2126 * data[i]! + 0.7152 * data[i + 1]! + 0.0722 * data[i + 2]!;
+      sum += y;
+      sumSq += y * y;
+      colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+    }
+    const mean = sum / n;
+    return { std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), colours: colours.size };
+  }, id);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `e2e: no Chromium at ${CHROMIUM}; run apps/playground/scripts/ensure-chromium.sh`,
+    );
+  }
+  mkdirSync(REPORTS, { recursive: true });
+  await build({
+    root: APP,
+    configFile: join(APP, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir: OUT, emptyOutDir: true },
+  });
+  // A sub-path, as on a static host serving many sites: only relative URLs work there.
+  server = await serveStatic(OUT, '/static/uqjs/playground/');
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+  });
+  await page.goto(server.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the built playground in Chromium', () => {
+  test('loads from a sub-path and says which backend it uses', async () => {
+    await page.waitForFunction(() => window.__playground?.backend !== null, null, {
+      timeout: 20_000,
+    });
+    const loaded = await state();
+    expect(['webgl', 'cpu']).toContain(loaded.backend);
+    expect(loaded.status).toBe('idle');
+    const badge = await page.textContent('#backend');
+    expect(badge).toContain(`Backend: ${loaded.backend}`);
+    expect(badge).toContain(loaded.backendNote);
+    expect(await page.isEnabled('#train')).toBe(true);
+  });
+
+  test('trains SNGP on the moons and draws more uncertainty on the OOD cluster', async () => {
+    await train({ dataset: 'moons', method: 'sngp', epochs: '30', gridSize: '48', seed: '0' });
+    const after = await waitForRuns(1, 50_000);
+    expect(after.error).toBeNull();
+    expect(after.status).toBe('done');
+    const last = after.last!;
+    expect(last.settings).toMatchObject({ dataset: 'moons', method: 'sngp', epochs: 30 });
+    expect(last.epochsDone).toBe(30);
+    expect(last.stopped).toBe(false);
+    const result = last.result!;
+    if (result.kind !== 'classification') throw new Error('expected a classification result');
+    const { train: onTrain, ood } = result.summary;
+    // The two moons are separable: a trained model is right and confident on held-out points.
+    expect(result.heldOut.accuracy).toBeGreaterThan(0.95);
+    expect(onTrain.total).toBeLessThan(0.1);
+    // SNGP's GP posterior reverts to its prior away from the data: the OOD cluster, which
+    // the model never saw, gets well over a third of the maximum entropy log 2 = 0.69, and
+    // at least 5 times the training points' uncertainty, with a larger epistemic part.
+    expect(ood).not.toBeNull();
+    expect(ood!.total).toBeGreaterThan(0.25);
+    expect(ood!.total).toBeGreaterThan(5 * onTrain.total);
+    expect(ood!.epistemic).toBeGreaterThan(onTrain.epistemic);
+    // The grid's uncertainty spans low (on the moons) to near log 2 (far away).
+    expect(result.panels.total.min).toBeLessThan(0.05);
+    expect(result.panels.total.max).toBeGreaterThan(0.5);
+    expect(result.panels.total.max).toBeLessThanOrEqual(Math.log(2) + 1e-6);
+    // The canvases hold an image, not a blank or flat fill.
+    for (const id of ['canvas-probability', 'canvas-total', 'canvas-epistemic']) {
+      const spread = await canvasSpread(id);
+      expect(spread.std, id).toBeGreaterThan(20);
+      expect(spread.colours, id).toBeGreaterThan(100);
+    }
+    expect(await page.locator('#reliability svg').count()).toBe(1);
+    expect(await page.textContent('#summary')).toContain('OOD cluster');
+    await page.screenshot({ path: join(REPORTS, 'playground-moons-sngp.png'), fullPage: true });
+  });
+
+  test('Stop ends a long run early and draws the model as trained so far', async () => {
+    await train({ dataset: 'moons', method: 'deterministic', epochs: '2000', gridSize: '32' });
+    await page.waitForFunction(() => window.__playground.progress.done >= 2, null, {
+      timeout: 20_000,
+    });
+    await page.click('#stop');
+    const after = await waitForRuns(2, 30_000);
+    expect(after.error).toBeNull();
+    expect(after.status).toBe('stopped');
+    expect(after.last!.stopped).toBe(true);
+    expect(after.last!.epochsDone).toBeGreaterThanOrEqual(2);
+    expect(after.last!.epochsDone).toBeLessThan(2000);
+    expect(after.last!.result?.kind).toBe('classification');
+    expect(await page.textContent('#status')).toContain('Stopped at epoch');
+    expect(await page.isEnabled('#train')).toBe(true);
+    expect(await page.isDisabled('#stop')).toBe(true);
+  });
+
+  test('trains on the WebGL backend when ?backend=webgl asks for it', async () => {
+    const webgl = await browser.newPage();
+    webgl.on('pageerror', (error) => pageErrors.push(`pageerror (webgl): ${error.message}`));
+    try {
+      await webgl.goto(`${server.url}?backend=webgl&method=deterministic&epochs=3&gridSize=16`);
+      await webgl.waitForFunction(() => window.__playground?.backend !== null, null, {
+        timeout: 20_000,
+      });
+      const loaded = await webgl.evaluate(() => ({ ...window.__playground }));
+      if (loaded.backend !== 'webgl') {
+        // No WebGL at all in this browser (not even emulated): the page must say so.
+        expect(loaded.backendNote).toContain('WebGL is not available');
+        return;
+      }
+      expect(loaded.backendNote).toMatch(/^WebGL \d/);
+      await webgl.click('#train');
+      await webgl.waitForFunction(() => window.__playground.runs >= 1, null, { timeout: 30_000 });
+      const after = await webgl.evaluate(() => JSON.parse(JSON.stringify(window.__playground)));
+      expect(after.status).toBe('done');
+      expect(after.last.backend).toBe('webgl');
+      expect(after.last.result.heldOut.accuracy).toBeGreaterThan(0.7);
+    } finally {
+      await webgl.close();
+    }
+  });
+
+  test('logs no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, test } from 'vitest';
+import type { ClassificationResult, RegressionResult } from '../src/protocol.js';
+import { type RunHooks, runPlayground } from '../src/run.js';
+import { DEFAULT_SETTINGS, type Settings } from '../src/settings.js';
+
+const quiet = (stopAfter = Number.POSITIVE_INFINITY): RunHooks => {
+  let done = 0;
+  return {
+    progress: (d) => {
+      done = d;
+    },
+    stopRequested: () => done >= stopAfter,
+    evaluating() {},
+  };
+};
+
+const settings = (over: Partial<Settings>): Settings => ({
+  ...DEFAULT_SETTINGS,
+  hidden: 16,
+  gridSize: 16,
+  ...over,
+});
+
+describe('runPlayground', () => {
+  test('the same settings give the same run; another seed gives another one', async () => {
+    const s = settings({ method: 'mc-dropout', epochs: 2, mcSamples: 4 });
+    const before = tf.memory().numTensors;
+    const a = (await runPlayground(s, quiet())).result as ClassificationResult;
+    const b = (await runPlayground(s, quiet())).result as ClassificationResult;
+    const c = (await runPlayground({ ...s, seed: 1 }, quiet())).result as ClassificationResult;
+    expect(tf.memory().numTensors).toBe(before);
+    expect(b.total).toEqual(a.total);
+    expect(b.probs).toEqual(a.probs);
+    expect(b.summary).toEqual(a.summary);
+    expect(c.total).not.toEqual(a.total);
+  });
+
+  test('draws a model stopped early, but not a half-trained ensemble', async () => {
+    const single = await runPlayground(settings({ method: 'deterministic', epochs: 50 }), quiet(1));
+    expect(single).toMatchObject({ epochsDone: 1, stopped: true });
+    expect(single.result?.kind).toBe('classification');
+    const ensemble = await runPlayground(
+      settings({ method: 'ensemble', epochs: 50, ensembleSize: 2 }),
+      quiet(1),
+    );
+    expect(ensemble).toMatchObject({ epochsDone: 1, stopped: true, result: null });
+  });
+
+  test('regression: a deep ensemble is more unsure outside the data than inside', async () => {
+    const outcome = await runPlayground(
+      settings({ dataset: 'cubic', method: 'ensemble', epochs: 150, ensembleSize: 3 }),
+      quiet(),
+    );
+    const result = outcome.result as RegressionResult;
+    expect(result.xs.length).toBe(241);
+    expect(result.xs[0]).toBe(-6);
+    expect(result.xs[240]).toBe(6);
+    // The members agree where they saw data and extrapolate x^3 differently beyond it.
+    expect(result.summary.outside.epistemic).toBeGreaterThan(1.5 * result.summary.inside.epistemic);
+    // Inside the data the mean tracks x^3 to within a few noise sds (noise sd 3).
+    expect(result.rmseInside).toBeLessThan(4 * result.noiseStd);
+  });
+});
