@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { serialization } from '@tensorflow/tfjs-core';
+import {
+  checkRank,
+  type LayerCallKwargs as LayerKwargs,
+  type LayerShape,
+  type Predictive,
+} from '@uqjs/core';
+import {
+  diagonalLatents,
+  type HeadPredictiveOptions,
+  MonteCarloHead,
+  type MonteCarloHeadArgs,
+  mcEngine,
+  tidyObject,
+} from '@uqjs/mc-softmax';
+import {
+  binaryOutputShape,
+  binaryPredictive,
+  checkNumOutputs,
+  predictiveLogit,
+} from './binary-head.js';
+import { binaryLatentNoise } from './binary-noise.js';
+import { type BinaryResult, binaryResult } from './mc-sigmoid.js';
+import { sigmoidLink } from './sigmoid-link.js';
+
+/**
+ * Arguments of {@link MCSigmoidDense}.
+ *
+ * @since 0.1.0
+ */
+export interface MCSigmoidDenseArgs extends MonteCarloHeadArgs {
+  /** Number of independent binary outputs `O` (multi-label when > 1). Default 1. */
+  numOutputs?: number;
+  /** Initializer of the location kernel. Default: `glorotUniform`, seeded from the head's seed. */
+  kernelInitializer?: unknown;
+  /** Initializer of the location bias. Default `zeros`. */
+  biasInitializer?: unknown;
+  /** Initializer of the scale kernel. Default: `glorotUniform`, seeded from the head's seed. */
+  scaleKernelInitializer?: unknown;
+  /** Initializer of the scale bias. Default `zeros`. */
+  scaleBiasInitializer?: unknown;
+}
+
+/**
+ * A heteroscedastic binary / multi-label head, a drop-in replacement for a `Dense` output
+ * layer with a sigmoid: per output a latent `y* = loc + scale * u` with
+ * `loc = h W + b`, `scale = softplus(h W_s + b_s) + minScale`, smoothed by `mcSigmoid`.
+ *
+ * Output: the predictive logit `log P(y = 1) - log P(y = 0)` `[B, ..., O]`, each term a
+ * log-mean-exp over samples, so `tf.sigmoid(model.predict(x))` is `P(y = 1)` and
+ * `binaryLogitNll` (sigmoid cross-entropy on that logit) is the exact NLL. Samples, seeds,
+ * temperature and serialization as in `MCSoftmaxDense`.
+ *
+ * Shapes: input `[B, ..., D]`; output `[B, ..., O]`.
+ *
+ * @example
+ * ```ts
+ * const model = sequential({ layers: [
+ *   layers.dense({ inputShape: [16], units: 32, activation: 'relu' }),
+ *   new MCSigmoidDense({ numOutputs: 1, temperature: 0.5, trainSamples: 100, seed: 1 }),
+ * ] });
+ * model.compile({ optimizer: 'adam', loss: binaryLogitNll });
+ * const pOne = tf.sigmoid(model.predict(x) as tf.Tensor); // [B, 1]
+ * ```
+ * @since 0.1.0
+ */
+export class MCSigmoidDense extends MonteCarloHead {
+  /** @nocollapse */
+  static className = 'MCSigmoidDense';
+  /** Number of binary outputs `O`. */
+  readonly numOutputs: number;
+
+  constructor(args: MCSigmoidDenseArgs) {
+    super(args);
+    this.numOutputs = checkNumOutputs(args?.numOutputs, 'MCSigmoidDense');
+  }
+
+  override build(inputShape: LayerShape | LayerShape[]): void {
+    this.buildLocScale(this.inputDim(this.singleShape(inputShape, 'build')), this.numOutputs);
+    this.buildTemperature();
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
+    return binaryOutputShape(this.singleShape(inputShape, 'computeOutputShape'), this.numOutputs);
+  }
+
+  /** The binary results of features `[B, ..., D]` (inside the caller's tidy). */
+  private estimate(features: tf.Tensor, training: boolean, computeVariance: boolean): BinaryResult {
+    const { loc, scale } = this.locScale(features);
+    const model = diagonalLatents(loc, scale, {
+      noise: binaryLatentNoise(this.noise),
+      seed: this.nextSeed(training),
+      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
+    });
+    const { probs, logProbs, variance } = mcEngine(
+      model,
+      sigmoidLink,
+      this.engineOptions(training, computeVariance),
+    );
+    return binaryResult(probs, logProbs, variance);
+  }
+
+  /** The predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const features = this.singleInput(inputs, 'call');
+      return predictiveLogit(this.estimate(features, kwargs?.training === true, false).logProbs);
+    });
+  }
+
+  /**
+   * The two-class predictive of features `[B, D]` (one output only): `probs` `[B, 2]` =
+   * `[P(y = 0), P(y = 1)]`, and with `computeVariance` the variance over samples `[B, 2]`.
+   */
+  override predictive(features: tf.Tensor, opts: HeadPredictiveOptions = {}): Predictive {
+    checkRank(features, 2, 'features', 'MCSigmoidDense.predictive');
+    this.checkBuilt('predictive');
+    const computeVariance = opts.computeVariance ?? this.computeVariance;
+    return tidyObject(() => {
+      const { logProbs, variance } = this.estimate(features, false, computeVariance);
+      return binaryPredictive(logProbs, this.numOutputs, 'MCSigmoidDense.predictive', variance);
+    });
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return { ...super.getConfig(), numOutputs: this.numOutputs };
+  }
+}
+
+serialization.registerClass(MCSigmoidDense);

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkSameShape, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import {
+  asFloat32,
+  checkMcOptions,
+  diagonalLatents,
+  type McOptions,
+  mcEngine,
+  tidyObject,
+} from '@uqjs/mc-softmax';
+import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
+import { binaryLatentNoise } from './binary-noise.js';
+import { sigmoidLink } from './sigmoid-link.js';
+
+/**
+ * Options of {@link mcSigmoid}: the common `McOptions` of `@uqjs/mc-softmax` and the noise.
+ *
+ * @since 0.1.0
+ */
+export interface McSigmoidOptions extends McOptions {
+  /**
+   * Noise of the latent: `'normal'` (default), `'logistic'`, or `'gumbel'` (Gumbel noise on
+   * each class utility: the latent difference is then logistic; see `binaryLatentNoise`).
+   */
+  readonly noise?: NoiseKind;
+}
+
+/**
+ * What the binary heads return. Legend: `B` batch, `O` outputs, `...` extra middle axes.
+ *
+ * @since 0.1.0
+ */
+export interface BinaryResult {
+  /** `P(y = 1)` per output, `[B, ..., O]`. */
+  readonly probs: tf.Tensor;
+  /** `[log P(y = 0), log P(y = 1)]` on a trailing axis, `[B, ..., O, 2]`, in log space. */
+  readonly logProbs: tf.Tensor;
+  /** Variance over samples of the per-sample `P(y = 1)`, `[B, ..., O]` (MC heads, when asked). */
+  readonly variance?: tf.Tensor;
+}
+
+const FN = 'mcSigmoid';
+
+/** Checks a binary head's `loc` and `scale`: tensors of rank >= 2 and the same shape. */
+export function checkBinaryInputs(
+  loc: unknown,
+  scale: unknown,
+  fn: string,
+): [tf.Tensor, tf.Tensor] {
+  for (const [value, argument] of [
+    [loc, 'loc'],
+    [scale, 'scale'],
+  ] as const) {
+    if (!(value instanceof tf.Tensor)) {
+      throw new InvalidArgumentError({ fn, argument, expected: 'a tf.Tensor', given: value });
+    }
+    if (value.rank < 2) {
+      throw new ShapeError({
+        fn,
+        argument,
+        expected: 'of rank >= 2 ([B, ..., O])',
+        given: value.shape,
+      });
+    }
+  }
+  const [l, s] = [loc as tf.Tensor, scale as tf.Tensor];
+  checkSameShape(l, s, 'loc', 'scale', fn);
+  return [l, s];
+}
+
+/**
+ * The Monte Carlo sigmoid of a heteroscedastic binary latent (Collier et al., "Analysis of
+ * Softmax Approximation for Deep Classifiers under Input-Dependent Label Noise", appendix A).
+ *
+ * One latent per output, `y* = loc + scale * u` (the difference of the two class utilities);
+ * the label is `y = [y* > 0]`. The smoothed predictive is
+ *
+ *     P(y = 1) = (1/S) sum_s sigmoid((loc + scale * u_s) / tau)
+ *
+ * exact as `tau -> 0`; `argmax: true` averages `[y*_s > 0]` instead (the exact model; see
+ * `exactSigmoid` for its closed form). `logProbs` holds `log P(y = 0)` and `log P(y = 1)`,
+ * each a log-mean-exp of `-softplus(x_s)` / `-softplus(-x_s)`, exact at small `tau`. Same
+ * engine and options as `mcSoftmax`: chunked sampling recomputed in the backward pass, seeds,
+ * `computeVariance`, `shareSamplesAcrossBatch`. Outputs (`O > 1`) are independent labels
+ * (multi-label).
+ *
+ * Shapes: `loc`, `scale` `[B, ..., O]`; `probs`, `variance` `[B, ..., O]`; `logProbs`
+ * `[B, ..., O, 2]`.
+ *
+ * @example
+ * ```ts
+ * const loc = tf.tensor2d([[1.5], [-0.3]]);
+ * const scale = tf.tensor2d([[1], [2]]);
+ * const { probs, logProbs } = mcSigmoid(loc, scale, { temperature: 0.3, seed: 1 }); // probs ~ [[0.93], [0.44]]
+ * ```
+ * @since 0.1.0
+ */
+export function mcSigmoid(
+  loc: tf.Tensor,
+  scale: tf.Tensor,
+  opts: McSigmoidOptions = {},
+): BinaryResult {
+  const [location, spread] = checkBinaryInputs(loc, scale, FN);
+  const noise = binaryLatentNoise(checkNoiseKind(opts.noise ?? 'normal', 'opts.noise', FN));
+  const checked = checkMcOptions(opts, FN);
+  if (checked.checkValues) {
+    checkTensorValues(location, 'loc', FN);
+    checkTensorValues(spread, 'scale', FN, { nonNegative: true });
+  }
+  return tidyObject(() => {
+    const model = diagonalLatents(asFloat32(location), asFloat32(spread), {
+      noise,
+      seed: checked.seed,
+      shareSamplesAcrossBatch: checked.shareSamplesAcrossBatch,
+    });
+    const { probs, logProbs, variance } = mcEngine(model, sigmoidLink, checked.engine);
+    return binaryResult(probs, logProbs, variance);
+  });
+}
+
+/**
+ * A {@link BinaryResult} from engine results over the sigmoid link's outcomes `[2, B, ..., O]`
+ * (call inside a tidy): class 1 for `probs` and `variance`, and `logProbs` with the class axis
+ * moved last, `[B, ..., O, 2]`.
+ */
+export function binaryResult(
+  outcomeProbs: tf.Tensor,
+  outcomeLogProbs: tf.Tensor,
+  outcomeVariance?: tf.Tensor,
+): BinaryResult {
+  const classOne = (t: tf.Tensor) => tf.squeeze(tf.slice(t, 1, 1), [0]); // [2, ...] -> [...]
+  // [2, B, ..., O] -> [B, ..., O, 2]
+  const order = [...outcomeLogProbs.shape.keys()].slice(1);
+  const logProbs = tf.transpose(outcomeLogProbs, [...order, 0]);
+  const probs = classOne(outcomeProbs);
+  return outcomeVariance === undefined
+    ? { probs, logProbs }
+    : { probs, logProbs, variance: classOne(outcomeVariance) };
+}

@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkPositive, InvalidArgumentError, ShapeError } from '@uqjs/core';
+
+/** Input checks shared by this package's heads (internal). */
+
+/** Checks that `value` is a tensor of rank >= `minRank`; `layout` describes it, e.g. `[B, ..., K]`. */
+export function checkMinRank(
+  value: unknown,
+  minRank: number,
+  layout: string,
+  argument: string,
+  fn: string,
+): tf.Tensor {
+  if (!(value instanceof tf.Tensor)) {
+    throw new InvalidArgumentError({ fn, argument, expected: 'a tf.Tensor', given: value });
+  }
+  if (value.rank < minRank) {
+    throw new ShapeError({
+      fn,
+      argument,
+      expected: `of rank >= ${minRank} (${layout})`,
+      given: value.shape,
+    });
+  }
+  return value;
+}
+
+/** Checks a temperature: a number > 0 or a scalar tensor (whose value is checked by the caller). */
+export function checkTemperature(value: unknown, argument: string, fn: string): number | tf.Tensor {
+  if (value instanceof tf.Tensor) {
+    if (value.rank !== 0) {
+      throw new ShapeError({ fn, argument, expected: 'a scalar tensor', given: value.shape });
+    }
+    return value;
+  }
+  return checkPositive(value, argument, fn);
+}

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Seed } from '@uqjs/core';
+import { type NoiseKind, noiseFamily } from '@uqjs/noise';
+import type { LatentModel } from './mc-engine.js';
+import { sumOverSamples } from './sample-sums.js';
+
+/**
+ * Options of {@link diagonalLatents}.
+ *
+ * @since 0.1.0
+ */
+export interface DiagonalLatentsOptions {
+  /** Noise family of `u`. */
+  readonly noise: NoiseKind;
+  /** Seed of the noise; sample `s` depends only on `(seed, s)`. */
+  readonly seed: Seed;
+  /** Draw one `[..., K]` noise per sample and reuse it for every batch row. */
+  readonly shareSamplesAcrossBatch: boolean;
+}
+
+/**
+ * Independent (diagonal-covariance) latents `z_s = loc + scale * u_s`, `u_s` iid standard
+ * noise: the latent model of `mcSoftmax` and `mcSigmoid`. Inputs are not checked here.
+ *
+ * Shapes: `loc`, `scale` `[B, ..., K]`; noise `[C, B, ..., K]`, or `[C, 1, ..., K]` when shared
+ * across the batch; latents `[C, B, ..., K]`.
+ *
+ * Backward: `dL/dloc = sum_s dL/dz_s`, `dL/dscale = sum_s u_s * dL/dz_s`.
+ *
+ * @example
+ * ```ts
+ * const model = diagonalLatents(loc, scale, { noise: 'gumbel', seed: 3, shareSamplesAcrossBatch: false });
+ * const z = model.latents(model.params, model.drawNoise(0, 10)); // [10, B, K]
+ * ```
+ * @since 0.1.0
+ */
+export function diagonalLatents(
+  loc: tf.Tensor,
+  scale: tf.Tensor,
+  opts: DiagonalLatentsOptions,
+): LatentModel {
+  const family = noiseFamily(opts.noise);
+  // One sample's noise: the latent shape, or a single batch row broadcast over the batch.
+  const noiseShape = opts.shareSamplesAcrossBatch ? [1, ...loc.shape.slice(1)] : loc.shape;
+  return {
+    params: [loc, scale],
+    drawNoise: (first, count) => [family.sampleStandard([count, ...noiseShape], opts.seed, first)],
+    // [B, ..., K] + [B, ..., K] * [C, B | 1, ..., K] -> [C, B, ..., K]
+    latents: ([l, s], [u]) => tf.tidy(() => tf.add(l!, tf.mul(s!, u!))),
+    paramGradients: (_params, [u], dLatents) => [
+      sumOverSamples(dLatents),
+      tf.tidy(() => sumOverSamples(tf.mul(dLatents, u!))),
+    ],
+  };
+}

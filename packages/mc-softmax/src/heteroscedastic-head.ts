@@ -1,0 +1,295 @@
+import type { serialization } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
+import type { Predictive } from '@uqjs/core';
+import {
+  checkOneOf,
+  checkSeed,
+  deriveSeed,
+  InvalidArgumentError,
+  type LayerArgs,
+  type Seed,
+  type LayerShape as Shape,
+  ShapeError,
+  singleInput,
+  singleShape,
+} from '@uqjs/core';
+import { checkNoiseKind, type NoiseKind } from '@uqjs/noise';
+import { DEFAULT_MC_SEED } from './mc-options.js';
+import {
+  type Initializer,
+  resolveInitializer,
+  resolveRegularizer,
+  serializeSpec,
+} from './serializable-spec.js';
+import { tidyObject } from './tidy-object.js';
+
+/**
+ * How a head turns a projection into a positive scale: `softplus(h) + minScale` (smooth, the
+ * default) or `|h| + minScale` (as in Collier et al.).
+ *
+ * @since 0.1.0
+ */
+export const SCALE_ACTIVATIONS = ['softplus', 'abs'] as const;
+
+/**
+ * One of {@link SCALE_ACTIVATIONS}.
+ *
+ * @since 0.1.0
+ */
+export type ScaleActivation = (typeof SCALE_ACTIVATIONS)[number];
+
+/**
+ * Arguments every heteroscedastic head layer shares.
+ *
+ * @since 0.1.0
+ */
+export interface HeteroscedasticHeadArgs extends LayerArgs {
+  /** Noise family of the latent utilities. Default `'normal'`. */
+  noise?: NoiseKind;
+  /** `'softplus'` (default) or `'abs'`; see {@link SCALE_ACTIVATIONS}. */
+  scaleActivation?: ScaleActivation;
+  /** Added to every scale, >= 0. Default 1e-3. */
+  minScale?: number;
+  /**
+   * Seed of the head's noise and default initializers. Default:
+   * `deriveSeed(DEFAULT_MC_SEED, className, name)`, i.e. fixed per layer name.
+   */
+  seed?: number;
+  /** Regularizer of every kernel (an instance such as `regularizers.l2()`). */
+  kernelRegularizer?: unknown;
+  /** Regularizer of every bias. */
+  biasRegularizer?: unknown;
+}
+
+/** A dense projection `x W + b` of the last input axis. */
+export interface Projection {
+  readonly kernel: LayerVariable;
+  readonly bias: LayerVariable;
+}
+
+/** Options of a head's `predictive`. */
+export interface HeadPredictiveOptions {
+  /** Return the variance over samples; default: the layer's `computeVariance`. */
+  readonly computeVariance?: boolean;
+}
+
+/**
+ * The base of the uqjs heteroscedastic head layers: what a head with latent locations and
+ * scales needs whether or not it samples (`MonteCarloHead` adds the sampling). It owns the
+ * argument checks, the noise kind, the seed, named dense projections with their initializers
+ * and regularizers, the scale activation and the common part of `getConfig`.
+ *
+ * @example
+ * ```ts
+ * // A closed-form head (as ExactSigmoidDense in @uqjs/mc-sigmoid):
+ * class MyHead extends HeteroscedasticHead {
+ *   static className = 'MyHead';
+ *   build(shape) { this.buildLocScale(this.inputDim(this.singleShape(shape, 'build')), 1); this.built = true; }
+ *   call(inputs) { return tf.tidy(() => { const { loc, scale } = this.locScale(this.singleInput(inputs, 'call')); return tf.div(loc, scale); }); }
+ *   predictive(features) { ... }
+ * }
+ * ```
+ * @since 0.1.0
+ */
+export abstract class HeteroscedasticHead extends layers.Layer {
+  readonly noise: NoiseKind;
+  readonly scaleActivation: ScaleActivation;
+  readonly minScale: number;
+  /** The seed given in the arguments, if any. */
+  readonly seed: Seed | undefined;
+  /** The seed actually used: `seed`, or the default derived from the class and layer name. */
+  protected readonly headSeed: Seed;
+  private readonly initializers: Record<string, Initializer> = {};
+  private readonly kernelRegularizer: unknown;
+  private readonly biasRegularizer: unknown;
+  private locProjection: Projection | null = null;
+  private scaleProjection: Projection | null = null;
+
+  /**
+   * @param headArgs the layer arguments (a subclass's `Args`).
+   * @param extraInitializerRoles `<role>Initializer` arguments read besides `kernel`, `bias`
+   *   (location) and `scaleKernel`, `scaleBias` (scale); `kernel` and roles ending in
+   *   `Kernel` default to a seeded `glorotUniform`, the others to `zeros`.
+   */
+  protected constructor(
+    headArgs: HeteroscedasticHeadArgs,
+    extraInitializerRoles: readonly string[] = [],
+  ) {
+    const args: HeteroscedasticHeadArgs = headArgs ?? {};
+    super(args);
+    const fn = this.getClassName();
+    this.noise = checkNoiseKind(args.noise ?? 'normal', 'noise', fn);
+    this.scaleActivation = checkOneOf(
+      args.scaleActivation ?? 'softplus',
+      SCALE_ACTIVATIONS,
+      'scaleActivation',
+      fn,
+    );
+    this.minScale = checkNonNegative(args.minScale ?? 1e-3, 'minScale', fn);
+    this.seed =
+      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    this.headSeed = this.seed ?? deriveSeed(DEFAULT_MC_SEED, fn, this.name);
+    const record = args as unknown as Record<string, unknown>;
+    const roles = ['kernel', 'bias', 'scaleKernel', 'scaleBias', ...extraInitializerRoles];
+    for (const role of roles) {
+      const isKernel = role === 'kernel' || role.endsWith('Kernel');
+      this.initializers[role] = resolveInitializer(
+        record[`${role}Initializer`],
+        (seed) => (isKernel ? initializers.glorotUniform({ seed }) : initializers.zeros()),
+        deriveSeed(this.headSeed, 'init', role),
+        `${role}Initializer`,
+        fn,
+      );
+    }
+    this.kernelRegularizer = resolveRegularizer(args.kernelRegularizer, 'kernelRegularizer', fn);
+    this.biasRegularizer = resolveRegularizer(args.biasRegularizer, 'biasRegularizer', fn);
+  }
+
+  /** The one input tensor of a call (tfjs-layers may pass a one-element array). */
+  protected singleInput(inputs: tf.Tensor | tf.Tensor[], method: string): tf.Tensor {
+    return singleInput(inputs, `${this.getClassName()}.${method}`);
+  }
+
+  /** The one input shape given to `build` or `computeOutputShape`. */
+  protected singleShape(inputShape: Shape | Shape[], method: string): Shape {
+    return singleShape(inputShape, `${this.getClassName()}.${method}`);
+  }
+
+  /** The size of the last input axis, checked to be known. */
+  protected inputDim(inputShape: Shape): number {
+    const dim = inputShape[inputShape.length - 1];
+    if (inputShape.length < 2 || typeof dim !== 'number') {
+      throw new ShapeError({
+        fn: this.getClassName(),
+        argument: 'inputShape',
+        expected: 'of rank >= 2 with a known last axis ([B, ..., D])',
+        given: inputShape,
+      });
+    }
+    return dim;
+  }
+
+  /** The initializer of a role (after resolution), e.g. for a weight that is not a projection. */
+  protected initializerOf(role: string): Initializer {
+    return this.initializers[role]!;
+  }
+
+  /** Adds a projection's weights `<name>Kernel` `[D, units]` and `<name>Bias` `[units]`. */
+  protected addProjection(
+    name: string,
+    inputDim: number,
+    units: number,
+    kernelRole: string,
+    biasRole: string,
+  ): Projection {
+    type AddWeight = (
+      name: string,
+      shape: number[],
+      dtype: 'float32',
+      initializer: Initializer,
+      regularizer: unknown,
+    ) => LayerVariable;
+    const add = this.addWeight.bind(this) as unknown as AddWeight;
+    return {
+      kernel: add(
+        `${name}Kernel`,
+        [inputDim, units],
+        'float32',
+        this.initializers[kernelRole]!,
+        this.kernelRegularizer,
+      ),
+      bias: add(
+        `${name}Bias`,
+        [units],
+        'float32',
+        this.initializers[biasRole]!,
+        this.biasRegularizer,
+      ),
+    };
+  }
+
+  /**
+   * Adds the location and scale projections, `locKernel [D, units]`, `locBias [units]`,
+   * `scaleKernel [D, units]`, `scaleBias [units]` (initializer roles `kernel`, `bias`,
+   * `scaleKernel`, `scaleBias`). Call in `build`.
+   */
+  protected buildLocScale(inputDim: number, units: number): void {
+    this.locProjection = this.addProjection('loc', inputDim, units, 'kernel', 'bias');
+    this.scaleProjection = this.addProjection('scale', inputDim, units, 'scaleKernel', 'scaleBias');
+  }
+
+  /**
+   * The latent locations `h W + b` and scales `softplus(h W_s + b_s) + minScale` (or `|.|`)
+   * of features `[B, ..., D]`, each `[B, ..., units]`.
+   */
+  locScale(features: tf.Tensor): { loc: tf.Tensor; scale: tf.Tensor } {
+    this.checkBuilt('locScale');
+    return tidyObject(() => ({
+      loc: this.project(features, this.locProjection!),
+      scale: this.positiveScale(this.project(features, this.scaleProjection!)),
+    }));
+  }
+
+  /** `x W + b` over the last axis: `[B, ..., D]` -> `[B, ..., units]`. */
+  protected project(x: tf.Tensor, projection: Projection): tf.Tensor {
+    const kernel = projection.kernel.read();
+    const [inputDim, units] = kernel.shape as [number, number];
+    // [B, ..., D] -> [N, D] x [D, units] -> [N, units] -> [B, ..., units]
+    const flat = tf.reshape(x, [-1, inputDim]);
+    const out = tf.add(tf.matMul(flat, kernel), projection.bias.read());
+    return x.rank === 2 ? out : tf.reshape(out, [...x.shape.slice(0, -1), units]);
+  }
+
+  /** A non-negative scale from a projection: `softplus(h) + minScale` or `|h| + minScale`. */
+  protected positiveScale(preActivation: tf.Tensor): tf.Tensor {
+    const positive =
+      this.scaleActivation === 'softplus' ? tf.softplus(preActivation) : tf.abs(preActivation);
+    return this.minScale === 0 ? positive : tf.add(positive, this.minScale);
+  }
+
+  /** Checks that the layer is built before a direct call such as `predictive`. */
+  protected checkBuilt(method: string): void {
+    if (!this.built) {
+      throw new InvalidArgumentError({
+        fn: `${this.getClassName()}.${method}`,
+        argument: 'this',
+        expected: 'a built layer (add it to a model or call it once)',
+        given: 'an unbuilt layer',
+      });
+    }
+  }
+
+  /**
+   * The predictive distribution of features `[B, D]` as `@uqjs/metrics` scores it
+   * (deterministic: a sampling head uses its inference seed).
+   */
+  abstract predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive;
+
+  override getConfig(): serialization.ConfigDict {
+    const config: serialization.ConfigDict = {
+      noise: this.noise,
+      scaleActivation: this.scaleActivation,
+      minScale: this.minScale,
+      kernelRegularizer: serializeSpec(this.kernelRegularizer) as serialization.ConfigDictValue,
+      biasRegularizer: serializeSpec(this.biasRegularizer) as serialization.ConfigDictValue,
+    };
+    if (this.seed !== undefined) config.seed = this.seed;
+    for (const [role, initializer] of Object.entries(this.initializers)) {
+      config[`${role}Initializer`] = serializeSpec(initializer) as serialization.ConfigDictValue;
+    }
+    return { ...super.getConfig(), ...config };
+  }
+}
+
+function checkNonNegative(value: unknown, argument: string, fn: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a finite number >= 0',
+      given: value,
+    });
+  }
+  return value;
+}

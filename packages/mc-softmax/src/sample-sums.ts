@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Reductions over the leading sample axis of a `[S, ...rest]` tensor (internal).
+ *
+ * The sum is a matrix-vector product `[S, R]^T x [S, 1]`: tfjs-wasm reduces a non-innermost
+ * axis by transposing first, and the product is ~3x faster (4 ms against 12 ms at S = 1000,
+ * R = 1280). The engine calls these only inside its own forward and backward passes, which
+ * are not taped.
+ */
+
+/** `sum_s t[s, ...]`, shape `rest`. */
+export function sumOverSamples(t: tf.Tensor): tf.Tensor {
+  const [numSamples, ...rest] = t.shape;
+  const width = rest.reduce((a, b) => a * b, 1);
+  // [S, ...rest] -> [S, R]; [S, R]^T x ones [S, 1] -> [R, 1] -> rest.
+  const flat = tf.reshape(t, [numSamples!, width]);
+  return tf.reshape(tf.matMul(flat, tf.ones([numSamples!, 1]), true, false), rest);
+}
+
+/**
+ * Log-sum-exp over samples, shifted by the per-entry max so it cannot overflow. Returns the
+ * shift `max` `rest`, the shifted exponentials `scaled = exp(t - max)` `[S, ...rest]` (which
+ * the engine keeps for its backward pass) and `lse = max + log sum_s scaled` `rest`.
+ */
+export function logSumExpOverSamples(t: tf.Tensor): {
+  max: tf.Tensor;
+  scaled: tf.Tensor;
+  lse: tf.Tensor;
+} {
+  const max = tf.max(t, 0);
+  const shifted = tf.sub(t, max); // [S, ...rest] - rest
+  const scaled = tf.exp(shifted);
+  shifted.dispose();
+  return { max, scaled, lse: tf.add(max, tf.log(sumOverSamples(scaled))) };
+}
+
+/** `log(exp(a) + exp(b))` elementwise, without overflow. */
+export function logAddExp(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const max = tf.maximum(a, b);
+  return tf.add(max, tf.log(tf.add(tf.exp(tf.sub(a, max)), tf.exp(tf.sub(b, max)))));
+}

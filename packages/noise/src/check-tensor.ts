@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '@uqjs/core';
+
+/** Checks that `value` is a `tf.Tensor` (internal). */
+export function checkTensor(value: unknown, argument: string, fn: string): tf.Tensor {
+  if (!(value instanceof tf.Tensor)) {
+    throw new InvalidArgumentError({ fn, argument, expected: 'a tf.Tensor', given: value });
+  }
+  return value;
+}
+
+/** `x` as float32 (a cast for int or bool tensors); call inside a tidy (internal). */
+export function asFloat(x: tf.Tensor): tf.Tensor {
+  return x.dtype === 'float32' ? x : tf.cast(x, 'float32');
+}
+
+/**
+ * Checks the values of a tensor on the device with one small read-back: no NaN, no
+ * ±Infinity, and with `nonNegative` no value below 0. The error names `argument`.
+ *
+ * @example
+ * ```ts
+ * checkTensorValues(scale, 'scale', 'mcSoftmax', { nonNegative: true });
+ * // throws: mcSoftmax: scale must be >= 0 everywhere, got -0.5
+ * ```
+ * @since 0.1.0
+ */
+export function checkTensorValues(
+  x: tf.Tensor,
+  argument: string,
+  fn: string,
+  opts: { readonly nonNegative?: boolean } = {},
+): void {
+  checkTensor(x, argument, fn);
+  if (x.size === 0) return;
+  const summary = tf.tidy(() => {
+    const values = asFloat(x);
+    // [any NaN, any ±Infinity, min]
+    return tf.stack([
+      tf.cast(tf.any(tf.isNaN(values)), 'float32'),
+      tf.cast(tf.any(tf.isInf(values)), 'float32'),
+      tf.min(values),
+    ]);
+  });
+  const [hasNaN, hasInf, min] = summary.dataSync();
+  summary.dispose();
+  if (hasNaN) throw new InvalidArgumentError({ fn, argument, expected: 'free of NaN', given: NaN });
+  if (hasInf) {
+    throw new InvalidArgumentError({ fn, argument, expected: 'finite', given: Infinity });
+  }
+  if (opts.nonNegative && min! < 0) {
+    throw new InvalidArgumentError({ fn, argument, expected: '>= 0 everywhere', given: min });
+  }
+}

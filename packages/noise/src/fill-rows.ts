@@ -1,0 +1,42 @@
+import type { Seed } from '@uqjs/core';
+import { RowBits } from './row-bits.js';
+import { zigguratNormal } from './ziggurat.js';
+
+/**
+ * Filling noise buffers row by row (internal). `out` is read as rows of `rowLength` values;
+ * row `r` of `out` is row `firstRow + r` of the noise drawn with `seed`, from its own stream
+ * `RowBits.forRow(seed, firstRow + r)`. The two fills are written out separately (rather than
+ * one loop taking a draw callback) because the monomorphic loops are ~1.5x faster in V8.
+ */
+
+function numRows(out: Float32Array, rowLength: number): number {
+  return rowLength === 0 ? 0 : out.length / rowLength;
+}
+
+/** Fills `out` with standard normal draws (ziggurat). */
+export function fillNormalRows(
+  out: Float32Array,
+  rowLength: number,
+  firstRow: number,
+  seed: Seed,
+): Float32Array {
+  for (let r = 0; r < numRows(out, rowLength); r++) {
+    const bits = RowBits.forRow(seed, firstRow + r);
+    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) out[i] = zigguratNormal(bits);
+  }
+  return out;
+}
+
+/** Fills `out` with uniform draws in `(0, 1)` (see `RowBits.uniform`). */
+export function fillUniformRows(
+  out: Float32Array,
+  rowLength: number,
+  firstRow: number,
+  seed: Seed,
+): Float32Array {
+  for (let r = 0; r < numRows(out, rowLength); r++) {
+    const bits = RowBits.forRow(seed, firstRow + r);
+    for (let i = r * rowLength; i < (r + 1) * rowLength; i++) out[i] = bits.uniform();
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core ops
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { checkTensorValues, NOISE_KINDS, noiseFamily, sampleLatents } from '../src/index.js';
+
+describe('sampleLatents', () => {
+  it.each(NOISE_KINDS)(
+    '%s: equals loc + scale * sampleStandard, with shape [S, ...loc.shape]',
+    (kind) => {
+      const loc = tf.tensor2d([
+        [0, 1, -2],
+        [3, 0.5, 0],
+      ]);
+      const scale = tf.tensor2d([
+        [1, 0.5, 0],
+        [2, 1, 3],
+      ]);
+      const z = sampleLatents(loc, scale, 4, kind, 9);
+      expect(z.shape).toEqual([4, 2, 3]);
+      const u = noiseFamily(kind).sampleStandard([4, 2, 3], 9);
+      const expected = tf.add(loc, tf.mul(scale, u));
+      expect(tf.max(tf.abs(tf.sub(z, expected))).dataSync()[0]).toBeLessThan(1e-6);
+      tf.dispose([loc, scale, z, u, expected]);
+    },
+  );
+
+  it('has the moments of the location-scale member', () => {
+    const loc = tf.tensor1d([1.5]);
+    const scale = tf.tensor1d([2]);
+    const n = 50_000;
+    const z = Array.from(sampleLatents(loc, scale, n, 'gumbel', 3).dataSync());
+    const mean = z.reduce((a, b) => a + b, 0) / n;
+    const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+    const family = noiseFamily('gumbel');
+    // E = loc + scale * gamma; Var = scale^2 pi^2 / 6. SE(mean) = sqrt(Var / n) = 0.0115;
+    // SE(var) = Var sqrt((kurtosis - 1) / n) = 0.061 (kurtosis 5.4). 5 SE.
+    const trueVar = 4 * family.variance;
+    expect(Math.abs(mean - (1.5 + 2 * family.mean))).toBeLessThan(5 * Math.sqrt(trueVar / n));
+    expect(Math.abs(variance - trueVar)).toBeLessThan(5 * trueVar * Math.sqrt(4.4 / n));
+    tf.dispose([loc, scale]);
+  });
+
+  it('is reparameterized: gradients are S for loc and sum_s u_s for scale', () => {
+    const loc = tf.tensor1d([0.2, -0.4]);
+    const scale = tf.tensor1d([1.3, 0.7]);
+    const [dLoc, dScale] = tf.grads((l: tf.Tensor, s: tf.Tensor) =>
+      tf.sum(sampleLatents(l, s, 5, 'normal', 21)),
+    )([loc, scale]);
+    const u = noiseFamily('normal').sampleStandard([5, 2], 21);
+    expect(Array.from(dLoc!.dataSync())).toEqual([5, 5]);
+    const sumU = tf.sum(u, 0).dataSync();
+    const got = dScale!.dataSync();
+    expect(Math.abs(got[0]! - sumU[0]!)).toBeLessThan(1e-5);
+    expect(Math.abs(got[1]! - sumU[1]!)).toBeLessThan(1e-5);
+    tf.dispose([loc, scale, dLoc!, dScale!, u]);
+  });
+
+  it('is deterministic in the seed and leaks nothing', () => {
+    const loc = tf.zeros([3]);
+    const scale = tf.ones([3]);
+    const a = sampleLatents(loc, scale, 2, 'logistic', 4);
+    const b = sampleLatents(loc, scale, 2, 'logistic', 4);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    tf.dispose([a, b]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) sampleLatents(loc, scale, 2, 'logistic', i).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([loc, scale]);
+  });
+
+  it('rejects bad inputs, naming the argument', () => {
+    const loc = tf.zeros([2, 3]);
+    const scale = tf.ones([2, 3]);
+    expect(() => sampleLatents(loc, tf.ones([3, 2]), 2, 'normal', 1)).toThrow(
+      'sampleLatents: scale must be of the same shape as loc ([2, 3]), got [3, 2]',
+    );
+    expect(() => sampleLatents(loc, scale, 0, 'normal', 1)).toThrow(
+      'sampleLatents: numSamples must be an integer >= 1, got 0',
+    );
+    expect(() => sampleLatents(loc, scale, 2, 'cauchy' as 'normal', 1)).toThrow(
+      `sampleLatents: kind must be one of 'normal', 'logistic', 'gumbel', got "cauchy"`,
+    );
+    expect(() => sampleLatents(loc, scale, 2, 'normal', 1.5)).toThrow('sampleLatents: seed');
+    const negative = tf.tensor2d([
+      [1, 1, 1],
+      [1, -0.5, 1],
+    ]);
+    expect(() => sampleLatents(loc, negative, 2, 'normal', 1)).toThrow(
+      'sampleLatents: scale must be >= 0 everywhere, got -0.5',
+    );
+    const nan = tf.tensor2d([
+      [1, 1, 1],
+      [1, Number.NaN, 1],
+    ]);
+    expect(() => sampleLatents(loc, nan, 2, 'normal', 1)).toThrow(
+      'sampleLatents: scale must be free of NaN, got NaN',
+    );
+    expect(() => sampleLatents('x' as unknown as tf.Tensor, scale, 2, 'normal', 1)).toThrow(
+      'sampleLatents: loc must be a tf.Tensor',
+    );
+    tf.dispose([loc, scale, negative, nan]);
+  });
+});
+
+describe('checkTensorValues', () => {
+  it('accepts finite values and reports NaN, Infinity and negatives', () => {
+    const ok = tf.tensor1d([0, 2]);
+    expect(() => checkTensorValues(ok, 'loc', 'f', { nonNegative: true })).not.toThrow();
+    const inf = tf.tensor1d([0, Infinity]);
+    expect(() => checkTensorValues(inf, 'loc', 'f')).toThrow('f: loc must be finite, got Infinity');
+    const neg = tf.tensor1d([-1, 2]);
+    expect(() => checkTensorValues(neg, 'loc', 'f')).not.toThrow();
+    expect(() => checkTensorValues(neg, 'scale', 'f', { nonNegative: true })).toThrow(
+      'f: scale must be >= 0 everywhere, got -1',
+    );
+    tf.dispose([ok, inf, neg]);
+  });
+});
