@@ -8,6 +8,8 @@ import { projects, root } from './workspace.mjs';
 
 const parallel = process.env.UQJS_PARALLEL ?? '2';
 const steps = [
+  // The playground's end-to-end test drives Debian's Chromium; installs it when missing.
+  ['chromium', 'bash', [join(root, 'apps', 'playground', 'scripts', 'ensure-chromium.sh')]],
   ['lint', 'npx', ['biome', 'ci', '.']],
   [
     'build',
