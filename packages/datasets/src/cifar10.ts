@@ -1,10 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataError } from '@uqjs/core';
-import { x as extractTar } from 'tar';
-import { dataDir, findFile, missingDataError } from './data-dir.js';
+import { dataDirWith, findFile, missingDataError } from './data-dir.js';
 import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
+import { importTar, type NodeModules, nodeModules } from './node-modules.js';
 
 /**
  * Options of {@link loadCifar10}.
@@ -77,6 +75,9 @@ const RECORD = 1 + 3 * PLANE;
  * files are fetched with `download: true` (MD5-checked archive from {@link CIFAR10_MIRROR},
  * extracted with the `tar` package); without it a `DataError` names them.
  *
+ * Node.js only: the Node modules and `tar` are imported when it runs; elsewhere it rejects
+ * with a `UqjsError`.
+ *
  * @example
  * ```ts
  * const { train, test } = await loadCifar10({ download: true }); // cached in ~/.cache/uqjs/cifar10
@@ -85,14 +86,16 @@ const RECORD = 1 + 3 * PLANE;
  */
 export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest> {
   const fn = 'loadCifar10';
-  const dir = opts.dir ?? join(dataDir(), 'cifar10');
+  const node = await nodeModules(fn);
+  const { join } = node.path;
+  const dir = opts.dir ?? join(dataDirWith(node), 'cifar10');
   const folders = [join(dir, FOLDER), dir];
   const wanted = [...TRAIN_FILES, TEST_FILE];
-  const locate = () => wanted.map((name) => findFile(folders, [name]));
-  let paths = locate();
+  const locate = () => Promise.all(wanted.map((name) => findFile(node, folders, [name])));
+  let paths = await locate();
   if (paths.includes(undefined) && opts.download) {
-    await fetchArchive(dir, opts, fn);
-    paths = locate();
+    await fetchArchive(node, dir, opts, fn);
+    paths = await locate();
   }
   const missing = wanted.filter((_, i) => paths[i] === undefined);
   if (missing.length > 0) {
@@ -105,7 +108,10 @@ export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest>
     });
   }
   const files = await Promise.all(
-    (paths as string[]).map(async (path) => ({ path, bytes: await readFile(path) })),
+    (paths as string[]).map(async (path) => ({
+      path,
+      bytes: await node.fsPromises.readFile(path),
+    })),
   );
   const train = files.slice(0, TRAIN_FILES.length);
   const counts = train.map((f) => recordCount(f.bytes, f.path, fn));
@@ -118,8 +124,13 @@ export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest>
   return { train: decodeRecords(train, fn), test: decodeRecords(files.slice(-1), fn) };
 }
 
-async function fetchArchive(dir: string, opts: Cifar10Options, fn: string): Promise<void> {
-  const archive = join(dir, ARCHIVE);
+async function fetchArchive(
+  node: NodeModules,
+  dir: string,
+  opts: Cifar10Options,
+  fn: string,
+): Promise<void> {
+  const archive = node.path.join(dir, ARCHIVE);
   const digest = opts.checksums?.[ARCHIVE] ?? ARCHIVE_MD5;
   await downloadFile(
     joinUrl(opts.mirror ?? CIFAR10_MIRROR, ARCHIVE),
@@ -131,7 +142,8 @@ async function fetchArchive(dir: string, opts: Cifar10Options, fn: string): Prom
     fn,
   );
   try {
-    await extractTar({
+    const tar = await importTar(fn);
+    await tar.x({
       file: archive,
       cwd: dir,
       strict: true,
@@ -143,7 +155,7 @@ async function fetchArchive(dir: string, opts: Cifar10Options, fn: string): Prom
   } catch (error) {
     throw new DataError(`${fn}: could not extract ${archive}: ${(error as Error).message}`);
   } finally {
-    await rm(archive, { force: true });
+    await node.fsPromises.rm(archive, { force: true });
   }
 }
 

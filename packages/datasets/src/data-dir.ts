@@ -1,12 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { DataError } from '@uqjs/core';
+import { type NodeModules, osAndPathSync } from './node-modules.js';
 
 /**
  * Where downloaded datasets are cached: `$UQJS_DATA_DIR` when set, else `uqjs` in the user's
  * cache folder (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS,
  * `%LOCALAPPDATA%` on Windows). Each loader uses a sub-folder (`mnist`, `cifar10`, `svhn`).
+ *
+ * Node.js only (20.16 or later: it reaches `node:os` and `node:path` through
+ * `process.getBuiltinModule`, so the package imports no Node module at load time); elsewhere
+ * it throws a `UqjsError`.
  *
  * @example
  * ```ts
@@ -16,9 +18,15 @@ import { DataError } from '@uqjs/core';
  * @since 0.1.0
  */
 export function dataDir(): string {
+  return dataDirWith(osAndPathSync('dataDir'));
+}
+
+/** {@link dataDir} from modules the caller holds (the loaders have imported them already). */
+export function dataDirWith({ os, path }: Pick<NodeModules, 'os' | 'path'>): string {
+  const { join } = path;
   const fromEnv = process.env.UQJS_DATA_DIR;
   if (fromEnv) return fromEnv;
-  const home = homedir();
+  const home = os.homedir();
   if (process.platform === 'win32') {
     return join(process.env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'uqjs');
   }
@@ -27,11 +35,20 @@ export function dataDir(): string {
 }
 
 /** The first of `names` that is a file in one of `dirs` (searched in order), if any. */
-export function findFile(dirs: readonly string[], names: readonly string[]): string | undefined {
+export async function findFile(
+  { fsPromises, path }: Pick<NodeModules, 'fsPromises' | 'path'>,
+  dirs: readonly string[],
+  names: readonly string[],
+): Promise<string | undefined> {
   for (const dir of dirs) {
     for (const name of names) {
-      const path = join(dir, name);
-      if (existsSync(path) && statSync(path).isFile()) return path;
+      const file = path.join(dir, name);
+      // stat follows links, as a loader reading the file does; a missing path is no file.
+      const isFile = await fsPromises.stat(file).then(
+        (stats) => stats.isFile(),
+        () => false,
+      );
+      if (isFile) return file;
     }
   }
   return undefined;

@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DataError } from '@uqjs/core';
+import { nodeModules } from './node-modules.js';
 
 /** An expected digest of a file, lower-case hex. */
 export interface Checksum {
@@ -25,7 +20,9 @@ export async function downloadFile(
   checksum: Checksum,
   fn: string,
 ): Promise<void> {
-  await mkdir(dirname(dest), { recursive: true });
+  const { crypto, fs, fsPromises, path, stream, streamPromises } = await nodeModules(fn);
+  const { mkdir, rename, rm } = fsPromises;
+  await mkdir(path.dirname(dest), { recursive: true });
   const partial = `${dest}.${process.pid}.${Date.now()}.part`;
   try {
     let response: Response;
@@ -40,10 +37,10 @@ export async function downloadFile(
         `${fn}: could not download ${url}: HTTP ${response.status} ${response.statusText}`,
       );
     }
-    const hash = createHash(checksum.algorithm);
-    const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+    const hash = crypto.createHash(checksum.algorithm);
+    const body = stream.Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
     try {
-      await pipeline(
+      await streamPromises.pipeline(
         body,
         async function* (source: AsyncIterable<Buffer>) {
           for await (const chunk of source) {
@@ -51,7 +48,7 @@ export async function downloadFile(
             yield chunk;
           }
         },
-        createWriteStream(partial),
+        fs.createWriteStream(partial),
       );
     } catch (error) {
       throw new DataError(`${fn}: download of ${url} broke off: ${describeCause(error)}`);

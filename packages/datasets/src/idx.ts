@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { DataError } from '@uqjs/core';
 
 /** An IDX array of unsigned bytes: its dimensions and row-major values. */
@@ -10,14 +9,22 @@ export interface IdxArray {
 /** IDX type code of unsigned bytes, the only type MNIST-style files use. */
 const IDX_UBYTE = 0x08;
 
+/** Decompresses a whole gzip stream (the loader passes Node's `zlib.gunzipSync`). */
+export type Gunzip = (bytes: Uint8Array) => Uint8Array;
+
 /**
- * Undoes gzip when `bytes` start with the gzip magic number `1f 8b`, so `.gz` and plain files
- * (however they are named) read alike.
+ * Undoes gzip with `gunzip` when `bytes` start with the gzip magic number `1f 8b`, so `.gz`
+ * and plain files (however they are named) read alike.
  */
-export function maybeGunzip(bytes: Uint8Array, file: string, fn: string): Uint8Array {
+export function maybeGunzip(
+  bytes: Uint8Array,
+  gunzip: Gunzip,
+  file: string,
+  fn: string,
+): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzip(bytes);
   } catch (error) {
     throw new DataError(
       `${fn}: ${file} is not a valid gzip file (${(error as Error).message}); delete it and ` +
@@ -32,10 +39,9 @@ export function maybeGunzip(bytes: Uint8Array, file: string, fn: string): Uint8A
  * row-major. Checks the magic number, the rank and that the data is exactly
  * `prod(dims)` bytes long, so a truncated or padded file is an error, not a short dataset.
  *
- * `bytes` may be gzipped. The returned `data` is a view into the (decompressed) bytes.
+ * `raw` is the decompressed file ({@link maybeGunzip}); the returned `data` is a view into it.
  */
-export function parseIdx(bytes: Uint8Array, rank: number, file: string, fn: string): IdxArray {
-  const raw = maybeGunzip(bytes, file, fn);
+export function parseIdx(raw: Uint8Array, rank: number, file: string, fn: string): IdxArray {
   const headerSize = 4 + 4 * rank;
   if (raw.length < headerSize) {
     throw new DataError(

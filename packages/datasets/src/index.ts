@@ -3,6 +3,11 @@
  *
  * Legend: `N` examples, `H` height, `W` width, `C` channels, `K` classes, `B` batch,
  * `D` features of a toy point.
+ *
+ * Importing the package is safe in a browser: the toy sets, `corruptLabels`, `split`,
+ * `ImageDataset`, `standardize` and `normalize` run anywhere. The file loaders `loadMnist`,
+ * `loadCifar10`, `loadSvhn` and `dataDir` need Node.js; they import `node:fs`, `node:zlib`,
+ * `tar` and the other Node modules they use when they are called, never at import time.
  */
 export type { Cifar10Options } from './cifar10.js';
 export { CIFAR10_CLASS_NAMES, CIFAR10_MIRROR, loadCifar10 } from './cifar10.js';

@@ -1,4 +1,3 @@
-import { inflateSync } from 'node:zlib';
 import { DataError } from '@uqjs/core';
 
 /**
@@ -11,6 +10,9 @@ import { DataError } from '@uqjs/core';
  *
  * Layout reference: MathWorks, "MAT-File Format", chapter 1 (Level 5 MAT-files).
  */
+
+/** Decompresses a whole zlib stream (the loader passes Node's `zlib.inflateSync`). */
+export type Inflate = (data: Uint8Array) => Uint8Array;
 
 /** The numeric classes this reader returns. */
 export type MatClass =
@@ -90,10 +92,11 @@ const OTHER_CLASSES: Record<number, string> = {
 const COMPLEX_FLAG = 0x08;
 const HEADER_SIZE = 128;
 
-/** Where parsing is, for error messages. */
+/** Where parsing is, for error messages, and the decompressor. */
 interface Context {
   readonly file: string;
   readonly fn: string;
+  readonly inflate: Inflate;
 }
 
 /** A data element: its type, its payload (a view) and where the next element starts. */
@@ -107,14 +110,16 @@ interface DataElement {
  * Reads the variables named in `wanted` from the bytes of a MAT v5 file. Every problem (not a
  * MAT-file, v7.3/HDF5, big-endian, truncated, bad compressed data, a wanted variable missing
  * or not numeric, a data size that does not match the dimensions) is a `DataError`.
+ * `miCOMPRESSED` elements are decompressed with `inflate`.
  */
 export function readMatV5(
   bytes: Uint8Array,
   wanted: readonly string[],
+  inflate: Inflate,
   file: string,
   fn: string,
 ): Map<string, MatArray> {
-  const ctx: Context = { file, fn };
+  const ctx: Context = { file, fn, inflate };
   checkHeader(bytes, ctx);
   const found = new Map<string, MatArray>();
   const skipped = new Map<string, string>();
@@ -124,7 +129,7 @@ export function readMatV5(
     at = element.next;
     let matrix = element;
     if (element.type === MI_COMPRESSED)
-      matrix = readElement(inflate(element.data, ctx), 0, false, ctx);
+      matrix = readElement(decompress(element.data, ctx), 0, false, ctx);
     if (matrix.type !== MI_MATRIX) continue;
     const array = readMatrix(matrix.data, ctx);
     if (typeof array.skipped === 'string') skipped.set(array.name, array.skipped);
@@ -180,9 +185,9 @@ function readElement(buf: Uint8Array, at: number, padded: boolean, ctx: Context)
   return { type: first, data: buf.subarray(at + 8, end), next: padded ? at + 8 + pad8(size) : end };
 }
 
-function inflate(data: Uint8Array, ctx: Context): Uint8Array {
+function decompress(data: Uint8Array, ctx: Context): Uint8Array {
   try {
-    return inflateSync(data);
+    return ctx.inflate(data);
   } catch (error) {
     throw corrupt(ctx, `has corrupt compressed data (${(error as Error).message})`);
   }

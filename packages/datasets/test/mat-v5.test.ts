@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { DataError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { readMatV5 } from '../src/mat-v5.js';
 import { concat, type MatVariable, MI, MX, matFile } from './helpers/formats.js';
 
 const read = (bytes: Uint8Array, wanted: string[] = []) =>
-  readMatV5(bytes, wanted, 'test.mat', 'f');
+  readMatV5(bytes, wanted, inflateSync, 'test.mat', 'f');
 
 describe('readMatV5 on a file written by SciPy', () => {
   it('reads X (uint8 32x32x3x4, column-major) and y (double 4x1)', () => {
