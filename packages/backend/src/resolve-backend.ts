@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, checkOneOf } from '@uqjs/core';
+import { enableFastWasmTraining } from './fast-wasm-training.js';
 
 /** The backends uqjs knows how to pick, best first. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -17,6 +18,8 @@ export interface ResolvedBackend {
   readonly gpu: boolean;
   /** Why this backend: `'UQJS_BACKEND'`, `'prefer'` or `'auto'`. */
   readonly reason: 'UQJS_BACKEND' | 'prefer' | 'auto';
+  /** True when the fast wasm training kernels are registered ({@link enableFastWasmTraining}); always so for `wasm`. */
+  readonly fastWasmTraining: boolean;
 }
 
 /** Options of {@link resolveBackend}. */
@@ -79,7 +82,9 @@ async function load(name: BackendName): Promise<{ provider: string } | { failure
  * Order: `UQJS_BACKEND` (environment) if set, else `opts.prefer` if given, else the best that
  * loads of `tensorflow` (from `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`),
  * `wasm`, `cpu`. A backend asked for by name that cannot load is an error that says how to
- * install it; in automatic mode a backend that cannot load is skipped.
+ * install it; in automatic mode a backend that cannot load is skipped. Picking `wasm` also
+ * registers the fast training kernels ({@link enableFastWasmTraining}): without them the wasm
+ * backend cannot train a CNN and trains an MLP ~10x slower.
  *
  * Library packages never call this: apps and scripts do, once, before building models.
  *
@@ -115,14 +120,17 @@ export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<
   for (const name of candidates) {
     const result = await load(name);
     if ('provider' in result) {
+      const fastWasmTraining = name === 'wasm' && enableFastWasmTraining().kernels.length > 0;
       const resolved: ResolvedBackend = {
         name,
         provider: result.provider,
         gpu: result.provider === '@tensorflow/tfjs-node-gpu',
         reason,
+        fastWasmTraining,
       };
       log(
-        `[uqjs] backend: ${name} (${result.provider}${resolved.gpu ? ', GPU build' : ''}; chosen by ${reason})` +
+        `[uqjs] backend: ${name} (${result.provider}${resolved.gpu ? ', GPU build' : ''}; chosen by ${reason}` +
+          `${fastWasmTraining ? '; fast wasm training kernels on' : ''})` +
           (skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''),
       );
       return resolved;

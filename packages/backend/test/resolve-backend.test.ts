@@ -15,6 +15,7 @@ describe('resolveBackend', () => {
       provider: '@tensorflow/tfjs-backend-cpu',
       gpu: false,
       reason: 'UQJS_BACKEND',
+      fastWasmTraining: false,
     });
     expect(tf.getBackend()).toBe('cpu');
     expect(messages).toEqual([
@@ -22,10 +23,19 @@ describe('resolveBackend', () => {
     ]);
   });
 
-  it('honours UQJS_BACKEND=wasm, which then computes', async () => {
-    const chosen = await resolveBackend({ env: { UQJS_BACKEND: 'wasm' }, log: false });
-    expect(chosen.name).toBe('wasm');
+  it('honours UQJS_BACKEND=wasm, which then computes and can train a CNN', async () => {
+    const messages: string[] = [];
+    const chosen = await resolveBackend({
+      env: { UQJS_BACKEND: 'wasm' },
+      log: (m) => messages.push(m),
+    });
+    expect(chosen).toMatchObject({ name: 'wasm', fastWasmTraining: true });
     expect(tf.getBackend()).toBe('wasm');
+    expect(messages).toEqual([
+      '[uqjs] backend: wasm (@tensorflow/tfjs-backend-wasm; chosen by UQJS_BACKEND; fast wasm training kernels on)',
+    ]);
+    // Stock tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter; choosing wasm registers one.
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     const product = tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]));
     expect(Array.from(await product.data())).toEqual([11]);
     product.dispose();

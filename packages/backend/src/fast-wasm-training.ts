@@ -1,0 +1,142 @@
+// Importing the wasm backend registers its stock kernels, which the kernels below wrap or
+// call; it must happen before this module reads the registry.
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  _FusedMatMul,
+  BatchMatMul,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  DepthwiseConv2dNativeBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  MaxPoolGrad,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { BackendError } from '@uqjs/core';
+import { untransposedMatMul } from './kernels/batch-mat-mul.js';
+import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
+import {
+  depthwiseConv2dBackpropFilter,
+  depthwiseConv2dBackpropInput,
+} from './kernels/depthwise-conv2d-backprop.js';
+import type { SingleOutputKernel } from './kernels/kernel-scope.js';
+import { maxPoolGrad } from './kernels/max-pool-grad.js';
+
+/**
+ * What {@link enableFastWasmTraining} registered for the `wasm` backend.
+ *
+ * @since 0.1.0
+ */
+export interface FastWasmTraining {
+  /** Every kernel name it registered, in registration order. */
+  readonly kernels: readonly string[];
+  /**
+   * Those that replaced a stock wasm kernel. The stock `BatchMatMul` / `_FusedMatMul` still run
+   * every product (on untransposed operands); the stock `Conv2DBackpropInput` and `MaxPoolGrad`
+   * were slower in every case measured and are no longer called.
+   */
+  readonly replaced: readonly string[];
+  /** Those the stock wasm backend lacks (training a model that needs them fails without). */
+  readonly added: readonly string[];
+}
+
+/** A kernel to register: its name and how to build it from the stock one (if any). */
+interface KernelPlan {
+  readonly name: string;
+  readonly build: (stock: SingleOutputKernel | undefined) => SingleOutputKernel;
+}
+
+const PLANS: readonly KernelPlan[] = [
+  {
+    name: BatchMatMul,
+    build: (stock) => untransposedMatMul(requireStock(BatchMatMul, stock), true),
+  },
+  {
+    name: _FusedMatMul,
+    build: (stock) => untransposedMatMul(requireStock(_FusedMatMul, stock), false),
+  },
+  { name: Conv2DBackpropFilter, build: () => conv2dBackpropFilter },
+  { name: Conv2DBackpropInput, build: () => conv2dBackpropInput },
+  { name: MaxPoolGrad, build: () => maxPoolGrad },
+  { name: DepthwiseConv2dNativeBackpropFilter, build: () => depthwiseConv2dBackpropFilter },
+  { name: DepthwiseConv2dNativeBackpropInput, build: () => depthwiseConv2dBackpropInput },
+];
+
+function requireStock(name: string, stock: SingleOutputKernel | undefined): SingleOutputKernel {
+  if (stock === undefined) {
+    throw new BackendError(
+      `enableFastWasmTraining: the wasm backend has no stock '${name}' kernel to build on; ` +
+        'install a matching @tensorflow/tfjs-backend-wasm (^4.22.0)',
+    );
+  }
+  return stock;
+}
+
+let enabled: FastWasmTraining | undefined;
+
+/**
+ * Registers fast and complete training kernels for the TensorFlow.js `wasm` backend, built on
+ * the fast kernels it already has (XNNPACK convolution and matrix product, transpose):
+ *
+ * - `BatchMatMul`, `_FusedMatMul` with `transposeA`/`transposeB` (every dense layer's backward
+ *   pass): explicit `Transpose`, then the untransposed product, or the transposed product
+ *   `(B A^T)^T` where that moves less data (~5-10x faster);
+ * - `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22, so no CNN could train) and
+ *   `Conv2DBackpropInput`: forward convolutions of transposed / padded / flipped / stride-spread
+ *   tensors, for every stride, dilation, padding and data format;
+ * - `MaxPoolGrad`: one JavaScript pass over the wasm heap (~10x faster than stock);
+ * - `DepthwiseConv2dNativeBackpropFilter` / `...BackpropInput` (missing): depthwise forward
+ *   convolutions.
+ *
+ * Results equal the `cpu` backend's to float32 rounding. Intermediates are freed inside each
+ * kernel. Idempotent: later calls return the first call's result. Works before or after
+ * `tf.setBackend('wasm')`; it changes nothing for other backends. `resolveBackend` calls it
+ * whenever it picks `wasm`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { enableFastWasmTraining } from '@uqjs/backend';
+ * await tf.setBackend('wasm');
+ * const { added } = enableFastWasmTraining(); // added includes 'Conv2DBackpropFilter'
+ * ```
+ * @returns the kernel names registered, replaced and added.
+ * @throws {BackendError} when the installed tfjs-backend-wasm lacks a kernel these build on.
+ * @since 0.1.0
+ */
+export function enableFastWasmTraining(): FastWasmTraining {
+  if (enabled !== undefined) return enabled;
+  const kernels: string[] = [];
+  const replaced: string[] = [];
+  const added: string[] = [];
+  // Build every kernel first, so a missing stock kernel throws before the registry changes.
+  const built = PLANS.map((plan) => {
+    const stock = getKernel(plan.name, 'wasm');
+    return {
+      plan,
+      stock,
+      kernelFunc: plan.build(stock?.kernelFunc as SingleOutputKernel | undefined),
+    };
+  });
+  for (const { plan, stock, kernelFunc } of built) {
+    const config: KernelConfig = {
+      kernelName: plan.name,
+      backendName: 'wasm',
+      kernelFunc: kernelFunc as KernelFunc,
+      // The stock kernel's setup binds its wasm function; keep it so the stock kernel still
+      // works (as a delegate) when the backend initializes after this call.
+      ...(stock?.setupFunc !== undefined ? { setupFunc: stock.setupFunc } : {}),
+      ...(stock?.disposeFunc !== undefined ? { disposeFunc: stock.disposeFunc } : {}),
+    };
+    if (stock !== undefined) unregisterKernel(plan.name, 'wasm');
+    registerKernel(config);
+    kernels.push(plan.name);
+    (stock !== undefined ? replaced : added).push(plan.name);
+  }
+  enabled = { kernels, replaced, added };
+  return enabled;
+}

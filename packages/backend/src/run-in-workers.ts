@@ -1,0 +1,225 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkPositiveInteger, InvalidArgumentError, UqjsError } from '@uqjs/core';
+import type { ChildMessage, ParentMessage } from './worker-protocol.js';
+
+/**
+ * Options of {@link runInWorkers}.
+ *
+ * @since 0.1.0
+ */
+export interface RunInWorkersOptions<TResult> {
+  /**
+   * The task module: a file path (absolute, or relative to `process.cwd()`) or a `file:` URL,
+   * e.g. `new URL('./train-cell.js', import.meta.url)`. Its default export is
+   * `async (task) => result`.
+   */
+  readonly module: string | URL;
+  /** Number of worker processes. Default: `os.availableParallelism()`, capped at `tasks.length`. */
+  readonly workers?: number;
+  /**
+   * Called in the parent as each result arrives (in completion order), with its task index.
+   * If it throws, the call rejects with that error and the workers are stopped.
+   */
+  readonly onResult?: (result: TResult, index: number) => void;
+  /** Extra environment for the workers, over `process.env`, e.g. `{ UQJS_BACKEND: 'wasm' }`. */
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * A task failed in a worker (it threw, or its worker died); `runInWorkers` rejects with it.
+ *
+ * @since 0.1.0
+ */
+export class WorkerTaskError extends UqjsError {
+  override name = 'WorkerTaskError';
+  /** Index of the failed task in `tasks`; `undefined` when a worker failed before any task. */
+  readonly taskIndex: number | undefined;
+  /** The stack trace from the worker, when it sent one. */
+  readonly workerStack: string | undefined;
+
+  constructor(message: string, taskIndex?: number, workerStack?: string) {
+    super(message);
+    this.taskIndex = taskIndex;
+    this.workerStack = workerStack;
+  }
+}
+
+const FN = 'runInWorkers';
+const RUNNER = fileURLToPath(new URL('./worker-runner.js', import.meta.url));
+
+/** The task module as a `file:` URL string, checked to exist. */
+function moduleUrl(module: unknown): string {
+  let url: URL | undefined;
+  if (module instanceof URL) url = module;
+  else if (typeof module === 'string' && module.length > 0) {
+    url = module.startsWith('file:') ? new URL(module) : pathToFileURL(resolve(module));
+  }
+  if (url === undefined || url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'opts.module',
+      expected: 'an existing module file (a path or a file: URL)',
+      given: module instanceof URL ? module.href : module,
+    });
+  }
+  return url.href;
+}
+
+function checkEnv(env: unknown): Record<string, string> {
+  if (env === undefined) return {};
+  const entries = typeof env === 'object' && env !== null ? Object.entries(env) : undefined;
+  if (entries === undefined || entries.some(([, value]) => typeof value !== 'string')) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'opts.env',
+      expected: 'an object of string values',
+      given: env,
+    });
+  }
+  return env as Record<string, string>;
+}
+
+/** Resolves when `child` has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => child.once('exit', () => done()));
+}
+
+/**
+ * Runs independent tasks in parallel child processes and returns their results in task
+ * order. Node runs tfjs-wasm on one thread, so this is how a second core trains a second model.
+ *
+ * Each worker is a `child_process.fork` of this package's `worker-runner.js`: it calls
+ * {@link resolveBackend} (so `UQJS_BACKEND`, from `opts.env` or the parent's environment,
+ * decides its backend; `wasm` gets the fast training kernels), imports `opts.module` once,
+ * and runs tasks one at a time as the parent hands them out (the next task goes to whichever
+ * worker is free). Tasks and results cross the process boundary by structured clone, so they
+ * must be plain data (JSON-serializable values; typed arrays also pass). Workers start with
+ * no Node flags of the parent; their stdout/stderr are the parent's.
+ *
+ * The first task that throws rejects the call with a {@link WorkerTaskError} naming its index
+ * and the worker's message; the other workers are stopped. Every worker has exited by the
+ * time the returned promise settles.
+ *
+ * @example
+ * ```ts
+ * import { runInWorkers } from '@uqjs/backend';
+ * // train-cell.js: export default async ({ seed }) => ({ seed, accuracy: await train(seed) });
+ * const results = await runInWorkers([{ seed: 1 }, { seed: 2 }], {
+ *   module: new URL('./train-cell.js', import.meta.url),
+ *   workers: 2,
+ *   env: { UQJS_BACKEND: 'wasm' },
+ * });
+ * ```
+ * @throws {InvalidArgumentError} for a missing module, bad `workers` or `env`.
+ * @throws {WorkerTaskError} when a task throws or a worker dies.
+ * @since 0.1.0
+ */
+export async function runInWorkers<TTask, TResult>(
+  tasks: readonly TTask[],
+  opts: RunInWorkersOptions<TResult>,
+): Promise<TResult[]> {
+  if (!Array.isArray(tasks)) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'tasks',
+      expected: 'an array',
+      given: tasks,
+    });
+  }
+  if (typeof opts !== 'object' || opts === null) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'opts',
+      expected: 'an object with a module',
+      given: opts,
+    });
+  }
+  const module = moduleUrl(opts.module);
+  const workers =
+    opts.workers === undefined
+      ? availableParallelism()
+      : checkPositiveInteger(opts.workers, 'opts.workers', FN);
+  const env = { ...process.env, ...checkEnv(opts.env) };
+  if (tasks.length === 0) return [];
+
+  const results = new Array<TResult>(tasks.length);
+  const children: ChildProcess[] = [];
+  let nextTask = 0;
+  let completed = 0;
+
+  const outcome = new Promise<void>((succeed, fail) => {
+    for (let w = 0; w < Math.min(workers, tasks.length); w++) {
+      const child = fork(RUNNER, [], { env, execArgv: [], serialization: 'advanced' });
+      children.push(child);
+      let current: number | undefined; // the task this worker is running
+      let finished = false; // no task left for it: it was told to exit
+      const dispatch = (): void => {
+        if (nextTask < tasks.length) {
+          current = nextTask++;
+          child.send({
+            type: 'task',
+            index: current,
+            task: tasks[current],
+          } satisfies ParentMessage);
+        } else {
+          current = undefined;
+          finished = true;
+          child.disconnect();
+        }
+      };
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') return;
+        if (message.type === 'fatal') {
+          fail(
+            new WorkerTaskError(`${FN}: worker ${child.pid} could not start: ${message.message}`),
+          );
+          return;
+        }
+        if (message.type === 'error') {
+          const { index, stack } = message;
+          const text = `${FN}: task ${index} failed in worker ${child.pid}: ${message.message}`;
+          fail(new WorkerTaskError(text, index, stack));
+          return;
+        }
+        results[message.index] = message.result as TResult;
+        completed++;
+        current = undefined;
+        try {
+          opts.onResult?.(message.result as TResult, message.index);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (completed === tasks.length) succeed();
+        dispatch();
+      });
+      child.on('error', (error) =>
+        fail(new WorkerTaskError(`${FN}: worker failed: ${error.message}`)),
+      );
+      child.on('exit', (code, signal) => {
+        if (finished) return;
+        const during = current === undefined ? '' : ` while running task ${current}`;
+        const how = signal ?? `code ${code}`;
+        fail(new WorkerTaskError(`${FN}: worker ${child.pid} exited (${how})${during}`, current));
+      });
+      child.send({ type: 'init', module } satisfies ParentMessage);
+      dispatch();
+    }
+  });
+
+  try {
+    await outcome;
+    return results;
+  } finally {
+    for (const child of children) {
+      if (child.connected) child.disconnect();
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    }
+    await Promise.all(children.map(exited));
+  }
+}
