@@ -1,0 +1,437 @@
+import { meanStd, pairedTTest } from '@uqjs/metrics';
+import type { Grid, MethodName, Protocol } from './config.js';
+import { type Cell, cellKey } from './grid.js';
+import type { RunRecord, SplitMetrics } from './record.js';
+
+/**
+ * The metrics every arm is scored on; lower is better for all but accuracy.
+ *
+ * @since 0.1.0
+ */
+export const METRICS = ['nll', 'accuracy', 'ece', 'brier'] as const;
+/**
+ * A scored metric.
+ *
+ * @since 0.1.0
+ */
+export type MetricName = (typeof METRICS)[number];
+
+/**
+ * True when a larger value of `metric` is better.
+ *
+ * @since 0.1.0
+ */
+export function higherIsBetter(metric: MetricName): boolean {
+  return metric === 'accuracy';
+}
+
+/**
+ * A method at a temperature and training-sample count: a cell without its seed.
+ *
+ * @since 0.1.0
+ */
+export interface Arm {
+  readonly method: MethodName;
+  readonly temperature: number | null;
+  readonly trainSamples: number | null;
+}
+
+/**
+ * `heteroscedastic/tau=10/S=100`: the cell key without the seed.
+ *
+ * @since 0.1.0
+ */
+export function armKey(arm: Arm): string {
+  return cellKey({ ...arm, seed: 0 }).replace(/\/seed=0$/, '');
+}
+
+/**
+ * Mean and sample standard deviation across seeds.
+ *
+ * @since 0.1.0
+ */
+export interface MeanStd {
+  readonly mean: number;
+  readonly std: number;
+}
+
+/**
+ * One arm's scores across its seeds.
+ *
+ * @since 0.1.0
+ */
+export interface ArmSummary {
+  readonly arm: Arm;
+  readonly key: string;
+  readonly seeds: readonly number[];
+  readonly test: Record<MetricName, MeanStd>;
+  readonly validation: Record<MetricName, MeanStd>;
+  /** Mean epochs trained and mean best epoch. */
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  /** True when the runs are those of another arm that is the same model (tempered-softmax at 1). */
+  readonly aliasOf?: string;
+}
+
+/**
+ * The temperature chosen on validation NLL for one method and training-sample count.
+ *
+ * @since 0.1.0
+ */
+export interface Selection {
+  readonly method: MethodName;
+  readonly trainSamples: number | null;
+  /** Temperatures compared, ascending. */
+  readonly temperatures: readonly number[];
+  /** Mean validation NLL per temperature, across the seeds that ran it. */
+  readonly validationNll: readonly number[];
+  /** The pooled choice: lowest mean validation NLL. */
+  readonly tauStar: number;
+  /** The choice made on each seed's own validation NLL. */
+  readonly perSeed: readonly { readonly seed: number; readonly tauStar: number }[];
+}
+
+/**
+ * A paired two-tailed t-test of one metric across seeds, `a - b`.
+ *
+ * @since 0.1.0
+ */
+export interface PairedTest {
+  readonly meanDifference: number;
+  readonly sdDifference: number;
+  readonly t: number;
+  readonly df: number;
+  readonly pValue: number;
+  /** Seeds on which `a` is better than `b`. */
+  readonly wins: number;
+}
+
+/**
+ * One seed of a comparison.
+ *
+ * @since 0.1.0
+ */
+export interface PairedSeed {
+  readonly seed: number;
+  readonly a: SplitMetrics;
+  readonly b: SplitMetrics;
+}
+
+/**
+ * Arm `a` against arm `b` on the seeds both ran.
+ *
+ * @since 0.1.0
+ */
+export interface Comparison {
+  /** e.g. `heteroscedastic at tau* vs homoscedastic`. */
+  readonly name: string;
+  readonly a: string;
+  readonly b: string;
+  readonly trainSamples: number | null;
+  readonly n: number;
+  /** Per metric; `null` with fewer than 2 paired seeds. */
+  readonly tests: Record<MetricName, PairedTest | null>;
+  readonly perSeed: readonly PairedSeed[];
+}
+
+/**
+ * What `summary.json` holds.
+ *
+ * @since 0.1.0
+ */
+export interface Summary {
+  readonly protocol: Protocol;
+  readonly grid: Grid;
+  readonly runs: number;
+  /** Sum of the runs' wall times, seconds (compute, not elapsed). */
+  readonly computeSeconds: number;
+  readonly backends: readonly string[];
+  readonly arms: readonly ArmSummary[];
+  readonly selections: readonly Selection[];
+  readonly comparisons: readonly Comparison[];
+}
+
+function armOf(cell: Cell): Arm {
+  return { method: cell.method, temperature: cell.temperature, trainSamples: cell.trainSamples };
+}
+
+/** Runs grouped by arm, in the order arms first appear. */
+function groupByArm(records: readonly RunRecord[]): Map<string, RunRecord[]> {
+  const groups = new Map<string, RunRecord[]>();
+  for (const record of records) {
+    const key = armKey(armOf(record.cell));
+    const group = groups.get(key) ?? [];
+    group.push(record);
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) group.sort((x, y) => x.cell.seed - y.cell.seed);
+  return groups;
+}
+
+/**
+ * The tempered-softmax model at temperature 1 is the homoscedastic model, so when the grid
+ * trains only the latter ({@link enumerateCells}), its runs stand in for the former.
+ */
+function withAliases(groups: Map<string, RunRecord[]>, grid: Grid): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const tempered1 = armKey({ method: 'tempered-softmax', temperature: 1, trainSamples: null });
+  const homo = armKey({ method: 'homoscedastic', temperature: null, trainSamples: null });
+  const homoRuns = groups.get(homo);
+  if (
+    grid.methods.includes('tempered-softmax') &&
+    grid.temperatures.includes(1) &&
+    !groups.has(tempered1) &&
+    homoRuns !== undefined
+  ) {
+    groups.set(
+      tempered1,
+      homoRuns.map((r) => ({
+        ...r,
+        cell: { ...r.cell, method: 'tempered-softmax', temperature: 1 },
+      })),
+    );
+    aliases.set(tempered1, homo);
+  }
+  return aliases;
+}
+
+function scores(records: readonly RunRecord[], split: 'test' | 'validation') {
+  return Object.fromEntries(
+    METRICS.map((metric) => {
+      const values = records.map((r) => r[split][metric]);
+      const { mean, std } =
+        values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: 0 };
+      return [metric, { mean, std }];
+    }),
+  ) as Record<MetricName, MeanStd>;
+}
+
+function average(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function summarizeArm(key: string, records: readonly RunRecord[], aliasOf?: string): ArmSummary {
+  const first = records[0] as RunRecord;
+  return {
+    arm: armOf(first.cell),
+    key,
+    seeds: records.map((r) => r.cell.seed),
+    test: scores(records, 'test'),
+    validation: scores(records, 'validation'),
+    epochs: average(records.map((r) => r.epochs)),
+    bestEpoch: average(records.map((r) => r.bestEpoch)),
+    ...(aliasOf !== undefined ? { aliasOf } : {}),
+  };
+}
+
+/**
+ * Picks `tau*` for every method with a temperature and every training-sample count: the
+ * temperature with the lowest validation NLL averaged over seeds (pooled), and separately the
+ * lowest on each seed's own validation set.
+ */
+function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
+  const families = new Map<string, { method: MethodName; trainSamples: number | null }>();
+  for (const records of groups.values()) {
+    const { method, temperature, trainSamples } = (records[0] as RunRecord).cell;
+    if (temperature !== null) families.set(`${method}|${trainSamples}`, { method, trainSamples });
+  }
+  const ordered = [...families.values()].sort(
+    (x, y) => x.method.localeCompare(y.method) || (x.trainSamples ?? 0) - (y.trainSamples ?? 0),
+  );
+  return ordered.map(({ method, trainSamples }) => {
+    const byTau = [...groups.values()]
+      .filter((rs) => {
+        const c = (rs[0] as RunRecord).cell;
+        return c.method === method && c.trainSamples === trainSamples && c.temperature !== null;
+      })
+      .map((rs) => ({ tau: (rs[0] as RunRecord).cell.temperature as number, runs: rs }))
+      .sort((x, y) => x.tau - y.tau);
+    const validationNll = byTau.map(({ runs }) => average(runs.map((r) => r.validation.nll)));
+    const best = validationNll.indexOf(Math.min(...validationNll));
+    const seeds = [...new Set(byTau.flatMap(({ runs }) => runs.map((r) => r.cell.seed)))].sort(
+      (x, y) => x - y,
+    );
+    const perSeed = seeds.map((seed) => {
+      const candidates = byTau
+        .map(({ tau, runs }) => ({ tau, run: runs.find((r) => r.cell.seed === seed) }))
+        .filter((c): c is { tau: number; run: RunRecord } => c.run !== undefined);
+      const chosen = candidates.reduce((x, y) =>
+        y.run.validation.nll < x.run.validation.nll ? y : x,
+      );
+      return { seed, tauStar: chosen.tau };
+    });
+    return {
+      method,
+      trainSamples,
+      temperatures: byTau.map(({ tau }) => tau),
+      validationNll,
+      tauStar: byTau[best]?.tau ?? NaN,
+      perSeed,
+    };
+  });
+}
+
+function pairedTest(metric: MetricName, pairs: readonly PairedSeed[]): PairedTest | null {
+  if (pairs.length < 2) return null;
+  const a = pairs.map((p) => p.a[metric]);
+  const b = pairs.map((p) => p.b[metric]);
+  const wins = pairs.filter((p) =>
+    higherIsBetter(metric) ? p.a[metric] > p.b[metric] : p.a[metric] < p.b[metric],
+  ).length;
+  const result = pairedTTest(a, b);
+  return {
+    meanDifference: result.meanDifference,
+    sdDifference: result.sdDifference,
+    t: result.t,
+    df: result.df,
+    pValue: result.pValue,
+    wins,
+  };
+}
+
+/**
+ * Pairs two arms' runs by seed and tests every metric.
+ *
+ * @since 0.1.0
+ */
+export function compareArms(
+  name: string,
+  a: { key: string; runs: readonly RunRecord[] },
+  b: { key: string; runs: readonly RunRecord[] },
+  trainSamples: number | null,
+): Comparison {
+  const perSeed = a.runs.flatMap((ra) => {
+    const rb = b.runs.find((r) => r.cell.seed === ra.cell.seed);
+    return rb === undefined ? [] : [{ seed: ra.cell.seed, a: ra.test, b: rb.test }];
+  });
+  return {
+    name,
+    a: a.key,
+    b: b.key,
+    trainSamples,
+    n: perSeed.length,
+    tests: Object.fromEntries(METRICS.map((m) => [m, pairedTest(m, perSeed)])) as Record<
+      MetricName,
+      PairedTest | null
+    >,
+    perSeed,
+  };
+}
+
+const BASELINES: readonly MethodName[] = ['homoscedastic', 'sngp', 'mc-dropout', 'ensemble'];
+
+/**
+ * The comparisons of the paper's Table 1 and of issue #14, for each training-sample count:
+ * heteroscedastic at `tau*` against the homoscedastic model, against itself at `tau = 1`,
+ * against the tempered-softmax control at its own `tau*`, and against every other baseline that
+ * ran; plus the tempered-softmax control at `tau*` against the homoscedastic model.
+ */
+function planComparisons(
+  groups: Map<string, RunRecord[]>,
+  selections: readonly Selection[],
+): Comparison[] {
+  const get = (arm: Arm) => {
+    const key = armKey(arm);
+    const runs = groups.get(key);
+    return runs === undefined ? undefined : { key, runs };
+  };
+  const comparisons: Comparison[] = [];
+  const tempered = selections.find((s) => s.method === 'tempered-softmax');
+  const temperedStar = tempered
+    ? get({ method: 'tempered-softmax', temperature: tempered.tauStar, trainSamples: null })
+    : undefined;
+  for (const selection of selections.filter((s) => s.method === 'heteroscedastic')) {
+    const { trainSamples, tauStar } = selection;
+    const hetero = get({ method: 'heteroscedastic', temperature: tauStar, trainSamples });
+    if (hetero === undefined) continue;
+    const label = `heteroscedastic at tau*=${tauStar}`;
+    for (const baseline of BASELINES) {
+      const other = get({ method: baseline, temperature: null, trainSamples: null });
+      if (other)
+        comparisons.push(compareArms(`${label} vs ${baseline}`, hetero, other, trainSamples));
+    }
+    const atOne = get({ method: 'heteroscedastic', temperature: 1, trainSamples });
+    if (atOne && tauStar !== 1) {
+      comparisons.push(compareArms(`${label} vs tau=1`, hetero, atOne, trainSamples));
+    }
+    if (temperedStar && tempered) {
+      comparisons.push(
+        compareArms(
+          `${label} vs tempered-softmax at tau*=${tempered.tauStar}`,
+          hetero,
+          temperedStar,
+          trainSamples,
+        ),
+      );
+    }
+  }
+  const homo = get({ method: 'homoscedastic', temperature: null, trainSamples: null });
+  if (temperedStar && tempered && homo && tempered.tauStar !== 1) {
+    comparisons.push(
+      compareArms(
+        `tempered-softmax at tau*=${tempered.tauStar} vs homoscedastic`,
+        temperedStar,
+        homo,
+        null,
+      ),
+    );
+  }
+  return comparisons;
+}
+
+/**
+ * Everything the report says, computed from the finished runs: per-arm means and standard
+ * deviations, `tau*` per method and training-sample count (pooled and per seed), and paired
+ * two-tailed t-tests across seeds. Pure: the same runs give the same summary.
+ *
+ * @example
+ * ```ts
+ * const summary = summarize(readRuns(dir).records, config.protocol, config.grid);
+ * ```
+ *
+ * @since 0.1.0
+ */
+export function summarize(records: readonly RunRecord[], protocol: Protocol, grid: Grid): Summary {
+  const groups = groupByArm(records);
+  const aliases = withAliases(groups, grid);
+  const arms = [...groups.entries()]
+    .map(([key, runs]) => summarizeArm(key, runs, aliases.get(key)))
+    .sort(compareArmOrder);
+  const selections = selectTemperatures(groups);
+  return {
+    protocol,
+    grid,
+    runs: records.length,
+    computeSeconds: records.reduce((sum, r) => sum + r.seconds, 0),
+    backends: [...new Set(records.map((r) => r.backend))].sort(),
+    arms,
+    selections,
+    comparisons: planComparisons(groups, selections),
+  };
+}
+
+/** Arms in the order of `METHOD_NAMES`, then training samples, then temperature. */
+function compareArmOrder(x: ArmSummary, y: ArmSummary): number {
+  const order: readonly MethodName[] = [
+    'homoscedastic',
+    'heteroscedastic',
+    'tempered-softmax',
+    'sngp',
+    'mc-dropout',
+    'ensemble',
+  ];
+  return (
+    order.indexOf(x.arm.method) - order.indexOf(y.arm.method) ||
+    (x.arm.trainSamples ?? 0) - (y.arm.trainSamples ?? 0) ||
+    (x.arm.temperature ?? 0) - (y.arm.temperature ?? 0)
+  );
+}
+
+/**
+ * The runs of an arm, for plots that need per-run data.
+ *
+ * @since 0.1.0
+ */
+export function runsOfArm(records: readonly RunRecord[], key: string): RunRecord[] {
+  return records.filter((r) => armKey(armOf(r.cell)) === key);
+}

@@ -1,0 +1,410 @@
+import { join } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { InvalidArgumentError } from '@uqjs/core';
+import {
+  BENCH_BACKENDS,
+  type BenchConfig,
+  DATASETS,
+  type DatasetName,
+  type Execution,
+  LABEL_NOISE,
+  METHOD_NAMES,
+  MODEL_SIZES,
+  NOISE_KINDS,
+  PRESETS,
+  type PresetName,
+  type Shard,
+  type SplitSizes,
+} from './config.js';
+import { presetDefaults } from './presets.js';
+
+/**
+ * The program name used in error messages.
+ *
+ * @since 0.1.0
+ */
+export const PROGRAM = 'uqjs-bench';
+
+/**
+ * What the command line asks for.
+ *
+ * @since 0.1.0
+ */
+export type BenchCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'run'; readonly config: BenchConfig }
+  | { readonly kind: 'merge'; readonly dirs: readonly string[]; readonly out: string | null }
+  | { readonly kind: 'report'; readonly dir: string; readonly to: string | null };
+
+/**
+ * The usage text printed by `--help`.
+ *
+ * @since 0.1.0
+ */
+export const USAGE = `Usage:
+  ${PROGRAM} <dataset> [flags]          train and compare methods; dataset: mnist, cifar10 (or cifar), svhn, moons
+  ${PROGRAM} merge <dirs...> [--out d]  combine the runs of several shards into one report
+  ${PROGRAM} report <dir> [--to file]   rewrite summary.json, report.md and plots from <dir>/runs.jsonl
+                                       (--to: also write the report, without plots, to file)
+
+Presets (the defaults reproduce the paper; flags override a preset):
+  --preset quick|paper, --quick, --paper (--quick and --paper override --preset)
+
+Grid:
+  --methods a,b,...         ${METHOD_NAMES.join(', ')}
+  --temperatures t1,t2,...  softmax temperatures (paper: 0.01,0.03,...,100)
+  --train-samples s1,...    MC samples in training (paper: 1,10,100,1000)
+  --seeds N | a..b | s1,s2  N seeds 0..N-1, an inclusive range, or a list
+
+Protocol:
+  --eval-samples N          MC samples at validation and test (1000)
+  --noise KIND              logit noise: ${NOISE_KINDS.join(', ')} (normal)
+  --label-noise KIND        ${LABEL_NOISE.join(', ')} (collier2020; applied to train, validation and test)
+  --epochs N                maximum epochs (paper: 1000)
+  --patience N              early-stopping patience on validation NLL (paper: 10)
+  --batch-size N            (128)
+  --learning-rate X         Adam learning rate (0.001)
+  --ensemble-size N         members of the ensemble method (5)
+  --split a/b/c             train/validation/test sizes (mnist: 6000/2000/2000 of the bundled digits)
+  --model paper|tiny        network body; tiny is for smoke tests
+
+Running:
+  --backend NAME            ${BENCH_BACKENDS.join(', ')} (default: best available)
+  --data-dir DIR            where the dataset files are (or go, with --download)
+  --download                download missing CIFAR-10 / SVHN / MNIST files
+  --out DIR                 output directory (results/<dataset>/<timestamp>)
+  --resume                  skip the cells already in DIR/runs.jsonl (needs --out)
+  --shard i/n               run the i-th of n deterministic slices of the grid (1 <= i <= n)
+  --workers N               parallel worker processes (default: CPU cores; 1 on a GPU backend)
+  --progress auto|lines|off progress bars on a TTY, one line per run otherwise (auto)
+  -h, --help`;
+
+const FN = PROGRAM;
+
+function bad(argument: string, expected: string, given: unknown): never {
+  throw new InvalidArgumentError({ fn: FN, argument, expected, given });
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function parseOneOf<const T extends string>(text: string, options: readonly T[], flag: string): T {
+  if (!(options as readonly string[]).includes(text)) {
+    bad(flag, `one of ${options.join(', ')}`, text);
+  }
+  return text as T;
+}
+
+function parsePositiveInt(text: string, flag: string, min = 1): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) bad(flag, `an integer >= ${min}`, text);
+  return value;
+}
+
+function parsePositiveNumber(text: string, flag: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value <= 0) bad(flag, 'a finite number > 0', text);
+  return value;
+}
+
+/** Parses `a,b,c` into distinct values in the order given; duplicates are an error. */
+function parseList<T>(text: string, flag: string, item: (s: string) => T): T[] {
+  const items = list(text);
+  if (items.length === 0) bad(flag, 'a non-empty comma-separated list', text);
+  const values = items.map(item);
+  const seen = new Set<string>();
+  for (const value of values) {
+    const key = String(value);
+    if (seen.has(key)) bad(flag, 'a list without duplicates', text);
+    seen.add(key);
+  }
+  return values;
+}
+
+/**
+ * `--seeds`: `N` (seeds 0..N-1), `a..b` (inclusive), or a comma list of integer seeds.
+ * Seeds are integers in `[0, 2^32)`.
+ *
+ * @since 0.1.0
+ */
+export function parseSeeds(text: string): number[] {
+  const flag = '--seeds';
+  const expected = 'a count N, a range a..b or a comma-separated list of integer seeds';
+  const trimmed = text.trim();
+  const rangeMatch = /^(\d+)\.\.(\d+)$/.exec(trimmed);
+  let seeds: number[];
+  if (/^\d+$/.test(trimmed)) {
+    const n = parsePositiveInt(trimmed, flag);
+    seeds = Array.from({ length: n }, (_, i) => i);
+  } else if (rangeMatch) {
+    const a = Number(rangeMatch[1]);
+    const b = Number(rangeMatch[2]);
+    if (b < a) bad(flag, 'a range a..b with a <= b', text);
+    seeds = Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  } else if (trimmed.includes(',')) {
+    seeds = parseList(trimmed, flag, (s) => {
+      if (!/^\d+$/.test(s)) bad(flag, expected, text);
+      return Number(s);
+    });
+  } else {
+    bad(flag, expected, text);
+  }
+  if (seeds.some((s) => !Number.isSafeInteger(s) || s >= 2 ** 32)) {
+    bad(flag, 'seeds below 2^32', text);
+  }
+  return seeds;
+}
+
+/**
+ * `--shard i/n` with `1 <= i <= n`.
+ *
+ * @since 0.1.0
+ */
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    bad('--shard', 'i/n with integers 1 <= i <= n (e.g. 2/8)', text);
+  }
+  return { index, count };
+}
+
+/**
+ * `--split train/validation/test` sizes.
+ *
+ * @since 0.1.0
+ */
+export function parseSplit(text: string): SplitSizes {
+  const parts = text.trim().split('/');
+  const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  if (sizes.length !== 3 || sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    bad('--split', 'train/validation/test sizes, three integers >= 1 (e.g. 6000/2000/2000)', text);
+  }
+  const [train, validation, test] = sizes as [number, number, number];
+  return { train, validation, test };
+}
+
+function timestamp(now: Date): string {
+  // 2025-01-31T12-34-56: sortable and valid in file names on every OS.
+  return now.toISOString().slice(0, 19).replaceAll(':', '-');
+}
+
+const RUN_OPTIONS = {
+  preset: { type: 'string' },
+  quick: { type: 'boolean' },
+  paper: { type: 'boolean' },
+  methods: { type: 'string' },
+  temperatures: { type: 'string' },
+  'train-samples': { type: 'string' },
+  seeds: { type: 'string' },
+  'eval-samples': { type: 'string' },
+  noise: { type: 'string' },
+  'label-noise': { type: 'string' },
+  epochs: { type: 'string' },
+  patience: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
+  'ensemble-size': { type: 'string' },
+  split: { type: 'string' },
+  model: { type: 'string' },
+  backend: { type: 'string' },
+  'data-dir': { type: 'string' },
+  download: { type: 'boolean' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  shard: { type: 'string' },
+  workers: { type: 'string' },
+  progress: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs `parseArgs`, turning its errors into `InvalidArgumentError`s that say what to do. */
+function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: O,
+) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options,
+      allowPositionals: true as const,
+      strict: true as const,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const flag = /'(-[^']*)'/.exec(message)?.[1] ?? /(--?[\w-]+)/.exec(message)?.[1] ?? 'flags';
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      bad(flag, `a known flag (see ${PROGRAM} --help)`, flag);
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = flag.split(' ')[0] ?? flag;
+      bad(name, `given a value (write ${name}=VALUE for a value that starts with '-')`, 'no value');
+    }
+    bad('flags', `valid (${message})`, argv.join(' '));
+  }
+}
+
+/**
+ * Parses and validates the command line (without `node` and the script path). Every problem
+ * is an `InvalidArgumentError` naming the flag, what it accepts and what was given.
+ *
+ * @example
+ * ```ts
+ * const command = parseBenchArgs(['mnist', '--quick', '--seeds', '6']);
+ * ```
+ *
+ * @since 0.1.0
+ */
+export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}): BenchCommand {
+  const first = argv[0];
+  if (first === undefined) bad('<dataset>', `one of ${DATASETS.join(', ')} (or merge, report)`, '');
+  if (first === 'merge') return parseMerge(argv.slice(1));
+  if (first === 'report') return parseReport(argv.slice(1));
+
+  const { values, positionals } = parseFlags(argv, RUN_OPTIONS);
+  if (values.help) return { kind: 'help' };
+  if (positionals.length === 0) bad('<dataset>', `one of ${DATASETS.join(', ')}`, '');
+  if (positionals.length > 1) {
+    bad('arguments', 'one dataset followed by flags', positionals.join(' '));
+  }
+  const datasetText = positionals[0] === 'cifar' ? 'cifar10' : (positionals[0] ?? '');
+  const dataset: DatasetName = parseOneOf(datasetText, DATASETS, '<dataset>');
+
+  if (values.quick && values.paper) bad('--quick', 'not combined with --paper', '--paper');
+  // --quick / --paper override --preset, so `nx run bench:cifar -- --paper` (whose script says
+  // `--preset quick`) runs the paper's protocol.
+  const preset: PresetName = values.quick
+    ? 'quick'
+    : values.paper
+      ? 'paper'
+      : values.preset !== undefined
+        ? parseOneOf(values.preset, PRESETS, '--preset')
+        : 'paper';
+  const defaults = presetDefaults(preset, dataset);
+
+  const dataDir = values['data-dir'] ?? null;
+  const split =
+    values.split !== undefined
+      ? parseSplit(values.split)
+      : dataset === 'mnist' && dataDir !== null
+        ? null // full MNIST from IDX files: the official split
+        : defaults.protocol.split;
+  const labelNoise =
+    values['label-noise'] !== undefined
+      ? parseOneOf(values['label-noise'], LABEL_NOISE, '--label-noise')
+      : defaults.protocol.labelNoise;
+  if (dataset === 'moons' && labelNoise === 'collier2020') {
+    bad('--label-noise', "'none' for moons (collier2020 corrupts classes 5-9 of 10)", labelNoise);
+  }
+  if (values.download && dataset === 'moons') {
+    bad('--download', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
+  }
+  if (values.resume && values.out === undefined) {
+    bad('--resume', 'used with --out <dir> of the run to resume', '--resume without --out');
+  }
+
+  const protocol = {
+    ...defaults.protocol,
+    split,
+    labelNoise,
+    model: values.model !== undefined ? parseOneOf(values.model, MODEL_SIZES, '--model') : 'paper',
+    noise:
+      values.noise !== undefined
+        ? parseOneOf(values.noise, NOISE_KINDS, '--noise')
+        : defaults.protocol.noise,
+    evalSamples:
+      values['eval-samples'] !== undefined
+        ? parsePositiveInt(values['eval-samples'], '--eval-samples')
+        : defaults.protocol.evalSamples,
+    maxEpochs:
+      values.epochs !== undefined
+        ? parsePositiveInt(values.epochs, '--epochs')
+        : defaults.protocol.maxEpochs,
+    patience:
+      values.patience !== undefined
+        ? parsePositiveInt(values.patience, '--patience')
+        : defaults.protocol.patience,
+    batchSize:
+      values['batch-size'] !== undefined
+        ? parsePositiveInt(values['batch-size'], '--batch-size')
+        : defaults.protocol.batchSize,
+    learningRate:
+      values['learning-rate'] !== undefined
+        ? parsePositiveNumber(values['learning-rate'], '--learning-rate')
+        : defaults.protocol.learningRate,
+    ensembleSize:
+      values['ensemble-size'] !== undefined
+        ? parsePositiveInt(values['ensemble-size'], '--ensemble-size', 2)
+        : defaults.protocol.ensembleSize,
+  } as const;
+
+  const grid = {
+    methods:
+      values.methods !== undefined
+        ? parseList(values.methods, '--methods', (m) => parseOneOf(m, METHOD_NAMES, '--methods'))
+        : defaults.grid.methods,
+    temperatures:
+      values.temperatures !== undefined
+        ? parseList(values.temperatures, '--temperatures', (t) =>
+            parsePositiveNumber(t, '--temperatures'),
+          )
+        : defaults.grid.temperatures,
+    trainSamples:
+      values['train-samples'] !== undefined
+        ? parseList(values['train-samples'], '--train-samples', (s) =>
+            parsePositiveInt(s, '--train-samples'),
+          )
+        : defaults.grid.trainSamples,
+    seeds: values.seeds !== undefined ? parseSeeds(values.seeds) : defaults.grid.seeds,
+  };
+
+  const shard = values.shard !== undefined ? parseShard(values.shard) : null;
+  const backend =
+    values.backend !== undefined ? parseOneOf(values.backend, BENCH_BACKENDS, '--backend') : null;
+  const execution: Execution = {
+    out:
+      values.out ??
+      join(
+        'results',
+        dataset,
+        `${timestamp(env.now ?? new Date())}${shard ? `-shard${shard.index}of${shard.count}` : ''}`,
+      ),
+    resume: values.resume ?? false,
+    shard,
+    workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
+    backend,
+    dataDir,
+    download: values.download ?? false,
+    progress:
+      values.progress !== undefined
+        ? parseOneOf(values.progress, ['auto', 'lines', 'off'] as const, '--progress')
+        : 'auto',
+  };
+  return { kind: 'run', config: { preset, protocol, grid, execution } };
+}
+
+function parseMerge(argv: readonly string[]): BenchCommand {
+  const { values, positionals } = parseFlags(argv, {
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { kind: 'help' };
+  if (positionals.length === 0) bad('merge <dirs...>', 'at least one output directory', '');
+  return { kind: 'merge', dirs: positionals, out: values.out ?? null };
+}
+
+function parseReport(argv: readonly string[]): BenchCommand {
+  const { values, positionals } = parseFlags(argv, {
+    to: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1) bad('report <dir>', 'exactly one output directory', positionals);
+  return { kind: 'report', dir: positionals[0] as string, to: values.to ?? null };
+}

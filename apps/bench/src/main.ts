@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { UqjsError } from '@uqjs/core';
+import { type BenchCommand, PROGRAM, parseBenchArgs, USAGE } from './args.js';
+import { mergeRuns } from './merge.js';
+import { readConfigFile, writeOutputs, writeStandaloneReport } from './outputs.js';
+import { renderTables } from './report.js';
+import { type BenchIo, runBench } from './run-grid.js';
+import { readRuns } from './runs-log.js';
+
+/** Shell-quotes an argument for the command line shown in reports. */
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(0, 19).replaceAll(':', '-');
+}
+
+async function execute(command: BenchCommand, io: BenchIo, line: string): Promise<void> {
+  switch (command.kind) {
+    case 'help':
+      io.out(`${USAGE}\n`);
+      return;
+    case 'run':
+      await runBench(command.config, io, line);
+      return;
+    case 'merge': {
+      const dataset = readConfigFile(command.dirs[0]!).protocol.dataset;
+      const out = command.out ?? join('results', dataset, `merged-${stamp()}`);
+      const summary = mergeRuns(command.dirs, out, line, io.err);
+      io.out(
+        `${renderTables(summary).join('\n')}\nwrote ${out}/report.md, summary.json, runs.jsonl and plots\n`,
+      );
+      return;
+    }
+    case 'report': {
+      const config = readConfigFile(command.dir);
+      const records = readRuns(command.dir).records;
+      const summary = writeOutputs(command.dir, config, records);
+      if (command.to !== null) {
+        writeStandaloneReport(command.to, command.dir, config, records, summary, line);
+      }
+      io.out(
+        `${renderTables(summary).join('\n')}\nwrote ${command.dir}/report.md, summary.json and plots` +
+          `${command.to !== null ? ` and ${command.to}` : ''}\n`,
+      );
+      return;
+    }
+  }
+}
+
+/**
+ * The `uqjs-bench` program: parses `argv` (without `node` and the script), runs the command
+ * and returns the exit code: 0 on success, 2 for a usage or data error (the message says what
+ * to fix), 1 for anything else.
+ *
+ * @since 0.1.0
+ */
+export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
+  const line = [PROGRAM, ...argv].map(quote).join(' ');
+  try {
+    await execute(parseBenchArgs(argv), io, line);
+    return 0;
+  } catch (error) {
+    if (error instanceof UqjsError) {
+      io.err(`${error.message}\n`);
+      if (argv.length === 0) io.err(`\n${USAGE}\n`);
+      return 2;
+    }
+    io.err(
+      `${PROGRAM}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,65 @@
+import type { MethodName } from './config.js';
+
+/**
+ * Which grid axes a method has, and how reports name it. Data only: no tensors here.
+ *
+ * @since 0.1.0
+ */
+export interface MethodTraits {
+  /** Swept over `--temperatures`, with `tau*` selected on validation NLL. */
+  readonly usesTemperature: boolean;
+  /** Swept over `--train-samples` (MC samples of the training loss). */
+  readonly usesTrainSamples: boolean;
+  /** The npm package the method comes from (for "not installed" errors). */
+  readonly package: string;
+  /** One line for reports. */
+  readonly description: string;
+}
+
+const TRAITS: Record<MethodName, MethodTraits> = {
+  homoscedastic: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@tensorflow/tfjs-layers',
+    description: 'Dense logits, softmax (temperature 1)',
+  },
+  heteroscedastic: {
+    usesTemperature: true,
+    usesTrainSamples: true,
+    package: '@uqjs/mc-softmax',
+    description: 'MC softmax head: softmax((loc + scale * u) / tau) averaged over samples',
+  },
+  'tempered-softmax': {
+    usesTemperature: true,
+    usesTrainSamples: false,
+    package: '@tensorflow/tfjs-layers',
+    description: 'Dense logits divided by tau in training and evaluation (no noise model)',
+  },
+  sngp: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/sngp',
+    description: 'spectral-normalized body, random-feature GP output layer',
+  },
+  'mc-dropout': {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/mc-dropout',
+    description: 'dropout kept on at test time, predictions averaged over samples',
+  },
+  ensemble: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/ensembles',
+    description: 'deep ensemble of independently initialized homoscedastic models',
+  },
+};
+
+/**
+ * The traits of `method`.
+ *
+ * @since 0.1.0
+ */
+export function methodTraits(method: MethodName): MethodTraits {
+  return TRAITS[method];
+}

@@ -1,0 +1,408 @@
+/**
+ * A few self-contained SVG charts (no dependencies): line plots with error bars on a linear or
+ * log x axis, dot plots, and heat maps with point overlays. Every chart is a pure function from
+ * data to an SVG string.
+ */
+
+/**
+ * Colors of successive series (colour-blind safe, Okabe-Ito).
+ *
+ * @since 0.1.0
+ */
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#F0E442',
+  '#000000',
+];
+
+/**
+ * Escapes text for SVG.
+ *
+ * @since 0.1.0
+ */
+export function escapeXml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
+
+/**
+ * Formats a tick value compactly: 0.01, 0.3, 10, 1e+4.
+ *
+ * @since 0.1.0
+ */
+export function formatTick(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e4 || abs < 1e-3) return value.toExponential(0);
+  return String(Number(value.toPrecision(3)));
+}
+
+/**
+ * Up to about `count` round tick values covering `[lo, hi]` (1, 2, 5 x 10^k steps).
+ *
+ * @since 0.1.0
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    ticks.push(Number(v.toPrecision(12)));
+  }
+  return ticks;
+}
+
+interface Frame {
+  readonly width: number;
+  readonly height: number;
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+const FRAME: Frame = { width: 620, height: 340, left: 64, right: 210, top: 36, bottom: 48 };
+
+function open(frame: Frame, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="0 0 ${frame.width} ${frame.height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${frame.width}" height="${frame.height}" fill="white"/>`,
+    `<text x="${frame.width / 2}" y="18" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
+  ];
+}
+
+/**
+ * A point of a series, with an optional symmetric error bar (e.g. one standard deviation).
+ *
+ * @since 0.1.0
+ */
+export interface PlotPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly err?: number;
+}
+
+/**
+ * A named line of points.
+ *
+ * @since 0.1.0
+ */
+export interface Series {
+  readonly name: string;
+  readonly points: readonly PlotPoint[];
+}
+
+/**
+ * A horizontal reference line with an optional shaded band of `y +- err`.
+ *
+ * @since 0.1.0
+ */
+export interface ReferenceLine {
+  readonly name: string;
+  readonly y: number;
+  readonly err?: number;
+}
+
+/**
+ * Options of {@link linePlot}.
+ *
+ * @since 0.1.0
+ */
+export interface LinePlotOptions {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly Series[];
+  readonly references?: readonly ReferenceLine[];
+  /** Log-scale x axis; ticks at the data's x values. */
+  readonly xLog?: boolean;
+}
+
+/**
+ * Lines with error bars against x (log axis optional), plus horizontal reference lines, with a
+ * legend on the right: the paper's Figure 1 (test metric vs temperature, homoscedastic line).
+ *
+ * @since 0.1.0
+ */
+export function linePlot(opts: LinePlotOptions): string {
+  const f = FRAME;
+  const refs = opts.references ?? [];
+  const xs = opts.series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = [
+    ...opts.series.flatMap((s) =>
+      s.points.flatMap((p) => [p.y - (p.err ?? 0), p.y + (p.err ?? 0)]),
+    ),
+    ...refs.flatMap((r) => [r.y - (r.err ?? 0), r.y + (r.err ?? 0)]),
+  ].filter(Number.isFinite);
+  const tx = opts.xLog ? Math.log10 : (v: number) => v;
+  const xLo = Math.min(...xs.map(tx));
+  const xHi = Math.max(...xs.map(tx));
+  const xPad = xHi > xLo ? 0.05 * (xHi - xLo) : 0.5;
+  const yTicks = niceTicks(Math.min(...ys), Math.max(...ys));
+  const yMin = Math.min(Math.min(...ys), yTicks[0] ?? 0);
+  const yMax = Math.max(Math.max(...ys), yTicks[yTicks.length - 1] ?? 1);
+  // 4% margins above and below so error bars end inside the frame.
+  const yPad = 0.04 * (yMax > yMin ? yMax - yMin : 1);
+  const yLo = yMin - yPad;
+  const ySpan = yMax + yPad - yLo;
+  const px = (x: number) =>
+    f.left + ((tx(x) - (xLo - xPad)) / (xHi - xLo + 2 * xPad)) * (f.width - f.left - f.right);
+  const py = (y: number) =>
+    f.height - f.bottom - ((y - yLo) / ySpan) * (f.height - f.top - f.bottom);
+  const out = open(f, opts.title);
+  out.push(...axes(f, opts.xLabel, opts.yLabel));
+  const xTicks = opts.xLog ? [...new Set(xs)].sort((a, b) => a - b) : niceTicks(xLo, xHi);
+  for (const t of xTicks) {
+    out.push(
+      `<line x1="${px(t)}" y1="${f.height - f.bottom}" x2="${px(t)}" y2="${f.height - f.bottom + 4}" stroke="black"/>`,
+      `<text x="${px(t)}" y="${f.height - f.bottom + 16}" text-anchor="middle">${formatTick(t)}</text>`,
+    );
+  }
+  for (const t of yTicks) out.push(...yTick(f, py(t), formatTick(t)));
+  refs.forEach((r, i) => {
+    const color = PALETTE[(opts.series.length + i) % PALETTE.length];
+    if (r.err !== undefined && r.err > 0) {
+      out.push(
+        `<rect x="${f.left}" y="${py(r.y + r.err)}" width="${f.width - f.left - f.right}" height="${py(r.y - r.err) - py(r.y + r.err)}" fill="${color}" opacity="0.12"/>`,
+      );
+    }
+    out.push(
+      `<line x1="${f.left}" y1="${py(r.y)}" x2="${f.width - f.right}" y2="${py(r.y)}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"/>`,
+    );
+  });
+  opts.series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const pts = [...s.points].sort((a, b) => a.x - b.x);
+    const path = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${px(p.x)},${py(p.y)}`).join(' ');
+    out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    for (const p of pts) {
+      if (p.err !== undefined && p.err > 0) {
+        out.push(
+          `<line x1="${px(p.x)}" y1="${py(p.y - p.err)}" x2="${px(p.x)}" y2="${py(p.y + p.err)}" stroke="${color}"/>`,
+        );
+      }
+      out.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3" fill="${color}"/>`);
+    }
+  });
+  const legend = [
+    ...opts.series.map((s, i) => ({
+      name: s.name,
+      color: PALETTE[i % PALETTE.length],
+      dashed: false,
+    })),
+    ...refs.map((r, i) => ({
+      name: r.name,
+      color: PALETTE[(opts.series.length + i) % PALETTE.length],
+      dashed: true,
+    })),
+  ];
+  legend.forEach((item, i) => {
+    const y = f.top + 10 + i * 18;
+    const x = f.width - f.right + 12;
+    out.push(
+      `<line x1="${x}" y1="${y}" x2="${x + 20}" y2="${y}" stroke="${item.color}" stroke-width="2"${item.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<text x="${x + 26}" y="${y + 4}">${escapeXml(item.name)}</text>`,
+    );
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+function axes(f: Frame, xLabel: string, yLabel: string): string[] {
+  const bottom = f.height - f.bottom;
+  return [
+    `<line x1="${f.left}" y1="${bottom}" x2="${f.width - f.right}" y2="${bottom}" stroke="black"/>`,
+    `<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${bottom}" stroke="black"/>`,
+    `<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 10}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
+    `<text transform="translate(14 ${(f.top + bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
+  ];
+}
+
+function yTick(f: Frame, y: number, label: string): string[] {
+  return [
+    `<line x1="${f.left - 4}" y1="${y}" x2="${f.left}" y2="${y}" stroke="black"/>`,
+    `<line x1="${f.left}" y1="${y}" x2="${f.width - f.right}" y2="${y}" stroke="#eeeeee"/>`,
+    `<text x="${f.left - 6}" y="${y + 4}" text-anchor="end">${label}</text>`,
+  ];
+}
+
+/**
+ * One row of a {@link dotPlot}: a label and its values (one dot each).
+ *
+ * @since 0.1.0
+ */
+export interface DotRow {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+
+/**
+ * Horizontal dot plot: one row per label, one dot per value, a tick at the row's mean and a
+ * dashed line at zero. Used for per-seed paired differences.
+ *
+ * @since 0.1.0
+ */
+export function dotPlot(opts: { title: string; xLabel: string; rows: readonly DotRow[] }): string {
+  const rowHeight = 30;
+  // About 6.2 px per character at font-size 11, plus a gap before the axis.
+  const labelWidth = 24 + Math.ceil(6.2 * Math.max(10, ...opts.rows.map((r) => r.label.length)));
+  const f: Frame = {
+    width: labelWidth + 380,
+    height: 70 + rowHeight * opts.rows.length + 20,
+    left: labelWidth,
+    right: 20,
+    top: 36,
+    bottom: 48,
+  };
+  const values = [0, ...opts.rows.flatMap((r) => r.values)].filter(Number.isFinite);
+  const ticks = niceTicks(Math.min(...values), Math.max(...values));
+  const rawLo = Math.min(...values, ticks[0] ?? 0);
+  const rawHi = Math.max(...values, ticks[ticks.length - 1] ?? 0);
+  // 5% margins so dots at the extremes are not cut by the frame.
+  const pad = 0.05 * (rawHi > rawLo ? rawHi - rawLo : 1);
+  const lo = rawLo - pad;
+  const span = rawHi + pad - lo;
+  const px = (v: number) => f.left + ((v - lo) / span) * (f.width - f.left - f.right);
+  const bottom = f.height - f.bottom;
+  const out = open(f, opts.title);
+  out.push(
+    `<line x1="${f.left}" y1="${bottom}" x2="${f.width - f.right}" y2="${bottom}" stroke="black"/>`,
+    `<text x="${(f.left + f.width - f.right) / 2}" y="${f.height - 10}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+    `<line x1="${px(0)}" y1="${f.top}" x2="${px(0)}" y2="${bottom}" stroke="#888888" stroke-dasharray="4 3"/>`,
+  );
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${px(t)}" y1="${bottom}" x2="${px(t)}" y2="${bottom + 4}" stroke="black"/>`,
+      `<text x="${px(t)}" y="${bottom + 16}" text-anchor="middle">${formatTick(t)}</text>`,
+    );
+  }
+  opts.rows.forEach((row, i) => {
+    const y = f.top + 16 + i * rowHeight;
+    const color = PALETTE[i % PALETTE.length];
+    out.push(
+      `<text x="${f.left - 8}" y="${y + 4}" text-anchor="end">${escapeXml(row.label)}</text>`,
+    );
+    for (const v of row.values) {
+      out.push(`<circle cx="${px(v)}" cy="${y}" r="4" fill="${color}" fill-opacity="0.7"/>`);
+    }
+    if (row.values.length > 0) {
+      const mean = row.values.reduce((a, b) => a + b, 0) / row.values.length;
+      out.push(
+        `<line x1="${px(mean)}" y1="${y - 9}" x2="${px(mean)}" y2="${y + 9}" stroke="black" stroke-width="2"/>`,
+      );
+    }
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+/**
+ * A set of points drawn over a {@link heatmap}.
+ *
+ * @since 0.1.0
+ */
+export interface Overlay {
+  readonly name: string;
+  readonly points: readonly (readonly [number, number])[];
+  readonly color: string;
+}
+
+/**
+ * Options of {@link heatmap}.
+ *
+ * @since 0.1.0
+ */
+export interface HeatmapOptions {
+  readonly title: string;
+  /** Row-major values, `[n * n]`, y outer (row 0 at `yRange[0]`). */
+  readonly values: readonly number[];
+  readonly n: number;
+  readonly xRange: readonly [number, number];
+  readonly yRange: readonly [number, number];
+  /** The value mapped to the darkest color (values are clipped to `[0, max]`). */
+  readonly max: number;
+  readonly valueLabel: string;
+  readonly overlays?: readonly Overlay[];
+}
+
+/** Light yellow (0) to dark purple (1): a perceptually ordered ramp. */
+function ramp(t: number): string {
+  const stops = [
+    [255, 255, 217],
+    [127, 205, 187],
+    [29, 145, 192],
+    [37, 52, 148],
+    [8, 29, 88],
+  ];
+  const u = Math.min(1, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(u));
+  const a = stops[i] as number[];
+  const b = stops[i + 1] as number[];
+  const mix = (k: number) =>
+    Math.round((a[k] as number) + ((b[k] as number) - (a[k] as number)) * (u - i));
+  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
+}
+
+/**
+ * A heat map of a scalar over a square grid (e.g. predictive entropy over the plane), with
+ * point overlays (training data, the OOD cluster) and a color bar.
+ *
+ * @since 0.1.0
+ */
+export function heatmap(opts: HeatmapOptions): string {
+  const f: Frame = { width: 430, height: 380, left: 40, right: 90, top: 36, bottom: 40 };
+  const w = f.width - f.left - f.right;
+  const h = f.height - f.top - f.bottom;
+  const cw = w / opts.n;
+  const ch = h / opts.n;
+  const px = (x: number) => f.left + ((x - opts.xRange[0]) / (opts.xRange[1] - opts.xRange[0])) * w;
+  const py = (y: number) =>
+    f.height - f.bottom - ((y - opts.yRange[0]) / (opts.yRange[1] - opts.yRange[0])) * h;
+  const out = open(f, opts.title);
+  for (let row = 0; row < opts.n; row++) {
+    for (let col = 0; col < opts.n; col++) {
+      const v = opts.values[row * opts.n + col] ?? 0;
+      // Cells overlap by half a pixel so anti-aliasing leaves no seams between them.
+      out.push(
+        `<rect x="${(f.left + col * cw).toFixed(2)}" y="${(f.height - f.bottom - (row + 1) * ch).toFixed(2)}" width="${(cw + 0.5).toFixed(2)}" height="${(ch + 0.5).toFixed(2)}" fill="${ramp(v / opts.max)}" shape-rendering="crispEdges"/>`,
+      );
+    }
+  }
+  for (const overlay of opts.overlays ?? []) {
+    for (const [x, y] of overlay.points) {
+      out.push(
+        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2" fill="${overlay.color}" stroke="white" stroke-width="0.4"/>`,
+      );
+    }
+  }
+  const barX = f.width - f.right + 16;
+  for (let i = 0; i < 50; i++) {
+    out.push(
+      `<rect x="${barX}" y="${(f.top + h - ((i + 1) * h) / 50).toFixed(2)}" width="14" height="${(h / 50 + 0.3).toFixed(2)}" fill="${ramp(i / 49)}"/>`,
+    );
+  }
+  out.push(
+    `<text x="${barX + 18}" y="${f.top + h}" >0</text>`,
+    `<text x="${barX + 18}" y="${f.top + 8}">${formatTick(opts.max)}</text>`,
+    `<text transform="translate(${barX + 40} ${f.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.valueLabel)}</text>`,
+  );
+  (opts.overlays ?? []).forEach((overlay, i) => {
+    const x = f.left + i * 120;
+    out.push(
+      `<circle cx="${x + 4}" cy="${f.height - 16}" r="4" fill="${overlay.color}"/>`,
+      `<text x="${x + 12}" y="${f.height - 12}">${escapeXml(overlay.name)}</text>`,
+    );
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}

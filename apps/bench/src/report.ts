@@ -1,0 +1,371 @@
+import {
+  type ArmSummary,
+  armKey,
+  type Comparison,
+  type MeanStd,
+  type PairedTest,
+  type Summary,
+} from './analysis.js';
+import type { Protocol } from './config.js';
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+function signed(value: number, digits: number): string {
+  return Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(digits)}` : 'n/a';
+}
+
+function pm(score: MeanStd, digits: number): string {
+  return `${fixed(score.mean, digits)} ± ${fixed(score.std, digits)}`;
+}
+
+/**
+ * p-values: 2 significant digits, in exponent form below 1e-4 (e.g. `0.011`, `3.2e-5`).
+ *
+ * @since 0.1.0
+ */
+export function formatP(p: number): string {
+  if (!Number.isFinite(p)) return 'n/a';
+  return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+}
+
+/**
+ * The model and protocol in one paragraph.
+ *
+ * @since 0.1.0
+ */
+export function describeProtocol(p: Protocol): string {
+  const body =
+    p.model === 'tiny'
+      ? 'tiny test body (MLP 1 x 32 / CNN 8 filters)'
+      : p.dataset === 'cifar10' || p.dataset === 'svhn'
+        ? 'CNN: 3x3 conv 32-64-64 each with 2x2 max-pool stride 1, dense 256 and 128, leaky ReLU'
+        : p.dataset === 'moons'
+          ? 'MLP 3 x 128, leaky ReLU'
+          : 'MLP 3 x 1024, leaky ReLU';
+  const split = p.split
+    ? `${p.split.train} / ${p.split.validation} / ${p.split.test} train / validation / test examples drawn per seed`
+    : 'official test set, 10% of the training set held out for validation (per seed)';
+  return (
+    `${body}; Adam(lr ${p.learningRate}, 0.9, 0.999, 1e-7), batch ${p.batchSize}; early stopping on ` +
+    `validation NLL with patience ${p.patience} (at most ${p.maxEpochs} epochs), the best validation ` +
+    `checkpoint is tested; ${p.evalSamples} MC samples at validation and test; logit noise ` +
+    `${p.noise}; label noise ${p.labelNoise}${p.labelNoise === 'none' ? '' : ' on train, validation and test labels'}; ${split}.`
+  );
+}
+
+function armLabel(arm: ArmSummary, tauStar: Map<string, number>): string {
+  const { method, temperature, trainSamples } = arm.arm;
+  const star =
+    temperature !== null && tauStar.get(`${method}|${trainSamples}`) === temperature ? '*' : '';
+  const label = temperature === null ? method : `${method} tau=${temperature}${star}`;
+  return arm.aliasOf ? `${label} (= ${arm.aliasOf})` : label;
+}
+
+/** Selected arms for Table 1 of one training-sample count. */
+function tableOneArms(summary: Summary, trainSamples: number | null): ArmSummary[] {
+  const byKey = new Map(summary.arms.map((a) => [a.key, a]));
+  const rows: ArmSummary[] = [];
+  const push = (key: string) => {
+    const arm = byKey.get(key);
+    if (arm && !rows.includes(arm)) rows.push(arm);
+  };
+  push(armKey({ method: 'homoscedastic', temperature: null, trainSamples: null }));
+  const hetero = summary.selections.find(
+    (s) => s.method === 'heteroscedastic' && s.trainSamples === trainSamples,
+  );
+  push(armKey({ method: 'heteroscedastic', temperature: 1, trainSamples }));
+  if (hetero)
+    push(armKey({ method: 'heteroscedastic', temperature: hetero.tauStar, trainSamples }));
+  const tempered = summary.selections.find((s) => s.method === 'tempered-softmax');
+  if (tempered) {
+    push(armKey({ method: 'tempered-softmax', temperature: tempered.tauStar, trainSamples: null }));
+  }
+  for (const method of ['sngp', 'mc-dropout', 'ensemble'] as const) {
+    push(armKey({ method, temperature: null, trainSamples: null }));
+  }
+  return rows;
+}
+
+function tauStars(summary: Summary): Map<string, number> {
+  return new Map(summary.selections.map((s) => [`${s.method}|${s.trainSamples}`, s.tauStar]));
+}
+
+function trainSampleCounts(summary: Summary): (number | null)[] {
+  const counts = summary.selections
+    .filter((s) => s.method === 'heteroscedastic')
+    .map((s) => s.trainSamples);
+  return counts.length > 0 ? counts : [null];
+}
+
+function testCells(test: PairedTest | null, digits: number): string[] {
+  if (test === null) return ['n/a', 'n/a', 'n/a', 'n/a'];
+  return [
+    signed(test.meanDifference, digits),
+    fixed(test.sdDifference, digits),
+    fixed(test.t, 2),
+    formatP(test.pValue),
+  ];
+}
+
+/**
+ * Table 1 (one block per training-sample count) and the paired tests, as Markdown lines.
+ *
+ * @since 0.1.0
+ */
+export function renderTables(summary: Summary): string[] {
+  const stars = tauStars(summary);
+  const lines: string[] = [];
+  for (const trainSamples of trainSampleCounts(summary)) {
+    lines.push(
+      `### Test set${trainSamples === null ? '' : `, heteroscedastic with ${trainSamples} training samples`} (mean ± sd over seeds; * = tau* on validation NLL)`,
+      '',
+      ...table(
+        ['model', 'test NLL', 'accuracy', 'ECE', 'Brier', 'seeds'],
+        tableOneArms(summary, trainSamples).map((arm) => [
+          armLabel(arm, stars),
+          pm(arm.test.nll, 4),
+          pm(arm.test.accuracy, 4),
+          pm(arm.test.ece, 4),
+          pm(arm.test.brier, 4),
+          String(arm.seeds.length),
+        ]),
+      ),
+      '',
+    );
+  }
+  lines.push(
+    '### Paired two-tailed t-tests across seeds (difference = first - second; negative NLL: first is better)',
+    '',
+    ...table(
+      [
+        'comparison',
+        'S',
+        'n',
+        'Δ NLL',
+        'sd Δ',
+        't',
+        'p',
+        'first better',
+        'Δ accuracy',
+        'p (accuracy)',
+      ],
+      summary.comparisons.map((c) => [
+        c.name,
+        c.trainSamples === null ? '-' : String(c.trainSamples),
+        String(c.n),
+        ...testCells(c.tests.nll, 4),
+        c.tests.nll ? `${c.tests.nll.wins}/${c.n}` : 'n/a',
+        c.tests.accuracy ? signed(c.tests.accuracy.meanDifference, 4) : 'n/a',
+        c.tests.accuracy ? formatP(c.tests.accuracy.pValue) : 'n/a',
+      ]),
+    ),
+    '',
+  );
+  return lines;
+}
+
+function selectionLines(summary: Summary): string[] {
+  if (summary.selections.length === 0) return [];
+  return [
+    '## Temperature selection (validation NLL)',
+    '',
+    ...table(
+      ['method', 'S', 'tau* pooled', 'per-seed tau* (seeds)', 'mean validation NLL by tau'],
+      summary.selections.map((s) => {
+        const counts = new Map<number, number>();
+        for (const { tauStar } of s.perSeed) counts.set(tauStar, (counts.get(tauStar) ?? 0) + 1);
+        return [
+          s.method,
+          s.trainSamples === null ? '-' : String(s.trainSamples),
+          String(s.tauStar),
+          [...counts.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([tau, n]) => `${tau}: ${n}`)
+            .join(', '),
+          s.temperatures.map((t, i) => `${t}: ${fixed(s.validationNll[i] ?? NaN, 4)}`).join(', '),
+        ];
+      }),
+    ),
+    '',
+  ];
+}
+
+function perSeedLines(comparisons: readonly Comparison[]): string[] {
+  if (comparisons.length === 0) return [];
+  const seeds = [...new Set(comparisons.flatMap((c) => c.perSeed.map((p) => p.seed)))].sort(
+    (a, b) => a - b,
+  );
+  return [
+    '## Per-seed differences in test NLL (first - second)',
+    '',
+    ...table(
+      [
+        'seed',
+        ...comparisons.map(
+          (c) => `${c.name}${c.trainSamples === null ? '' : ` (S=${c.trainSamples})`}`,
+        ),
+      ],
+      seeds.map((seed) => [
+        String(seed),
+        ...comparisons.map((c) => {
+          const pair = c.perSeed.find((p) => p.seed === seed);
+          return pair ? signed(pair.a.nll - pair.b.nll, 4) : '';
+        }),
+      ]),
+    ),
+    '',
+  ];
+}
+
+function allArmsLines(summary: Summary): string[] {
+  const stars = tauStars(summary);
+  return [
+    '## Every arm',
+    '',
+    ...table(
+      [
+        'model',
+        'S',
+        'validation NLL',
+        'test NLL',
+        'accuracy',
+        'ECE',
+        'Brier',
+        'seeds',
+        'epochs (best)',
+      ],
+      summary.arms.map((arm) => [
+        armLabel(arm, stars),
+        arm.arm.trainSamples === null ? '-' : String(arm.arm.trainSamples),
+        pm(arm.validation.nll, 4),
+        pm(arm.test.nll, 4),
+        pm(arm.test.accuracy, 4),
+        pm(arm.test.ece, 4),
+        pm(arm.test.brier, 4),
+        String(arm.seeds.length),
+        `${fixed(arm.epochs, 1)} (${fixed(arm.bestEpoch, 1)})`,
+      ]),
+    ),
+    '',
+  ];
+}
+
+/**
+ * Significance level the findings use to call a paired difference significant.
+ *
+ * @since 0.1.0
+ */
+export const ALPHA = 0.05;
+
+/**
+ * One sentence per comparison and per `tau*` choice, generated from the numbers (so a
+ * regenerated report never carries stale prose).
+ *
+ * @since 0.1.0
+ */
+export function renderFindings(summary: Summary): string[] {
+  const lines = summary.selections.map((s) => {
+    const counts = new Map<number, number>();
+    for (const { tauStar } of s.perSeed) counts.set(tauStar, (counts.get(tauStar) ?? 0) + 1);
+    const perSeed = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([tau, n]) => `${tau} on ${n}`)
+      .join(', ');
+    return `- ${s.method}${s.trainSamples === null ? '' : ` (${s.trainSamples} training samples)`}: tau* = ${s.tauStar} on mean validation NLL over ${s.temperatures.join(', ')}; chosen per seed: ${perSeed} of ${s.perSeed.length} seeds.`;
+  });
+  for (const c of summary.comparisons) {
+    const test = c.tests.nll;
+    const where = c.trainSamples === null ? '' : ` (${c.trainSamples} training samples)`;
+    if (test === null) {
+      lines.push(
+        `- ${c.name}${where}: ${c.n} paired seed${c.n === 1 ? '' : 's'}, too few for a t-test.`,
+      );
+      continue;
+    }
+    const verdict =
+      Number.isFinite(test.pValue) && test.pValue < ALPHA
+        ? `significant at the ${ALPHA * 100}% level (two-tailed)`
+        : `not significant at the ${ALPHA * 100}% level (two-tailed)`;
+    const accuracy = c.tests.accuracy;
+    lines.push(
+      `- ${c.name}${where}: test NLL difference ${signed(test.meanDifference, 4)} nats ` +
+        `(sd ${fixed(test.sdDifference, 4)} over ${c.n} seeds), paired t = ${fixed(test.t, 2)}, ` +
+        `p = ${formatP(test.pValue)}, ${verdict}; the first is lower on ${test.wins} of ${c.n} seeds` +
+        (accuracy
+          ? `; accuracy difference ${signed(accuracy.meanDifference, 4)} (p = ${formatP(accuracy.pValue)}).`
+          : '.'),
+    );
+  }
+  return lines;
+}
+
+/**
+ * What the report says around the tables.
+ *
+ * @since 0.1.0
+ */
+export interface ReportContext {
+  /** The command that produced the runs, as typed. */
+  readonly command?: string;
+  /** Wall time of the whole invocation, seconds, when known. */
+  readonly wallSeconds?: number;
+  /** Plot files (relative to the report) with their captions. */
+  readonly plots: readonly { readonly file: string; readonly caption: string }[];
+  /** Cells of the grid not (yet) run. */
+  readonly missingCells: number;
+  /** Title; default `uqjs-bench: <dataset>`. */
+  readonly title?: string;
+  /** Paragraphs after the title. */
+  readonly preamble?: readonly string[];
+  /** Said instead of the plots section when `plots` is empty. */
+  readonly plotsNote?: string;
+}
+
+/**
+ * The whole `report.md`.
+ *
+ * @since 0.1.0
+ */
+export function renderReport(summary: Summary, context: ReportContext): string {
+  const p = summary.protocol;
+  const seeds = new Set(summary.arms.flatMap((a) => a.seeds)).size;
+  const findings = renderFindings(summary);
+  const lines = [
+    `# ${context.title ?? `uqjs-bench: ${p.dataset}`}`,
+    '',
+    ...(context.preamble ?? []).flatMap((paragraph) => [paragraph, '']),
+    ...(context.command ? ['```sh', context.command, '```', ''] : []),
+    `Protocol: ${describeProtocol(p)}`,
+    '',
+    `Runs: ${summary.runs} over ${seeds} seed${seeds === 1 ? '' : 's'}` +
+      `${context.missingCells > 0 ? ` (${context.missingCells} cells of the grid not run yet)` : ''}; ` +
+      `backend ${summary.backends.join(', ') || 'n/a'}; compute ${fixed(summary.computeSeconds / 60, 1)} min` +
+      `${context.wallSeconds !== undefined ? `, wall time ${fixed(context.wallSeconds / 60, 1)} min` : ''}.`,
+    '',
+    ...(findings.length > 0 ? ['## Findings', '', ...findings, ''] : []),
+    '## Table 1',
+    '',
+    ...renderTables(summary),
+    ...selectionLines(summary),
+    ...perSeedLines(summary.comparisons),
+    ...allArmsLines(summary),
+  ];
+  if (context.plots.length > 0) {
+    lines.push('## Plots', '');
+    for (const plot of context.plots)
+      lines.push(`### ${plot.caption}`, '', `![${plot.caption}](${plot.file})`, '');
+  } else if (context.plotsNote) {
+    lines.push('## Plots', '', context.plotsNote, '');
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}

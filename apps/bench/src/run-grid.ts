@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { type ResolvedBackend, resolveBackend, runInWorkers } from '@uqjs/backend';
+import { InvalidArgumentError } from '@uqjs/core';
+import type { Summary } from './analysis.js';
+import runCell, { type CellTask } from './cell-worker.js';
+import { type BenchConfig, protocolDifferences, sameProtocol } from './config.js';
+import { loadBenchData } from './data.js';
+import { cellKey, enumerateCells, shardCells } from './grid.js';
+import { loadMethod } from './methods/index.js';
+import { type RunConfigFile, readConfigFile, writeConfigFile, writeOutputs } from './outputs.js';
+import { ProgressDisplay } from './progress.js';
+import type { RunRecord } from './record.js';
+import { renderTables } from './report.js';
+import { appendRun, dropPartialLine, readRuns } from './runs-log.js';
+
+/**
+ * Where the bench writes: standard output for results, standard error for progress.
+ *
+ * @since 0.1.0
+ */
+export interface BenchIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether standard error is a terminal (progress bars) or not (a line per run). */
+  readonly isTTY: boolean;
+}
+
+/**
+ * What a bench invocation produced.
+ *
+ * @since 0.1.0
+ */
+export interface BenchResult {
+  readonly dir: string;
+  readonly summary: Summary;
+  /** Runs trained by this invocation (not counting resumed ones). */
+  readonly trained: number;
+}
+
+function describeDevice(backend: ResolvedBackend): string {
+  if (backend.name === 'tensorflow') {
+    return backend.gpu ? 'GPU (CUDA, through tfjs-node-gpu)' : 'CPU (native TensorFlow)';
+  }
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `CPU: ${cpu}, ${availableParallelism()} cores`;
+}
+
+/**
+ * Checks that `dir` can hold this run: a fresh directory, or with `--resume` one whose
+ * protocol is the same. Returns the config file to write.
+ */
+function prepareDirectory(config: BenchConfig, command: string): RunConfigFile {
+  const { out, resume } = config.execution;
+  const file: RunConfigFile = {
+    version: 1,
+    preset: config.preset,
+    protocol: config.protocol,
+    grid: config.grid,
+    shard: config.execution.shard,
+    command,
+  };
+  if (existsSync(join(out, 'config.json'))) {
+    if (!resume) {
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench',
+        argument: '--out',
+        expected: 'a new directory (or add --resume to continue the run in it)',
+        given: out,
+      });
+    }
+    const previous = readConfigFile(out);
+    if (!sameProtocol(previous.protocol, config.protocol)) {
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench',
+        argument: '--resume',
+        expected: `the protocol of the run in ${out} (${protocolDifferences(previous.protocol, config.protocol).join('; ')})`,
+        given: 'different flags',
+      });
+    }
+  }
+  writeConfigFile(out, file);
+  return file;
+}
+
+/**
+ * Runs the grid of `config`: trains every cell of this shard that `runs.jsonl` does not hold
+ * yet, in parallel worker processes (or in this process with one worker), appending each run
+ * as it finishes, then writes `summary.json`, `report.md` and the plots and prints Table 1.
+ *
+ * @example
+ * ```ts
+ * const { summary } = await runBench(parseBenchArgs(['mnist', '--quick']).config, io, 'uqjs-bench mnist --quick');
+ * ```
+ *
+ * @since 0.1.0
+ */
+export async function runBench(
+  config: BenchConfig,
+  io: BenchIo,
+  command: string,
+): Promise<BenchResult> {
+  const started = Date.now();
+  const { protocol, grid, execution } = config;
+  const backend = await resolveBackend({
+    ...(execution.backend !== null ? { prefer: execution.backend } : {}),
+    log: false,
+  });
+  const workers = execution.workers ?? (backend.name === 'tensorflow' ? 1 : availableParallelism());
+  io.out(
+    `uqjs-bench ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider}) · ${describeDevice(backend)}\n`,
+  );
+  for (const method of grid.methods) await loadMethod(method); // fail before any training
+
+  const configFile = prepareDirectory(config, command);
+  const log = readRuns(execution.out);
+  if (log.partialBytes > 0) {
+    io.err(`uqjs-bench: dropping an interrupted last line of ${execution.out}/runs.jsonl\n`);
+    dropPartialLine(execution.out, log);
+  }
+  const finished = new Set(log.records.map((r) => r.key));
+  const cells = shardCells(enumerateCells(grid), execution.shard);
+  const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
+  const parallel = Math.max(1, Math.min(workers, todo.length));
+  io.out(
+    `grid: ${cells.length} runs${execution.shard ? ` (shard ${execution.shard.index}/${execution.shard.count})` : ''}, ` +
+      `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}\n`,
+  );
+
+  const source = { dataDir: execution.dataDir, download: execution.download };
+  if (todo.length > 0 && protocol.dataset !== 'moons') {
+    // Load (or download) the data once here, so a missing file is reported before any worker starts.
+    await loadBenchData(protocol, source, todo[0]!.seed);
+  }
+
+  const progress = new ProgressDisplay({
+    mode:
+      execution.progress === 'off'
+        ? 'off'
+        : execution.progress === 'lines' || !io.isTTY
+          ? 'lines'
+          : 'bars',
+    total: cells.length,
+    alreadyDone: cells.length - todo.length,
+    workers: parallel,
+    progressDir: join(execution.out, '.progress'),
+    write: io.err,
+  });
+  const tasks: CellTask[] = todo.map((cell, i) => ({
+    cell,
+    protocol,
+    source,
+    progressFile: progress.fileFor(i),
+  }));
+  const onResult = (record: RunRecord, index: number) => {
+    appendRun(execution.out, record);
+    progress.finished(index, record);
+  };
+  try {
+    if (parallel === 1) {
+      for (const [index, task] of tasks.entries()) onResult(await runCell(task), index);
+    } else {
+      await runInWorkers<CellTask, RunRecord>(tasks, {
+        module: new URL('./cell-worker.js', import.meta.url),
+        workers: parallel,
+        env: { UQJS_BACKEND: backend.name },
+        onResult,
+      });
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const records = readRuns(execution.out).records;
+  const summary = writeOutputs(execution.out, configFile, records, {
+    wallSeconds: (Date.now() - started) / 1000,
+  });
+  io.out(`\n${renderTables(summary).join('\n')}\n`);
+  io.out(
+    `wrote ${execution.out}/report.md, summary.json, runs.jsonl and plots · ${todo.length} runs trained in ${((Date.now() - started) / 60000).toFixed(1)} min\n`,
+  );
+  return { dir: execution.out, summary, trained: todo.length };
+}

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { deriveSeed } from '@uqjs/core';
+import type { ImageDataset } from '@uqjs/datasets';
+import { nll } from '@uqjs/metrics';
+import { predictProbs } from './evaluate.js';
+import type { MethodModel } from './methods/method.js';
+
+/**
+ * Adam's moment decay rates and epsilon of the paper's protocol (Keras defaults).
+ *
+ * @since 0.1.0
+ */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/**
+ * Options of {@link trainWithEarlyStopping}.
+ *
+ * @since 0.1.0
+ */
+export interface TrainOptions {
+  readonly maxEpochs: number;
+  readonly patience: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Seeds the shuffles (`deriveSeed(seed, 'shuffle', model, epoch)`) and the validation MC draws. */
+  readonly seed: number;
+  /** Feed `[B, H*W*C]` rows (MLP) instead of `[B, H, W, C]` images. */
+  readonly flatten: boolean;
+  /** Called after every batch, with the batch's position, and after every epoch. */
+  readonly onProgress?: (progress: TrainProgress) => void;
+}
+
+/**
+ * Where training is.
+ *
+ * @since 0.1.0
+ */
+export interface TrainProgress {
+  /** 1-based. */
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  /** Batches done in this epoch, over all models. */
+  readonly batch: number;
+  readonly batches: number;
+  /** Validation NLL of the last finished epoch, if any. */
+  readonly validationNll?: number;
+}
+
+/**
+ * What training did; the method's weights are left at the best validation epoch.
+ *
+ * @since 0.1.0
+ */
+export interface TrainResult {
+  /** 1-based epoch with the lowest validation NLL (0 if no epoch gave a finite one). */
+  readonly bestEpoch: number;
+  readonly epochs: number;
+  readonly trainLoss: number[];
+  readonly validationNll: number[];
+}
+
+/** Independent copies of every weight (trainable and not) of the models. */
+function snapshot(method: MethodModel): tf.Tensor[][] {
+  return method.models.map((model) => model.getWeights().map((w) => w.clone()));
+}
+
+function restore(method: MethodModel, weights: tf.Tensor[][]): void {
+  method.models.forEach((model, m) => {
+    model.setWeights(weights[m] as tf.Tensor[]);
+  });
+}
+
+/** One Adam step of one model on one batch; returns the loss (a scalar the caller disposes). */
+function step(
+  method: MethodModel,
+  m: number,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): tf.Scalar {
+  const model = method.models[m]!;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const cost = optimizer.minimize(
+    () => {
+      const output = model.apply(x, { training: true }) as tf.Tensor;
+      const regularizers = model.calculateLosses();
+      const loss = method.loss(y, output) as tf.Scalar;
+      return regularizers.length > 0 ? tf.addN([loss, ...regularizers]) : loss;
+    },
+    true,
+    variables,
+  );
+  return cost as tf.Scalar;
+}
+
+/**
+ * Trains a method by the paper's protocol: Adam, minibatches in a fresh seeded order every
+ * epoch, validation NLL of the method's predictive after every epoch, early stopping once
+ * `patience` epochs pass without a new lowest validation NLL, then the weights of the best
+ * epoch restored (the checkpoint that is tested). An ensemble's members step through the
+ * epochs together and stop on the ensemble's validation NLL.
+ *
+ * Tensor hygiene: batches, losses, snapshots and optimizer state are disposed here.
+ *
+ * @since 0.1.0
+ */
+export async function trainWithEarlyStopping(
+  method: MethodModel,
+  data: { readonly train: ImageDataset; readonly validation: ImageDataset },
+  opts: TrainOptions,
+): Promise<TrainResult> {
+  const optimizers = method.models.map(() =>
+    tf.train.adam(opts.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon),
+  );
+  const batchesPerModel = Math.ceil(data.train.size / opts.batchSize);
+  const batches = batchesPerModel * method.models.length;
+  const trainLoss: number[] = [];
+  const validationNll: number[] = [];
+  let best: { nll: number; epoch: number; weights: tf.Tensor[][] | null } = {
+    nll: Number.POSITIVE_INFINITY,
+    epoch: 0,
+    weights: null,
+  };
+  try {
+    for (let epoch = 1; epoch <= opts.maxEpochs; epoch++) {
+      method.onEpochBegin?.(epoch);
+      let done = 0;
+      let lossSum = 0;
+      for (let m = 0; m < method.models.length; m++) {
+        const order = deriveSeed(opts.seed, 'shuffle', m, epoch);
+        for (const { x, y } of data.train.batches({
+          batchSize: opts.batchSize,
+          shuffle: true,
+          seed: order,
+          flatten: opts.flatten,
+        })) {
+          const cost = step(method, m, optimizers[m]!, x, y);
+          lossSum += (await cost.data())[0] ?? Number.NaN;
+          tf.dispose([cost, x, y]);
+          done++;
+          opts.onProgress?.({ epoch, maxEpochs: opts.maxEpochs, batch: done, batches });
+          // Let timers run between steps (progress display, signals) when training in-process.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      trainLoss.push(lossSum / batches);
+      const probs = predictProbs(
+        method,
+        data.validation,
+        opts.flatten,
+        deriveSeed(opts.seed, 'validation'),
+      );
+      const value = nll(probs, data.validation.labels);
+      probs.dispose();
+      validationNll.push(value);
+      opts.onProgress?.({
+        epoch,
+        maxEpochs: opts.maxEpochs,
+        batch: batches,
+        batches,
+        validationNll: value,
+      });
+      if (value < best.nll) {
+        if (best.weights) tf.dispose(best.weights.flat());
+        best = { nll: value, epoch, weights: snapshot(method) };
+      } else if (epoch - best.epoch >= opts.patience) {
+        break;
+      }
+    }
+    if (best.weights) restore(method, best.weights);
+    return { bestEpoch: best.epoch, epochs: trainLoss.length, trainLoss, validationNll };
+  } finally {
+    if (best.weights) tf.dispose(best.weights.flat());
+    for (const optimizer of optimizers) optimizer.dispose();
+  }
+}

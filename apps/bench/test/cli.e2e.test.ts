@@ -1,0 +1,285 @@
+// End-to-end checks of the built `uqjs-bench` executable (dist/cli.js, built by the nx `test`
+// target's dependency on `build`) on tiny data: a few hundred bundled MNIST digits, a tiny MLP,
+// two epochs. They run the program as users do, in child processes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../src/analysis.js';
+import type { RunRecord } from '../src/record.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-e2e-'));
+
+/** The grid every test here runs: 3 seeds x (homoscedastic, hetero at 1 and 10, tempered at 10). */
+const GRID = [
+  'mnist',
+  '--quick',
+  '--split',
+  '300/100/100',
+  '--model',
+  'tiny',
+  '--epochs',
+  '2',
+  '--patience',
+  '1',
+  '--seeds',
+  '3',
+  '--train-samples',
+  '10',
+  '--eval-samples',
+  '50',
+  '--progress',
+  'lines',
+];
+const CELLS = 12;
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function start(args: readonly string[]): { child: ChildProcess; done: Promise<Outcome> } {
+  // Its own process group, so a test can kill the program together with its workers.
+  const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<Outcome>((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+function bench(args: readonly string[]): Promise<Outcome> {
+  return start(args).done;
+}
+
+function lines(dir: string): string[] {
+  const path = join(dir, 'runs.jsonl');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean);
+}
+
+function keys(dir: string): string[] {
+  return lines(dir).map((line) => (JSON.parse(line) as RunRecord).key);
+}
+
+/** The summary without what depends on timing. */
+function numbers(dir: string): Omit<Summary, 'computeSeconds'> {
+  const { computeSeconds: _, ...rest } = JSON.parse(
+    readFileSync(join(dir, 'summary.json'), 'utf8'),
+  ) as Summary;
+  return rest;
+}
+
+const full = join(root, 'full');
+
+beforeAll(() => {
+  if (!existsSync(CLI)) {
+    throw new Error(`${CLI} is missing: build first (npx nx run bench:test builds it)`);
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('uqjs-bench', () => {
+  it('runs a quick grid end to end and writes runs, summary, report and plots', async () => {
+    const outcome = await bench([...GRID, '--workers', '2', '--out', full]);
+    expect(outcome.stderr).not.toContain('Error');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/backend wasm/);
+    expect(outcome.stdout).toContain(
+      `grid: ${CELLS} runs, 0 already in ${full}, ${CELLS} to train with 2 workers`,
+    );
+    expect(outcome.stdout).toContain('| homoscedastic |');
+    expect(outcome.stderr).toMatch(new RegExp(`\\[${CELLS}/${CELLS}\\] `)); // a line per run off a TTY
+
+    expect(new Set(keys(full)).size).toBe(CELLS);
+    const summary = numbers(full);
+    expect(summary.runs).toBe(CELLS);
+    expect(summary.arms.map((a) => a.key)).toEqual([
+      'homoscedastic',
+      'heteroscedastic/tau=1/S=10',
+      'heteroscedastic/tau=10/S=10',
+      'tempered-softmax/tau=1',
+      'tempered-softmax/tau=10',
+    ]);
+    expect(summary.comparisons.length).toBeGreaterThanOrEqual(2);
+    for (const arm of summary.arms) {
+      expect(arm.seeds).toEqual([0, 1, 2]);
+      expect(arm.test.nll.mean).toBeGreaterThan(0);
+      expect(arm.test.accuracy.mean).toBeGreaterThanOrEqual(0);
+    }
+    const report = readFileSync(join(full, 'report.md'), 'utf8');
+    expect(report).toContain('## Table 1');
+    expect(report).toContain('heteroscedastic at tau*=');
+    expect(report).toContain('## Per-seed differences in test NLL');
+    for (const plot of [
+      'nll-vs-temperature-S10.svg',
+      'accuracy-vs-temperature-S10.svg',
+      'paired-differences.svg',
+      'reliability-homoscedastic.svg',
+    ]) {
+      expect(readFileSync(join(full, plot), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    }
+  });
+
+  it('resumes after a crash: nothing lost, nothing repeated, the same numbers', async () => {
+    const dir = join(root, 'crashed');
+    const { child, done } = start([...GRID, '--workers', '2', '--out', dir]);
+    while (lines(dir).length < 2) {
+      if (child.exitCode !== null) throw new Error('the run ended before it could be killed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    process.kill(-(child.pid as number), 'SIGKILL');
+    await done;
+    const before = lines(dir);
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    expect(before.length).toBeLessThan(CELLS);
+    // A kill in the middle of an append leaves a partial line.
+    appendFileSync(join(dir, 'runs.jsonl'), '{"key":"heteroscedastic/tau=1');
+
+    const resumed = await bench([...GRID, '--workers', '2', '--out', dir, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain('dropping an interrupted last line');
+    expect(resumed.stdout).toContain(
+      `${before.length} already in ${dir}, ${CELLS - before.length} to train`,
+    );
+    const after = lines(dir);
+    expect(after.slice(0, before.length)).toEqual(before); // nothing lost
+    expect(after).toHaveLength(CELLS); // nothing repeated
+    expect(new Set(keys(dir))).toEqual(new Set(keys(full)));
+    expect(numbers(dir)).toEqual(numbers(full));
+
+    const again = await bench([...GRID, '--out', dir, '--resume']);
+    expect(again.stdout).toContain(`${CELLS} already in ${dir}, 0 to train`);
+    expect(lines(dir)).toHaveLength(CELLS);
+  });
+
+  it('shards plus merge equal the unsharded run', async () => {
+    const shards = [1, 2].map((i) => join(root, `shard-${i}`));
+    const outcomes = await Promise.all(
+      shards.map((dir, i) =>
+        bench([...GRID, '--shard', `${i + 1}/2`, '--workers', '1', '--out', dir]),
+      ),
+    );
+    for (const outcome of outcomes) expect(outcome.code).toBe(0);
+    expect(keys(shards[0]!).length + keys(shards[1]!).length).toBe(CELLS);
+    expect(keys(shards[0]!).filter((k) => keys(shards[1]!).includes(k))).toEqual([]);
+
+    const merged = join(root, 'merged');
+    const outcome = await bench(['merge', ...shards, '--out', merged]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('| homoscedastic |');
+    expect(new Set(keys(merged))).toEqual(new Set(keys(full)));
+    expect(numbers(merged)).toEqual(numbers(full));
+    expect(existsSync(join(merged, 'report.md'))).toBe(true);
+
+    // `report --to` writes the standalone document docs/results.md is made of.
+    const doc = join(root, 'docs', 'results.md');
+    const report = await bench(['report', merged, '--to', doc]);
+    expect(report.code).toBe(0);
+    const text = readFileSync(doc, 'utf8');
+    expect(text).toMatch(/^# Results: mnist, collier2020 label noise\n/);
+    expect(text).toContain('## Findings');
+    expect(text).toContain('paired t = ');
+    expect(text).toContain('written next to `../merged/report.md`');
+    expect(text).not.toContain('](');
+  });
+
+  it('moons: every method, with uncertainty surfaces and the OOD cluster', async () => {
+    const dir = join(root, 'moons');
+    const outcome = await bench([
+      'moons',
+      '--quick',
+      '--model',
+      'tiny',
+      '--split',
+      '200/100/100',
+      '--epochs',
+      '1',
+      '--seeds',
+      '1',
+      '--temperatures',
+      '10',
+      '--train-samples',
+      '10',
+      '--eval-samples',
+      '20',
+      '--ensemble-size',
+      '2',
+      '--workers',
+      '1',
+      '--out',
+      dir,
+    ]);
+    expect(outcome.stderr).not.toContain('Error');
+    expect(outcome.code).toBe(0);
+    const records = lines(dir).map((line) => JSON.parse(line) as RunRecord);
+    expect(records.map((r) => r.cell.method).sort()).toEqual([
+      'ensemble',
+      'heteroscedastic',
+      'homoscedastic',
+      'mc-dropout',
+      'sngp',
+      'tempered-softmax',
+    ]);
+    for (const record of records) {
+      const surface = record.surface;
+      expect(surface?.entropy).toHaveLength(surface!.n * surface!.n);
+      // Entropy of a 2-class predictive lies in [0, log 2].
+      for (const h of surface!.entropy) expect(h).toBeGreaterThanOrEqual(0);
+      for (const h of surface!.entropy) expect(h).toBeLessThanOrEqual(Math.log(2) + 1e-4);
+      expect(surface?.oodAuroc).toBeGreaterThanOrEqual(0);
+      expect(surface?.oodAuroc).toBeLessThanOrEqual(1);
+      expect(
+        readFileSync(
+          join(
+            dir,
+            `surface-${record.key
+              .replace(/\/seed=0$/, '')
+              .replaceAll('/', '_')
+              .replaceAll('=', '')}.svg`,
+          ),
+          'utf8',
+        ),
+      ).toContain('OOD');
+    }
+  });
+
+  it('exits with 2 and says what to fix', async () => {
+    const badSeeds = await bench(['mnist', '--seeds', 'x']);
+    expect(badSeeds.code).toBe(2);
+    expect(badSeeds.stderr).toContain('uqjs-bench: --seeds must be a count N');
+
+    const existing = await bench([...GRID, '--out', full]);
+    expect(existing.code).toBe(2);
+    expect(existing.stderr).toContain(
+      `uqjs-bench: --out must be a new directory (or add --resume to continue the run in it), got "${full}"`,
+    );
+
+    const otherProtocol = await bench([...GRID, '--out', full, '--resume', '--patience', '2']);
+    expect(otherProtocol.code).toBe(2);
+    expect(otherProtocol.stderr).toContain('patience: 1 vs 2');
+
+    const noData = await bench([
+      'cifar10',
+      '--quick',
+      '--data-dir',
+      join(root, 'no-cifar-here'),
+      '--out',
+      join(root, 'cifar'),
+    ]);
+    expect(noData.code).toBe(2);
+    expect(noData.stderr).toContain('data_batch_1.bin');
+    expect(noData.stderr).toContain('download');
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { dotPlot, escapeXml, formatTick, heatmap, linePlot, niceTicks } from '../src/plots/svg.js';
+
+function attributes(svg: string, element: string, name: string): number[] {
+  const re = new RegExp(`<${element} [^>]*?${name}="([-\\d.]+)"`, 'g');
+  return [...svg.matchAll(re)].map((m) => Number(m[1]));
+}
+
+describe('svg helpers', () => {
+  it('niceTicks are round steps covering the range', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0.71, 0.93)).toEqual([0.75, 0.8, 0.85, 0.9]);
+    expect(niceTicks(3, 3)).toEqual([3]);
+  });
+
+  it('formatTick and escapeXml', () => {
+    expect([0, 0.01, 0.3, 10, 100, 12345, 0.0001].map(formatTick)).toEqual([
+      '0',
+      '0.01',
+      '0.3',
+      '10',
+      '100',
+      '1e+4',
+      '1e-4',
+    ]);
+    expect(escapeXml('a<b & "c">')).toBe('a&lt;b &amp; &quot;c&quot;&gt;');
+  });
+
+  it('linePlot puts log-spaced x values at equal distances, and lower y lower', () => {
+    const svg = linePlot({
+      title: 'NLL <vs> tau',
+      xLabel: 'tau',
+      yLabel: 'NLL',
+      xLog: true,
+      series: [
+        {
+          name: 'hetero',
+          points: [0.1, 1, 10, 100].map((x, i) => ({ x, y: 1 - 0.1 * i, err: 0.01 })),
+        },
+      ],
+      references: [{ name: 'homo', y: 0.8, err: 0.02 }],
+    });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('NLL &lt;vs&gt; tau');
+    const cx = attributes(svg, 'circle', 'cx');
+    const cy = attributes(svg, 'circle', 'cy');
+    expect(cx).toHaveLength(4);
+    const gaps = cx.slice(1).map((x, i) => x - cx[i]!);
+    for (const gap of gaps) expect(gap).toBeCloseTo(gaps[0]!, 6);
+    // SVG y grows downwards: decreasing values sit lower on the page, i.e. at larger y.
+    for (let i = 1; i < cy.length; i++) expect(cy[i]!).toBeGreaterThan(cy[i - 1]!);
+  });
+
+  it('dotPlot draws one dot per value and a zero line', () => {
+    const svg = dotPlot({
+      title: 'differences',
+      xLabel: 'nats',
+      rows: [
+        { label: 'a vs b', values: [-0.02, -0.01, 0.005] },
+        { label: 'c vs d', values: [0.01] },
+      ],
+    });
+    expect(attributes(svg, 'circle', 'cx')).toHaveLength(4);
+    expect(svg).toContain('stroke-dasharray="4 3"');
+  });
+
+  it('heatmap draws n x n cells and the overlays', () => {
+    const svg = heatmap({
+      title: 'entropy',
+      values: [0, 0.2, 0.4, 0.6],
+      n: 2,
+      xRange: [0, 1],
+      yRange: [0, 1],
+      max: Math.log(2),
+      valueLabel: 'nats',
+      overlays: [{ name: 'OOD', points: [[0.5, 0.5]], color: '#D55E00' }],
+    });
+    // 4 cells + 50 color-bar steps + the background.
+    expect(svg.match(/<rect /g)).toHaveLength(4 + 50 + 1);
+    expect(svg.match(/<circle /g)).toHaveLength(2); // the point and its legend swatch
+  });
+});
