@@ -109,42 +109,44 @@ describe('SNGP posterior draws', () => {
 
 const cubic = makeTask('cubic', 0) as RegressionTask;
 
-describe.each(['deterministic', 'heteroscedastic', 'mc-dropout', 'ensemble'] as const)(
-  '%s regressor',
-  (method) => {
-    test('predicts a mean and non-negative variances, zero where the method has none', async () => {
-      const before = tf.memory().numTensors;
-      const x = tf.tensor2d(
-        Float32Array.from(cubic.x, (v) => v / 4),
-        [20, 1],
-      );
-      const y = tf.tensor1d(Float32Array.from(cubic.y, (v) => v / 30));
-      const xt = tf.tensor2d([-1.5, -1, 0, 1, 1.5], [5, 1]);
-      await withSeededMathRandom(0, async () => {
-        const regressor = makeRegressor(small(method, { dataset: 'cubic', epochs: 3 }));
-        const outcome = await regressor.fit(x, y, recorder().hooks);
-        expect(outcome.stopped).toBe(false);
-        const { mean, aleatoric, epistemic } = regressor.predict(xt);
-        for (const t of [mean, aleatoric, epistemic]) expect(t.shape).toEqual([5]);
-        const [a, e] = [aleatoric.arraySync(), epistemic.arraySync()];
-        for (const v of [...a, ...e, ...mean.arraySync()]) expect(Number.isFinite(v)).toBe(true);
-        for (const v of [...a, ...e]) expect(v).toBeGreaterThanOrEqual(0);
-        // One network: no epistemic part; the plain network has no noise model either.
-        if (method === 'deterministic' || method === 'heteroscedastic')
-          expect(e).toEqual([0, 0, 0, 0, 0]);
-        if (method === 'deterministic') expect(a).toEqual([0, 0, 0, 0, 0]);
-        else expect(Math.min(...a)).toBeGreaterThan(0);
-        // Several members disagree somewhere.
-        if (method === 'mc-dropout' || method === 'ensemble')
-          expect(Math.max(...e)).toBeGreaterThan(0);
-        tf.dispose([mean, aleatoric, epistemic]);
-        regressor.dispose();
-      });
-      tf.dispose([x, y, xt]);
-      expect(tf.memory().numTensors).toBe(before);
+describe.each([
+  'deterministic',
+  'heteroscedastic',
+  'mc-dropout',
+  'ensemble',
+] as const)('%s regressor', (method) => {
+  test('predicts a mean and non-negative variances, zero where the method has none', async () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d(
+      Float32Array.from(cubic.x, (v) => v / 4),
+      [20, 1],
+    );
+    const y = tf.tensor1d(Float32Array.from(cubic.y, (v) => v / 30));
+    const xt = tf.tensor2d([-1.5, -1, 0, 1, 1.5], [5, 1]);
+    await withSeededMathRandom(0, async () => {
+      const regressor = makeRegressor(small(method, { dataset: 'cubic', epochs: 3 }));
+      const outcome = await regressor.fit(x, y, recorder().hooks);
+      expect(outcome.stopped).toBe(false);
+      const { mean, aleatoric, epistemic } = regressor.predict(xt);
+      for (const t of [mean, aleatoric, epistemic]) expect(t.shape).toEqual([5]);
+      const [a, e] = [aleatoric.arraySync(), epistemic.arraySync()];
+      for (const v of [...a, ...e, ...mean.arraySync()]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [...a, ...e]) expect(v).toBeGreaterThanOrEqual(0);
+      // One network: no epistemic part; the plain network has no noise model either.
+      if (method === 'deterministic' || method === 'heteroscedastic')
+        expect(e).toEqual([0, 0, 0, 0, 0]);
+      if (method === 'deterministic') expect(a).toEqual([0, 0, 0, 0, 0]);
+      else expect(Math.min(...a)).toBeGreaterThan(0);
+      // Several members disagree somewhere.
+      if (method === 'mc-dropout' || method === 'ensemble')
+        expect(Math.max(...e)).toBeGreaterThan(0);
+      tf.dispose([mean, aleatoric, epistemic]);
+      regressor.dispose();
     });
-  },
-);
+    tf.dispose([x, y, xt]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
 
 test('makeRegressor names the method it has no model for', () => {
   expect(() => makeRegressor(small('sngp'))).toThrow(

@@ -68,31 +68,30 @@ describe('mcSigmoid and exactSigmoid: closed forms', () => {
     }
   });
 
-  it.each(NOISE_KINDS)(
-    '%s: exactSigmoid equals the closed form to 1e-6, in log space too',
-    (noise) => {
-      const t = [-30, -6, -1.2, 0, 0.4, 2.5, 6];
-      const loc = tf.tensor2d([t]);
-      const scale = tf.ones([1, t.length]);
-      const { probs, logProbs } = exactSigmoid(loc, scale, noise);
-      read(probs).forEach((p, i) => {
-        expect(Math.abs(p - CLOSED_FORM[noise](t[i]!))).toBeLessThan(1e-6);
-      });
-      // log P(y = 0) and log P(y = 1) against float64 logs; relative 1e-5 where the value is tiny.
-      const logs = read(logProbs); // [1, 7, 2] flattened: class 0, class 1 per output
-      t.forEach((x, i) => {
-        for (const [cls, p] of [
-          [0, CLOSED_FORM[noise](-x)],
-          [1, CLOSED_FORM[noise](x)],
-        ] as const) {
-          const got = logs[2 * i + cls]!;
-          expect(Math.abs(got - Math.log(p))).toBeLessThanOrEqual(
-            1e-5 * Math.abs(Math.log(p)) + 1e-6,
-          );
-        }
-      });
-    },
-  );
+  it.each(
+    NOISE_KINDS,
+  )('%s: exactSigmoid equals the closed form to 1e-6, in log space too', (noise) => {
+    const t = [-30, -6, -1.2, 0, 0.4, 2.5, 6];
+    const loc = tf.tensor2d([t]);
+    const scale = tf.ones([1, t.length]);
+    const { probs, logProbs } = exactSigmoid(loc, scale, noise);
+    read(probs).forEach((p, i) => {
+      expect(Math.abs(p - CLOSED_FORM[noise](t[i]!))).toBeLessThan(1e-6);
+    });
+    // log P(y = 0) and log P(y = 1) against float64 logs; relative 1e-5 where the value is tiny.
+    const logs = read(logProbs); // [1, 7, 2] flattened: class 0, class 1 per output
+    t.forEach((x, i) => {
+      for (const [cls, p] of [
+        [0, CLOSED_FORM[noise](-x)],
+        [1, CLOSED_FORM[noise](x)],
+      ] as const) {
+        const got = logs[2 * i + cls]!;
+        expect(Math.abs(got - Math.log(p))).toBeLessThanOrEqual(
+          1e-5 * Math.abs(Math.log(p)) + 1e-6,
+        );
+      }
+    });
+  });
 
   it('exactSigmoid stays finite far in the tails, where probabilities underflow', () => {
     const { probs, logProbs } = exactSigmoid(tf.tensor2d([[-60, 60]]), tf.ones([1, 2]), 'normal');
@@ -135,52 +134,51 @@ describe('mcSigmoid: log space, gradients, chunking and shapes', () => {
     expect(maxAbsDiff(probs, tf.exp(logOne))).toBeLessThan(1e-7);
   });
 
-  it.each(NOISE_KINDS)(
-    '%s: gradients equal tfjs autodiff of the naive computation on the same samples',
-    (noise) => {
-      const loc = tf.tensor2d(LOCS);
-      const scale = tf.tensor2d(SCALES);
-      const tau = tf.scalar(0.6);
-      const S = 300;
-      const u = noiseFamily(binaryLatentNoise(noise)).sampleStandard([S, 2, 3], 3);
-      const weights = tf.tensor3d([
-        [
-          [1, -0.5],
-          [0.2, 0.7],
-          [-1, 1],
-        ],
-        [
-          [0.3, 1],
-          [-1, 0.1],
-          [0.5, 0.5],
-        ],
-      ]);
-      const naive = (l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) => {
-        const x = tf.div(tf.add(l, tf.mul(s, u)), t);
-        const perSample = tf.stack([tf.neg(tf.softplus(x)), tf.neg(tf.softplus(tf.neg(x)))], -1);
-        return tf.sum(tf.mul(tf.sub(tf.logSumExp(perSample, 0), Math.log(S)), weights));
-      };
-      const engine = (l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
-        tf.sum(
-          tf.mul(
-            mcSigmoid(l, s, {
-              noise,
-              temperature: t,
-              numSamples: S,
-              maxSamplesInMemory: 70,
-              seed: 3,
-            }).logProbs,
-            weights,
-          ),
-        );
-      const a = tf.grads(engine)([loc, scale, tau]);
-      const b = tf.grads(naive)([loc, scale, tau]);
-      a.forEach((g, i) => {
-        const magnitude = tf.tidy(() => tf.max(tf.abs(b[i]!)).dataSync()[0]!);
-        expect(maxAbsDiff(g, b[i]!)).toBeLessThan(1e-4 * Math.max(1, magnitude));
-      });
-    },
-  );
+  it.each(
+    NOISE_KINDS,
+  )('%s: gradients equal tfjs autodiff of the naive computation on the same samples', (noise) => {
+    const loc = tf.tensor2d(LOCS);
+    const scale = tf.tensor2d(SCALES);
+    const tau = tf.scalar(0.6);
+    const S = 300;
+    const u = noiseFamily(binaryLatentNoise(noise)).sampleStandard([S, 2, 3], 3);
+    const weights = tf.tensor3d([
+      [
+        [1, -0.5],
+        [0.2, 0.7],
+        [-1, 1],
+      ],
+      [
+        [0.3, 1],
+        [-1, 0.1],
+        [0.5, 0.5],
+      ],
+    ]);
+    const naive = (l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) => {
+      const x = tf.div(tf.add(l, tf.mul(s, u)), t);
+      const perSample = tf.stack([tf.neg(tf.softplus(x)), tf.neg(tf.softplus(tf.neg(x)))], -1);
+      return tf.sum(tf.mul(tf.sub(tf.logSumExp(perSample, 0), Math.log(S)), weights));
+    };
+    const engine = (l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          mcSigmoid(l, s, {
+            noise,
+            temperature: t,
+            numSamples: S,
+            maxSamplesInMemory: 70,
+            seed: 3,
+          }).logProbs,
+          weights,
+        ),
+      );
+    const a = tf.grads(engine)([loc, scale, tau]);
+    const b = tf.grads(naive)([loc, scale, tau]);
+    a.forEach((g, i) => {
+      const magnitude = tf.tidy(() => tf.max(tf.abs(b[i]!)).dataSync()[0]!);
+      expect(maxAbsDiff(g, b[i]!)).toBeLessThan(1e-4 * Math.max(1, magnitude));
+    });
+  });
 
   it('chunked == unchunked, multi-label outputs and extra middle axes', () => {
     const loc = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 4);

@@ -146,32 +146,33 @@ describe('MCSigmoidDense', () => {
 });
 
 describe('ExactSigmoidDense', () => {
-  it.each(['normal', 'logistic', 'gumbel'] as const)(
-    '%s: outputs the exact logit and serializes',
-    async (noise) => {
-      const model = sequential({
-        layers: [
-          layers.dense({
-            inputShape: [D],
-            units: 6,
-            kernelInitializer: initializers.glorotUniform({ seed: 9 }),
-          }),
-          new ExactSigmoidDense({ numOutputs: 2, noise, seed: 10 }),
-        ],
-      });
-      const x = features(7, 11);
-      const head = model.layers[1] as ExactSigmoidDense;
-      const { loc, scale } = head.locScale(model.layers[0]!.apply(x) as tf.Tensor);
-      const expected = exactSigmoid(loc, scale, noise);
-      const out = model.predict(x) as tf.Tensor;
-      expect(maxAbsDiff(out, logit(expected.logProbs))).toBeLessThan(1e-5);
-      const handler = memoryHandler();
-      await model.save(handler);
-      const loaded = await loadLayersModel(handler);
-      expect(loaded.layers[1]).toBeInstanceOf(ExactSigmoidDense);
-      expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, out)).toBe(0);
-    },
-  );
+  it.each([
+    'normal',
+    'logistic',
+    'gumbel',
+  ] as const)('%s: outputs the exact logit and serializes', async (noise) => {
+    const model = sequential({
+      layers: [
+        layers.dense({
+          inputShape: [D],
+          units: 6,
+          kernelInitializer: initializers.glorotUniform({ seed: 9 }),
+        }),
+        new ExactSigmoidDense({ numOutputs: 2, noise, seed: 10 }),
+      ],
+    });
+    const x = features(7, 11);
+    const head = model.layers[1] as ExactSigmoidDense;
+    const { loc, scale } = head.locScale(model.layers[0]!.apply(x) as tf.Tensor);
+    const expected = exactSigmoid(loc, scale, noise);
+    const out = model.predict(x) as tf.Tensor;
+    expect(maxAbsDiff(out, logit(expected.logProbs))).toBeLessThan(1e-5);
+    const handler = memoryHandler();
+    await model.save(handler);
+    const loaded = await loadLayersModel(handler);
+    expect(loaded.layers[1]).toBeInstanceOf(ExactSigmoidDense);
+    expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, out)).toBe(0);
+  });
 
   it('rejects a scale that can be zero', () => {
     expect(() => new ExactSigmoidDense({ scaleActivation: 'abs', minScale: 0 })).toThrow(

@@ -265,41 +265,41 @@ describe('MCSoftmaxDenseFA', () => {
     };
   }
 
-  it.each([false, true])(
-    'outputs mcSoftmaxFactor log-probabilities (parameterEfficient %s)',
-    (parameterEfficient) => {
-      const head = new MCSoftmaxDenseFA({
-        numClasses: K,
-        numFactors: 2,
-        parameterEfficient,
-        testSamples: 60,
-        temperature: 0.7,
-        seed: 12,
-      });
-      const h = tf.randomNormal([3, D], 0, 1, 'float32', 13);
-      const out = head.apply(h) as tf.Tensor;
-      const { loc, scale } = head.locScale(h);
-      const V = head.factorLoadings(h);
-      expect(V.shape).toEqual([3, K, 2]);
-      const expected = mcSoftmaxFactor(loc, V, scale, {
-        numSamples: 60,
-        temperature: 0.7,
-        seed: deriveSeed(12, 'test'),
-      });
-      expect(maxAbsDiff(out, expected.logProbs)).toBeLessThan(1e-6);
-      const weights = head.getWeights();
-      if (parameterEfficient) {
-        // V(x) = diag(h W_v + b_v) V0, and D K + K R factor parameters, not D K R.
-        const [, , , , kernel, bias, v0] = weights;
-        const v = tf.add(tf.matMul(h, kernel!), bias!);
-        expect(maxAbsDiff(V, tf.mul(tf.expandDims(v, -1), v0!))).toBeLessThan(1e-6);
-        expect(kernel!.shape).toEqual([D, K]);
-        expect(v0!.shape).toEqual([K, 2]);
-      } else {
-        expect(weights[4]!.shape).toEqual([D, K * 2]);
-      }
-    },
-  );
+  it.each([
+    false,
+    true,
+  ])('outputs mcSoftmaxFactor log-probabilities (parameterEfficient %s)', (parameterEfficient) => {
+    const head = new MCSoftmaxDenseFA({
+      numClasses: K,
+      numFactors: 2,
+      parameterEfficient,
+      testSamples: 60,
+      temperature: 0.7,
+      seed: 12,
+    });
+    const h = tf.randomNormal([3, D], 0, 1, 'float32', 13);
+    const out = head.apply(h) as tf.Tensor;
+    const { loc, scale } = head.locScale(h);
+    const V = head.factorLoadings(h);
+    expect(V.shape).toEqual([3, K, 2]);
+    const expected = mcSoftmaxFactor(loc, V, scale, {
+      numSamples: 60,
+      temperature: 0.7,
+      seed: deriveSeed(12, 'test'),
+    });
+    expect(maxAbsDiff(out, expected.logProbs)).toBeLessThan(1e-6);
+    const weights = head.getWeights();
+    if (parameterEfficient) {
+      // V(x) = diag(h W_v + b_v) V0, and D K + K R factor parameters, not D K R.
+      const [, , , , kernel, bias, v0] = weights;
+      const v = tf.add(tf.matMul(h, kernel!), bias!);
+      expect(maxAbsDiff(V, tf.mul(tf.expandDims(v, -1), v0!))).toBeLessThan(1e-6);
+      expect(kernel!.shape).toEqual([D, K]);
+      expect(v0!.shape).toEqual([K, 2]);
+    } else {
+      expect(weights[4]!.shape).toEqual([D, K * 2]);
+    }
+  });
 
   it('round-trips through model.save / loadLayersModel with identical predictions', async () => {
     for (const parameterEfficient of [false, true]) {

@@ -169,32 +169,31 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
     tf.dispose([loc, scale, probs, logProbs, u, reference]);
   });
 
-  it.each(NOISE_KINDS)(
-    '%s: gradients equal tfjs autodiff of the naive computation on the same samples',
-    (noise: NoiseKind) => {
-      const loc = tf.tensor2d(LOC);
-      const scale = tf.tensor2d(SCALE);
-      const tau = tf.scalar(0.7);
-      const weights = tf.tensor2d([
-        [0.3, -1, 2],
-        [1, 0.5, -0.2],
-      ]);
-      const S = 300;
-      const u = sameNoise(noise, S, [2, 3], 9);
-      const objective = (logProbs: tf.Tensor) => tf.sum(tf.mul(logProbs, weights));
-      const engine = tf.grads((l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
-        objective(mcSoftmax(l, s, { noise, temperature: t, numSamples: S, seed: 9 }).logProbs),
-      )([loc, scale, tau]);
-      const naive = tf.grads((l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
-        objective(naiveLogProbs(l, s, u, t)),
-      )([loc, scale, tau]);
-      engine.forEach((g, i) => {
-        const scaleOfValues = tf.tidy(() => tf.max(tf.abs(naive[i]!)).dataSync()[0]!);
-        expect(maxAbsDiff(g, naive[i]!)).toBeLessThan(1e-4 * Math.max(1, scaleOfValues));
-      });
-      tf.dispose([loc, scale, tau, weights, u, ...engine, ...naive]);
-    },
-  );
+  it.each(
+    NOISE_KINDS,
+  )('%s: gradients equal tfjs autodiff of the naive computation on the same samples', (noise: NoiseKind) => {
+    const loc = tf.tensor2d(LOC);
+    const scale = tf.tensor2d(SCALE);
+    const tau = tf.scalar(0.7);
+    const weights = tf.tensor2d([
+      [0.3, -1, 2],
+      [1, 0.5, -0.2],
+    ]);
+    const S = 300;
+    const u = sameNoise(noise, S, [2, 3], 9);
+    const objective = (logProbs: tf.Tensor) => tf.sum(tf.mul(logProbs, weights));
+    const engine = tf.grads((l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
+      objective(mcSoftmax(l, s, { noise, temperature: t, numSamples: S, seed: 9 }).logProbs),
+    )([loc, scale, tau]);
+    const naive = tf.grads((l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
+      objective(naiveLogProbs(l, s, u, t)),
+    )([loc, scale, tau]);
+    engine.forEach((g, i) => {
+      const scaleOfValues = tf.tidy(() => tf.max(tf.abs(naive[i]!)).dataSync()[0]!);
+      expect(maxAbsDiff(g, naive[i]!)).toBeLessThan(1e-4 * Math.max(1, scaleOfValues));
+    });
+    tf.dispose([loc, scale, tau, weights, u, ...engine, ...naive]);
+  });
 
   it('gradients match central finite differences under common random numbers', () => {
     const loc = tf.tensor2d(LOC);

@@ -60,20 +60,19 @@ describe('noiseFamily sampling', () => {
     }
   });
 
-  it.each(NOISE_KINDS)(
-    '%s: the same seed gives the same draws, rows depend only on their index',
-    (kind) => {
-      const family = noiseFamily(kind);
-      const a = values(family.sampleStandard([6, 7], 5));
-      expect(values(family.sampleStandard([6, 7], 5))).toEqual(a);
-      expect(values(family.sampleStandard([6, 7], 6))).not.toEqual(a);
-      // Rows 2..4 drawn on their own equal rows 2..4 of the full draw.
-      expect(values(family.sampleStandard([3, 7], 5, 2))).toEqual(a.slice(14, 35));
-      // A shorter row is a prefix of a longer one (each row is one stream).
-      const long = values(family.sampleStandard([1, 12], 5));
-      expect(values(family.sampleStandard([1, 7], 5))).toEqual(long.slice(0, 7));
-    },
-  );
+  it.each(
+    NOISE_KINDS,
+  )('%s: the same seed gives the same draws, rows depend only on their index', (kind) => {
+    const family = noiseFamily(kind);
+    const a = values(family.sampleStandard([6, 7], 5));
+    expect(values(family.sampleStandard([6, 7], 5))).toEqual(a);
+    expect(values(family.sampleStandard([6, 7], 6))).not.toEqual(a);
+    // Rows 2..4 drawn on their own equal rows 2..4 of the full draw.
+    expect(values(family.sampleStandard([3, 7], 5, 2))).toEqual(a.slice(14, 35));
+    // A shorter row is a prefix of a longer one (each row is one stream).
+    const long = values(family.sampleStandard([1, 12], 5));
+    expect(values(family.sampleStandard([1, 7], 5))).toEqual(long.slice(0, 7));
+  });
 
   it('draws scalars, empty shapes and rank-4 shapes', () => {
     const family = noiseFamily('logistic');

@@ -4,25 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { checkTensorValues, NOISE_KINDS, noiseFamily, sampleLatents } from '../src/index.js';
 
 describe('sampleLatents', () => {
-  it.each(NOISE_KINDS)(
-    '%s: equals loc + scale * sampleStandard, with shape [S, ...loc.shape]',
-    (kind) => {
-      const loc = tf.tensor2d([
-        [0, 1, -2],
-        [3, 0.5, 0],
-      ]);
-      const scale = tf.tensor2d([
-        [1, 0.5, 0],
-        [2, 1, 3],
-      ]);
-      const z = sampleLatents(loc, scale, 4, kind, 9);
-      expect(z.shape).toEqual([4, 2, 3]);
-      const u = noiseFamily(kind).sampleStandard([4, 2, 3], 9);
-      const expected = tf.add(loc, tf.mul(scale, u));
-      expect(tf.max(tf.abs(tf.sub(z, expected))).dataSync()[0]).toBeLessThan(1e-6);
-      tf.dispose([loc, scale, z, u, expected]);
-    },
-  );
+  it.each(
+    NOISE_KINDS,
+  )('%s: equals loc + scale * sampleStandard, with shape [S, ...loc.shape]', (kind) => {
+    const loc = tf.tensor2d([
+      [0, 1, -2],
+      [3, 0.5, 0],
+    ]);
+    const scale = tf.tensor2d([
+      [1, 0.5, 0],
+      [2, 1, 3],
+    ]);
+    const z = sampleLatents(loc, scale, 4, kind, 9);
+    expect(z.shape).toEqual([4, 2, 3]);
+    const u = noiseFamily(kind).sampleStandard([4, 2, 3], 9);
+    const expected = tf.add(loc, tf.mul(scale, u));
+    expect(tf.max(tf.abs(tf.sub(z, expected))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([loc, scale, z, u, expected]);
+  });
 
   it('has the moments of the location-scale member', () => {
     const loc = tf.tensor1d([1.5]);

@@ -99,6 +99,7 @@ export class SpectralNormalization extends layers.Layer {
   /** Seed of the initial `u` and `v`. */
   readonly seed: number;
   private operator: KernelOperator | null = null;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through destructuring in state()
   private kernel: LayerVariable | null = null;
   private u: LayerVariable | null = null;
   private v: LayerVariable | null = null;

@@ -33,39 +33,39 @@ const cases: { name: string; operator: KernelOperator; kernelShape: number[] }[]
 ];
 
 describe('kernel operators', () => {
-  it.each(cases)(
-    '$name: the adjoint satisfies <A v, u> = <v, A^T u>',
-    ({ operator, kernelShape }) => {
-      const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-      const kernel = tf.tensor(normals(size(kernelShape), 1), kernelShape);
-      const v = tf.tensor(normals(size(operator.inputShape), 2), [...operator.inputShape]);
-      const u = tf.tensor(normals(size(operator.outputShape), 3), [...operator.outputShape]);
-      const av = operator.apply(kernel, v);
-      expect(av.shape).toEqual(operator.outputShape);
-      const lhs = inner(av, u);
-      const rhs = inner(v, operator.adjoint(kernel, u));
-      // float32 sums of ~100 products of O(1) terms: relative error ~1e-6; 1e-4 leaves room.
-      expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4 * (Math.abs(lhs) + 1));
-      tf.dispose([kernel, v, u, av]);
-    },
-  );
+  it.each(cases)('$name: the adjoint satisfies <A v, u> = <v, A^T u>', ({
+    operator,
+    kernelShape,
+  }) => {
+    const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+    const kernel = tf.tensor(normals(size(kernelShape), 1), kernelShape);
+    const v = tf.tensor(normals(size(operator.inputShape), 2), [...operator.inputShape]);
+    const u = tf.tensor(normals(size(operator.outputShape), 3), [...operator.outputShape]);
+    const av = operator.apply(kernel, v);
+    expect(av.shape).toEqual(operator.outputShape);
+    const lhs = inner(av, u);
+    const rhs = inner(v, operator.adjoint(kernel, u));
+    // float32 sums of ~100 products of O(1) terms: relative error ~1e-6; 1e-4 leaves room.
+    expect(Math.abs(lhs - rhs)).toBeLessThan(1e-4 * (Math.abs(lhs) + 1));
+    tf.dispose([kernel, v, u, av]);
+  });
 
-  it.each(cases)(
-    '$name: power iteration converges to the largest singular value (SVD)',
-    ({ operator, kernelShape }) => {
-      const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-      const kernel = tf.tensor(normals(size(kernelShape), 4), kernelShape);
-      const m = explicitMatrix((x) => {
-        // A batch of basis inputs [n, ...] through the operator, one example at a time.
-        return tf.concat(tf.split(x, x.shape[0]!).map((e) => operator.apply(kernel, e)));
-      }, operator.inputShape.slice(1));
-      const exact = maxSingularValue(m.values, m.rows, m.cols);
-      const u0 = tf.tensor(normals(size(operator.outputShape), 5), [...operator.outputShape]);
-      const { u, v } = powerIterate(operator, kernel, u0, 200);
-      const sigma = spectralNormEstimate(operator, kernel, u, v).dataSync()[0]!;
-      // 200 steps shrink the error like (s2 / s1)^400; what is left is float32 round-off.
-      expect(Math.abs(sigma - exact) / exact).toBeLessThan(1e-3);
-      tf.dispose([kernel, u0, u, v]);
-    },
-  );
+  it.each(cases)('$name: power iteration converges to the largest singular value (SVD)', ({
+    operator,
+    kernelShape,
+  }) => {
+    const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+    const kernel = tf.tensor(normals(size(kernelShape), 4), kernelShape);
+    const m = explicitMatrix((x) => {
+      // A batch of basis inputs [n, ...] through the operator, one example at a time.
+      return tf.concat(tf.split(x, x.shape[0]!).map((e) => operator.apply(kernel, e)));
+    }, operator.inputShape.slice(1));
+    const exact = maxSingularValue(m.values, m.rows, m.cols);
+    const u0 = tf.tensor(normals(size(operator.outputShape), 5), [...operator.outputShape]);
+    const { u, v } = powerIterate(operator, kernel, u0, 200);
+    const sigma = spectralNormEstimate(operator, kernel, u, v).dataSync()[0]!;
+    // 200 steps shrink the error like (s2 / s1)^400; what is left is float32 round-off.
+    expect(Math.abs(sigma - exact) / exact).toBeLessThan(1e-3);
+    tf.dispose([kernel, u0, u, v]);
+  });
 });

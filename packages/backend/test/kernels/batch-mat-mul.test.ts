@@ -46,19 +46,18 @@ describe('BatchMatMul / _FusedMatMul on wasm', () => {
     }),
   );
 
-  it.each(cases.map((c) => [JSON.stringify(c), c] as const))(
-    'matMul matches the cpu backend: %s',
-    async (_, c) => {
-      const [aShape, bShape] = operandShapes(c.ba, c.bb, c.dims, c.ta, c.tb);
-      const a = normalArray(rng, tf.util.sizeFromShape(aShape));
-      const b = normalArray(rng, tf.util.sizeFromShape(bShape));
-      const product = () => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), c.ta, c.tb);
-      const got = await valuesOn('wasm', product);
-      const want = await valuesOn('cpu', product);
-      // Sums of K <= 13 products; FLOAT32_SUM_TOLERANCE (1e-5) relative.
-      expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
-    },
-  );
+  it.each(
+    cases.map((c) => [JSON.stringify(c), c] as const),
+  )('matMul matches the cpu backend: %s', async (_, c) => {
+    const [aShape, bShape] = operandShapes(c.ba, c.bb, c.dims, c.ta, c.tb);
+    const a = normalArray(rng, tf.util.sizeFromShape(aShape));
+    const b = normalArray(rng, tf.util.sizeFromShape(bShape));
+    const product = () => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), c.ta, c.tb);
+    const got = await valuesOn('wasm', product);
+    const want = await valuesOn('cpu', product);
+    // Sums of K <= 13 products; FLOAT32_SUM_TOLERANCE (1e-5) relative.
+    expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
+  });
 
   // Element counts of the cost rule in batch-mat-mul.ts: with few rows M and a large operand B,
   // A B^T goes through (B A^T)^T; with a large M it transposes B directly.

@@ -142,15 +142,14 @@ async function gradients(c: ConvCase, seed: number) {
 }
 
 describe('Conv2DBackpropFilter / Conv2DBackpropInput on wasm', () => {
-  it.each(cases().map((c, i) => [describeCase(c), c, i] as const))(
-    'match the cpu backend: %s',
-    async (_, c, i) => {
-      const { got, want } = await gradients(c, 100 + i);
-      // Sums of at most B*oh*ow = 3*11*11 products: FLOAT32_SUM_TOLERANCE (1e-5) relative.
-      expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
-      expect(relativeError(got[1]!, want[1]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
-    },
-  );
+  it.each(
+    cases().map((c, i) => [describeCase(c), c, i] as const),
+  )('match the cpu backend: %s', async (_, c, i) => {
+    const { got, want } = await gradients(c, 100 + i);
+    // Sums of at most B*oh*ow = 3*11*11 products: FLOAT32_SUM_TOLERANCE (1e-5) relative.
+    expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
+    expect(relativeError(got[1]!, want[1]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
+  });
 
   it('handles NCHW operands (transposed to NHWC inside)', async () => {
     const rng = new Rng(7);

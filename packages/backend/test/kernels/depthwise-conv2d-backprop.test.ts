@@ -50,56 +50,55 @@ function cases(): DepthwiseCase[] {
 }
 
 describe('DepthwiseConv2dNativeBackpropFilter / Input on wasm (missing in stock tfjs-wasm)', () => {
-  it.each(cases().map((c, i) => [JSON.stringify(c), c, i] as const))(
-    'match the cpu backend: %s',
-    async (_, c, i) => {
-      const filter: Shape4 = [c.kernel[0], c.kernel[1], c.x[3], c.multiplier];
-      const info = tf.backend_util.computeConv2DInfo(
-        c.x,
-        filter,
-        c.strides,
-        c.dilation,
-        c.pad,
-        undefined,
-        true,
-      );
-      const rng = new Rng(300 + i);
-      const x = normalArray(rng, tf.util.sizeFromShape(c.x));
-      const w = normalArray(rng, tf.util.sizeFromShape(filter));
-      const dy = normalArray(rng, tf.util.sizeFromShape(info.outShape));
-      const run = (f: { values: Float32Array; shape: Shape4 }, dilations: number) => {
-        const attrs = { strides: c.strides, dilations, pad: c.pad };
-        return [
-          tf
-            .engine()
-            .runKernel(
-              'DepthwiseConv2dNativeBackpropFilter',
-              { x: tf.tensor4d(x, c.x), dy: tf.tensor4d(dy, info.outShape) },
-              { ...attrs, filterShape: f.shape },
-            ) as tf.Tensor4D,
-          tf
-            .engine()
-            .runKernel(
-              'DepthwiseConv2dNativeBackpropInput',
-              { dy: tf.tensor4d(dy, info.outShape), filter: tf.tensor4d(f.values, f.shape) },
-              { ...attrs, inputShape: c.x },
-            ) as tf.Tensor,
-        ];
-      };
-      const got = await valuesOn('wasm', () => run({ values: w, shape: filter }, c.dilation));
-      // Reference: cpu kernels (which ignore dilation) on the zero-inserted filter.
-      const dilated = dilateFilter(w, filter, c.dilation);
-      const want = await valuesOn('cpu', () => {
-        const [dwDilated, dx] = run(dilated, 1) as [tf.Tensor4D, tf.Tensor];
-        return [
-          tf.stridedSlice(dwDilated, [0, 0, 0, 0], dilated.shape, [c.dilation, c.dilation, 1, 1]),
-          dx,
-        ];
-      });
-      expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
-      expect(relativeError(got[1]!, want[1]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
-    },
-  );
+  it.each(
+    cases().map((c, i) => [JSON.stringify(c), c, i] as const),
+  )('match the cpu backend: %s', async (_, c, i) => {
+    const filter: Shape4 = [c.kernel[0], c.kernel[1], c.x[3], c.multiplier];
+    const info = tf.backend_util.computeConv2DInfo(
+      c.x,
+      filter,
+      c.strides,
+      c.dilation,
+      c.pad,
+      undefined,
+      true,
+    );
+    const rng = new Rng(300 + i);
+    const x = normalArray(rng, tf.util.sizeFromShape(c.x));
+    const w = normalArray(rng, tf.util.sizeFromShape(filter));
+    const dy = normalArray(rng, tf.util.sizeFromShape(info.outShape));
+    const run = (f: { values: Float32Array; shape: Shape4 }, dilations: number) => {
+      const attrs = { strides: c.strides, dilations, pad: c.pad };
+      return [
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: tf.tensor4d(x, c.x), dy: tf.tensor4d(dy, info.outShape) },
+            { ...attrs, filterShape: f.shape },
+          ) as tf.Tensor4D,
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: tf.tensor4d(dy, info.outShape), filter: tf.tensor4d(f.values, f.shape) },
+            { ...attrs, inputShape: c.x },
+          ) as tf.Tensor,
+      ];
+    };
+    const got = await valuesOn('wasm', () => run({ values: w, shape: filter }, c.dilation));
+    // Reference: cpu kernels (which ignore dilation) on the zero-inserted filter.
+    const dilated = dilateFilter(w, filter, c.dilation);
+    const want = await valuesOn('cpu', () => {
+      const [dwDilated, dx] = run(dilated, 1) as [tf.Tensor4D, tf.Tensor];
+      return [
+        tf.stridedSlice(dwDilated, [0, 0, 0, 0], dilated.shape, [c.dilation, c.dilation, 1, 1]),
+        dx,
+      ];
+    });
+    expect(relativeError(got[0]!, want[0]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
+    expect(relativeError(got[1]!, want[1]!)).toBeLessThan(FLOAT32_SUM_TOLERANCE);
+  });
 
   it('lets tf.grads of tf.depthwiseConv2d run on wasm and equal the cpu backend', async () => {
     const rng = new Rng(43);

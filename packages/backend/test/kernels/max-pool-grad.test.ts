@@ -46,35 +46,34 @@ function poolValues(rng: Rng, c: PoolCase): Float32Array {
 }
 
 describe('MaxPoolGrad on wasm', () => {
-  it.each(cases().map((c, i) => [JSON.stringify(c), c, i] as const))(
-    'gives tf.grads of tf.maxPool equal to the cpu backend: %s',
-    async (_, c, i) => {
-      const rng = new Rng(200 + i);
-      const x = poolValues(rng, c);
-      const outShape = tf.backend_util.computePool2DInfo(
-        c.x,
-        c.filterSize,
-        c.strides,
-        1,
-        c.pad,
-      ).outShape;
-      const dy = normalArray(rng, tf.util.sizeFromShape(outShape));
-      // d/dx sum(maxPool(x) * dy) routes each dy to its window's (first) maximum.
-      const grad = () =>
-        tf.grad((xs: tf.Tensor) =>
-          tf.sum(
-            tf.mul(
-              tf.maxPool(xs as tf.Tensor4D, c.filterSize, c.strides, c.pad),
-              tf.tensor(dy, outShape),
-            ),
+  it.each(
+    cases().map((c, i) => [JSON.stringify(c), c, i] as const),
+  )('gives tf.grads of tf.maxPool equal to the cpu backend: %s', async (_, c, i) => {
+    const rng = new Rng(200 + i);
+    const x = poolValues(rng, c);
+    const outShape = tf.backend_util.computePool2DInfo(
+      c.x,
+      c.filterSize,
+      c.strides,
+      1,
+      c.pad,
+    ).outShape;
+    const dy = normalArray(rng, tf.util.sizeFromShape(outShape));
+    // d/dx sum(maxPool(x) * dy) routes each dy to its window's (first) maximum.
+    const grad = () =>
+      tf.grad((xs: tf.Tensor) =>
+        tf.sum(
+          tf.mul(
+            tf.maxPool(xs as tf.Tensor4D, c.filterSize, c.strides, c.pad),
+            tf.tensor(dy, outShape),
           ),
-        )(tf.tensor4d(x, c.x));
-      const got = await valuesOn('wasm', grad);
-      const want = await valuesOn('cpu', grad);
-      // Each dx is a sum of the same few dy values on both backends (order may differ): 1e-6.
-      expect(relativeError(got[0]!, want[0]!)).toBeLessThan(1e-6);
-    },
-  );
+        ),
+      )(tf.tensor4d(x, c.x));
+    const got = await valuesOn('wasm', grad);
+    const want = await valuesOn('cpu', grad);
+    // Each dx is a sum of the same few dy values on both backends (order may differ): 1e-6.
+    expect(relativeError(got[0]!, want[0]!)).toBeLessThan(1e-6);
+  });
 
   it('sends the gradient of a tied window to its first maximum (row-major)', async () => {
     // One 2x2 window, all equal: cpu and wasm both give the whole gradient to [0, 0].
