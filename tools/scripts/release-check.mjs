@@ -141,6 +141,56 @@ function importedPackages(code) {
   return [...names];
 }
 
+/** The quick run of a published CLI: the bench's own `--quick` preset, cut to one small run. */
+const CLI_SMOKE_ARGS = [
+  'mnist',
+  '--quick',
+  '--methods',
+  'homoscedastic,heteroscedastic',
+  '--temperatures',
+  '1',
+  '--seeds',
+  '1',
+  '--split',
+  '600/200/200',
+  '--epochs',
+  '1',
+  '--eval-samples',
+  '100',
+  '--workers',
+  '1',
+  '--progress',
+  'lines',
+];
+
+/** In a fresh project: install a CLI package and run it through `npx`, as its README says. */
+function runCli({ manifest }, url, port, token) {
+  const project = join(work, 'consumers', manifest.name.replace('/', '__'));
+  mkdirSync(project, { recursive: true });
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+  );
+  npmrc(project, url, port, token);
+  log(`${manifest.name}: npm install ${manifest.name}@${manifest.version}`);
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `${manifest.name}@${manifest.version}`,
+    ],
+    project,
+  );
+  const args = [...CLI_SMOKE_ARGS, '--out', join(project, 'results')];
+  log(`${manifest.name}: npx ${manifest.name} ${args.join(' ')}`);
+  run('npx', ['--no-install', manifest.name, ...args], project);
+  if (!existsSync(join(project, 'results', 'report.md')))
+    throw new Error(`${manifest.name}: the run wrote no report.md`);
+}
+
 /** In a fresh project: install what the example imports, then run it as an ES module. */
 function runExample({ dir, manifest }, url, port, token) {
   const project = join(work, 'consumers', manifest.name.replace('/', '__'));
@@ -233,8 +283,9 @@ try {
       throw new Error(`${manifest.name}@${manifest.version} was not published`);
   }
   log(`published ${released().length} packages`);
-  for (const project of released().filter(({ dir }) => existsSync(join(dir, 'README.md')))) {
-    runExample(project, url, port, token);
+  for (const project of released()) {
+    if (project.manifest.bin) runCli(project, url, port, token);
+    else runExample(project, url, port, token);
   }
   checkVersionBumps();
   log('ok');
