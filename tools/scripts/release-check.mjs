@@ -28,6 +28,14 @@ const only = onlyFlag > 0 ? new Set(process.argv[onlyFlag + 1].split(',')) : nul
 const released = () =>
   publishable().filter(({ manifest }) => only === null || only.has(manifest.name));
 
+/**
+ * `fetch` with a fresh connection per request: Verdaccio closes idle keep-alive sockets, and a
+ * request sent on one of those fails with "other side closed".
+ */
+function request(url, init = {}) {
+  return fetch(url, { ...init, headers: { ...init.headers, connection: 'close' } });
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -85,11 +93,12 @@ async function startRegistry() {
   server.stderr.on('data', (chunk) => {
     output += chunk;
   });
+  server.output = () => output;
   const url = `http://127.0.0.1:${port}/`;
   for (let attempt = 0; attempt < 100; attempt++) {
     if (server.exitCode !== null) throw new Error(`verdaccio exited early:\n${output}`);
     try {
-      if ((await fetch(`${url}-/ping`)).ok) return { server, url, port };
+      if ((await request(`${url}-/ping`)).ok) return { server, url, port };
     } catch {
       // not listening yet
     }
@@ -102,7 +111,7 @@ async function startRegistry() {
 /** Registers a throwaway user and returns its token. */
 async function createUser(url) {
   const name = 'uqjs-release-check';
-  const response = await fetch(`${url}-/user/org.couchdb.user:${name}`, {
+  const response = await request(`${url}-/user/org.couchdb.user:${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, password: 'release-check-only', type: 'user', roles: [] }),
@@ -277,7 +286,7 @@ try {
   else
     for (const { dir } of released()) run('npm', ['publish', '--loglevel=warn'], dir, registryEnv);
   for (const { manifest } of released()) {
-    const response = await fetch(`${url}${manifest.name.replace('/', '%2f')}`);
+    const response = await request(`${url}${manifest.name.replace('/', '%2f')}`);
     const versions = response.ok ? Object.keys((await response.json()).versions ?? {}) : [];
     if (!versions.includes(manifest.version))
       throw new Error(`${manifest.name}@${manifest.version} was not published`);
@@ -290,7 +299,16 @@ try {
   checkVersionBumps();
   log('ok');
 } catch (error) {
-  console.error(`[release-check] FAILED: ${error.message}`);
+  console.error(
+    `[release-check] FAILED: ${error.message}${error.cause ? ` (${error.cause.message ?? error.cause})` : ''}`,
+  );
+  if (registry) {
+    const state =
+      registry.server.exitCode === null ? 'running' : `exited with ${registry.server.exitCode}`;
+    console.error(
+      `[release-check] registry ${state}; its log:\n${registry.server.output().slice(-4000)}`,
+    );
+  }
   process.exitCode = 1;
 } finally {
   stop();
