@@ -4,14 +4,18 @@
 // as typed arrays and as tensors. Targets (issue 7): load < 3 s, iterator > 20,000 images/s.
 //
 // Run from the repository root after building the package:
-//   (cd packages/datasets && npx tsc -p tsconfig.build.json) && node packages/datasets/bench/load-and-iterate.mjs
+//   (cd packages/datasets && npx tsc -p tsconfig.build.json) && node packages/datasets/bench/load-and-iterate.mjs [--json FILE]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { median, writeJson } from '../../../tools/perf/bench-kit.mjs';
 import { loadCifar10 } from '../dist/index.js';
+
+const { values: flags } = parseArgs({ options: { json: { type: 'string' } } });
 
 const RECORD = 3073;
 const PER_FILE = 10_000;
@@ -32,9 +36,9 @@ function batchFile(seed) {
   return bytes;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 
+const result = {};
 const dir = await mkdtemp(join(tmpdir(), 'uqjs-cifar-bench-'));
 try {
   const folder = join(dir, 'cifar-10-batches-bin');
@@ -53,6 +57,7 @@ try {
     `loadCifar10 (50,000 train + 10,000 test records, 184 MB, files in the page cache): ` +
       `${median(loadTimes).toFixed(2)} s median of ${REPEATS} (${loadTimes.map((t) => t.toFixed(2)).join(', ')}); target < 3 s`,
   );
+  result.loadSeconds = median(loadTimes);
   console.log(`  train: shape [${train.shape.join(', ')}], ${train.images.constructor.name}`);
 
   const epoch = (run) => {
@@ -72,6 +77,7 @@ try {
     }
     return images;
   });
+  result.arrayBatchesImagesPerSecond = arrayRate;
   console.log(
     `arrayBatches, batch ${BATCH}, shuffled, [B, 32, 32, 3] float32 in [0, 1]: ` +
       `${Math.round(arrayRate).toLocaleString('en-US')} images/s (median of ${REPEATS} epochs); target > 20,000`,
@@ -88,6 +94,7 @@ try {
       }
       return images;
     });
+    result[`${backend}TensorBatchesImagesPerSecond`] = rate;
     console.log(
       `batches as tensors (${backend} backend), batch ${BATCH}, shuffled: ` +
         `${Math.round(rate).toLocaleString('en-US')} images/s (median of ${REPEATS} epochs)`,
@@ -96,3 +103,4 @@ try {
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
+writeJson(flags.json, result);

@@ -1,30 +1,28 @@
-// Cost of the binary heads on the default CPU backend (wasm), forward + backward, B = 128.
+// Cost of the binary heads, forward + backward, B = 128, on one backend (wasm by default, with
+// @uqjs/backend's fast training kernels).
 //
-//   node packages/mc-sigmoid/bench/head-cost.mjs [--reps 10] [--outputs 1]
+//   node packages/mc-sigmoid/bench/head-cost.mjs [--reps 10] [--outputs 1] [--backend wasm] [--json FILE]
 //
 // Needs the built packages (core, noise, mc-softmax, mc-sigmoid, backend). Reports the median
 // process CPU time (tfjs-wasm runs on this one thread, so CPU time is the work itself) and
 // wall time of mcSigmoid at S = 100 and 1000 and of exactSigmoid.
-import '@tensorflow/tfjs-backend-wasm';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradients
 import { exactSigmoid, mcSigmoid } from '@uqjs/mc-sigmoid';
+import { median, timed, useBackend, writeJson } from '../../../tools/perf/bench-kit.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const reps = Number(option('reps', '10'));
-const outputs = Number(option('outputs', '1'));
-await tf.setBackend('wasm');
-await tf.ready();
-try {
-  const { enableFastWasmTraining } = await import('@uqjs/backend');
-  enableFastWasmTraining();
-} catch {
-  console.log('fast wasm training kernels not available');
-}
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '10' },
+    outputs: { type: 'string', default: '1' },
+    backend: { type: 'string', default: 'wasm' },
+    json: { type: 'string' },
+  },
+});
+const reps = Number(flags.reps);
+const outputs = Number(flags.outputs);
+const backend = await useBackend(flags.backend);
 
 const B = 128;
 const loc = tf.randomNormal([B, outputs], 0, 1, 'float32', 1);
@@ -40,24 +38,25 @@ const arms = [
     run: grads((l, s) => mcSigmoid(l, s, { numSamples: 1000, checkValues: false })),
   },
   { name: 'exactSigmoid', run: grads((l, s) => exactSigmoid(l, s)) },
-].map((arm) => ({ ...arm, cpu: [], wall: [] }));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+].map((arm) => ({ ...arm, times: [] }));
 for (let r = -2; r < reps; r++) {
   for (const arm of arms) {
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const g = arm.run();
-    for (const t of g) t.dataSync();
-    tf.dispose(g);
-    const cpu = process.cpuUsage(cpu0);
-    if (r >= 0) {
-      arm.wall.push(performance.now() - t0);
-      arm.cpu.push((cpu.user + cpu.system) / 1000);
-    }
+    const time = await timed(() => {
+      const g = arm.run();
+      for (const t of g) t.dataSync();
+      tf.dispose(g);
+    });
+    if (r >= 0) arm.times.push(time);
   }
 }
-for (const arm of arms) {
+const rows = arms.map((arm) => ({
+  name: arm.name,
+  cpuMs: median(arm.times.map((t) => t.cpuMs)),
+  wallMs: median(arm.times.map((t) => t.wallMs)),
+}));
+for (const row of rows) {
   console.log(
-    `forward+backward B=${B} O=${outputs}, ${arm.name}: CPU ${median(arm.cpu).toFixed(2)} ms, wall ${median(arm.wall).toFixed(2)} ms (medians of ${reps})`,
+    `forward+backward B=${B} O=${outputs} (${backend.name}), ${row.name}: CPU ${row.cpuMs.toFixed(2)} ms, wall ${row.wallMs.toFixed(2)} ms (medians of ${reps})`,
   );
 }
+writeJson(flags.json, { backend: backend.name, batch: B, outputs, reps, heads: rows });

@@ -1,19 +1,22 @@
 // What the GP head costs, on the wasm backend (one thread). Run after building:
-//   (cd packages/sngp && npx tsc -p tsconfig.build.json && node bench/gp-cost.mjs)
+//   (cd packages/sngp && npx tsc -p tsconfig.build.json && node bench/gp-cost.mjs [--json FILE])
 // 1. predictWithCovariance on 256 examples, L = 1024: first call (Cholesky of the 1024 x 1024
 //    precision in float64 + L^{-1}, then the variances) against later calls (cached factor).
 // 2. Training: one epoch of model.fit (2048 examples, batch 128) of the tutorial's network
 //    (hidden 128, 6 residual blocks, L = 1024) as SNGP, against the same network as the
 //    deterministic ResNet (no spectral norm, Dense head). Median of 3 epochs after a warm-up.
+import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { model as functionalModel } from '@tensorflow/tfjs-layers';
 import { Rng } from '@uqjs/core';
 import { buildSngpClassifier, crossEntropyFromLogits, resetCovarianceCallback } from '@uqjs/sngp';
+import { median, writeJson } from '../../../tools/perf/bench-kit.mjs';
+
+const { values: flags } = parseArgs({ options: { json: { type: 'string' } } });
 
 await tf.setBackend('wasm');
 await tf.ready();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rng = new Rng(1);
 const n = 2048;
 const x = tf.tensor2d(
@@ -71,3 +74,8 @@ console.log(
   `fit, one epoch of 2048 (batch 128), hidden 128 x 6 blocks: SNGP ${sngpEpoch.toFixed(2)} s, ` +
     `ResNet ${resnetEpoch.toFixed(2)} s (median of 3): ratio ${(sngpEpoch / resnetEpoch).toFixed(2)}x`,
 );
+writeJson(flags.json, {
+  backend: tf.getBackend(),
+  predictWithCovariance: { firstSeconds: first, cachedSeconds: cached },
+  epoch: { sngpSeconds: sngpEpoch, resnetSeconds: resnetEpoch, ratio: sngpEpoch / resnetEpoch },
+});

@@ -1,0 +1,343 @@
+// Renders the suite's record (compose.mjs) as Markdown tables: what run.mjs prints, and what
+// docs/performance.md quotes.
+
+const fixed = (x, digits) => (x === undefined || x === null ? '–' : x.toFixed(digits));
+/** Milliseconds with precision that suits their size. */
+const ms = (x) => (x === undefined || x === null ? '–' : x.toFixed(x < 10 ? 2 : x < 1000 ? 1 : 0));
+const ratio = (x) => (x === undefined || x === null ? '–' : `${x.toFixed(x < 10 ? 2 : 0)}x`);
+const int = (x) => (x === undefined || x === null ? '–' : Math.round(x).toLocaleString('en-US'));
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+const pct = (x) => (x === undefined || x === null ? '–' : `${(100 * x).toFixed(0)}%`);
+
+function table(header, rows) {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function headSection(perf) {
+  const rows = perf.head.map((r) => [
+    r.backend,
+    r.classes,
+    int(r.samples),
+    ms(r.mcCpuMs),
+    ms(r.mcWallMs),
+    ms(r.denseCpuMs),
+    ms(r.denseWallMs),
+    ratio(r.ratioCpu),
+    ratio(r.ratioWall),
+  ]);
+  return [
+    '### 1. MC head forward + backward vs a Dense + softmax head (B = 128, D = 1024)',
+    '',
+    'MCSoftmaxDense (two projections D -> K, S samples, chunks of 1,000, loss logProbNll) against Dense (D -> K) + softmax cross-entropy; gradients for the features and the weights.',
+    '',
+    table(
+      [
+        'backend',
+        'K',
+        'S',
+        'MC CPU ms',
+        'MC wall ms',
+        'Dense CPU ms',
+        'Dense wall ms',
+        'ratio CPU',
+        'ratio wall',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function stepSection(perf) {
+  const groups = new Map();
+  for (const r of perf.step) {
+    const key = `${r.backend}/${r.model}/${r.batch}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const samples = [...new Set(perf.step.filter((r) => r.samples !== null).map((r) => r.samples))];
+  const rows = [...groups.values()].map((rs) => {
+    const homo = rs.find((r) => r.samples === null);
+    return [
+      rs[0].backend,
+      rs[0].label,
+      rs[0].batch,
+      `${ms(homo?.cpuMs)} (${ms(homo?.wallMs)})`,
+      ...samples.map((s) => {
+        const r = rs.find((x) => x.samples === s);
+        return r === undefined ? '–' : `${ratio(r.ratioCpu)} (${ratio(r.ratioWall)})`;
+      }),
+    ];
+  });
+  return [
+    '### 1b. Training step: heteroscedastic (MCSoftmaxDense) vs homoscedastic (Dense head), Adam',
+    '',
+    'Step time of the Dense-head model in ms, CPU (wall); ratios of the MC-head step to it, CPU (wall).',
+    '',
+    table(
+      ['backend', 'model', 'batch', 'Dense head step ms', ...samples.map((s) => `S=${s} ratio`)],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function noiseSection(perf) {
+  const n = perf.noise;
+  if (n === undefined) return '';
+  const head = perf.head.find(
+    (r) => r.backend === perf.backends[0] && r.classes === 10 && r.samples === 1000,
+  );
+  const share =
+    head === undefined
+      ? ''
+      : ` One draw is ${pct(n.sampleStandardCpuMs / head.mcCpuMs)} of the MC head's forward + backward CPU time at K = 10, S = 1000 (the single chunk is drawn once and kept for the backward pass).`;
+  return [
+    `### 1c. Noise: [${n.shape.join(', ')}] standard normals (${perf.backends[0]})`,
+    '',
+    table(
+      ['sampler', 'CPU ms', 'wall ms'],
+      [
+        ['tf.randomNormal', ms(n.randomNormalCpuMs), ms(n.randomNormalWallMs)],
+        [
+          "@uqjs/noise noiseFamily('normal').sampleStandard (ziggurat)",
+          ms(n.sampleStandardCpuMs),
+          ms(n.sampleStandardWallMs),
+        ],
+      ],
+    ),
+    '',
+    `sampleStandard is ${ratio(n.ratioCpu)} faster by CPU time.${share}`,
+  ].join('\n');
+}
+
+function profileLine(label, p) {
+  const top = p.kernels
+    .slice(0, 5)
+    .map((k) => `${k.kernel} ${fixed(k.ms, 1)}`)
+    .join(', ');
+  const share = (x) => `${fixed(x, 1)} ms (${pct(x / p.wallMs)})`;
+  return [
+    label,
+    fixed(p.wallMs, 1),
+    share(p.groups.productsMs),
+    share(p.groups.weightShapedMs),
+    share(p.groups.restMs),
+    share(p.otherMs),
+    top,
+  ];
+}
+
+function profileSection(perf) {
+  const p = perf.profile;
+  if (p === undefined) return '';
+  return [
+    `### 1d. Where the time goes (tf.profile of one call, ${perf.backends[0]})`,
+    '',
+    'Kernel time split into matrix products, kernels whose output has the shape of a trainable weight (the Adam update, and the bias-gradient sums), the other kernels, and JavaScript outside kernels (the rest of the wall time: noise generation, tfjs bookkeeping).',
+    '',
+    table(
+      [
+        'call',
+        'wall ms',
+        'products',
+        'weight-shaped',
+        'other kernels',
+        'JS outside kernels',
+        'top kernels, ms',
+      ],
+      [
+        profileLine('MC head forward + backward, K = 10, S = 1000', p.head),
+        profileLine('MLP training step, Dense head, batch 128', p.mlpStep),
+        profileLine('MLP training step, MCSoftmaxDense S = 1000, batch 128', p.mcStep),
+      ],
+    ),
+  ].join('\n');
+}
+
+function memorySection(perf) {
+  const cell = (m) =>
+    m === undefined
+      ? 'not run'
+      : m.error === undefined
+        ? `${mib(m.peakBytes)} (${fixed(m.wallMs / 1000, 1)} s)`
+        : `failed: ${m.error}`;
+  const samples = [...new Set(perf.memory.map((m) => m.samples))].sort((a, b) => a - b);
+  const rows = samples.map((s) => {
+    const at = (chunk) =>
+      perf.memory.find((m) => m.samples === s && m.maxSamplesInMemory === chunk);
+    return [int(s), cell(at(Math.min(s, 1000))), s <= 1000 ? 'the same' : cell(at(s))];
+  });
+  return [
+    '### 2. Peak tensor memory of mcSoftmax forward + backward (B = 128, K = 10)',
+    '',
+    'MiB above the start, from tf.profile (tensor bytes, the same on every backend), and the wall time of the call.',
+    '',
+    table(['S', 'chunks of 1,000 samples', 'one chunk of S samples'], rows),
+  ].join('\n');
+}
+
+/**
+ * The MLP step at two batch sizes (first backend), CPU time: the line through them,
+ * `step = perStep + perExample * batch`, splits off what each step costs whatever its batch.
+ */
+function perBatchFit(perf) {
+  const mlp = perf.training.filter((t) => t.backend === perf.backends[0] && t.model === 'mlp');
+  const [small, large] = [...mlp].sort((a, b) => a.batch - b.batch);
+  if (small === undefined || large === undefined || small.batch === large.batch) return undefined;
+  const stepMs = (t) => (1000 * t.batch) / t.examplesPerCpuSecond;
+  const perExample = (stepMs(large) - stepMs(small)) / (large.batch - small.batch);
+  const perStep = stepMs(small) - perExample * small.batch;
+  return `MLP step on ${small.backend} at batches ${small.batch} and ${large.batch} (CPU): step ms = ${fixed(perStep, 1)} + ${fixed(perExample, 3)} x batch, so ${fixed(perStep, 1)} ms of each step (${pct(perStep / stepMs(small))} at batch ${small.batch}) does not grow with the batch.`;
+}
+
+function trainingSection(perf) {
+  const rows = perf.training.map((t) => [
+    t.backend,
+    t.label,
+    t.batch,
+    int(t.examplesPerSecond),
+    int(t.examplesPerCpuSecond),
+    fixed(t.flopsPerExample / 1e6, 2),
+    `${fixed(t.gflopsCpu, 1)} (${fixed(t.gflops, 1)})`,
+    `${fixed(t.matmulPeak?.gflopsCpu, 1)} (${fixed(t.matmulPeak?.gflops, 1)})`,
+    `${pct(t.fractionOfPeak?.cpu)} (${pct(t.fractionOfPeak?.wall)})`,
+    t.fractionOfLayerProducts === undefined
+      ? '–'
+      : `${pct(t.fractionOfLayerProducts.cpu)} (${pct(t.fractionOfLayerProducts.wall)})`,
+  ]);
+  const products = Object.values(perf.matmul).flatMap((m) =>
+    m.products.map((p) => [
+      m.backend + (m.simd === undefined ? '' : ` (SIMD ${m.simd}, threads ${m.threads})`),
+      p.name,
+      fixed(p.gflopsCpu, 2),
+      fixed(p.gflops, 2),
+    ]),
+  );
+  const workers = perf.workers?.runs ?? [];
+  const fixedCost = perBatchFit(perf);
+  const one = workers.find((w) => w.workers === 1);
+  const two = workers.find((w) => w.workers === 2);
+  return [
+    "### 3. Training throughput and the backend's own fp32 matmul",
+    '',
+    'Examples/s of the Dense-head step of 1b. GFLOP/s count the matrix products and convolutions only (forward, weight and input gradients; no input gradient for the first layer). Values CPU (wall).',
+    '',
+    table(
+      [
+        'backend',
+        'model',
+        'batch',
+        'examples/s',
+        'per CPU-s',
+        'MFLOP/example',
+        'training GFLOP/s',
+        'matmul peak GFLOP/s',
+        'share of peak',
+        "share of the MLP layer's products",
+      ],
+      rows,
+    ),
+    ...(fixedCost === undefined ? [] : ['', fixedCost]),
+    '',
+    table(
+      ['backend', 'product (fresh operands, median)', 'GFLOP/s per CPU-s', 'GFLOP/s wall'],
+      products,
+    ),
+    ...(one !== undefined && two !== undefined
+      ? [
+          '',
+          `runInWorkers (packages/backend/bench/workers-throughput.mjs, 8 small MLP training tasks, wall clock including worker start-up): 1 worker ${int(one.examplesPerSecond)} examples/s, 2 workers ${int(two.examplesPerSecond)} examples/s (${ratio(two.examplesPerSecond / one.examplesPerSecond)}).`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+function metricsSection(perf) {
+  const m = perf.metrics;
+  if (m === undefined) return '';
+  const c = m.calibration;
+  return [
+    '### 4. Metrics throughput',
+    '',
+    `Streaming \`Calibration\` (ECE, MCE, NLL, Brier, accuracy, diagram) over ${int(c.predictions)} x ${c.classes} predictions in ${c.chunks} chunks: ${fixed(c.seconds, 3)} s, ${fixed(c.predictionsPerSecond / 1e6, 2)} M predictions/s (${fixed(c.predictionsPerCpuSecond / 1e6, 2)} M per CPU-s). \`fitTemperature\` on ${int(m.fitTemperature.examples)} x ${m.fitTemperature.classes} logits: ${fixed(m.fitTemperature.seconds, 3)} s.`,
+  ].join('\n');
+}
+
+function extrasSection(perf) {
+  const { sigmoid, datasets, sngp } = perf.extras;
+  const lines = [];
+  if (sigmoid !== undefined) {
+    const heads = sigmoid.heads.map((h) => `${h.name} ${ms(h.cpuMs)} ms`).join(', ');
+    lines.push(`- Binary heads, forward + backward, B = 128 (${sigmoid.backend}, CPU): ${heads}.`);
+  }
+  if (datasets !== undefined) {
+    lines.push(
+      `- CIFAR-10 (synthetic files, full size): load ${fixed(datasets.loadSeconds, 2)} s; shuffled batches of 128: ${int(datasets.arrayBatchesImagesPerSecond)} images/s as typed arrays, ${int(datasets.wasmTensorBatchesImagesPerSecond)} as wasm tensors.`,
+    );
+  }
+  if (sngp !== undefined) {
+    lines.push(
+      `- SNGP (${sngp.backend}): one epoch ${fixed(sngp.epoch.ratio, 2)}x the deterministic ResNet's; predictWithCovariance 256 x L=1024 first call ${fixed(sngp.predictWithCovariance.firstSeconds, 2)} s, cached ${fixed(sngp.predictWithCovariance.cachedSeconds, 3)} s.`,
+    );
+  }
+  return lines.length === 0 ? '' : ['### Other costs', '', ...lines].join('\n');
+}
+
+function targetsSection(perf) {
+  const verdict = (p) => (p === null ? 'not measured' : p ? '**met**' : '**missed**');
+  const share = (x) => `${(100 * x).toFixed(1)}%`;
+  const show = (t, v) =>
+    v === null ? '–' : t.id === 'mlp-fraction-of-matmul-peak' ? share(v) : `${v.toFixed(3)}x`;
+  const rows = perf.targets.map((t) => [
+    t.description,
+    t.backend,
+    show(t, t.valueCpu),
+    show(t, t.valueWall),
+    `${t.comparison} ${t.id === 'mlp-fraction-of-matmul-peak' ? share(t.limit) : `${t.limit}x`}`,
+    verdict(t.pass),
+  ]);
+  return [
+    '### Targets (each a ratio from this run; judged on CPU time)',
+    '',
+    table(['target', 'backend', 'CPU', 'wall', 'limit', 'result'], rows),
+  ].join('\n');
+}
+
+function runSection(perf) {
+  const failed = perf.jobs.filter((j) => !j.ok);
+  return [
+    `Machine: ${perf.machine.cpuModel}, ${perf.machine.cores} cores, ${perf.machine.memoryGiB} GiB; Node ${perf.machine.node}; tfjs ${perf.machine.tfjs}; load average ${perf.machine.loadStart.join(' ')} at the start, ${perf.machine.loadEnd.join(' ')} at the end. Mode: ${perf.mode}; ${perf.durationSeconds.toFixed(0)} s. Commit ${perf.commit}.`,
+    '',
+    "Times are medians; CPU = this process's CPU time (tfjs cpu and wasm compute on the main thread, so on a shared machine it is the steadier measure), wall = elapsed time.",
+    ...(perf.notes.length > 0 ? ['', 'Not run:', ...perf.notes.map((n) => `- ${n}`)] : []),
+    ...(failed.length > 0
+      ? [
+          '',
+          ...failed.map(
+            (j) => `- ${j.optional ? 'Could not run' : 'FAILED'}: ${j.title}: ${j.error}`,
+          ),
+        ]
+      : []),
+  ].join('\n');
+}
+
+/** The whole report. */
+export function renderReport(perf) {
+  return [
+    `## uqjs performance suite (${perf.mode})`,
+    runSection(perf),
+    headSection(perf),
+    stepSection(perf),
+    noiseSection(perf),
+    profileSection(perf),
+    memorySection(perf),
+    trainingSection(perf),
+    metricsSection(perf),
+    extrasSection(perf),
+    targetsSection(perf),
+  ]
+    .filter((s) => s !== '')
+    .join('\n\n');
+}
