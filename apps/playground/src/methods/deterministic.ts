@@ -38,12 +38,7 @@ export function deterministicClassifier(
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = oneHot(y, opts.numClasses);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, oneHot(y, opts.numClasses), opts.epochs, hooks);
     },
     predict(x): ClassPrediction {
       return tidy(() => {
@@ -71,12 +66,7 @@ export function deterministicRegressor(opts: DeterministicOptions): Regressor {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
       // [N] -> [N, 1], the shape of the output.
-      const targets = expandDims(y, 1);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, expandDims(y, 1), opts.epochs, hooks);
     },
     predict(x): RegressionPrediction {
       return tidy(() => {

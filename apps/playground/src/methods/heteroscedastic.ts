@@ -41,12 +41,7 @@ export function heteroscedasticClassifier(opts: HeteroscedasticOptions): Classif
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = oneHot(y, opts.numClasses);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, oneHot(y, opts.numClasses), opts.epochs, hooks);
     },
     predict(x): ClassPrediction {
       const { probs } = mcSoftmaxPredictive(model, x, { batchSize: 512 });
@@ -74,12 +69,7 @@ export function heteroscedasticRegressor(
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = paddedTargets(y);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, paddedTargets(y), opts.epochs, hooks);
     },
     predict(x): RegressionPrediction {
       return tidy(() => {

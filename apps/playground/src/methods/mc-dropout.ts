@@ -43,12 +43,7 @@ export function mcDropoutClassifier(opts: McDropoutOptions & { numClasses: numbe
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = oneHot(y, opts.numClasses);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, oneHot(y, opts.numClasses), opts.epochs, hooks);
     },
     predict(x): ClassPrediction {
       const { probs, members, variance } = mcDropoutPredict(model, x, {
@@ -86,12 +81,7 @@ export function mcDropoutRegressor(
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = paddedTargets(y);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, paddedTargets(y), opts.epochs, hooks);
     },
     predict(x): RegressionPrediction {
       return tidy(() => {

@@ -70,14 +70,9 @@ export function sngpClassifier(opts: SngpOptions): Classifier {
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
-      const targets = oneHot(y, opts.numClasses);
-      try {
-        return await fitLayersModel(model, x, targets, opts.epochs, hooks, [
-          resetCovarianceCallback(),
-        ]);
-      } finally {
-        targets.dispose();
-      }
+      return fitLayersModel(model, x, oneHot(y, opts.numClasses), opts.epochs, hooks, [
+        resetCovarianceCallback(),
+      ]);
     },
     predict(x): ClassPrediction {
       const { probs, variance } = sngpPredictive(model, x);

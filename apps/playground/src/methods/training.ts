@@ -28,7 +28,8 @@ export class TrainingStopped extends Error {
 }
 
 /**
- * Trains a compiled model with `model.fit`, reporting each epoch to `hooks` and ending early
+ * Trains a compiled model with `model.fit` on `targets`, which it disposes when done, reporting
+ * each epoch to `hooks` and ending early
  * (`model.stopTraining`) once Stop is pressed. `fit` yields to the event loop after every
  * epoch here (`yieldEvery: 'never'` turns off its own frame-based yielding, which waits for
  * animation frames a hidden page never gets).
@@ -50,13 +51,17 @@ export async function fitLayersModel(
       if (hooks.stopRequested()) model.stopTraining = true;
     },
   });
-  await model.fit(x, targets, {
-    epochs,
-    batchSize: BATCH_SIZE,
-    shuffle: true,
-    verbose: 0,
-    yieldEvery: 'never',
-    callbacks: [...callbacks, progress],
-  });
+  try {
+    await model.fit(x, targets, {
+      epochs,
+      batchSize: BATCH_SIZE,
+      shuffle: true,
+      verbose: 0,
+      yieldEvery: 'never',
+      callbacks: [...callbacks, progress],
+    });
+  } finally {
+    targets.dispose();
+  }
   return { epochsDone, stopped: epochsDone < epochs };
 }
