@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkSameShape, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import { checkSameShape } from '@uqjs/core';
 import {
   asFloat32,
   checkMcOptions,
+  checkMinRank,
   diagonalLatents,
   type McOptions,
   mcEngine,
@@ -47,25 +48,10 @@ export function checkBinaryInputs(
   scale: unknown,
   fn: string,
 ): [tf.Tensor, tf.Tensor] {
-  for (const [value, argument] of [
-    [loc, 'loc'],
-    [scale, 'scale'],
-  ] as const) {
-    if (!(value instanceof tf.Tensor)) {
-      throw new InvalidArgumentError({ fn, argument, expected: 'a tf.Tensor', given: value });
-    }
-    if (value.rank < 2) {
-      throw new ShapeError({
-        fn,
-        argument,
-        expected: 'of rank >= 2 ([B, ..., O])',
-        given: value.shape,
-      });
-    }
-  }
-  const [l, s] = [loc as tf.Tensor, scale as tf.Tensor];
-  checkSameShape(l, s, 'loc', 'scale', fn);
-  return [l, s];
+  const location = checkMinRank(loc, 2, '[B, ..., O]', 'loc', fn);
+  const spread = checkMinRank(scale, 2, '[B, ..., O]', 'scale', fn);
+  checkSameShape(location, spread, 'loc', 'scale', fn);
+  return [location, spread];
 }
 
 /**

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositive, InvalidArgumentError, ShapeError } from '@uqjs/core';
 
-/** Input checks shared by this package's heads (internal). */
+/** Input checks shared by the heteroscedastic heads (this package's and `@uqjs/mc-sigmoid`'s). */
 
-/** Checks that `value` is a tensor of rank >= `minRank`; `layout` describes it, e.g. `[B, ..., K]`. */
+/**
+ * Checks that `value` is a tensor of rank >= `minRank`; `layout` describes it, e.g. `[B, ..., K]`.
+ *
+ * @since 0.1.0
+ */
 export function checkMinRank(
   value: unknown,
   minRank: number,
