@@ -155,3 +155,24 @@ export function spreadOnCanvas(
   }
   return canvas;
 }
+
+/**
+ * The input of the stride-1 forward convolution that computes an input gradient, and its
+ * padding: `dy` `[B, oh, ow, C]` itself with the padding of {@link inputGradPads} when the
+ * forward stride is 1 and no pad is negative (free), else `dy` spread onto a zero canvas
+ * ({@link spreadOnCanvas}) with `'valid'` padding.
+ */
+export function inputGradSource(
+  scratch: Scratch,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): { source: TensorInfo; pad: ExplicitPadding | 'valid' } {
+  const pads = inputGradPads(info);
+  if (info.strideHeight === 1 && info.strideWidth === 1 && isNonNegative(pads)) {
+    return { source: dy, pad: explicitPadding(pads) };
+  }
+  return {
+    source: spreadOnCanvas(scratch, dy, info.strideHeight, info.strideWidth, pads),
+    pad: 'valid',
+  };
+}

@@ -3,7 +3,7 @@ import {
   type Conv2DBackpropInputAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { explicitPadding, inputGradPads, isNonNegative, spreadOnCanvas } from './conv-geometry.js';
+import { inputGradSource } from './conv-geometry.js';
 import { type KernelArgs, transpose, withScratch } from './kernel-scope.js';
 
 /** Kernel attributes, plus the dilation tfjs-core's own gradient never passes (default 1). */
@@ -42,18 +42,14 @@ export function conv2dBackpropInput(args: KernelArgs): TensorInfo {
     // Flip both spatial axes, then [fh, fw, C, O] -> [fh, fw, O, C].
     const flipped = scratch.run('Reverse', { x: filter }, { dims: [0, 1] });
     const wFlip = transpose(scratch, flipped, [0, 1, 3, 2]);
-    const pads = inputGradPads(info);
-    const direct = info.strideHeight === 1 && info.strideWidth === 1 && isNonNegative(pads);
-    const source = direct
-      ? dyNhwc
-      : spreadOnCanvas(scratch, dyNhwc, info.strideHeight, info.strideWidth, pads);
+    const { source, pad } = inputGradSource(scratch, dyNhwc, info);
     const dx = scratch.run(
       'Conv2D',
       { x: source, filter: wFlip },
       {
         strides: [1, 1],
         dilations: [info.dilationHeight, info.dilationWidth],
-        pad: direct ? explicitPadding(pads) : 'valid',
+        pad,
         dataFormat: 'NHWC',
       },
     );

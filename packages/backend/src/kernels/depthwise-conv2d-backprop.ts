@@ -8,9 +8,7 @@ import {
   cropNegativePads,
   explicitPadding,
   filterGradPads,
-  inputGradPads,
-  isNonNegative,
-  spreadOnCanvas,
+  inputGradSource,
 } from './conv-geometry.js';
 import { type KernelArgs, reshape, transpose, withScratch } from './kernel-scope.js';
 
@@ -48,18 +46,14 @@ export function depthwiseConv2dBackpropInput(args: KernelArgs): TensorInfo {
       channels * multiplier,
       1,
     ]);
-    const pads = inputGradPads(info);
-    const direct = info.strideHeight === 1 && info.strideWidth === 1 && isNonNegative(pads);
-    const source = direct
-      ? dy
-      : spreadOnCanvas(scratch, dy, info.strideHeight, info.strideWidth, pads);
+    const { source, pad } = inputGradSource(scratch, dy, info);
     const full = scratch.run(
       'DepthwiseConv2dNative',
       { x: source, filter: perChannel },
       {
         strides: [1, 1],
         dilations: [info.dilationHeight, info.dilationWidth],
-        pad: direct ? explicitPadding(pads) : 'valid',
+        pad,
       },
     );
     if (multiplier === 1) return full;
