@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdam } from '@uqjs/backend';
 import { deriveSeed } from '@uqjs/core';
 import type { ImageDataset } from '@uqjs/datasets';
 import { nll } from '@uqjs/metrics';
@@ -109,8 +110,9 @@ export async function trainWithEarlyStopping(
   data: { readonly train: ImageDataset; readonly validation: ImageDataset },
   opts: TrainOptions,
 ): Promise<TrainResult> {
+  // Adam with one fused kernel per weight on wasm (`enableFastWasmTraining`), tfjs ops elsewhere.
   const optimizers = method.models.map(() =>
-    tf.train.adam(opts.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon),
+    fusedAdam(opts.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon),
   );
   const batchesPerModel = Math.ceil(data.train.size / opts.batchSize);
   const batches = batchesPerModel * method.models.length;

@@ -69,7 +69,7 @@ function sgdStep(values: Record<Param | 'x', Float32Array>): tf.Tensor[] {
 }
 
 describe('enableFastWasmTraining', () => {
-  it('registers the seven kernels, replacing four stock ones and adding three', () => {
+  it('registers the nine kernels, replacing five stock ones and adding four', () => {
     expect(enableFastWasmTraining()).toEqual({
       kernels: [
         'BatchMatMul',
@@ -79,12 +79,15 @@ describe('enableFastWasmTraining', () => {
         'MaxPoolGrad',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
+        'Identity',
+        'UqjsAdamUpdate',
       ],
-      replaced: ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad'],
+      replaced: ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'],
       added: [
         'Conv2DBackpropFilter',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
+        'UqjsAdamUpdate',
       ],
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

@@ -40,7 +40,7 @@ import {
   useBackend,
   writeJson,
 } from '../../../tools/perf/bench-kit.mjs';
-import { cnn, mlp, randomBatch } from '../../backend/bench/models.mjs';
+import { adam, cnn, mlp, randomBatch } from '../../backend/bench/models.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -221,7 +221,7 @@ function withMcHead(build, samples) {
   const features = base.layers[base.layers.length - 2].output;
   const head = new MCSoftmaxDense({ numClasses: 10, trainSamples: samples, seed: 30 });
   const model = tfl.model({ inputs: base.inputs, outputs: head.apply(features) });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: logProbNll });
+  model.compile({ optimizer: adam(), loss: logProbNll });
   return model;
 }
 

@@ -6,6 +6,7 @@ import {
   transpose,
   withScratch,
 } from './kernel-scope.js';
+import { paddedProduct } from './padded-product.js';
 
 /** The permutation that swaps the last two axes of a rank-`rank` tensor. */
 function swapLastTwo(rank: number): number[] {
@@ -60,21 +61,22 @@ function transposedProductIsCheaper(
  *
  * Shapes: `a` `[..., M, K]` (`[..., K, M]` when `transposeA`), `b` `[..., K, N]`
  * (`[..., N, K]` when `transposeB`), output `[..., M, N]`; batch axes broadcast as in the stock
- * kernel. Cases without a transpose, and non-float32 operands, go to the stock kernel unchanged.
+ * kernel. Non-float32 operands go to the stock kernel unchanged; every untransposed product goes
+ * through {@link paddedProduct}, which pads a large, 4 KiB-aligned right operand on its first use.
  */
 export function untransposedMatMul(
   stock: SingleOutputKernel,
   allowTransposedProduct: boolean,
 ): SingleOutputKernel {
+  const multiply = paddedProduct(stock);
   return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const transposeA = args.attrs?.transposeA === true;
     const transposeB = args.attrs?.transposeB === true;
-    if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {
-      return stock(args);
-    }
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
+    if (!transposeA && !transposeB) return multiply(args);
     const product = (left: TensorInfo, right: TensorInfo) =>
-      stock({
+      multiply({
         inputs: { ...args.inputs, a: left, b: right },
         backend: args.backend,
         attrs: { ...args.attrs, transposeA: false, transposeB: false },
