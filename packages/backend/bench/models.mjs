@@ -12,26 +12,26 @@ const loss = (labels, logits) => tf.losses.softmaxCrossEntropy(labels, logits);
 export const adam = () => fusedAdam(1e-3);
 
 /**
- * MNIST MLP: 784 -> `hidden` x `depth` (leaky ReLU) -> 10 logits, Adam. The paper's is
- * `hidden = 1024`, `depth = 3`.
+ * MNIST MLP: 784 -> `hidden` x `depth` (leaky ReLU) -> 10 logits, trained by `optimizer`
+ * (default {@link adam}). The paper's is `hidden = 1024`, `depth = 3`.
  */
-export function mlp({ hidden = 1024, depth = 3 } = {}) {
+export function mlp({ hidden = 1024, depth = 3, optimizer = adam() } = {}) {
   const model = tfl.sequential();
   for (let i = 0; i < depth; i++) {
     model.add(tfl.layers.dense({ units: hidden, ...(i === 0 ? { inputShape: [784] } : {}) }));
     model.add(tfl.layers.leakyReLU());
   }
   model.add(tfl.layers.dense({ units: 10 }));
-  model.compile({ optimizer: adam(), loss });
+  model.compile({ optimizer, loss });
   return model;
 }
 
 /**
  * CIFAR CNN: three 3x3 convolutions (32, 64, 64 filters, 'valid'), each followed by leaky ReLU
- * and 2x2 max-pooling with stride 1; dense 256, 128 (leaky ReLU), 10 logits; Adam.
- * Input [B, 32, 32, 3].
+ * and 2x2 max-pooling with stride 1; dense 256, 128 (leaky ReLU), 10 logits; `optimizer`
+ * (default {@link adam}). Input [B, 32, 32, 3].
  */
-export function cnn() {
+export function cnn({ optimizer = adam() } = {}) {
   const model = tfl.sequential();
   for (const [i, filters] of [32, 64, 64].entries()) {
     model.add(
@@ -50,7 +50,7 @@ export function cnn() {
     model.add(tfl.layers.leakyReLU());
   }
   model.add(tfl.layers.dense({ units: 10 }));
-  model.compile({ optimizer: adam(), loss });
+  model.compile({ optimizer, loss });
   return model;
 }
 

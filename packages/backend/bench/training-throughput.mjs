@@ -2,20 +2,31 @@
 // enableFastWasmTraining, in one run, plus the wasm backend's own fp32 matmul GFLOP/s.
 //
 //   (cd packages/backend && npx tsc -p tsconfig.build.json)
-//   node packages/backend/bench/training-throughput.mjs
+//   node packages/backend/bench/training-throughput.mjs [--json FILE]
 //
-// Stock and fast wasm are compared step by step, alternating (the stock kernels are captured
-// before enableFastWasmTraining and swapped back in through tfjs's kernel registry), so a
-// change in machine load hits both alike. The cpu runs are short where cpu is slow: the CNN
-// runs one step of a small batch (its per-example cost does not depend on the batch size).
+// "Stock" is TensorFlow.js as shipped: the stock wasm kernels and `tf.train.adam`; "fast" is
+// this package: the kernels of enableFastWasmTraining and `fusedAdam`. Stock and fast wasm are
+// compared step by step, alternating (the stock kernels are captured before
+// enableFastWasmTraining and swapped back in through tfjs's kernel registry; each arm trains
+// its own copy of the model with its own optimizer), so a change in machine load hits both
+// alike. The cpu runs (with `tf.train.adam`) are short where cpu is slow: the CNN runs one
+// step of a small batch (its per-example cost does not depend on the batch size).
 // Throughput is per wall second, the measure of record; per CPU second of this process is
 // shown in brackets (steadier on a shared machine, but it also counts V8's parallel garbage
 // collector, which the allocation-heavy cpu backend keeps busy). Nothing is asserted: the
-// issue's floors are printed next to the measured ratios.
+// issue's floors are printed next to the measured ratios. `--json FILE` also writes every
+// figure to FILE.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { enableFastWasmTraining } from '@uqjs/backend';
 import { cnn, mlp, randomBatch, timed, trainThroughput } from './models.mjs';
+
+const { values: flags } = parseArgs({ options: { json: { type: 'string' } } });
+
+/** TensorFlow.js's own Adam, the stock arms' optimizer. */
+const stockAdam = () => tf.train.adam(1e-3);
 
 const MNIST = [784];
 const CIFAR = [32, 32, 3];
@@ -57,9 +68,12 @@ function matMulGflops([m, k, n], transposeA, transposeB, reps) {
   return (2 * m * k * n) / seconds[Math.floor(seconds.length / 2)] / 1e9;
 }
 
-/** Alternates stock and fast wasm training steps of one model; returns both throughputs. */
+/**
+ * Alternates stock and fast wasm training steps (a model each, built by `build({ optimizer })`
+ * with `tf.train.adam` and with the default `fusedAdam`); returns both throughputs.
+ */
 async function stockVersusFast(build, { batch, inputShape, rounds, fastSteps }) {
-  const model = build();
+  const models = { stock: build({ optimizer: stockAdam() }), fast: build() };
   const { x, y } = randomBatch(batch, inputShape, 1);
   const totals = { stock: { wall: 0, cpu: 0, steps: 0 }, fast: { wall: 0, cpu: 0, steps: 0 } };
   try {
@@ -70,7 +84,7 @@ async function stockVersusFast(build, { batch, inputShape, rounds, fastSteps }) 
       ]) {
         use(which);
         const time = await timed(async () => {
-          for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+          for (let i = 0; i < steps; i++) await models[which].trainOnBatch(x, y);
         });
         if (round === 0) continue; // warm-up round
         totals[which].wall += time.wallSeconds;
@@ -80,7 +94,10 @@ async function stockVersusFast(build, { batch, inputShape, rounds, fastSteps }) 
     }
   } finally {
     tf.dispose([x, y]);
-    model.dispose();
+    for (const model of Object.values(models)) {
+      model.optimizer.dispose();
+      model.dispose();
+    }
   }
   const rate = ({ wall, cpu, steps }) => ({
     perWallSecond: (steps * batch) / wall,
@@ -102,6 +119,7 @@ async function measure(backend, build, options) {
   } catch (error) {
     return { error: String(error.message).split('\n')[0] };
   } finally {
+    model.optimizer.dispose();
     model.dispose();
   }
 }
@@ -140,22 +158,36 @@ console.log('\nMLP 784-1024-1024-1024-10, batch 128, Adam');
 const mlpWasm = await stockVersusFast(mlp, {
   batch: 128,
   inputShape: MNIST,
-  rounds: 4,
+  rounds: 6,
   fastSteps: 5,
 });
 show('stock wasm', mlpWasm.stock);
 show('wasm + kernels', mlpWasm.fast);
-const mlpCpu = await measure('cpu', mlp, { batch: 128, inputShape: MNIST, steps: 2 });
+const mlpCpu = await measure('cpu', () => mlp({ optimizer: stockAdam() }), {
+  batch: 128,
+  inputShape: MNIST,
+  steps: 2,
+});
 show('cpu', mlpCpu);
 
 console.log('\nCNN conv32-pool-conv64-pool-conv64-pool-256-128-10 (pool 2x2 stride 1), Adam');
 use('stock');
-const cnnStock = await measure('wasm', cnn, { batch: 8, inputShape: CIFAR, steps: 1, warmup: 0 });
+const cnnStock = await measure('wasm', () => cnn({ optimizer: stockAdam() }), {
+  batch: 8,
+  inputShape: CIFAR,
+  steps: 1,
+  warmup: 0,
+});
 show('stock wasm', cnnStock);
 use('fast');
 const cnnFast = await measure('wasm', cnn, { batch: 128, inputShape: CIFAR, steps: 3 });
 show('wasm + kernels', cnnFast);
-const cnnCpu = await measure('cpu', cnn, { batch: 2, inputShape: CIFAR, steps: 1, warmupBatch: 1 });
+const cnnCpu = await measure('cpu', () => cnn({ optimizer: stockAdam() }), {
+  batch: 2,
+  inputShape: CIFAR,
+  steps: 1,
+  warmupBatch: 1,
+});
 show('cpu', cnnCpu);
 
 const ratio = (a, b, key) =>
@@ -171,3 +203,17 @@ row('CNN wasm+kernels / cpu', cnnFast, cnnCpu, '150x');
 console.log(
   `  CNN stock wasm                 ${cnnStock.error === undefined ? 'trains' : 'cannot train'}`,
 );
+
+if (flags.json !== undefined) {
+  const record = {
+    command: 'node packages/backend/bench/training-throughput.mjs',
+    tfjs: tf.version_core,
+    node: process.version,
+    matmulGflops: { plain, stockTA, stockTB, fastTA, fastTB, shape: MM },
+    mlp: { stockWasm: mlpWasm.stock, fastWasm: mlpWasm.fast, cpu: mlpCpu },
+    cnn: { stockWasm: cnnStock, fastWasm: cnnFast, cpu: cnnCpu },
+    floors: { mlpOverCpu: 15, mlpOverStockWasm: 8, cnnOverCpu: 150 },
+  };
+  writeFileSync(flags.json, `${JSON.stringify(record, null, 2)}\n`);
+  console.log(`\nwrote ${flags.json}`);
+}

@@ -69,7 +69,7 @@ function sgdStep(values: Record<Param | 'x', Float32Array>): tf.Tensor[] {
 }
 
 describe('enableFastWasmTraining', () => {
-  it('registers the nine kernels, replacing five stock ones and adding four', () => {
+  it('registers the twelve kernels, replacing eight stock ones and adding four', () => {
     expect(enableFastWasmTraining()).toEqual({
       kernels: [
         'BatchMatMul',
@@ -80,9 +80,21 @@ describe('enableFastWasmTraining', () => {
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'Identity',
+        'Exp',
+        'Sum',
+        'Max',
         'UqjsAdamUpdate',
       ],
-      replaced: ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'],
+      replaced: [
+        'BatchMatMul',
+        '_FusedMatMul',
+        'Conv2DBackpropInput',
+        'MaxPoolGrad',
+        'Identity',
+        'Exp',
+        'Sum',
+        'Max',
+      ],
       added: [
         'Conv2DBackpropFilter',
         'DepthwiseConv2dNativeBackpropFilter',

@@ -1,21 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Reductions over the leading sample axis of a `[S, ...rest]` tensor (internal).
+ * Reductions over the leading sample axis of a `[S, ...rest]` tensor (internal). The engine
+ * calls these only inside its own forward and backward passes, which are not taped.
  *
- * The sum is a matrix-vector product `[S, R]^T x [S, 1]`: tfjs-wasm reduces a non-innermost
- * axis by transposing first, and the product is ~3x faster (4 ms against 12 ms at S = 1000,
- * R = 1280). The engine calls these only inside its own forward and backward passes, which
- * are not taped.
+ * On `wasm`, `@uqjs/backend`'s `enableFastWasmTraining` (which `resolveBackend` calls) reduces
+ * leading axes in one streaming pass (0.3 ms at S = 1000, R = 1280); the stock tfjs-wasm kernel
+ * transposes the samples to the innermost axis first (~12 ms).
  */
 
 /** `sum_s t[s, ...]`, shape `rest`. */
 export function sumOverSamples(t: tf.Tensor): tf.Tensor {
-  const [numSamples, ...rest] = t.shape;
-  const width = rest.reduce((a, b) => a * b, 1);
-  // [S, ...rest] -> [S, R]; [S, R]^T x ones [S, 1] -> [R, 1] -> rest.
-  const flat = tf.reshape(t, [numSamples!, width]);
-  return tf.reshape(tf.matMul(flat, tf.ones([numSamples!, 1]), true, false), rest);
+  return tf.sum(t, 0);
 }
 
 /**

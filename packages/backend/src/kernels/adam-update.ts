@@ -1,7 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { simdAdamFor, type WasmMemory } from './adam-simd.js';
+import { simdAdamFor } from './adam-simd.js';
 import type { KernelArgs } from './kernel-scope.js';
+import { backendMemory } from './simd-module.js';
 
 /**
  * Name of the fused Adam update kernel in tfjs-core's kernel registry. Not a tfjs kernel: the
@@ -68,7 +69,7 @@ export function adamUpdate(args: KernelArgs): TensorInfo[] {
     ...outputs,
   ].map((info) => backend.typedArrayFromHeap(info!) as Float32Array) as AdamArrays;
   const coefficients = adamCoefficients(args.attrs as unknown as AdamUpdateAttrs);
-  const simd = simdAdamFor((backend.wasm as unknown as { asm: { memory: WasmMemory } }).asm.memory);
+  const simd = simdAdamFor(backendMemory(backend));
   const bulk = simd === null ? 0 : w.length - (w.length % 4);
   if (bulk > 0) {
     simd!(

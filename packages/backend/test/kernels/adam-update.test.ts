@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { simdAdamFor, type WasmMemory } from '../../src/kernels/adam-simd.js';
+import { simdAdamFor } from '../../src/kernels/adam-simd.js';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from '../../src/kernels/adam-update.js';
+import { backendMemory } from '../../src/kernels/simd-module.js';
 import { normalArray, Rng, relativeError } from '../helpers/compare.js';
 
 /**
@@ -40,10 +41,9 @@ function attrsAt(step: number, learningRate = 0.01): AdamUpdateAttrs {
 describe(`${ADAM_UPDATE} kernel on wasm`, () => {
   it('runs the SIMD function on the backend memory in Node (the fast path is the tested one)', async () => {
     await tf.setBackend('wasm');
-    const { wasm } = tf.backend() as unknown as { wasm: { asm: { memory: WasmMemory } } };
-    expect(simdAdamFor(wasm.asm.memory)).toBeTypeOf('function');
-    // Compiled once per memory.
-    expect(simdAdamFor(wasm.asm.memory)).toBe(simdAdamFor(wasm.asm.memory));
+    const memory = backendMemory(tf.backend());
+    expect(simdAdamFor(memory)).toBeTypeOf('function');
+    expect(simdAdamFor(memory)).toBe(simdAdamFor(memory)); // compiled once per memory
   });
 
   // Sizes below 4 run only the JavaScript tail; the others run SIMD groups of 4 plus a tail of 0-3.
