@@ -1,4 +1,4 @@
-import { assemble, F32, I32, loadAt, op, simdFunction, V128 } from './simd-module.js';
+import { assemble, I32, loadAt, op, simdFunction, V128 } from './simd-module.js';
 
 /**
  * `exp` of float32 arrays as a WebAssembly SIMD function on the wasm backend's memory, 2-3x the
@@ -17,7 +17,7 @@ import { assemble, F32, I32, loadAt, op, simdFunction, V128 } from './simd-modul
  */
 
 // Constants of Cephes' expf (their values, not their code).
-const LOG2E = 1.4426950408889634;
+const LOG2E = Math.LOG2E;
 const C1 = 0.693359375;
 const C2 = -2.1219444e-4;
 const POLYNOMIAL = [
@@ -99,4 +99,3 @@ export type SimdExp = (x: number, out: number, count: number) => void;
 /** The SIMD `exp` bound to a memory, or `null` where it cannot run (see `simdFunction`). */
 export const simdExpFor = simdFunction<SimdExp>(EXP_MODULE, 'exp');
 
-export { EXP_MODULE };
