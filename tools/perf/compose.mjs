@@ -151,6 +151,7 @@ export function compose(results, jobs, meta) {
     matmul,
     training: trainingRows(step, matmul),
     workers: data('workers'),
+    kernels: data('kernels'),
     metrics: data('metrics'),
     extras: { sigmoid: data('sigmoid'), datasets: data('datasets'), sngp: data('sngp') },
   };

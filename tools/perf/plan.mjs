@@ -133,6 +133,17 @@ export function planJobs({ quick, backends }) {
         ['8', backends[0]],
         { needs: ['core', 'backend'], output: 'workers' },
       ),
+      ...(backends.includes('wasm')
+        ? [
+            job(
+              'kernels',
+              'fast wasm training kernels against stock wasm and cpu',
+              'packages/backend/bench/training-throughput.mjs',
+              [],
+              { needs: ['core', 'backend'], timeoutS: 500 },
+            ),
+          ]
+        : []),
       job('sigmoid', 'binary heads', 'packages/mc-sigmoid/bench/head-cost.mjs', ['--reps', '10'], {
         needs: [...MC_HEAD, 'mc-sigmoid'],
         optional: true,

@@ -254,6 +254,42 @@ function trainingSection(perf) {
   ].join('\n');
 }
 
+/** Issue #3's comparison: the paper's models on cpu, stock wasm and wasm with the kernels. */
+function kernelsSection(perf) {
+  const k = perf.kernels;
+  if (k === undefined) return '';
+  const rate = (r) =>
+    r.error === undefined
+      ? `${fixed(r.perWallSecond, 1)} [${fixed(r.perCpuSecond, 1)}]`
+      : 'cannot train';
+  const over = (a, b) =>
+    a.error === undefined && b.error === undefined
+      ? `${ratio(a.perWallSecond / b.perWallSecond)} [${ratio(a.perCpuSecond / b.perCpuSecond)}]`
+      : '–';
+  const row = (label, m) => [
+    label,
+    rate(m.cpu),
+    rate(m.stockWasm),
+    rate(m.fastWasm),
+    over(m.fastWasm, m.cpu),
+    over(m.fastWasm, m.stockWasm),
+  ];
+  const { floors } = k;
+  return [
+    '### 3b. Fast wasm training: `enableFastWasmTraining` + `fusedAdam` against stock wasm + `tf.train.adam`, and cpu',
+    '',
+    `Examples/s per wall second [per CPU second], batch 128 except the CNN on cpu (one step of batch 2; its cost per example does not depend on the batch) (\`${k.command}\`: stock and fast wasm alternate step by step in one process). Floors of issue #3: wasm with the kernels at least ${floors.mlpOverCpu}x cpu and ${floors.mlpOverStockWasm}x stock wasm on the MLP, at least ${floors.cnnOverCpu}x cpu on the CNN.`,
+    '',
+    table(
+      ['model', 'cpu', 'stock wasm', 'wasm + kernels', 'over cpu', 'over stock wasm'],
+      [
+        row('MNIST MLP 784-1024x3-10', k.mlp),
+        row('CIFAR CNN conv32-64-64, dense 256-128-10', k.cnn),
+      ],
+    ),
+  ].join('\n');
+}
+
 function metricsSection(perf) {
   const m = perf.metrics;
   if (m === undefined) return '';
@@ -334,6 +370,7 @@ export function renderReport(perf) {
     profileSection(perf),
     memorySection(perf),
     trainingSection(perf),
+    kernelsSection(perf),
     metricsSection(perf),
     extrasSection(perf),
     targetsSection(perf),
