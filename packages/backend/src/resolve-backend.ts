@@ -3,18 +3,25 @@ import { BackendError, checkOneOf } from '@uqjs/core';
 import { enableFastWasmTraining } from './fast-wasm-training.js';
 
 /** The backends uqjs knows how to pick, best first. */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /** A backend uqjs can pick. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
+/**
+ * The order tried when no backend is named: `webgpu` only when named, because tfjs-backend-webgpu
+ * cannot read tensors synchronously in Node (`dataSync()` throws), which several uqjs functions
+ * do (docs/webgpu.md in the repository).
+ */
+const AUTOMATIC_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
 /** What {@link resolveBackend} chose. */
 export interface ResolvedBackend {
-  /** The tfjs backend now active: `'tensorflow'`, `'wasm'` or `'cpu'`. */
+  /** The tfjs backend now active: `'tensorflow'`, `'webgpu'`, `'wasm'` or `'cpu'`. */
   readonly name: BackendName;
   /** The npm package that provides it, e.g. `'@tensorflow/tfjs-node-gpu'`. */
   readonly provider: string;
-  /** True when the provider is the CUDA build (`@tensorflow/tfjs-node-gpu`). */
+  /** True on a GPU: the CUDA build (`@tensorflow/tfjs-node-gpu`), or `webgpu` on a hardware adapter. */
   readonly gpu: boolean;
   /** Why this backend: `'UQJS_BACKEND'`, `'prefer'` or `'auto'`. */
   readonly reason: 'UQJS_BACKEND' | 'prefer' | 'auto';
@@ -39,6 +46,9 @@ const INSTALL_HINT: Record<BackendName, string> = {
     'install one of them: `npm install @tensorflow/tfjs-node-gpu` (NVIDIA GPU with CUDA 11.2 and cuDNN 8.1) ' +
     'or `npm install @tensorflow/tfjs-node` (CPU); both download libtensorflow when installed, ' +
     'so the machine needs access to storage.googleapis.com at install time',
+  webgpu:
+    'install both: `npm install webgpu @tensorflow/tfjs-backend-webgpu` (Dawn, prebuilt, nothing downloaded ' +
+    'at install); on Linux the machine needs a Vulkan loader and a GPU driver with Vulkan',
   wasm: 'install it: `npm install @tensorflow/tfjs-backend-wasm`',
   cpu: 'install it: `npm install @tensorflow/tfjs-backend-cpu`',
 };
@@ -59,15 +69,59 @@ async function activate(name: string): Promise<boolean> {
   return ok && tf.getBackend() === name;
 }
 
+/** What loading a backend gave: its provider (and whether it is a GPU), or why it failed. */
+type LoadResult = { provider: string; gpu: boolean } | { failures: string[] };
+
+/** The parts of the `webgpu` package (Dawn's Node bindings) used here. */
+interface DawnModule {
+  create(options: string[]): {
+    requestAdapter(options?: object): Promise<{ info?: { isFallbackAdapter?: boolean } } | null>;
+  };
+  globals: object;
+}
+
+/**
+ * `webgpu`: installs Dawn's `navigator.gpu` (tfjs-backend-webgpu registers itself at import
+ * only when it exists), checks that an adapter exists, then activates the backend.
+ */
+async function loadWebgpu(): Promise<LoadResult> {
+  const provider = '@tensorflow/tfjs-backend-webgpu';
+  try {
+    const dawn = (await importOptional('webgpu')) as DawnModule;
+    Object.assign(globalThis, dawn.globals);
+    const gpu = dawn.create([]);
+    // Node 20 has no navigator; Node 21+ has a read-only one without gpu.
+    const global = globalThis as { navigator?: object };
+    if (global.navigator === undefined) {
+      Object.defineProperty(global, 'navigator', { value: { gpu }, configurable: true });
+    } else {
+      Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
+    }
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter === null) {
+      return {
+        failures: ['webgpu: Dawn found no WebGPU adapter (no GPU, or no Vulkan driver for it)'],
+      };
+    }
+    await importOptional(provider);
+    if (await activate('webgpu'))
+      return { provider, gpu: adapter.info?.isFallbackAdapter !== true };
+    return { failures: [`${provider} loaded but tf.setBackend('webgpu') failed`] };
+  } catch (error) {
+    return { failures: [`webgpu + ${provider}: ${describeLoadError(error)}`] };
+  }
+}
+
 /** Tries to load one backend; returns its provider, or the reasons it could not load. */
-async function load(name: BackendName): Promise<{ provider: string } | { failures: string[] }> {
+async function load(name: BackendName): Promise<LoadResult> {
+  if (name === 'webgpu') return loadWebgpu();
   const failures: string[] = [];
   const providers =
     name === 'tensorflow' ? TENSORFLOW_PROVIDERS : [`@tensorflow/tfjs-backend-${name}`];
   for (const provider of providers) {
     try {
       await importOptional(provider);
-      if (await activate(name)) return { provider };
+      if (await activate(name)) return { provider, gpu: provider === '@tensorflow/tfjs-node-gpu' };
       failures.push(`${provider} loaded but tf.setBackend('${name}') failed`);
     } catch (error) {
       failures.push(`${provider}: ${describeLoadError(error)}`);
@@ -81,8 +135,11 @@ async function load(name: BackendName): Promise<{ provider: string } | { failure
  *
  * Order: `UQJS_BACKEND` (environment) if set, else `opts.prefer` if given, else the best that
  * loads of `tensorflow` (from `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`),
- * `wasm`, `cpu`. A backend asked for by name that cannot load is an error that says how to
- * install it; in automatic mode a backend that cannot load is skipped. Picking `wasm` also
+ * `wasm`, `cpu`. `webgpu` (tfjs-backend-webgpu on Dawn's Node bindings, the `webgpu` package) is
+ * used only when named: it trains on a GPU without libtensorflow, but cannot read tensors
+ * synchronously (`dataSync()` throws), which several uqjs functions do. A backend asked for by
+ * name that cannot load is an error that says how to install it; in automatic mode a backend
+ * that cannot load is skipped. Picking `wasm` also
  * registers the fast training kernels ({@link enableFastWasmTraining}): without them the wasm
  * backend cannot train a CNN and trains an MLP ~10x slower.
  *
@@ -106,7 +163,7 @@ export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<
 
   const candidates: readonly BackendName[] =
     requested === undefined
-      ? BACKEND_NAMES
+      ? AUTOMATIC_ORDER
       : [
           checkOneOf(
             requested,
@@ -124,12 +181,12 @@ export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<
       const resolved: ResolvedBackend = {
         name,
         provider: result.provider,
-        gpu: result.provider === '@tensorflow/tfjs-node-gpu',
+        gpu: result.gpu,
         reason,
         fastWasmTraining,
       };
       log(
-        `[uqjs] backend: ${name} (${result.provider}${resolved.gpu ? ', GPU build' : ''}; chosen by ${reason}` +
+        `[uqjs] backend: ${name} (${result.provider}${resolved.gpu ? ', GPU' : ''}; chosen by ${reason}` +
           `${fastWasmTraining ? '; fast wasm training kernels on' : ''})` +
           (skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''),
       );

@@ -63,11 +63,20 @@ describe('resolveBackend', () => {
     );
   });
 
-  it('falls back automatically past a backend that cannot load', async () => {
+  it('falls back automatically past a backend that cannot load, never trying webgpu', async () => {
     const messages: string[] = [];
     const chosen = await resolveBackend({ env: {}, log: (m) => messages.push(m) });
     expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
     expect(messages[0]).toMatch(/^\[uqjs\] backend: wasm .*skipped: tensorflow/);
+    expect(messages[0]).not.toMatch(/webgpu/);
+  });
+
+  it('explains how to install webgpu when it is named and cannot load', async () => {
+    // Neither the webgpu package (Dawn) nor @tensorflow/tfjs-backend-webgpu is installed here.
+    await expect(resolveBackend({ env: {}, prefer: 'webgpu', log: false })).rejects.toThrow(
+      /backend 'webgpu' \(from opts.prefer\) cannot be loaded \(webgpu \+ @tensorflow\/tfjs-backend-webgpu: .*\); install both: `npm install webgpu @tensorflow\/tfjs-backend-webgpu`/,
+    );
+    expect(tf.getBackend()).not.toBe('webgpu');
   });
 
   it('rejects an unknown backend name', async () => {
@@ -75,7 +84,7 @@ describe('resolveBackend', () => {
       new InvalidArgumentError({
         fn: 'resolveBackend',
         argument: 'UQJS_BACKEND',
-        expected: "one of 'tensorflow', 'wasm', 'cpu'",
+        expected: "one of 'tensorflow', 'webgpu', 'wasm', 'cpu'",
         given: 'webgl2',
       }).message,
     );

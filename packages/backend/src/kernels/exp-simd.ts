@@ -98,4 +98,3 @@ export type SimdExp = (x: number, out: number, count: number) => void;
 
 /** The SIMD `exp` bound to a memory, or `null` where it cannot run (see `simdFunction`). */
 export const simdExpFor = simdFunction<SimdExp>(EXP_MODULE, 'exp');
-
