@@ -165,6 +165,7 @@ export async function runBench(
         module: new URL('./cell-worker.js', import.meta.url),
         workers: parallel,
         env: { UQJS_BACKEND: backend.name },
+        logBackend: false, // reported once above; a line per worker would break the progress bar
         onResult,
       });
     }

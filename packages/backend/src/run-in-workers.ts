@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkPositiveInteger, InvalidArgumentError, UqjsError } from '@uqjs/core';
+import { checkBoolean, checkPositiveInteger, InvalidArgumentError, UqjsError } from '@uqjs/core';
 import type { ChildMessage, ParentMessage } from './worker-protocol.js';
 
 /**
@@ -27,6 +27,12 @@ export interface RunInWorkersOptions<TResult> {
   readonly onResult?: (result: TResult, index: number) => void;
   /** Extra environment for the workers, over `process.env`, e.g. `{ UQJS_BACKEND: 'wasm' }`. */
   readonly env?: Record<string, string>;
+  /**
+   * Whether each worker prints its `[uqjs] backend: ...` line to stderr when it starts. Default
+   * `true`; `false` keeps stderr clean (e.g. under a progress bar) when the parent already
+   * reported the backend.
+   */
+  readonly logBackend?: boolean;
 }
 
 /**
@@ -145,6 +151,8 @@ export async function runInWorkers<TTask, TResult>(
       ? availableParallelism()
       : checkPositiveInteger(opts.workers, 'opts.workers', FN);
   const env = { ...process.env, ...checkEnv(opts.env) };
+  const logBackend =
+    opts.logBackend === undefined ? true : checkBoolean(opts.logBackend, 'opts.logBackend', FN);
   if (tasks.length === 0) return [];
 
   const results = new Array<TResult>(tasks.length);
@@ -207,7 +215,7 @@ export async function runInWorkers<TTask, TResult>(
         const how = signal ?? `code ${code}`;
         fail(new WorkerTaskError(`${FN}: worker ${child.pid} exited (${how})${during}`, current));
       });
-      child.send({ type: 'init', module } satisfies ParentMessage);
+      child.send({ type: 'init', module, logBackend } satisfies ParentMessage);
       dispatch();
     }
   });

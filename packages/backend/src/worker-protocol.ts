@@ -6,7 +6,7 @@
  * child cannot start (module or backend failed to load).
  */
 export type ParentMessage =
-  | { readonly type: 'init'; readonly module: string }
+  | { readonly type: 'init'; readonly module: string; readonly logBackend: boolean }
   | { readonly type: 'task'; readonly index: number; readonly task: unknown };
 
 /** See {@link ParentMessage}. */

@@ -10,9 +10,9 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-async function load(moduleUrl: string): Promise<TaskFunction> {
+async function load(moduleUrl: string, logBackend: boolean): Promise<TaskFunction> {
   const backend = await resolveBackend({
-    log: (message) => console.error(`${message} [worker ${process.pid}]`),
+    log: logBackend ? (message) => console.error(`${message} [worker ${process.pid}]`) : false,
   });
   const imported = (await import(moduleUrl)) as { default?: unknown };
   if (typeof imported.default !== 'function') {
@@ -48,7 +48,7 @@ function fatal(error: unknown): void {
 
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'init') {
-    taskFunction = load(message.module);
+    taskFunction = load(message.module, message.logBackend);
     taskFunction.catch(fatal);
   } else {
     run(message.index, message.task).catch(fatal);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,31 @@ describe('runInWorkers', () => {
     await expect(runInWorkers([1], undefined as unknown as { module: string })).rejects.toThrow(
       'runInWorkers: opts must be an object with a module, got undefined',
     );
+    await expect(
+      runInWorkers([1], { module, logBackend: 'no' as unknown as boolean }),
+    ).rejects.toThrow('runInWorkers: opts.logBackend must be');
     expect(await runInWorkers([], { module })).toEqual([]);
+  });
+
+  it("prints each worker's backend line unless logBackend is false", () => {
+    // The workers inherit the parent's stderr, so the parent runs in a process of its own.
+    const stderrOf = (logBackend: boolean) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { runInWorkers } = await import(${JSON.stringify(dist)});
+           await runInWorkers([{ id: 1 }, { id: 2 }], {
+             module: ${JSON.stringify(fixture('echo-task.mjs').href)},
+             workers: 2, env: { UQJS_BACKEND: 'cpu' }, logBackend: ${logBackend},
+           });`,
+        ],
+        { encoding: 'utf8' },
+      ).stderr;
+    const lines = (text: string) => text.split('\n').filter((l) => l.includes('[uqjs] backend:'));
+    expect(lines(stderrOf(true))).toHaveLength(2);
+    expect(lines(stderrOf(true))[0]).toMatch(/\[uqjs\] backend: cpu .*\[worker \d+\]$/);
+    expect(lines(stderrOf(false))).toEqual([]);
   });
 });
