@@ -129,7 +129,8 @@ export class FusedAdamOptimizer extends Optimizer {
    * disposed; a `null` gradient skips its variable.
    *
    * @throws {InvalidArgumentError} for a name that is not a registered variable.
-   * @throws {ShapeError} when a gradient's shape differs from its variable's.
+   * @throws {ShapeError} when a gradient's shape differs from its variable's (checked for every
+   *   pair before any weight changes).
    */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const pairs: [string, Tensor | null | undefined][] = Array.isArray(variableGradients)
@@ -145,43 +146,44 @@ export class FusedAdamOptimizer extends Optimizer {
       secondCorrection: 1 - this.beta2 ** step,
     };
     const fused = getKernel(ADAM_UPDATE, getBackend()) !== undefined;
+    // Check every pair before changing any weight, so a bad one leaves the model as it was.
+    const updates = pairs.map(([name, gradient], i) => {
+      const weight = engine().registeredVariables[name];
+      if (weight === undefined) {
+        throw new InvalidArgumentError({
+          fn: `${FN}.applyGradients`,
+          argument: 'variableGradients',
+          expected: 'gradients keyed by the names of registered variables',
+          given: name,
+        });
+      }
+      this.firstMoments[i] ??= slotFor(weight, 'm');
+      this.secondMoments[i] ??= slotFor(weight, 'v');
+      const first = this.firstMoments[i];
+      const second = this.secondMoments[i];
+      if (gradient === null || gradient === undefined) return null;
+      checkLike(gradient, weight, `the gradient of '${name}'`);
+      // Moments restored by setWeights for another model would not match.
+      checkLike(first.variable, weight, `the optimizer state '${first.originalName}'`);
+      checkLike(second.variable, weight, `the optimizer state '${second.originalName}'`);
+      return { weight, gradient, first: first.variable, second: second.variable };
+    });
     tidy(() => {
-      pairs.forEach(([name, gradient], i) => {
-        const weight = engine().registeredVariables[name];
-        if (weight === undefined) {
-          throw new InvalidArgumentError({
-            fn: `${FN}.applyGradients`,
-            argument: 'variableGradients',
-            expected: 'gradients keyed by the names of registered variables',
-            given: name,
-          });
-        }
-        this.firstMoments[i] ??= slotFor(weight, 'm');
-        this.secondMoments[i] ??= slotFor(weight, 'v');
-        const first = this.firstMoments[i];
-        const second = this.secondMoments[i];
-        if (gradient === null || gradient === undefined) return;
-        checkLike(gradient, weight, `the gradient of '${name}'`);
-        // Moments restored by setWeights for another model would not match.
-        checkLike(first.variable, weight, `the optimizer state '${first.originalName}'`);
-        checkLike(second.variable, weight, `the optimizer state '${second.originalName}'`);
+      for (const update of updates) {
+        if (update === null) continue;
+        const { weight, gradient, first, second } = update;
         const [w, m, v] =
           fused && weight.dtype === 'float32' && gradient.dtype === 'float32'
             ? (engine().runKernel(
                 ADAM_UPDATE,
-                {
-                  variable: weight,
-                  gradient,
-                  firstMoment: first.variable,
-                  secondMoment: second.variable,
-                },
+                { variable: weight, gradient, firstMoment: first, secondMoment: second },
                 { ...attrs },
               ) as Tensor[])
-            : composedAdamUpdate(weight, gradient, first.variable, second.variable, attrs);
-        first.variable.assign(m!);
-        second.variable.assign(v!);
+            : composedAdamUpdate(weight, gradient, first, second, attrs);
+        first.assign(m!);
+        second.assign(v!);
         weight.assign(w!);
-      });
+      }
     });
     this.incrementIterations();
   }

@@ -204,6 +204,17 @@ describe('fusedAdam', () => {
     expect(() => optimizer.applyGradients({ [w.name]: wrong })).toThrow(
       /the gradient of 'bad-w' must be of shape \[2,3\]/,
     );
+    // A bad pair after a good one: nothing is updated.
+    const good = tf.variable(tf.ones([2]), true, 'good-w');
+    expect(() =>
+      optimizer.applyGradients([
+        { name: good.name, tensor: tf.ones([2]) },
+        { name: w.name, tensor: wrong },
+      ]),
+    ).toThrow(ShapeError);
+    expect(Array.from(good.dataSync())).toEqual([1, 1]);
+    expect(optimizer.iterations).toBe(0);
+    good.dispose();
     expect(() => optimizer.applyGradients({ 'no-such-variable': wrong })).toThrow(
       /variableGradients must be gradients keyed by the names of registered variables, got "no-such-variable"/,
     );
