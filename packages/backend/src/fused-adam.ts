@@ -263,6 +263,7 @@ function slotFor(weight: Variable, suffix: 'm' | 'v'): SlotVariable {
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-layers'; // registers tfjs-core's gradients (tfjs-core alone has none)
  * import { fusedAdam, resolveBackend } from '@uqjs/backend';
  * await resolveBackend();
  * const w = tf.variable(tf.tensor1d([1, -2]));

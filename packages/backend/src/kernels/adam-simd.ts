@@ -1,4 +1,4 @@
-import { assemble, F32, I32, loadAt, op, simdFunction, V128 } from './simd-module.js';
+import { F32, I32, loadAt, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
 
 /**
  * The Adam update as a WebAssembly SIMD function on the wasm backend's own memory: four
@@ -32,7 +32,7 @@ const [BETA1, KEEP1, BETA2, KEEP2, STEP, SECOND_SCALE, EPSILON] = SPLATS as [
 ];
 const [GRAD, FIRST, SECOND] = [24, 25, 26];
 
-const ADAM_MODULE = assemble({
+const adamFunction = (): SimdFunction => ({
   name: 'adam',
   params: [...Array(8).fill(I32), ...Array(7).fill(F32)],
   locals: [
@@ -85,4 +85,4 @@ export type SimdAdam = (
 ) => void;
 
 /** The SIMD update bound to a memory, or `null` where it cannot run (see `simdFunction`). */
-export const simdAdamFor = simdFunction<SimdAdam>(ADAM_MODULE, 'adam');
+export const simdAdamFor = simdFunction<SimdAdam>(adamFunction);

@@ -1,4 +1,4 @@
-import { assemble, I32, loadAt, op, simdFunction, V128 } from './simd-module.js';
+import { I32, loadAt, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
 
 /**
  * `exp` of float32 arrays as a WebAssembly SIMD function on the wasm backend's memory, 2-3x the
@@ -50,7 +50,7 @@ const P_LOCALS = [16, 17, 18, 19, 20, 21];
 /** `(k + 127) << 23` of the i32x4 on the stack: 2^k as float32 bits. */
 const powerOfTwo = [...op.get(EXPONENT_BIAS), ...op.i32x4Add, ...op.i32Const(23), ...op.i32x4Shl];
 
-const EXP_MODULE = assemble({
+const expFunction = (): SimdFunction => ({
   name: 'exp',
   params: [I32, I32, I32],
   locals: [
@@ -97,4 +97,4 @@ const EXP_MODULE = assemble({
 export type SimdExp = (x: number, out: number, count: number) => void;
 
 /** The SIMD `exp` bound to a memory, or `null` where it cannot run (see `simdFunction`). */
-export const simdExpFor = simdFunction<SimdExp>(EXP_MODULE, 'exp');
+export const simdExpFor = simdFunction<SimdExp>(expFunction);

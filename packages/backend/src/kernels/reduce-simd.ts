@@ -1,4 +1,4 @@
-import { assemble, I32, op, simdFunction } from './simd-module.js';
+import { I32, op, type SimdFunction, simdFunction } from './simd-module.js';
 
 /**
  * Reductions over the leading axis of a row-major `[rows, stride]` float32 array as
@@ -16,9 +16,9 @@ import { assemble, I32, op, simdFunction } from './simd-module.js';
 const [X, OUT, ROWS, WIDTH, STRIDE] = [0, 1, 2, 3, 4];
 const [ROW, ROW_END, ROW_BYTES, C, C_END] = [5, 6, 7, 8, 9];
 
-function reduceModule(combine: readonly number[]): Uint8Array {
+function reduceFunction(combine: readonly number[]): SimdFunction {
   const at = (base: number) => [...op.get(base), ...op.get(C), ...op.i32Add];
-  return assemble({
+  return {
     name: 'reduce',
     params: [I32, I32, I32, I32, I32],
     locals: [[5, I32]],
@@ -43,7 +43,7 @@ function reduceModule(combine: readonly number[]): Uint8Array {
       ...op.end, // row loop
       ...op.end,
     ],
-  });
+  };
 }
 
 /** Reduces `rows` rows of `stride` floats at byte address `x` into `out` (see the module doc). */
@@ -56,7 +56,7 @@ export type SimdRowReduce = (
 ) => void;
 
 /** Row sums (`f32x4.add`). */
-export const simdRowSumFor = simdFunction<SimdRowReduce>(reduceModule(op.add), 'reduce');
+export const simdRowSumFor = simdFunction<SimdRowReduce>(() => reduceFunction(op.add));
 
 /** Row maxima (`f32x4.max`, which propagates NaN). */
-export const simdRowMaxFor = simdFunction<SimdRowReduce>(reduceModule(op.max), 'reduce');
+export const simdRowMaxFor = simdFunction<SimdRowReduce>(() => reduceFunction(op.max));

@@ -2,7 +2,7 @@
  * A small assembler for single-function WebAssembly SIMD modules that run on the tfjs wasm
  * backend's own memory (imported as `env.memory`, so kernels read and write tensors in place,
  * nothing copied). Modules are built at load time from named opcodes: no build step, no binary
- * blob in the package. Used by the Adam update and the `Exp` kernel.
+ * blob in the package. Used by the Adam update, `Exp` and the leading-axis reductions.
  */
 
 /**
@@ -116,7 +116,7 @@ export interface SimdFunction {
 }
 
 /** A complete module: imports `env.memory` (any size), exports the one function. */
-export function assemble(fn: SimdFunction): Uint8Array {
+function assemble(fn: SimdFunction): Uint8Array {
   const code = [...vector(fn.locals.map(([count, type]) => [count, type])), ...fn.body, ...op.end];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
@@ -129,30 +129,34 @@ export function assemble(fn: SimdFunction): Uint8Array {
 }
 
 /**
- * The exported function of `bytes` bound to `memory`, compiled once per memory (a module of a
- * few hundred bytes, so synchronous compilation is allowed on a browser's main thread too);
- * `null` where it cannot run: no WebAssembly SIMD (the module does not validate), or a shared
- * memory (threaded tfjs-wasm builds), whose import these modules do not declare.
+ * The function `describe()` gives, bound to a memory: assembled, validated and compiled on the
+ * first call (not at import; a module of a few hundred bytes, so synchronous compilation is
+ * allowed on a browser's main thread too), instantiated once per memory. `null` where it cannot
+ * run: no WebAssembly SIMD (the module does not validate), or a shared memory (threaded
+ * tfjs-wasm builds), whose import these modules do not declare.
  */
-export function simdFunction<F>(
-  bytes: Uint8Array,
-  exportName: string,
-): (memory: WasmMemory) => F | null {
+export function simdFunction<F>(describe: () => SimdFunction): (memory: WasmMemory) => F | null {
   const instances = new WeakMap<WasmMemory, F | null>();
-  const valid = WebAssembly.validate(bytes);
+  let compiled: { module: object; exportName: string } | null | undefined;
   return (memory) => {
     let fn = instances.get(memory);
     if (fn === undefined) {
-      fn = valid ? instantiate<F>(bytes, exportName, memory) : null;
+      compiled ??= compile(describe());
+      fn = compiled === null ? null : instantiate<F>(compiled.module, compiled.exportName, memory);
       instances.set(memory, fn);
     }
     return fn;
   };
 }
 
-function instantiate<F>(bytes: Uint8Array, exportName: string, memory: WasmMemory): F | null {
+function compile(description: SimdFunction): { module: object; exportName: string } | null {
+  const bytes = assemble(description);
+  if (!WebAssembly.validate(bytes)) return null;
+  return { module: new WebAssembly.Module(bytes), exportName: description.name };
+}
+
+function instantiate<F>(module: object, exportName: string, memory: WasmMemory): F | null {
   try {
-    const module = new WebAssembly.Module(bytes);
     return new WebAssembly.Instance(module, { env: { memory } }).exports[exportName] as F;
   } catch (error) {
     if (error instanceof WebAssembly.LinkError) return null; // a shared memory
