@@ -19,6 +19,35 @@ function fail(fn: string, argument: string, expected: string, given: unknown): n
   throw new InvalidArgumentError({ fn, argument, expected, given });
 }
 
+/** Throws unless `value` is an object with an array `shape` (a tensor, or `{ shape }`). */
+function checkHasShape(value: unknown, argument: string, fn: string): asserts value is HasShape {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !Array.isArray((value as { shape?: unknown }).shape)
+  ) {
+    fail(fn, argument, 'a tensor', value);
+  }
+}
+
+/**
+ * Throws unless `values` is array-like (an array or typed array: an object with an integer
+ * `length`). Strings are refused: indexing one gives characters, not numbers.
+ */
+function checkArrayLike(
+  values: unknown,
+  argument: string,
+  fn: string,
+): asserts values is ArrayLike<unknown> {
+  const length =
+    values !== null && typeof values === 'object'
+      ? (values as { length?: unknown }).length
+      : undefined;
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+    fail(fn, argument, 'an array of numbers', values);
+  }
+}
+
 /**
  * Checks that `value` is a finite number (not NaN, not ±Infinity).
  *
@@ -129,9 +158,7 @@ export function checkRank<T extends HasShape>(
   fn: string,
 ): T {
   const ranks = typeof rank === 'number' ? [rank] : rank;
-  if (value === null || typeof value !== 'object' || !Array.isArray(value.shape)) {
-    fail(fn, argument, 'a tensor', value);
-  }
+  checkHasShape(value, argument, fn);
   if (!ranks.includes(value.shape.length)) {
     const expected = ranks.length === 1 ? `of rank ${ranks[0]}` : `of rank ${ranks.join(' or ')}`;
     throw new ShapeError({
@@ -155,6 +182,7 @@ export function checkShape<T extends HasShape>(
   argument: string,
   fn: string,
 ): T {
+  checkHasShape(value, argument, fn);
   const shape = value.shape;
   const ok =
     shape.length === expected.length &&
@@ -178,6 +206,8 @@ export function checkSameShape(
   argumentB: string,
   fn: string,
 ): void {
+  checkHasShape(a, argumentA, fn);
+  checkHasShape(b, argumentB, fn);
   if (a.shape.length !== b.shape.length || a.shape.some((size, i) => size !== b.shape[i])) {
     throw new ShapeError({
       fn,
@@ -189,11 +219,13 @@ export function checkSameShape(
 }
 
 /**
- * Checks that every value is finite; reports the first offending index.
+ * Checks that `values` is an array of finite numbers; reports the first offending index
+ * (strings such as `'1'` are refused).
  *
  * @since 0.1.0
  */
 export function checkAllFinite<T extends NumericArray>(values: T, argument: string, fn: string): T {
+  checkArrayLike(values, argument, fn);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) fail(fn, `${argument}[${i}]`, 'finite', v);
@@ -202,7 +234,7 @@ export function checkAllFinite<T extends NumericArray>(values: T, argument: stri
 }
 
 /**
- * Checks integer class labels in `[0, numClasses)`; reports the first offending index.
+ * Checks integer class labels (numbers) in `[0, numClasses)`; reports the first offending index.
  *
  * @since 0.1.0
  */
@@ -213,6 +245,7 @@ export function checkLabels<T extends NumericArray>(
   fn: string,
 ): T {
   checkPositiveInteger(numClasses, 'numClasses', fn);
+  checkArrayLike(labels, argument, fn);
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i]!;
     if (!Number.isInteger(y) || y < 0 || y >= numClasses) {
@@ -223,9 +256,10 @@ export function checkLabels<T extends NumericArray>(
 }
 
 /**
- * Checks a row-major `[rows, numClasses]` matrix of probabilities: every entry in `[0, 1]`
- * and every row summing to 1 within `tolerance` (default `1e-3`, loose enough for float32
- * softmax outputs of up to ~10^4 classes, tight enough to catch logits passed as probabilities).
+ * Checks a row-major `[rows, numClasses]` matrix of probabilities: every entry a number
+ * (not a string) in `[0, 1]` and every row summing to 1 within `tolerance` (a finite number
+ * > 0; default `1e-3`, loose enough for float32 softmax outputs of up to ~10^4 classes, tight
+ * enough to catch logits passed as probabilities).
  *
  * @since 0.1.0
  */
@@ -237,14 +271,18 @@ export function checkProbabilities<T extends NumericArray>(
   tolerance = 1e-3,
 ): T {
   checkPositiveInteger(numClasses, 'numClasses', fn);
+  checkPositive(tolerance, 'tolerance', fn);
+  checkArrayLike(probs, argument, fn);
   if (probs.length % numClasses !== 0) {
     fail(fn, `${argument}.length`, `a multiple of numClasses (${numClasses})`, probs.length);
   }
   for (let row = 0; row < probs.length / numClasses; row++) {
     let sum = 0;
     for (let k = 0; k < numClasses; k++) {
-      const p = probs[row * numClasses + k]!;
-      if (!(p >= 0 && p <= 1)) fail(fn, `${argument}[${row}][${k}]`, 'a probability in [0, 1]', p);
+      const p: unknown = probs[row * numClasses + k];
+      // typeof first: '0.5' compares as a number but `sum += '0.5'` would concatenate.
+      if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+        fail(fn, `${argument}[${row}][${k}]`, 'a probability in [0, 1]', p);
       sum += p;
     }
     if (Math.abs(sum - 1) > tolerance) {

@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { checkRank, checkSameShape } from './checks.js';
-import { ShapeError } from './errors.js';
+import { InvalidArgumentError, ShapeError } from './errors.js';
 
 /**
  * What every uqjs method predicts, and what `@uqjs/metrics` scores.
@@ -25,6 +25,14 @@ export interface Predictive {
  * @since 0.1.0
  */
 export function checkPredictive(predictive: Predictive, argument: string, fn: string): Predictive {
+  if (predictive === null || typeof predictive !== 'object') {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a Predictive ({ probs, members?, variance? })',
+      given: predictive,
+    });
+  }
   checkRank(predictive.probs, 2, `${argument}.probs`, fn);
   if (predictive.variance !== undefined) {
     checkSameShape(

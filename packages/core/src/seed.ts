@@ -66,7 +66,17 @@ export function checkSeed(seed: unknown, argument: string, fn: string): Seed {
 export function deriveSeed(seed: Seed, ...path: readonly (number | string)[]): Seed {
   checkSeed(seed, 'seed', 'deriveSeed');
   let h = mix32(seed ^ 0x5bd1e995);
-  for (const label of path) h = mix32(Math.imul(h, 0x9e3779b1) ^ hashLabel(label));
+  path.forEach((label, i) => {
+    if (typeof label !== 'number' && typeof label !== 'string') {
+      throw new InvalidArgumentError({
+        fn: 'deriveSeed',
+        argument: `path[${i}]`,
+        expected: 'a number or a string',
+        given: label,
+      });
+    }
+    h = mix32(Math.imul(h, 0x9e3779b1) ^ hashLabel(label));
+  });
   return h;
 }
 
@@ -172,6 +182,16 @@ export class Rng {
 
   /** Shuffles `array` in place (Fisher-Yates) and returns it. */
   shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
+    const length: unknown =
+      array !== null && typeof array === 'object' ? (array as { length?: unknown }).length : null;
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+      throw new InvalidArgumentError({
+        fn: 'Rng.shuffle',
+        argument: 'array',
+        expected: 'an array or typed array',
+        given: array,
+      });
+    }
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = array[i];
@@ -181,9 +201,16 @@ export class Rng {
     return array;
   }
 
-  /** A random permutation of `0 .. n-1`. */
+  /** A random permutation of `0 .. n-1`; `n` in `[0, 2^31 - 1]` (what an `Int32Array` holds). */
   permutation(n: number): Int32Array {
-    checkInteger(n, 'n', 'Rng.permutation');
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) {
+      throw new InvalidArgumentError({
+        fn: 'Rng.permutation',
+        argument: 'n',
+        expected: 'an integer in [0, 2^31 - 1]',
+        given: n,
+      });
+    }
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = i;
     return this.shuffle(out);
