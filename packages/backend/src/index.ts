@@ -3,7 +3,12 @@ export { enableFastWasmTraining } from './fast-wasm-training.js';
 export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js';
 export { ADAM_UPDATE } from './kernels/adam-update.js';
-export type { BackendName, ResolveBackendOptions, ResolvedBackend } from './resolve-backend.js';
+export type {
+  BackendName,
+  ResolveBackendOptions,
+  ResolvedBackend,
+  WebgpuAdapter,
+} from './resolve-backend.js';
 export { BACKEND_NAMES, resolveBackend } from './resolve-backend.js';
 export type { RunInWorkersOptions } from './run-in-workers.js';
 export { runInWorkers, WorkerTaskError } from './run-in-workers.js';

@@ -9,11 +9,23 @@ export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * The order tried when no backend is named: `webgpu` only when named, because tfjs-backend-webgpu
- * cannot read tensors synchronously in Node (`dataSync()` throws), which several uqjs functions
- * do (docs/webgpu.md in the repository).
+ * The order tried when no backend is named. `webgpu` counts only with a hardware adapter: a
+ * software one (Mesa lavapipe, SwiftShader) is correct but slower than `wasm` (docs/webgpu.md in
+ * the repository), so it is used only when named.
  */
-const AUTOMATIC_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const AUTOMATIC_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** The WebGPU adapter behind a `webgpu` backend, as Dawn describes it. */
+export interface WebgpuAdapter {
+  /** E.g. `'nvidia'`, `'mesa'`. */
+  readonly vendor: string;
+  /** E.g. `'nvidia-h100-80gb-hbm3'`, `'llvmpipe-llvm-15-0-6-256-bits-'`. */
+  readonly device: string;
+  /** E.g. `'NVIDIA: 580.159.04'`, `'llvmpipe: Mesa 25.0.7 ...'`. */
+  readonly description: string;
+  /** True for a software rasterizer exposed as a GPU (lavapipe, SwiftShader): no GPU behind it. */
+  readonly software: boolean;
+}
 
 /** What {@link resolveBackend} chose. */
 export interface ResolvedBackend {
@@ -27,6 +39,8 @@ export interface ResolvedBackend {
   readonly reason: 'UQJS_BACKEND' | 'prefer' | 'auto';
   /** True when the fast wasm training kernels are registered ({@link enableFastWasmTraining}); always so for `wasm`. */
   readonly fastWasmTraining: boolean;
+  /** For `webgpu` only: the adapter it runs on. */
+  readonly adapter?: WebgpuAdapter;
 }
 
 /** Options of {@link resolveBackend}. */
@@ -48,7 +62,9 @@ const INSTALL_HINT: Record<BackendName, string> = {
     'so the machine needs access to storage.googleapis.com at install time',
   webgpu:
     'install both: `npm install webgpu @tensorflow/tfjs-backend-webgpu` (Dawn, prebuilt, nothing downloaded ' +
-    'at install); on Linux the machine needs a Vulkan loader and a GPU driver with Vulkan',
+    'at install); on Linux the machine also needs a Vulkan loader and a Vulkan driver (Debian/Ubuntu: ' +
+    '`apt-get install libvulkan1`; NVIDIA in a container also `libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2`; ' +
+    'no GPU: Mesa >= 24 lavapipe, see tools/webgpu/install-lavapipe.sh in the uqjs repository)',
   wasm: 'install it: `npm install @tensorflow/tfjs-backend-wasm`',
   cpu: 'install it: `npm install @tensorflow/tfjs-backend-cpu`',
 };
@@ -70,51 +86,142 @@ async function activate(name: string): Promise<boolean> {
 }
 
 /** What loading a backend gave: its provider (and whether it is a GPU), or why it failed. */
-type LoadResult = { provider: string; gpu: boolean } | { failures: string[] };
+type LoadResult =
+  | { provider: string; gpu: boolean; adapter?: WebgpuAdapter }
+  | { failures: string[] };
+
+/** The members of Dawn's `GPUAdapterInfo` read here (all strings; missing ones read as `''`). */
+interface AdapterInfo {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly device?: string;
+  readonly description?: string;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/** The members of Dawn's `GPU` (`navigator.gpu`) used here. */
+interface DawnGpu {
+  requestAdapter(options?: object): Promise<{ info?: AdapterInfo } | null>;
+}
 
 /** The parts of the `webgpu` package (Dawn's Node bindings) used here. */
 interface DawnModule {
-  create(options: string[]): {
-    requestAdapter(options?: object): Promise<{ info?: { isFallbackAdapter?: boolean } } | null>;
-  };
+  create(options: string[]): DawnGpu;
   globals: object;
 }
 
+/** What {@link loadWebgpu} needs from the outside world; replaced in tests. */
+export interface WebgpuDeps {
+  /** Imports the `webgpu` package. */
+  readonly importDawn: () => Promise<DawnModule>;
+  /** Imports `@tensorflow/tfjs-backend-webgpu` (which registers `'webgpu'` if `navigator.gpu` exists). */
+  readonly importBackend: () => Promise<unknown>;
+  /** Sets `navigator.gpu` and Dawn's globals (`GPUBufferUsage`, ...). */
+  readonly install: (dawn: DawnModule, gpu: DawnGpu) => void;
+  /** `tf.setBackend(name)` and true when it is then active. */
+  readonly activate: (name: string) => Promise<boolean>;
+}
+
 /**
- * `webgpu`: installs Dawn's `navigator.gpu` (tfjs-backend-webgpu registers itself at import
- * only when it exists), checks that an adapter exists, then activates the backend.
+ * Describes a Dawn adapter; `software` when Dawn calls it a fallback adapter, its architecture is
+ * `'software'`, or its names are those of a CPU rasterizer.
  */
-async function loadWebgpu(): Promise<LoadResult> {
-  const provider = '@tensorflow/tfjs-backend-webgpu';
-  try {
-    const dawn = (await importOptional('webgpu')) as DawnModule;
-    Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
-    // Node 20 has no navigator; Node 21+ has a read-only one without gpu.
-    const global = globalThis as { navigator?: object };
-    if (global.navigator === undefined) {
-      Object.defineProperty(global, 'navigator', { value: { gpu }, configurable: true });
-    } else {
-      Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
-    }
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (adapter === null) {
-      return {
-        failures: ['webgpu: Dawn found no WebGPU adapter (no GPU, or no Vulkan driver for it)'],
-      };
-    }
-    await importOptional(provider);
-    if (await activate('webgpu'))
-      return { provider, gpu: adapter.info?.isFallbackAdapter !== true };
-    return { failures: [`${provider} loaded but tf.setBackend('webgpu') failed`] };
-  } catch (error) {
-    return { failures: [`webgpu + ${provider}: ${describeLoadError(error)}`] };
+export function describeAdapter(info: AdapterInfo): WebgpuAdapter {
+  const vendor = info.vendor ?? '';
+  const device = info.device ?? '';
+  const description = info.description ?? '';
+  const names = `${vendor} ${info.architecture ?? ''} ${device} ${description}`;
+  const software =
+    info.isFallbackAdapter === true ||
+    info.architecture === 'software' ||
+    /llvmpipe|lavapipe|softpipe|swiftshader/i.test(names);
+  return { vendor, device, description, software };
+}
+
+/** `vendor device (description)`, for the log line and messages. */
+function adapterLabel(adapter: WebgpuAdapter): string {
+  const name = [adapter.vendor, adapter.device].filter((p) => p !== '').join(' ') || 'unnamed';
+  return adapter.description !== '' ? `${name}; ${adapter.description}` : name;
+}
+
+function installDawn(dawn: DawnModule, gpu: DawnGpu): void {
+  Object.assign(globalThis, dawn.globals);
+  // Node 20 has no navigator; Node 21+ has a read-only one without gpu.
+  const global = globalThis as { navigator?: object };
+  if (global.navigator === undefined) {
+    Object.defineProperty(global, 'navigator', { value: { gpu }, configurable: true });
+  } else {
+    Object.defineProperty(global.navigator, 'gpu', { value: gpu, configurable: true });
   }
 }
 
+const WEBGPU_PROVIDER = '@tensorflow/tfjs-backend-webgpu';
+
+const DEFAULT_WEBGPU_DEPS: WebgpuDeps = {
+  importDawn: async () => (await importOptional('webgpu')) as DawnModule,
+  importBackend: () => importOptional(WEBGPU_PROVIDER),
+  install: installDawn,
+  activate,
+};
+
+/**
+ * `webgpu`: asks Dawn for the adapter tfjs-backend-webgpu will use, refuses a software adapter
+ * unless `named`, then installs Dawn's `navigator.gpu` (tfjs-backend-webgpu registers itself at
+ * import only when it exists), imports the backend and activates it.
+ */
+export async function loadWebgpu(
+  named: boolean,
+  deps: WebgpuDeps = DEFAULT_WEBGPU_DEPS,
+): Promise<LoadResult> {
+  let dawn: DawnModule;
+  try {
+    dawn = await deps.importDawn();
+  } catch (error) {
+    return { failures: [`webgpu (Dawn's Node bindings): ${describeLoadError(error)}`] };
+  }
+  let adapter: WebgpuAdapter;
+  let gpu: DawnGpu;
+  try {
+    gpu = dawn.create([]);
+    // The descriptor tfjs-backend-webgpu 4.22 uses itself, so this is the adapter it will get.
+    const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (found === null) {
+      return {
+        failures: [
+          'webgpu: Dawn found no WebGPU adapter (no GPU, or no Vulkan loader or driver for it; Dawn printed why on stderr)',
+        ],
+      };
+    }
+    adapter = describeAdapter(found.info ?? {});
+  } catch (error) {
+    return { failures: [`webgpu: asking Dawn for an adapter failed: ${describeLoadError(error)}`] };
+  }
+  if (adapter.software && !named) {
+    return {
+      failures: [
+        `webgpu: only a software adapter (${adapterLabel(adapter)}), slower than wasm; name the backend to use it`,
+      ],
+    };
+  }
+  try {
+    deps.install(dawn, gpu);
+    await deps.importBackend();
+  } catch (error) {
+    return { failures: [`${WEBGPU_PROVIDER}: ${describeLoadError(error)}`] };
+  }
+  if (await deps.activate('webgpu')) {
+    return { provider: WEBGPU_PROVIDER, gpu: !adapter.software, adapter };
+  }
+  return {
+    failures: [
+      `${WEBGPU_PROVIDER} loaded but tf.setBackend('webgpu') failed (imported before navigator.gpu was set?)`,
+    ],
+  };
+}
+
 /** Tries to load one backend; returns its provider, or the reasons it could not load. */
-async function load(name: BackendName): Promise<LoadResult> {
-  if (name === 'webgpu') return loadWebgpu();
+async function load(name: BackendName, named: boolean, webgpu: WebgpuDeps): Promise<LoadResult> {
+  if (name === 'webgpu') return loadWebgpu(named, webgpu);
   const failures: string[] = [];
   const providers =
     name === 'tensorflow' ? TENSORFLOW_PROVIDERS : [`@tensorflow/tfjs-backend-${name}`];
@@ -135,11 +242,11 @@ async function load(name: BackendName): Promise<LoadResult> {
  *
  * Order: `UQJS_BACKEND` (environment) if set, else `opts.prefer` if given, else the best that
  * loads of `tensorflow` (from `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`),
- * `wasm`, `cpu`. `webgpu` (tfjs-backend-webgpu on Dawn's Node bindings, the `webgpu` package) is
- * used only when named: it trains on a GPU without libtensorflow, but cannot read tensors
- * synchronously (`dataSync()` throws), which several uqjs functions do. A backend asked for by
- * name that cannot load is an error that says how to install it; in automatic mode a backend
- * that cannot load is skipped. Picking `wasm` also
+ * `webgpu` (tfjs-backend-webgpu on Dawn's Node bindings, the `webgpu` package: a GPU without
+ * libtensorflow) on a hardware adapter, `wasm`, `cpu`. A software WebGPU adapter (Mesa lavapipe)
+ * is used only when `webgpu` is named, and reported as such (`gpu: false`, `adapter.software`).
+ * A backend asked for by name that cannot load is an error that says what is missing and how to
+ * install it; in automatic mode a backend that cannot load is skipped. Picking `wasm` also
  * registers the fast training kernels ({@link enableFastWasmTraining}): without them the wasm
  * backend cannot train a CNN and trains an MLP ~10x slower.
  *
@@ -154,6 +261,14 @@ async function load(name: BackendName): Promise<LoadResult> {
  * @since 0.1.0
  */
 export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<ResolvedBackend> {
+  return resolveBackendWith(opts, DEFAULT_WEBGPU_DEPS);
+}
+
+/** {@link resolveBackend} with the `webgpu` loading replaced (tests inject adapters). */
+export async function resolveBackendWith(
+  opts: ResolveBackendOptions,
+  webgpuDeps: WebgpuDeps,
+): Promise<ResolvedBackend> {
   const env = opts.env ?? process.env;
   const fromEnv = env.UQJS_BACKEND?.trim() || undefined;
   const requested = fromEnv ?? opts.prefer;
@@ -175,7 +290,7 @@ export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<
 
   const skipped: string[] = [];
   for (const name of candidates) {
-    const result = await load(name);
+    const result = await load(name, requested !== undefined, webgpuDeps);
     if ('provider' in result) {
       const fastWasmTraining = name === 'wasm' && enableFastWasmTraining().kernels.length > 0;
       const resolved: ResolvedBackend = {
@@ -184,9 +299,16 @@ export async function resolveBackend(opts: ResolveBackendOptions = {}): Promise<
         gpu: result.gpu,
         reason,
         fastWasmTraining,
+        ...(result.adapter !== undefined ? { adapter: result.adapter } : {}),
       };
+      const where =
+        result.adapter === undefined
+          ? resolved.gpu
+            ? ', GPU'
+            : ''
+          : `, ${result.adapter.software ? 'software adapter, no GPU' : 'GPU'}: ${adapterLabel(result.adapter)}`;
       log(
-        `[uqjs] backend: ${name} (${result.provider}${resolved.gpu ? ', GPU' : ''}; chosen by ${reason}` +
+        `[uqjs] backend: ${name} (${result.provider}${where}; chosen by ${reason}` +
           `${fastWasmTraining ? '; fast wasm training kernels on' : ''})` +
           (skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''),
       );

@@ -2,6 +2,64 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../src/index.js';
+import {
+  describeAdapter,
+  loadWebgpu,
+  resolveBackendWith,
+  type WebgpuDeps,
+} from '../src/resolve-backend.js';
+
+const LAVAPIPE = {
+  vendor: 'mesa',
+  architecture: 'software',
+  device: 'llvmpipe-llvm-15-0-6-256-bits-',
+  description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)',
+  isFallbackAdapter: true,
+};
+const H100 = {
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: 'nvidia-h100-80gb-hbm3',
+  description: 'NVIDIA: 580.159.04',
+  isFallbackAdapter: false,
+};
+
+/** Fake Dawn that offers `info` as its adapter (null: none); records what was installed and activated. */
+function fakeWebgpu(
+  info: object | null,
+  opts: { dawnMissing?: boolean; backendMissing?: boolean; activates?: boolean } = {},
+): WebgpuDeps & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    importDawn: async () => {
+      calls.push('importDawn');
+      if (opts.dawnMissing === true)
+        throw new Error("Cannot find package 'webgpu' imported from x");
+      return {
+        create: () => ({
+          requestAdapter: async (o?: object) => {
+            calls.push(`requestAdapter ${JSON.stringify(o)}`);
+            return info === null ? null : { info };
+          },
+        }),
+        globals: {},
+      };
+    },
+    install: () => {
+      calls.push('install');
+    },
+    importBackend: async () => {
+      calls.push('importBackend');
+      if (opts.backendMissing === true)
+        throw new Error("Cannot find package '@tensorflow/tfjs-backend-webgpu' imported from x");
+    },
+    activate: async (name) => {
+      calls.push(`activate ${name}`);
+      return opts.activates !== false;
+    },
+  };
+}
 
 describe('resolveBackend', () => {
   it('honours UQJS_BACKEND=cpu and reports the choice', async () => {
@@ -63,20 +121,131 @@ describe('resolveBackend', () => {
     );
   });
 
-  it('falls back automatically past a backend that cannot load, never trying webgpu', async () => {
+  it('falls back automatically past tensorflow and a machine without a hardware WebGPU adapter', async () => {
+    // This machine has no GPU: Dawn finds no adapter, or only lavapipe (a software one).
     const messages: string[] = [];
     const chosen = await resolveBackend({ env: {}, log: (m) => messages.push(m) });
     expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
-    expect(messages[0]).toMatch(/^\[uqjs\] backend: wasm .*skipped: tensorflow/);
-    expect(messages[0]).not.toMatch(/webgpu/);
+    expect(chosen.adapter).toBeUndefined();
+    expect(messages[0]).toMatch(
+      /^\[uqjs\] backend: wasm .*skipped: tensorflow \(.*\); webgpu \(webgpu: (Dawn found no WebGPU adapter|only a software adapter)/,
+    );
   });
 
-  it('explains how to install webgpu when it is named and cannot load', async () => {
-    // Neither the webgpu package (Dawn) nor @tensorflow/tfjs-backend-webgpu is installed here.
-    await expect(resolveBackend({ env: {}, prefer: 'webgpu', log: false })).rejects.toThrow(
-      /backend 'webgpu' \(from opts.prefer\) cannot be loaded \(webgpu \+ @tensorflow\/tfjs-backend-webgpu: .*\); install both: `npm install webgpu @tensorflow\/tfjs-backend-webgpu`/,
+  it('picks webgpu automatically on a hardware adapter, after tensorflow and before wasm, and logs it', async () => {
+    const fake = fakeWebgpu(H100);
+    const messages: string[] = [];
+    const chosen = await resolveBackendWith({ env: {}, log: (m) => messages.push(m) }, fake);
+    expect(chosen).toEqual({
+      name: 'webgpu',
+      provider: '@tensorflow/tfjs-backend-webgpu',
+      gpu: true,
+      reason: 'auto',
+      fastWasmTraining: false,
+      adapter: {
+        vendor: 'nvidia',
+        device: 'nvidia-h100-80gb-hbm3',
+        description: 'NVIDIA: 580.159.04',
+        software: false,
+      },
+    });
+    // The adapter is checked before navigator.gpu is installed and the backend imported.
+    expect(fake.calls).toEqual([
+      'importDawn',
+      'requestAdapter {"powerPreference":"high-performance"}',
+      'install',
+      'importBackend',
+      'activate webgpu',
+    ]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(
+      /^\[uqjs\] backend: webgpu \(@tensorflow\/tfjs-backend-webgpu, GPU: nvidia nvidia-h100-80gb-hbm3; NVIDIA: 580\.159\.04; chosen by auto\); skipped: tensorflow \(/,
     );
+  });
+
+  it('skips a software adapter in automatic mode without importing the webgpu backend', async () => {
+    const fake = fakeWebgpu(LAVAPIPE);
+    const messages: string[] = [];
+    const chosen = await resolveBackendWith({ env: {}, log: (m) => messages.push(m) }, fake);
+    expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
+    expect(fake.calls).toEqual([
+      'importDawn',
+      'requestAdapter {"powerPreference":"high-performance"}',
+    ]);
+    expect(messages[0]).toContain(
+      'webgpu (webgpu: only a software adapter (mesa llvmpipe-llvm-15-0-6-256-bits-; llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)), slower than wasm; name the backend to use it)',
+    );
+  });
+
+  it('uses a software adapter when webgpu is named, reporting it as software and not a GPU', async () => {
+    const messages: string[] = [];
+    const chosen = await resolveBackendWith(
+      { env: { UQJS_BACKEND: 'webgpu' }, log: (m) => messages.push(m) },
+      fakeWebgpu(LAVAPIPE),
+    );
+    expect(chosen).toMatchObject({
+      name: 'webgpu',
+      gpu: false,
+      reason: 'UQJS_BACKEND',
+      adapter: { vendor: 'mesa', software: true },
+    });
+    expect(messages).toEqual([
+      '[uqjs] backend: webgpu (@tensorflow/tfjs-backend-webgpu, software adapter, no GPU: mesa llvmpipe-llvm-15-0-6-256-bits-; llvmpipe: Mesa 25.0.7 (LLVM 15.0.6); chosen by UQJS_BACKEND)',
+    ]);
+  });
+
+  it('says what is missing and how to install it when a named webgpu cannot load', async () => {
+    const cases: [WebgpuDeps, RegExp][] = [
+      [
+        fakeWebgpu(H100, { dawnMissing: true }),
+        /\(webgpu \(Dawn's Node bindings\): Cannot find package 'webgpu'/,
+      ],
+      [
+        fakeWebgpu(H100, { backendMissing: true }),
+        /\(@tensorflow\/tfjs-backend-webgpu: Cannot find package '@tensorflow\/tfjs-backend-webgpu'/,
+      ],
+      [
+        fakeWebgpu(null),
+        /\(webgpu: Dawn found no WebGPU adapter \(no GPU, or no Vulkan loader or driver/,
+      ],
+      [fakeWebgpu(H100, { activates: false }), /tf\.setBackend\('webgpu'\) failed/],
+    ];
+    for (const [fake, reason] of cases) {
+      const attempt = resolveBackendWith({ env: {}, prefer: 'webgpu', log: false }, fake);
+      await expect(attempt).rejects.toThrow(BackendError);
+      const message = await attempt.catch((e: Error) => e.message);
+      expect(message).toMatch(
+        /^resolveBackend: backend 'webgpu' \(from opts\.prefer\) cannot be loaded /,
+      );
+      expect(message).toMatch(reason);
+      expect(message).toContain(
+        'install both: `npm install webgpu @tensorflow/tfjs-backend-webgpu`',
+      );
+      expect(message).toContain('`apt-get install libvulkan1`');
+    }
     expect(tf.getBackend()).not.toBe('webgpu');
+  });
+
+  it("tells software adapters from hardware ones by any of Dawn's signs", () => {
+    expect(describeAdapter(H100).software).toBe(false);
+    expect(describeAdapter(LAVAPIPE).software).toBe(true);
+    expect(describeAdapter({ ...H100, isFallbackAdapter: true }).software).toBe(true);
+    expect(describeAdapter({ ...H100, architecture: 'software' }).software).toBe(true);
+    expect(describeAdapter({ vendor: 'google', device: 'SwiftShader Device' }).software).toBe(true);
+    expect(describeAdapter({})).toEqual({
+      vendor: '',
+      device: '',
+      description: '',
+      software: false,
+    });
+  });
+
+  it('accepts a software adapter through loadWebgpu only when named', async () => {
+    expect(await loadWebgpu(false, fakeWebgpu(LAVAPIPE))).toEqual({
+      failures: [expect.stringMatching(/^webgpu: only a software adapter/)],
+    });
+    expect(await loadWebgpu(true, fakeWebgpu(LAVAPIPE))).toMatchObject({ gpu: false });
+    expect(await loadWebgpu(false, fakeWebgpu(H100))).toMatchObject({ gpu: true });
   });
 
   it('rejects an unknown backend name', async () => {
