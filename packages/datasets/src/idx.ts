@@ -9,23 +9,37 @@ export interface IdxArray {
 /** IDX type code of unsigned bytes, the only type MNIST-style files use. */
 const IDX_UBYTE = 0x08;
 
-/** Decompresses a whole gzip stream (the loader passes Node's `zlib.gunzipSync`). */
-export type Gunzip = (bytes: Uint8Array) => Uint8Array;
+/**
+ * Decompresses a whole gzip stream, throwing once the output would pass `maxOutputLength`
+ * bytes (the loader passes Node's `zlib.gunzipSync` with that option, which stops there with
+ * a `RangeError` of code `ERR_BUFFER_TOO_LARGE` instead of growing without bound).
+ */
+export type Gunzip = (bytes: Uint8Array, maxOutputLength: number) => Uint8Array;
 
 /**
  * Undoes gzip with `gunzip` when `bytes` start with the gzip magic number `1f 8b`, so `.gz`
- * and plain files (however they are named) read alike.
+ * and plain files (however they are named) read alike. The output may not pass `maxBytes`
+ * (the size the file must have), so a decompression bomb fails after `maxBytes`, not after
+ * filling the memory; the gzip trailer's size field is not trusted.
  */
 export function maybeGunzip(
   bytes: Uint8Array,
   gunzip: Gunzip,
+  maxBytes: number,
   file: string,
   fn: string,
 ): Uint8Array {
   if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
-    return gunzip(bytes);
+    return gunzip(bytes, maxBytes);
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(
+        `${fn}: ${file} decompresses to more than ${maxBytes.toLocaleString('en-US')} bytes, ` +
+          'the size of the file it should hold; it is not that file (or a decompression bomb): ' +
+          'delete it and fetch it again',
+      );
+    }
     throw new DataError(
       `${fn}: ${file} is not a valid gzip file (${(error as Error).message}); delete it and ` +
         'fetch it again',

@@ -88,7 +88,25 @@ const MNIST_SIDE = 28;
  * ```
  * @since 0.1.0
  */
-export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
+export function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
+  return loadMnistWith(opts, MNIST_LAYOUT);
+}
+
+/** The sizes the official IDX files have (checked exactly); the tests pass small ones. */
+export interface MnistLayout {
+  /** Images (and labels) of the training files. */
+  readonly train: number;
+  /** Images (and labels) of the test files. */
+  readonly test: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** MNIST as distributed: 60,000 training and 10,000 test digits of 28x28 pixels. */
+export const MNIST_LAYOUT: MnistLayout = { train: 60000, test: 10000, height: 28, width: 28 };
+
+/** {@link loadMnist} for files of the given sizes (the tests' small files in the real format). */
+export async function loadMnistWith(opts: MnistOptions, layout: MnistLayout): Promise<TrainTest> {
   const fn = 'loadMnist';
   const node = await nodeModules(fn);
   const download = opts.download ?? false;
@@ -132,7 +150,7 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<TrainTest> {
       });
     }
   }
-  return loadIdxFolder(node, source, opts, fn);
+  return loadIdxFolder(node, source, opts, layout, fn);
 }
 
 /** The bundled digits, class by class. */
@@ -237,6 +255,7 @@ async function loadIdxFolder(
   node: NodeModules,
   dir: string,
   opts: MnistOptions,
+  layout: MnistLayout,
   fn: string,
 ): Promise<TrainTest> {
   const mirror = opts.mirror ?? MNIST_MIRROR;
@@ -261,19 +280,50 @@ async function loadIdxFolder(
       dirOption: 'source',
     });
   }
-  // Each file plain or gzipped; the parsers see the decompressed bytes.
+  // Each file plain or gzipped; the parsers see the decompressed bytes. A gzip stream may
+  // decompress to no more than the official file's size (its ISIZE trailer is not trusted):
+  // a small .gz that expands to gigabytes stops at that bound.
+  const gunzip = (bytes: Uint8Array, maxOutputLength: number) =>
+    node.zlib.gunzipSync(bytes, { maxOutputLength });
   const read = async (key: keyof typeof IDX_FILES) =>
-    maybeGunzip(await node.fsPromises.readFile(paths[key]!), node.zlib.gunzipSync, paths[key]!, fn);
+    maybeGunzip(
+      await node.fsPromises.readFile(paths[key]!),
+      gunzip,
+      idxSize(key, layout),
+      paths[key]!,
+      fn,
+    );
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     read('trainImages'),
     read('trainLabels'),
     read('testImages'),
     read('testLabels'),
   ]);
+  const sizes = (count: number) => ({ count, height: layout.height, width: layout.width });
   return {
-    train: idxDataset(trainImages, trainLabels, paths.trainImages!, paths.trainLabels!, fn),
-    test: idxDataset(testImages, testLabels, paths.testImages!, paths.testLabels!, fn),
+    train: idxDataset(
+      trainImages,
+      trainLabels,
+      paths.trainImages!,
+      paths.trainLabels!,
+      sizes(layout.train),
+      fn,
+    ),
+    test: idxDataset(
+      testImages,
+      testLabels,
+      paths.testImages!,
+      paths.testLabels!,
+      sizes(layout.test),
+      fn,
+    ),
   };
+}
+
+/** Bytes of an official IDX file: the 4-byte magic, 4 bytes per dimension, the values. */
+function idxSize(key: keyof typeof IDX_FILES, layout: MnistLayout): number {
+  const count = key.startsWith('train') ? layout.train : layout.test;
+  return key.endsWith('Images') ? 16 + count * layout.height * layout.width : 8 + count;
 }
 
 /** Builds a dataset from an images file `[N, H, W]` and a labels file `[N]` (digits 0-9), decompressed. */
@@ -282,11 +332,19 @@ function idxDataset(
   labelBytes: Uint8Array,
   imageFile: string,
   labelFile: string,
+  expected: { readonly count: number; readonly height: number; readonly width: number },
   fn: string,
 ): ImageDataset {
   const images = parseIdx(imageBytes, 3, imageFile, fn);
   const labels = parseIdx(labelBytes, 1, labelFile, fn);
   const [n, h, w] = images.dims as [number, number, number];
+  if (n !== expected.count || h !== expected.height || w !== expected.width) {
+    throw new DataError(
+      `${fn}: ${imageFile} holds ${n} images of ${h}x${w}, but the official file holds ` +
+        `${expected.count.toLocaleString('en-US')} of ${expected.height}x${expected.width}; ` +
+        'it is truncated or not the MNIST file',
+    );
+  }
   if (labels.dims[0] !== n) {
     throw new DataError(
       `${fn}: ${imageFile} holds ${n} images but ${labelFile} holds ${labels.dims[0]} labels`,

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, MNIST_MIRROR } from '../src/index.js';
-import { readBundledDigits } from '../src/mnist.js';
+import { loadMnistWith, type MnistLayout, readBundledDigits } from '../src/mnist.js';
 import { nodeModules } from '../src/node-modules.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { idxFile } from './helpers/formats.js';
@@ -120,6 +120,10 @@ function idxPair(n: number, offset: number) {
   };
 }
 
+/** The sizes of the small files, injected where the real loader wants MNIST's. */
+const SMALL: MnistLayout = { train: 6, test: 3, height: 4, width: 3 };
+const loadSmall = (opts: Parameters<typeof loadMnist>[0]) => loadMnistWith(opts ?? {}, SMALL);
+
 const TRAIN = idxPair(6, 0);
 const TEST = idxPair(3, 5);
 const FILES: Record<string, Uint8Array> = {
@@ -146,7 +150,7 @@ describe('loadMnist from IDX files', () => {
         't10k-images-idx3-ubyte': TEST.images,
         't10k-labels-idx1-ubyte.gz': gzipSync(TEST.labels),
       });
-      const { train, test } = await loadMnist({ source: dir });
+      const { train, test } = await loadSmall({ source: dir });
       expect(train.shape).toEqual([6, 4, 3, 1]);
       expect(test.shape).toEqual([3, 4, 3, 1]);
       expect(Array.from(train.images)).toEqual(Array.from(TRAIN.pixels));
@@ -162,7 +166,7 @@ describe('loadMnist from IDX files', () => {
     const { dir, remove } = await tempDir();
     try {
       await writeFiles(dir, { 'train-labels-idx1-ubyte': TRAIN.labels });
-      const error = await loadMnist({ source: dir }).catch((e: unknown) => e);
+      const error = await loadSmall({ source: dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       const message = (error as Error).message;
       expect(message).toContain(
@@ -208,13 +212,67 @@ describe('loadMnist from IDX files', () => {
       { 't10k-labels-idx1-ubyte': idxFile([3], Uint8Array.from([1, 12, 2])) },
       'holds label 12 at 1, not a digit',
     ],
+    [
+      'images of another size',
+      { 'train-images-idx3-ubyte': idxFile([6, 4, 4], new Uint8Array(96)) },
+      'holds 6 images of 4x4, but the official file holds 6 of 4x3',
+    ],
+    [
+      'files cut by whole images (and labels)',
+      {
+        't10k-images-idx3-ubyte': idxFile([2, 4, 3], TEST.pixels.subarray(0, 24)),
+        't10k-labels-idx1-ubyte': idxFile([2], TEST.labelValues.subarray(0, 2)),
+      },
+      'holds 2 images of 4x3, but the official file holds 3 of 4x3',
+    ],
+    [
+      'a gzip stream that expands past the file size',
+      // Gzip under the plain name: the loader goes by the magic number, not the name.
+      { 't10k-labels-idx1-ubyte': gzipSync(new Uint8Array(1 << 20)) },
+      't10k-labels-idx1-ubyte decompresses to more than 11 bytes',
+    ],
   ])('turns %s into a DataError', async (_, broken, message) => {
     const { dir, remove } = await tempDir();
     try {
       await writeFiles(dir, { ...FILES, ...broken });
-      const error = await loadMnist({ source: dir }).catch((e: unknown) => e);
+      const error = await loadSmall({ source: dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toContain(message);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('loadMnist on files of other sizes than the official ones', () => {
+  it('requires 60,000 / 10,000 images of 28x28: smaller files in the IDX format are errors', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeFiles(dir, FILES);
+      const error = await loadMnist({ source: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        'train-images-idx3-ubyte holds 6 images of 4x3, but the official file holds 60,000 of ' +
+          '28x28; it is truncated or not the MNIST file',
+      );
+    } finally {
+      await remove();
+    }
+  });
+
+  it('stops a decompression bomb at the official size (10,008 bytes for the test labels)', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      // 20 MB of zeros gzip to about 20 KB; unbounded, they would all be decompressed.
+      const bomb = gzipSync(new Uint8Array(20_000_000));
+      expect(bomb.length).toBeLessThan(100_000);
+      await writeFiles(dir, { ...FILES, 't10k-labels-idx1-ubyte': bomb });
+      const error = await loadMnist({ source: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        't10k-labels-idx1-ubyte decompresses to more than 10,008 bytes, the size of the ' +
+          'file it should hold',
+      );
     } finally {
       await remove();
     }
@@ -237,12 +295,12 @@ describe('loadMnist download', () => {
   it('fetches, verifies and caches the files; the next load reads the cache', async () => {
     const { dir, remove } = await tempDir();
     try {
-      const first = await loadMnist({ source: dir, download: true, mirror: server.url, checksums });
+      const first = await loadSmall({ source: dir, download: true, mirror: server.url, checksums });
       expect(first.train.shape).toEqual([6, 4, 3, 1]);
       expect(Array.from(first.train.images)).toEqual(Array.from(TRAIN.pixels));
       expect((await readdir(dir)).sort()).toEqual(Object.keys(gz).sort());
       const requested = server.requests.length;
-      const second = await loadMnist({
+      const second = await loadSmall({
         source: dir,
         download: true,
         mirror: server.url,
@@ -260,7 +318,7 @@ describe('loadMnist download', () => {
     const saved = process.env.UQJS_DATA_DIR;
     process.env.UQJS_DATA_DIR = dir;
     try {
-      const { test } = await loadMnist({ download: true, mirror: server.url, checksums });
+      const { test } = await loadSmall({ download: true, mirror: server.url, checksums });
       expect(test.size).toBe(3);
       expect(existsSync(join(dir, 'mnist', 't10k-images-idx3-ubyte.gz'))).toBe(true);
     } finally {
