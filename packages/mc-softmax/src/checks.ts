@@ -29,6 +29,39 @@ export function checkMinRank(
   return value;
 }
 
+/**
+ * Checks an options argument: `undefined` gives `{}`; anything but a plain object (`null`, a
+ * number, an array, a tensor) is an `InvalidArgumentError` naming `argument` and `fn`.
+ *
+ * @example
+ * ```ts
+ * checkOptionsObject(null, 'opts', 'mcSoftmax');
+ * // throws: mcSoftmax: opts must be an options object (or undefined), got null
+ * ```
+ * @since 0.1.0
+ */
+export function checkOptionsObject<T extends object>(
+  value: T | undefined,
+  argument: string,
+  fn: string,
+): T {
+  if (value === undefined) return {} as T;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    value instanceof tf.Tensor
+  ) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'an options object (or undefined)',
+      given: value,
+    });
+  }
+  return value;
+}
+
 /** Checks a temperature: a number > 0 or a scalar tensor (whose value is checked by the caller). */
 export function checkTemperature(value: unknown, argument: string, fn: string): number | tf.Tensor {
   if (value instanceof tf.Tensor) {

@@ -1,8 +1,47 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, type Seed } from '@uqjs/core';
+import {
+  checkBoolean,
+  checkSameShape,
+  checkSeed,
+  deriveSeed,
+  type Seed,
+  ShapeError,
+} from '@uqjs/core';
 import { noiseFamily } from '@uqjs/noise';
+import { checkMinRank, checkOptionsObject } from './checks.js';
 import { diagonalLatents } from './diagonal-latents.js';
 import type { LatentModel } from './mc-engine.js';
+
+const FN = 'factorLatents';
+
+/**
+ * Checks `factorLoadings` against `loc` (internal): shape `[...loc.shape, R]` with
+ * `1 <= R <= K`; returns `R`. Errors name `fn`.
+ */
+export function checkLoadings(loc: tf.Tensor, factorLoadings: unknown, fn: string): number {
+  const loadings = checkMinRank(factorLoadings, 3, '[B, ..., K, R]', 'factorLoadings', fn);
+  const numClasses = loc.shape[loc.rank - 1]!;
+  const matches =
+    loadings.rank === loc.rank + 1 && loc.shape.every((size, i) => loadings.shape[i] === size);
+  if (!matches) {
+    throw new ShapeError({
+      fn,
+      argument: 'factorLoadings',
+      expected: `of shape [${loc.shape.join(', ')}, R] (loc's shape and a factor axis)`,
+      given: loadings.shape,
+    });
+  }
+  const numFactors = loadings.shape[loadings.rank - 1]!;
+  if (numFactors < 1 || numFactors > numClasses) {
+    throw new ShapeError({
+      fn,
+      argument: 'factorLoadings',
+      expected: `of shape [${loc.shape.join(', ')}, R] with 1 <= R <= ${numClasses} (numClasses)`,
+      given: loadings.shape,
+    });
+  }
+  return numFactors;
+}
 
 /**
  * Options of {@link factorLatents}.
@@ -25,7 +64,7 @@ export interface FactorLatentsOptions {
  * so `Cov(z) = V V^T + diag(d^2)` per row. It composes {@link diagonalLatents}: `loc + d * e_K`
  * is the diagonal model with the same seed (so `V = 0` gives exactly the diagonal head's
  * samples), and the factor term `V e_R` draws its noise from `deriveSeed(seed, 'factors')`.
- * Inputs are not checked here.
+ * Shapes and options are checked here (no values: the callers check those when they need to).
  *
  * Shapes: `loc`, `diagScale` `[B, ..., K]`; `factorLoadings` `[B, ..., K, R]`; noise
  * `e_K` `[C, B, ..., K]` and `e_R` `[C, N, R]` with `N = B * ...` (`[C, 1, ...]` when shared);
@@ -38,6 +77,9 @@ export interface FactorLatentsOptions {
  * const model = factorLatents(loc, loadings, diag, { seed: 1, shareSamplesAcrossBatch: false });
  * const z = model.latents(model.params, model.drawNoise(0, 500)); // [500, B, K]
  * ```
+ * @throws `ShapeError` when `loc`, `diagScale` are not tensors of rank >= 2 and one shape, or
+ * `factorLoadings` is not `[...loc.shape, R]` with `1 <= R <= K`; `InvalidArgumentError` for a
+ * bad seed or flag.
  * @since 0.1.0
  */
 export function factorLatents(
@@ -46,17 +88,23 @@ export function factorLatents(
   diagScale: tf.Tensor,
   opts: FactorLatentsOptions,
 ): LatentModel {
-  const share = opts.shareSamplesAcrossBatch;
+  checkMinRank(loc, 2, '[B, ..., K]', 'loc', FN);
+  checkMinRank(diagScale, 2, '[B, ..., K]', 'diagScale', FN);
+  checkSameShape(loc, diagScale, 'loc', 'diagScale', FN);
+  checkLoadings(loc, factorLoadings, FN);
+  const options = checkOptionsObject<Partial<FactorLatentsOptions>>(opts, 'opts', FN);
+  const seed = checkSeed(options.seed, 'opts.seed', FN);
+  const share = checkBoolean(options.shareSamplesAcrossBatch, 'opts.shareSamplesAcrossBatch', FN);
   const diagonal = diagonalLatents(loc, diagScale, {
     noise: 'normal',
-    seed: opts.seed,
+    seed,
     shareSamplesAcrossBatch: share,
   });
   const numFactors = factorLoadings.shape[factorLoadings.rank - 1]!;
   const numClasses = loc.shape[loc.rank - 1]!;
   const rows = loc.size / numClasses; // N = B * ... (all axes but the class axis)
   const normal = noiseFamily('normal');
-  const factorSeed = deriveSeed(opts.seed, 'factors');
+  const factorSeed = deriveSeed(seed, 'factors');
 
   /** `V e_R`: `[C, B, ..., K]` from loadings `[B, ..., K, R]` and `e_R` `[C, N | 1, R]`. */
   const factorTerm = (loadings: tf.Tensor, eR: tf.Tensor): tf.Tensor =>

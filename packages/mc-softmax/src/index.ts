@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 
-export { checkMinRank } from './checks.js';
+export { checkMinRank, checkOptionsObject } from './checks.js';
 export type { DiagonalLatentsOptions } from './diagonal-latents.js';
 export { diagonalLatents } from './diagonal-latents.js';
 export type { FactorLatentsOptions } from './factor-latents.js';

@@ -1,12 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBoolean, checkPositiveInteger, checkSeed, type Seed } from '@uqjs/core';
+import { checkBoolean, checkPositiveInteger, checkSeed, deriveSeed, type Seed } from '@uqjs/core';
 import { checkTensorValues } from '@uqjs/noise';
-import { checkTemperature } from './checks.js';
+import { checkOptionsObject, checkTemperature } from './checks.js';
 import type { McEngineOptions } from './mc-engine.js';
 
 /**
- * The seed the Monte Carlo functions use when none is given. A fixed default keeps results
- * reproducible; a training loop should pass a fresh seed per step (e.g. `deriveSeed(seed, step)`).
+ * The root of the seeds the Monte Carlo functions use when none is given. Without a seed,
+ * every call draws fresh noise: the `n`-th unseeded call in a process (counted over
+ * `mcSoftmax`, `mcSoftmaxFactor` and `mcSigmoid` together) uses
+ * `deriveSeed(DEFAULT_MC_SEED, 'unseeded', n)`, so a hand-written training loop trains on a new
+ * draw at every step while a script stays reproducible run to run. Pass `seed` to get the same
+ * numbers on every call. The head layers derive their seeds from it too (see `MonteCarloHead`).
  *
  * @example
  * ```ts
@@ -15,6 +19,14 @@ import type { McEngineOptions } from './mc-engine.js';
  * @since 0.1.0
  */
 export const DEFAULT_MC_SEED = 0;
+
+/** How many unseeded Monte Carlo calls this process has made (see {@link DEFAULT_MC_SEED}). */
+let unseededCalls = 0;
+
+/** A fresh seed for a call without one: the next of `deriveSeed(DEFAULT_MC_SEED, 'unseeded', n)`. */
+function freshSeed(): Seed {
+  return deriveSeed(DEFAULT_MC_SEED, 'unseeded', unseededCalls++);
+}
 
 /**
  * Options every Monte Carlo head function takes (`mcSoftmax`, `mcSoftmaxFactor`, `mcSigmoid`).
@@ -31,9 +43,15 @@ export interface McOptions {
   readonly numSamples?: number;
   /** Samples processed at once; more are done in chunks, recomputed in the backward pass. Default 1000. */
   readonly maxSamplesInMemory?: number;
-  /** Seed of the noise. Default {@link DEFAULT_MC_SEED}. Sample `s` depends only on `(seed, s)`. */
+  /**
+   * Seed of the noise; sample `s` depends only on `(seed, s)`, so the same seed gives the same
+   * numbers. Default: a fresh seed per call (see {@link DEFAULT_MC_SEED}).
+   */
   readonly seed?: Seed;
-  /** The exact model: hard outcomes of the latents averaged over samples, no smoothing. Default false. */
+  /**
+   * The exact model: hard outcomes of the latents averaged over samples, no smoothing (and no
+   * gradient). Default false.
+   */
   readonly argmax?: boolean;
   /** Also return the variance over samples of the per-sample probabilities. Default false. */
   readonly computeVariance?: boolean;
@@ -56,6 +74,8 @@ export interface CheckedMcOptions {
 
 /**
  * Checks {@link McOptions} and fills in the defaults; errors name `opts.<option>` and `fn`.
+ * `opts` may be `undefined` (all defaults); `null` or a non-object is an `InvalidArgumentError`.
+ * Without `opts.seed` it returns a fresh seed (see {@link DEFAULT_MC_SEED}).
  *
  * @example
  * ```ts
@@ -63,7 +83,8 @@ export interface CheckedMcOptions {
  * ```
  * @since 0.1.0
  */
-export function checkMcOptions(opts: McOptions, fn: string): CheckedMcOptions {
+export function checkMcOptions(options: McOptions | undefined, fn: string): CheckedMcOptions {
+  const opts = checkOptionsObject(options, 'opts', fn);
   const temperature = checkTemperature(opts.temperature ?? 1, 'opts.temperature', fn);
   const checkValues = checkBoolean(opts.checkValues ?? true, 'opts.checkValues', fn);
   if (checkValues && temperature instanceof tf.Tensor) {
@@ -82,13 +103,14 @@ export function checkMcOptions(opts: McOptions, fn: string): CheckedMcOptions {
       argmax: checkBoolean(opts.argmax ?? false, 'opts.argmax', fn),
       computeVariance: checkBoolean(opts.computeVariance ?? false, 'opts.computeVariance', fn),
     },
-    seed: checkSeed(opts.seed ?? DEFAULT_MC_SEED, 'opts.seed', fn),
     shareSamplesAcrossBatch: checkBoolean(
       opts.shareSamplesAcrossBatch ?? false,
       'opts.shareSamplesAcrossBatch',
       fn,
     ),
     checkValues,
+    // Last, so a rejected option does not use up a fresh seed.
+    seed: opts.seed === undefined ? freshSeed() : checkSeed(opts.seed, 'opts.seed', fn),
   };
 }
 

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkSameShape, ShapeError } from '@uqjs/core';
+import { checkSameShape } from '@uqjs/core';
 import { checkTensorValues } from '@uqjs/noise';
 import { checkMinRank } from './checks.js';
-import { factorLatents } from './factor-latents.js';
+import { checkLoadings, factorLatents } from './factor-latents.js';
 import { mcEngine } from './mc-engine.js';
 import { asFloat32, checkMcOptions, type McOptions } from './mc-options.js';
 import type { McSoftmaxResult } from './mc-softmax.js';
@@ -10,34 +10,6 @@ import { softmaxLink } from './softmax-link.js';
 import { tidyObject } from './tidy-object.js';
 
 const FN = 'mcSoftmaxFactor';
-
-/**
- * Checks `factorLoadings` against `loc`: shape `[...loc.shape, R]` with `1 <= R <= K`.
- */
-function checkLoadings(loc: tf.Tensor, loadings: tf.Tensor): number {
-  checkMinRank(loadings, 3, '[B, ..., K, R]', 'factorLoadings', FN);
-  const numClasses = loc.shape[loc.rank - 1]!;
-  const matches =
-    loadings.rank === loc.rank + 1 && loc.shape.every((size, i) => loadings.shape[i] === size);
-  if (!matches) {
-    throw new ShapeError({
-      fn: FN,
-      argument: 'factorLoadings',
-      expected: `of shape [${loc.shape.join(', ')}, R] (loc's shape and a factor axis)`,
-      given: loadings.shape,
-    });
-  }
-  const numFactors = loadings.shape[loadings.rank - 1]!;
-  if (numFactors < 1 || numFactors > numClasses) {
-    throw new ShapeError({
-      fn: FN,
-      argument: 'factorLoadings',
-      expected: `of shape [${loc.shape.join(', ')}, R] with 1 <= R <= ${numClasses} (numClasses)`,
-      given: loadings.shape,
-    });
-  }
-  return numFactors;
-}
 
 /**
  * The Monte Carlo softmax of correlated heteroscedastic latents: low-rank plus diagonal
@@ -71,13 +43,13 @@ export function mcSoftmaxFactor(
   loc: tf.Tensor,
   factorLoadings: tf.Tensor,
   diagScale: tf.Tensor,
-  opts: McOptions = {},
+  opts?: McOptions,
 ): McSoftmaxResult {
   const location = checkMinRank(loc, 2, '[B, ..., K]', 'loc', FN);
   const diagonal = checkMinRank(diagScale, 2, '[B, ..., K]', 'diagScale', FN);
   checkSameShape(location, diagonal, 'loc', 'diagScale', FN);
-  const loadings = checkMinRank(factorLoadings, 3, '[B, ..., K, R]', 'factorLoadings', FN);
-  checkLoadings(location, loadings);
+  checkLoadings(location, factorLoadings, FN);
+  const loadings = factorLoadings;
   const checked = checkMcOptions(opts, FN);
   if (checked.checkValues) {
     checkTensorValues(location, 'loc', FN);

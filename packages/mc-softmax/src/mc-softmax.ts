@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkSameShape } from '@uqjs/core';
 import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
-import { checkMinRank } from './checks.js';
+import { checkMinRank, checkOptionsObject } from './checks.js';
 import { diagonalLatents } from './diagonal-latents.js';
 import { mcEngine } from './mc-engine.js';
 import { asFloat32, checkMcOptions, type McOptions } from './mc-options.js';
@@ -61,20 +61,25 @@ const FN = 'mcSoftmax';
  * const scale = tf.tensor2d([[1, 3, 0.5]]);
  * const { probs, logProbs } = mcSoftmax(loc, scale, { temperature: 0.5, numSamples: 1000, seed: 1 });
  * ```
+ * Seeds: with `seed` the same numbers on every call; without, fresh noise per call (see
+ * `DEFAULT_MC_SEED`), which is what a hand-written training loop needs.
+ *
  * @throws `InvalidArgumentError` / `ShapeError` naming the argument: rank < 2, shape mismatch,
- * `temperature <= 0`, non-positive sample counts, unknown noise, bad seed, NaN or negative scale.
+ * `temperature <= 0`, non-positive sample counts, unknown noise, bad seed, NaN or negative
+ * scale, `opts` that is not an options object (e.g. `null`).
  * @since 0.1.0
  */
 export function mcSoftmax(
   loc: tf.Tensor,
   scale: tf.Tensor,
-  opts: McSoftmaxOptions = {},
+  opts?: McSoftmaxOptions,
 ): McSoftmaxResult {
   const location = checkMinRank(loc, 2, '[B, ..., K]', 'loc', FN);
   const spread = checkMinRank(scale, 2, '[B, ..., K]', 'scale', FN);
   checkSameShape(location, spread, 'loc', 'scale', FN);
-  const noise = checkNoiseKind(opts.noise ?? 'normal', 'opts.noise', FN);
-  const checked = checkMcOptions(opts, FN);
+  const options = checkOptionsObject(opts, 'opts', FN);
+  const noise = checkNoiseKind(options.noise ?? 'normal', 'opts.noise', FN);
+  const checked = checkMcOptions(options, FN);
   if (checked.checkValues) {
     checkTensorValues(location, 'loc', FN);
     checkTensorValues(spread, 'scale', FN, { nonNegative: true });

@@ -1,10 +1,11 @@
 import type { io } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
-import { deriveSeed } from '@uqjs/core';
+import { deriveSeed, ShapeError } from '@uqjs/core';
 import { noiseFamily } from '@uqjs/noise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  diagonalLatents,
   factorLatents,
   logProbNll,
   MCSoftmaxDenseFA,
@@ -216,6 +217,57 @@ describe('mcSoftmaxFactor', () => {
     expect(() => mcSoftmaxFactor(loc, loadings(2, 4, 2, 1), diag, { numSamples: 0 })).toThrow(
       'mcSoftmaxFactor: opts.numSamples must be an integer >= 1, got 0',
     );
+  });
+
+  it('the latent models check shapes and options before drawing anything', () => {
+    const loc = tf.tensor2d(LOC);
+    const diag = tf.tensor2d(DIAG);
+    const opts = { seed: 1, shareSamplesAcrossBatch: false };
+    const cases: [() => unknown, string][] = [
+      [
+        () => factorLatents(loc, loadings(2, 4, 2, 1), tf.ones([3, 4]), opts),
+        'factorLatents: diagScale must be of the same shape as loc ([2, 4]), got [3, 4]',
+      ],
+      [
+        () => factorLatents(loc, loadings(3, 4, 2, 1), diag, opts),
+        "factorLatents: factorLoadings must be of shape [2, 4, R] (loc's shape and a factor axis), got [3, 4, 2]",
+      ],
+      [
+        () => factorLatents(loc, loadings(2, 4, 5, 1), diag, opts),
+        'factorLatents: factorLoadings must be of shape [2, 4, R] with 1 <= R <= 4 (numClasses), got [2, 4, 5]',
+      ],
+      [
+        () => factorLatents(loc, loadings(2, 4, 2, 1), diag, null as unknown as typeof opts),
+        'factorLatents: opts must be an options object (or undefined), got null',
+      ],
+      [
+        () => factorLatents(loc, loadings(2, 4, 2, 1), diag, { ...opts, seed: -1 }),
+        'factorLatents: opts.seed must be an integer seed in [0, 2^32), got -1',
+      ],
+      [
+        () => diagonalLatents(loc, tf.ones([2, 3]), { ...opts, noise: 'normal' }),
+        'diagonalLatents: scale must be of the same shape as loc ([2, 4]), got [2, 3]',
+      ],
+      [
+        () => diagonalLatents(tf.ones([4]), tf.ones([4]), { ...opts, noise: 'normal' }),
+        'diagonalLatents: loc must be of rank >= 2 ([B, ..., K]), got [4]',
+      ],
+      [
+        () => diagonalLatents(loc, diag, { ...opts, noise: 'cauchy' as 'normal' }),
+        `diagonalLatents: opts.noise must be one of 'normal', 'logistic', 'gumbel', got "cauchy"`,
+      ],
+      [
+        () =>
+          diagonalLatents(loc, diag, {
+            ...opts,
+            noise: 'normal',
+            shareSamplesAcrossBatch: 1 as unknown as boolean,
+          }),
+        'diagonalLatents: opts.shareSamplesAcrossBatch must be a boolean, got 1',
+      ],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    expect(() => factorLatents(loc, loadings(3, 4, 2, 1), diag, opts)).toThrow(ShapeError);
   });
 
   it('leaks no tensors over repeated calls', () => {

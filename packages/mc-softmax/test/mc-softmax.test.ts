@@ -4,7 +4,7 @@ import { InvalidArgumentError, ShapeError } from '@uqjs/core';
 import { NOISE_KINDS, type NoiseKind } from '@uqjs/noise';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mcSoftmax } from '../src/index.js';
+import { type McOptions, type McSoftmaxOptions, mcSoftmax, mcSoftmaxFactor } from '../src/index.js';
 import { maxAbsDiff, naiveLogProbs, normalCdf, read, sameNoise } from './helpers.js';
 
 // Each test's own tensors are freed with its scope; leaks of the package are checked
@@ -395,6 +395,36 @@ describe('mcSoftmax: shapes, seeds and hygiene', () => {
     tf.dispose([loc, scale]);
   });
 
+  it('without a seed every call draws fresh noise (mcSoftmax and mcSoftmaxFactor)', () => {
+    const loc = tf.tensor2d(LOC);
+    const scale = tf.tensor2d(SCALE);
+    const loadings = tf.ones([...loc.shape, 1]);
+    const unseeded = () => {
+      const out = mcSoftmax(loc, scale, { numSamples: 30 });
+      out.probs.dispose();
+      return read(out.logProbs);
+    };
+    const unseededFactor = () => {
+      const out = mcSoftmaxFactor(loc, loadings, scale, { numSamples: 30 });
+      out.probs.dispose();
+      return read(out.logProbs);
+    };
+    // With 30 continuous draws per entry two calls on the same noise would agree exactly.
+    const [first, second] = [unseeded(), unseeded()];
+    expect(first).not.toEqual(second);
+    expect(unseededFactor()).not.toEqual(unseededFactor());
+    // A given seed still reproduces, unseeded calls in between or not.
+    const seeded = () => {
+      const out = mcSoftmax(loc, scale, { numSamples: 30, seed: 5 });
+      out.probs.dispose();
+      return read(out.logProbs);
+    };
+    const before = seeded();
+    unseeded();
+    expect(seeded()).toEqual(before);
+    tf.dispose([loc, scale, loadings]);
+  });
+
   it('leaks no tensors over repeated calls of every mode', () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
@@ -501,6 +531,22 @@ describe('mcSoftmax: bad input', () => {
       [
         () => mcSoftmax([[1]] as unknown as tf.Tensor, scale),
         'mcSoftmax: loc must be a tf.Tensor, got [[1]]',
+      ],
+      [
+        () => mcSoftmax(loc, scale, null as unknown as McSoftmaxOptions),
+        'mcSoftmax: opts must be an options object (or undefined), got null',
+      ],
+      [
+        () => mcSoftmax(null as unknown as tf.Tensor, scale),
+        'mcSoftmax: loc must be a tf.Tensor, got null',
+      ],
+      [
+        () => mcSoftmax(loc, scale, 3 as unknown as McSoftmaxOptions),
+        'mcSoftmax: opts must be an options object (or undefined), got 3',
+      ],
+      [
+        () => mcSoftmaxFactor(loc, tf.ones([2, 3, 1]), scale, null as unknown as McOptions),
+        'mcSoftmaxFactor: opts must be an options object (or undefined), got null',
       ],
     ];
     tf.tidy(() => {
