@@ -70,8 +70,9 @@ const RECORD = 1 + 3 * PLANE;
  * `[10000, 32, 32, 3]` test images, labels 0-9 ({@link CIFAR10_CLASS_NAMES}).
  *
  * Each `.bin` file is a run of 3073-byte records: one label byte and 3072 pixel bytes, the red
- * plane, then green, then blue, each 32x32 row-major. A file that is not a whole number of
- * records, a label above 9, or training batches of unequal length give a `DataError`. Missing
+ * plane, then green, then blue, each 32x32 row-major. Each file must hold exactly the
+ * official 10,000 records (30,730,000 bytes): a cut or padded file, or a label above 9, gives
+ * a `DataError`. Missing
  * files are fetched with `download: true` (MD5-checked archive from {@link CIFAR10_MIRROR},
  * extracted with the `tar` package); without it a `DataError` names them.
  *
@@ -84,7 +85,26 @@ const RECORD = 1 + 3 * PLANE;
  * ```
  * @since 0.1.0
  */
-export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest> {
+export function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest> {
+  return loadCifar10With(opts, CIFAR10_LAYOUT);
+}
+
+/** Records per file of the official batches (checked exactly); the tests pass small ones. */
+export interface Cifar10Layout {
+  /** Records in each of the five training batches. */
+  readonly trainRecords: number;
+  /** Records in the test batch. */
+  readonly testRecords: number;
+}
+
+/** CIFAR-10 as distributed: five training batches and a test batch of 10,000 records each. */
+export const CIFAR10_LAYOUT: Cifar10Layout = { trainRecords: 10000, testRecords: 10000 };
+
+/** {@link loadCifar10} for batches of the given sizes (the tests' small files in the real format). */
+export async function loadCifar10With(
+  opts: Cifar10Options,
+  layout: Cifar10Layout,
+): Promise<TrainTest> {
   const fn = 'loadCifar10';
   const node = await nodeModules(fn);
   const { join } = node.path;
@@ -107,21 +127,23 @@ export async function loadCifar10(opts: Cifar10Options = {}): Promise<TrainTest>
       dirOption: 'dir',
     });
   }
-  const files = await Promise.all(
-    (paths as string[]).map(async (path) => ({
-      path,
-      bytes: await node.fsPromises.readFile(path),
-    })),
-  );
-  const train = files.slice(0, TRAIN_FILES.length);
-  const counts = train.map((f) => recordCount(f.bytes, f.path, fn));
-  if (counts.some((c) => c !== counts[0])) {
-    throw new DataError(
-      `${fn}: the training batches hold ${counts.join(', ')} records; the official files hold ` +
-        'equally many, so one of them is truncated',
-    );
+  const records = (i: number) =>
+    i < TRAIN_FILES.length ? layout.trainRecords : layout.testRecords;
+  // Sizes first (from the file system, in order), so a wrong file is refused before any is read.
+  for (const [i, path] of (paths as string[]).entries()) {
+    checkSize((await node.fsPromises.stat(path)).size, records(i), path, fn);
   }
-  return { train: decodeRecords(train, fn), test: decodeRecords(files.slice(-1), fn) };
+  const files = await Promise.all(
+    (paths as string[]).map(async (path, i) => {
+      const bytes = await node.fsPromises.readFile(path);
+      checkSize(bytes.length, records(i), path, fn);
+      return { path, bytes };
+    }),
+  );
+  return {
+    train: decodeRecords(files.slice(0, TRAIN_FILES.length), fn),
+    test: decodeRecords(files.slice(-1), fn),
+  };
 }
 
 async function fetchArchive(
@@ -159,19 +181,27 @@ async function fetchArchive(
   }
 }
 
-function recordCount(bytes: Uint8Array, file: string, fn: string): number {
-  if (bytes.length === 0 || bytes.length % RECORD !== 0) {
+/** A batch must be exactly `records` records long: cut or padded files are errors. */
+function checkSize(size: number, records: number, file: string, fn: string): void {
+  if (size === records * RECORD) return;
+  if (size === 0 || size % RECORD !== 0) {
     throw new DataError(
-      `${fn}: ${file} is ${bytes.length} bytes, not a whole number of ${RECORD}-byte records ` +
+      `${fn}: ${file} is ${size} bytes, not a whole number of ${RECORD}-byte records ` +
         '(a label byte and 3x32x32 pixel bytes); the file is truncated or corrupt',
     );
   }
-  return bytes.length / RECORD;
+  const count = size / RECORD;
+  throw new DataError(
+    `${fn}: ${file} holds ${count.toLocaleString('en-US')} record${count === 1 ? '' : 's'}, ` +
+      `but the official file holds ${records.toLocaleString('en-US')} ` +
+      `(${(records * RECORD).toLocaleString('en-US')} bytes); whole records are ` +
+      `${count < records ? 'missing' : 'extra'}, so the file is truncated or not a CIFAR-10 batch`,
+  );
 }
 
 /** Concatenates the records of `files` into one uint8 `[N, 32, 32, 3]` dataset. */
 function decodeRecords(files: { path: string; bytes: Uint8Array }[], fn: string): ImageDataset {
-  const total = files.reduce((n, f) => n + recordCount(f.bytes, f.path, fn), 0);
+  const total = files.reduce((n, f) => n + f.bytes.length / RECORD, 0);
   const images = new Uint8Array(total * 3 * PLANE);
   const labels = new Int32Array(total);
   let n = 0;

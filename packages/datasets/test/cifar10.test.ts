@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DataError } from '@uqjs/core';
 import { c as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cifar10Layout, loadCifar10With } from '../src/cifar10.js';
 import { CIFAR10_CLASS_NAMES, loadCifar10 } from '../src/index.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { cifarFile } from './helpers/formats.js';
@@ -23,6 +24,10 @@ function batchFiles(): Record<string, Uint8Array> {
   return files;
 }
 
+/** The sizes of the small batches, injected where the real loader wants 10,000 per file. */
+const SMALL: Cifar10Layout = { trainRecords: 2, testRecords: 3 };
+const loadSmall = (opts: Parameters<typeof loadCifar10>[0]) => loadCifar10With(opts ?? {}, SMALL);
+
 async function writeAll(dir: string, files: Record<string, Uint8Array>) {
   await mkdir(dir, { recursive: true });
   await Promise.all(Object.entries(files).map(([name, b]) => writeFile(join(dir, name), b)));
@@ -33,7 +38,7 @@ describe('loadCifar10', () => {
     const { dir, remove } = await tempDir();
     try {
       await writeAll(join(dir, 'cifar-10-batches-bin'), batchFiles());
-      const { train, test } = await loadCifar10({ dir });
+      const { train, test } = await loadSmall({ dir });
       expect(train.shape).toEqual([10, 32, 32, 3]);
       expect(test.shape).toEqual([3, 32, 32, 3]);
       expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -57,7 +62,7 @@ describe('loadCifar10', () => {
       // The files may also sit directly in dir.
       const flat = await tempDir();
       await writeAll(flat.dir, batchFiles());
-      expect((await loadCifar10({ dir: flat.dir })).train.size).toBe(10);
+      expect((await loadSmall({ dir: flat.dir })).train.size).toBe(10);
       await flat.remove();
     } finally {
       await remove();
@@ -71,7 +76,7 @@ describe('loadCifar10', () => {
       delete files['data_batch_4.bin'];
       delete files['test_batch.bin'];
       await writeAll(dir, files);
-      const error = await loadCifar10({ dir }).catch((e: unknown) => e);
+      const error = await loadSmall({ dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toContain(
         `loadCifar10: missing data_batch_4.bin, test_batch.bin (looked in ${join(dir, 'cifar-10-batches-bin')} and ${dir}). ` +
@@ -101,7 +106,7 @@ describe('loadCifar10', () => {
     [
       'a label above 9',
       (f: Record<string, Uint8Array>) => {
-        f['test_batch.bin'] = cifarFile([1, 10], pixel);
+        f['test_batch.bin'] = cifarFile([1, 10, 2], pixel);
       },
       'test_batch.bin record 1 has label 10, not a class in 0-9',
     ],
@@ -110,7 +115,14 @@ describe('loadCifar10', () => {
       (f: Record<string, Uint8Array>) => {
         f['data_batch_5.bin'] = f['data_batch_5.bin']!.subarray(0, 3073);
       },
-      'the training batches hold 2, 2, 2, 2, 1 records',
+      'data_batch_5.bin holds 1 record, but the official file holds 2 (6,146 bytes); whole records are missing',
+    ],
+    [
+      'a batch with an extra record',
+      (f: Record<string, Uint8Array>) => {
+        f['test_batch.bin'] = cifarFile([9, 0, 4, 1], pixel);
+      },
+      'test_batch.bin holds 4 records, but the official file holds 3 (9,219 bytes); whole records are extra',
     ],
   ])('turns %s into a DataError', async (_, breakFiles, message) => {
     const { dir, remove } = await tempDir();
@@ -118,9 +130,25 @@ describe('loadCifar10', () => {
       const files = batchFiles();
       breakFiles(files);
       await writeAll(dir, files);
-      const error = await loadCifar10({ dir }).catch((e: unknown) => e);
+      const error = await loadSmall({ dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toContain(message);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('loadCifar10 on batches of other sizes than the official ones', () => {
+  it('requires 10,000 records per file: smaller files in the binary format are errors', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeAll(dir, batchFiles());
+      const error = await loadCifar10({ dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        'data_batch_1.bin holds 2 records, but the official file holds 10,000 (30,730,000 bytes)',
+      );
     } finally {
       await remove();
     }
@@ -148,7 +176,7 @@ describe('loadCifar10 download', () => {
     const { dir, remove } = await tempDir();
     try {
       const checksums = { 'cifar-10-binary.tar.gz': digest('md5', archive) };
-      const { train, test } = await loadCifar10({
+      const { train, test } = await loadSmall({
         dir,
         download: true,
         mirror: server.url,
@@ -160,7 +188,7 @@ describe('loadCifar10 download', () => {
       expect(existsSync(join(dir, 'cifar-10-binary.tar.gz'))).toBe(false);
       expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
       const requested = server.requests.length;
-      await loadCifar10({ dir, download: true, mirror: server.url, checksums });
+      await loadSmall({ dir, download: true, mirror: server.url, checksums });
       expect(server.requests.length).toBe(requested);
     } finally {
       await remove();
@@ -170,7 +198,7 @@ describe('loadCifar10 download', () => {
   it('refuses an archive whose MD5 is not the official one', async () => {
     const { dir, remove } = await tempDir();
     try {
-      const error = await loadCifar10({ dir, download: true, mirror: server.url }).catch(
+      const error = await loadSmall({ dir, download: true, mirror: server.url }).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(DataError);
