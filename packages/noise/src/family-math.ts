@@ -13,6 +13,8 @@ export interface FamilyMath {
   readonly sampler: 'ziggurat' | 'inverse-cdf';
   cdf(x: tf.Tensor): tf.Tensor;
   logCdf(x: tf.Tensor): tf.Tensor;
+  /** `log(1 - F(x))`, accurate in both tails. */
+  logSurvival(x: tf.Tensor): tf.Tensor;
   logProb(x: tf.Tensor): tf.Tensor;
   quantile(p: tf.Tensor): tf.Tensor;
 }

@@ -35,6 +35,12 @@ export interface NoiseFamily {
   cdf(x: tf.Tensor): tf.Tensor;
   /** `log F(x)`, accurate in both tails (finite at `x = -50`, ~0 at `x = 50`). */
   logCdf(x: tf.Tensor): tf.Tensor;
+  /**
+   * `log(1 - F(x)) = log P(u > x)`, accurate in both tails: `logCdf(-x)` for the symmetric
+   * normal and logistic; for the Gumbel, which is not symmetric,
+   * `log(1 - exp(-exp(-x)))` without cancellation (`-50` at `x = 50`, ~0 at `x = -50`).
+   */
+  logSurvival(x: tf.Tensor): tf.Tensor;
   /** Log density `log f(x)`. */
   logProb(x: tf.Tensor): tf.Tensor;
   /** Inverse CDF `F^-1(p)`; `-Infinity` at 0, `Infinity` at 1, NaN outside `[0, 1]`. */
@@ -118,6 +124,7 @@ export function noiseFamily(kind: NoiseKind): NoiseFamily {
     },
     cdf: elementwise('cdf', math.cdf, 'x'),
     logCdf: elementwise('logCdf', math.logCdf, 'x'),
+    logSurvival: elementwise('logSurvival', math.logSurvival, 'x'),
     logProb: elementwise('logProb', math.logProb, 'x'),
     quantile: elementwise('quantile', math.quantile, 'p'),
   });

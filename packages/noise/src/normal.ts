@@ -106,6 +106,8 @@ export const NORMAL: FamilyMath = {
   sampler: 'ziggurat',
   cdf,
   logCdf,
+  // Symmetry: 1 - Phi(x) = Phi(-x).
+  logSurvival: (x) => logCdf(tf.neg(x)),
   logProb,
   quantile,
 };

@@ -13,6 +13,10 @@ const FN = 'sampleLatents';
  * Shapes: `loc`, `scale` `[...]` (equal); result `[S, ...loc.shape]` with `S = numSamples`.
  * Sample `s` depends only on `(seed, s)`.
  *
+ * @throws `InvalidArgumentError` / `ShapeError` naming the argument: non-tensors, mismatched
+ * shapes, a bad sample count, kind or seed, NaN or ±Infinity in `loc` or `scale`, a negative
+ * scale (the values are checked with one small read-back each).
+ *
  * @example
  * ```ts
  * const loc = tf.tensor2d([[0, 1]]);
@@ -34,6 +38,7 @@ export function sampleLatents(
   checkPositiveInteger(numSamples, 'numSamples', FN);
   const family = noiseFamily(checkNoiseKind(kind, 'kind', FN));
   checkSeed(seed, 'seed', FN);
+  checkTensorValues(location, 'loc', FN);
   checkTensorValues(spread, 'scale', FN, { nonNegative: true });
   return tf.tidy(() => {
     const u = family.sampleStandard([numSamples, ...location.shape], seed);

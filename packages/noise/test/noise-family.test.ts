@@ -171,6 +171,35 @@ describe('noiseFamily closed forms', () => {
     expect([family.mean, family.variance]).toEqual(expected);
   });
 
+  /** float64 `log(1 - F(x))`, written from each closed form (not from the package's code). */
+  const LOG_SURVIVAL64: Record<NoiseKind, (x: number) => number> = {
+    normal: (x) => normalLogCdf64(-x),
+    logistic: (x) => (x > 0 ? -x - Math.log1p(Math.exp(-x)) : -Math.log1p(Math.exp(x))),
+    gumbel: (x) => Math.log(-Math.expm1(-Math.exp(-x))),
+  };
+
+  it.each(NOISE_KINDS)('%s: logSurvival is log(1 - F), accurate in both tails', (kind) => {
+    const family = noiseFamily(kind);
+    // The grid, both tails, and both sides of the Gumbel's switch at exp(-x) = 1/2 (x = log 2).
+    const xs = [...grid, -50, -20, 0.6, Math.LN2, 0.8, 20, 50];
+    const logSurvival = apply(family.logSurvival, xs);
+    xs.forEach((x, i) => {
+      const ref = LOG_SURVIVAL64[kind](x);
+      // float32: 1e-5 relative (the value itself, e.g. -50 or -1254.8), 1e-6 absolute near 0.
+      expect(Math.abs(logSurvival[i]! - ref)).toBeLessThanOrEqual(1e-5 * Math.abs(ref) + 1e-6);
+      expect(Number.isFinite(logSurvival[i])).toBe(true);
+    });
+    // The gradient is -f / (1 - F): at x = 50 the Gumbel's is -1 (log(1 - F) ~ -x there).
+    const dLogSurvival = values(
+      tf.grad((x: tf.Tensor) => tf.sum(family.logSurvival(x)))(tf.tensor1d(xs)),
+    );
+    xs.forEach((x, i) => {
+      const ratio = Math.exp(LOG_PDF64[kind](x) - LOG_SURVIVAL64[kind](x));
+      if (!Number.isFinite(ratio)) return; // the normal at 50: f underflows float64 too
+      expect(Math.abs(dLogSurvival[i]! + ratio)).toBeLessThanOrEqual(1e-4 * ratio + 1e-6);
+    });
+  });
+
   it.each(NOISE_KINDS)('%s: gradients of cdf and logCdf equal the density ratios', (kind) => {
     const family = noiseFamily(kind);
     const xs = [-30, -6, -1, 0, 1.5, 6];

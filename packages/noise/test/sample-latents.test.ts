@@ -94,6 +94,14 @@ describe('sampleLatents', () => {
     expect(() => sampleLatents(loc, nan, 2, 'normal', 1)).toThrow(
       'sampleLatents: scale must be free of NaN, got NaN',
     );
+    expect(() => sampleLatents(nan, scale, 2, 'normal', 1)).toThrow(
+      'sampleLatents: loc must be free of NaN, got NaN',
+    );
+    const infinite = tf.fill([2, 3], Number.POSITIVE_INFINITY);
+    expect(() => sampleLatents(infinite, scale, 2, 'normal', 1)).toThrow(
+      'sampleLatents: loc must be finite, got Infinity',
+    );
+    infinite.dispose();
     expect(() => sampleLatents('x' as unknown as tf.Tensor, scale, 2, 'normal', 1)).toThrow(
       'sampleLatents: loc must be a tf.Tensor',
     );
