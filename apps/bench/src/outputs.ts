@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { DataError } from '@uqjs/core';
 import { type Summary, summarize } from './analysis.js';
-import type { Grid, PresetName, Protocol, Shard } from './config.js';
+import {
+  type Grid,
+  type PresetName,
+  type Protocol,
+  protocolDifferences,
+  type Shard,
+} from './config.js';
+import { type DataDescription, dataDifferences } from './data.js';
 import { cellKey, enumerateCells } from './grid.js';
 import { makeFigures } from './plots/figures.js';
 import type { RunRecord } from './record.js';
@@ -26,6 +33,11 @@ export interface RunConfigFile {
   readonly protocol: Protocol;
   readonly grid: Grid;
   readonly shard: Shard | null;
+  /**
+   * The data the runs were trained on (source, split sizes used, digest); `null` in
+   * directories written before uqjs-bench recorded it, which cannot be resumed or merged.
+   */
+  readonly data: DataDescription | null;
   /** The command line that created the directory. */
   readonly command: string;
 }
@@ -46,7 +58,7 @@ export function readConfigFile(dir: string): RunConfigFile {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as RunConfigFile;
     if (parsed.version !== 1 || typeof parsed.protocol !== 'object')
       throw new Error('unknown layout');
-    return parsed;
+    return { ...parsed, data: parsed.data ?? null };
   } catch (error) {
     throw new DataError(
       `uqjs-bench: ${path} is not a uqjs-bench config (${(error as Error).message})`,
@@ -64,9 +76,32 @@ export function writeConfigFile(dir: string, config: RunConfigFile): void {
   writeFileSync(join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
 }
 
+/**
+ * What differs between the protocol and data of `existing` (the directory `dir`) and of
+ * `wanted`, for messages; empty when runs of both can be pooled. A directory that does not
+ * record its data cannot be pooled with any other.
+ *
+ * @since 0.1.0
+ */
+export function configDifferences(
+  existing: Pick<RunConfigFile, 'protocol' | 'data'>,
+  wanted: Pick<RunConfigFile, 'protocol' | 'data'>,
+  dir: string,
+): string[] {
+  const differences = protocolDifferences(existing.protocol, wanted.protocol);
+  if (existing.data === null || wanted.data === null) {
+    differences.push(
+      `data: not recorded in ${existing.data === null ? dir : 'the other run'} (written by an older uqjs-bench), so it cannot be checked`,
+    );
+  } else {
+    differences.push(...dataDifferences(existing.data, wanted.data));
+  }
+  return differences;
+}
+
 function missingCells(config: RunConfigFile, records: readonly RunRecord[]): number {
   if (config.shard !== null) return 0;
-  const done = new Set(records.map((r) => r.key));
+  const done = new Set(records.map((r) => cellKey(r.cell)));
   return enumerateCells(config.grid).filter((c) => !done.has(cellKey(c))).length;
 }
 

@@ -1,15 +1,21 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ResolvedBackend, resolveBackend, runInWorkers } from '@uqjs/backend';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
 import runCell, { type CellTask } from './cell-worker.js';
-import { type BenchConfig, protocolDifferences, sameProtocol } from './config.js';
-import { loadBenchData } from './data.js';
+import type { BenchConfig } from './config.js';
+import { type DataDescription, describeBenchData } from './data.js';
 import { cellKey, enumerateCells, shardCells } from './grid.js';
 import { loadMethod } from './methods/index.js';
-import { type RunConfigFile, readConfigFile, writeConfigFile, writeOutputs } from './outputs.js';
+import {
+  configDifferences,
+  type RunConfigFile,
+  readConfigFile,
+  writeConfigFile,
+  writeOutputs,
+} from './outputs.js';
 import { ProgressDisplay } from './progress.js';
 import type { RunRecord } from './record.js';
 import { renderTables } from './report.js';
@@ -49,9 +55,13 @@ function describeDevice(backend: ResolvedBackend): string {
 
 /**
  * Checks that `dir` can hold this run: a fresh directory, or with `--resume` one whose
- * protocol is the same. Returns the config file to write.
+ * protocol and data are the same. Writes nothing; returns the config file to write.
  */
-function prepareDirectory(config: BenchConfig, command: string): RunConfigFile {
+function checkDirectory(
+  config: BenchConfig,
+  data: DataDescription,
+  command: string,
+): RunConfigFile {
   const { out, resume } = config.execution;
   const file: RunConfigFile = {
     version: 1,
@@ -59,6 +69,7 @@ function prepareDirectory(config: BenchConfig, command: string): RunConfigFile {
     protocol: config.protocol,
     grid: config.grid,
     shard: config.execution.shard,
+    data,
     command,
   };
   if (existsSync(join(out, 'config.json'))) {
@@ -70,17 +81,16 @@ function prepareDirectory(config: BenchConfig, command: string): RunConfigFile {
         given: out,
       });
     }
-    const previous = readConfigFile(out);
-    if (!sameProtocol(previous.protocol, config.protocol)) {
+    const differences = configDifferences(readConfigFile(out), file, out);
+    if (differences.length > 0) {
       throw new InvalidArgumentError({
         fn: 'uqjs-bench',
         argument: '--resume',
-        expected: `the protocol of the run in ${out} (${protocolDifferences(previous.protocol, config.protocol).join('; ')})`,
-        given: 'different flags',
+        expected: `the protocol and data of the run in ${out} (${differences.join('; ')})`,
+        given: 'different flags or data',
       });
     }
   }
-  writeConfigFile(out, file);
   return file;
 }
 
@@ -113,13 +123,14 @@ export async function runBench(
   );
   for (const method of grid.methods) await loadMethod(method); // fail before any training
 
-  const configFile = prepareDirectory(config, command);
+  // Everything that can fail on the inputs fails before the first write: the data (a missing
+  // dataset, a split larger than the data), the directory's protocol and data, its runs.
+  const source = { dataDir: execution.dataDir, download: execution.download };
+  const data = await describeBenchData(protocol, source);
+  const configFile = checkDirectory(config, data, command);
   const log = readRuns(execution.out);
-  if (log.partialBytes > 0) {
-    io.err(`uqjs-bench: dropping an interrupted last line of ${execution.out}/runs.jsonl\n`);
-    dropPartialLine(execution.out, log);
-  }
-  const finished = new Set(log.records.map((r) => r.key));
+  for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);
+  const finished = new Set(log.records.map((r) => cellKey(r.cell)));
   const cells = shardCells(enumerateCells(grid), execution.shard);
   const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
   const parallel = Math.max(1, Math.min(workers, todo.length));
@@ -128,10 +139,12 @@ export async function runBench(
       `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}\n`,
   );
 
-  const source = { dataDir: execution.dataDir, download: execution.download };
-  if (todo.length > 0 && protocol.dataset !== 'moons') {
-    // Load (or download) the data once here, so a missing file is reported before any worker starts.
-    await loadBenchData(protocol, source, todo[0]!.seed);
+  writeConfigFile(execution.out, configFile);
+  // Older versions kept progress files in the output directory; a killed run left them behind.
+  rmSync(join(execution.out, '.progress'), { recursive: true, force: true });
+  if (log.partialBytes > 0) {
+    io.err(`uqjs-bench: dropping an interrupted last line of ${execution.out}/runs.jsonl\n`);
+    dropPartialLine(execution.out, log);
   }
 
   const progress = new ProgressDisplay({
@@ -144,7 +157,8 @@ export async function runBench(
     total: cells.length,
     alreadyDone: cells.length - todo.length,
     workers: parallel,
-    progressDir: join(execution.out, '.progress'),
+    // Outside the output directory, so a killed run leaves nothing there.
+    progressDir: mkdtempSync(join(tmpdir(), 'uqjs-bench-progress-')),
     write: io.err,
   });
   const tasks: CellTask[] = todo.map((cell, i) => ({

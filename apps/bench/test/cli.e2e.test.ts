@@ -2,7 +2,16 @@
 // target's dependency on `build`) on tiny data: a few hundred bundled MNIST digits, a tiny MLP,
 // two epochs. They run the program as users do, in child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +112,15 @@ describe('uqjs-bench', () => {
     expect(outcome.stderr).toMatch(new RegExp(`\\[${CELLS}/${CELLS}\\] `)); // a line per run off a TTY
 
     expect(new Set(keys(full)).size).toBe(CELLS);
+    // The data the runs were trained on is part of config.json.
+    const config = JSON.parse(readFileSync(join(full, 'config.json'), 'utf8'));
+    expect(config.data).toMatchObject({
+      source: 'bundled',
+      dataDir: null,
+      examples: 10000,
+      split: { train: 300, validation: 100, test: 100 },
+    });
+    expect(config.data.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const summary = numbers(full);
     expect(summary.runs).toBe(CELLS);
     expect(summary.arms.map((a) => a.key)).toEqual([
@@ -141,6 +159,8 @@ describe('uqjs-bench', () => {
     }
     process.kill(-(child.pid as number), 'SIGKILL');
     await done;
+    // A killed run leaves nothing but its config and runs in the output directory.
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'runs.jsonl']);
     const before = lines(dir);
     expect(before.length).toBeGreaterThanOrEqual(2);
     expect(before.length).toBeLessThan(CELLS);
@@ -281,5 +301,18 @@ describe('uqjs-bench', () => {
     expect(noData.code).toBe(2);
     expect(noData.stderr).toContain('data_batch_1.bin');
     expect(noData.stderr).toContain('download');
+    expect(existsSync(join(root, 'cifar'))).toBe(false); // stopped before writing anything
+
+    // Runs on other data are not resumed into a directory: here the digest recorded differs.
+    const copy = join(root, 'other-data');
+    cpSync(full, copy, { recursive: true });
+    const config = JSON.parse(readFileSync(join(copy, 'config.json'), 'utf8'));
+    writeFileSync(
+      join(copy, 'config.json'),
+      JSON.stringify({ ...config, data: { ...config.data, digest: 'sha256:0' } }),
+    );
+    const otherData = await bench([...GRID, '--out', copy, '--resume']);
+    expect(otherData.code).toBe(2);
+    expect(otherData.stderr).toContain('data.digest: "sha256:0" vs "sha256:');
   });
 });
