@@ -35,6 +35,7 @@ const steps = [
     ],
   ],
   ['packaging', 'node', [join(root, 'tools', 'scripts', 'check-packaging.mjs')]],
+  ['browser bundles', 'node', [join(root, 'tools', 'scripts', 'check-browser-bundles.mjs')]],
   ['release', 'node', [join(root, 'tools', 'scripts', 'release-check.mjs')]],
 ];
 

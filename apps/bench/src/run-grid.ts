@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ResolvedBackend, resolveBackend, runInWorkers } from '@uqjs/backend';
+import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
+import { runInWorkers } from '@uqjs/backend/node';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
 import runCell, { type CellTask } from './cell-worker.js';

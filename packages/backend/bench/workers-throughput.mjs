@@ -7,7 +7,7 @@
 //
 // Wall time includes starting the workers (loading tfjs and picking the backend).
 import { availableParallelism, loadavg } from 'node:os';
-import { runInWorkers } from '@uqjs/backend';
+import { runInWorkers } from '@uqjs/backend/node';
 
 const numTasks = Number(process.argv[2] ?? 8);
 const backend = process.argv[3] ?? 'wasm';

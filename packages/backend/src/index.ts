@@ -1,3 +1,5 @@
+// Node-only exports (runInWorkers, WorkerTaskError) are in `./node.ts` (`@uqjs/backend/node`),
+// so that this entry bundles for the browser.
 export type { FastWasmTraining } from './fast-wasm-training.js';
 export { enableFastWasmTraining } from './fast-wasm-training.js';
 export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
@@ -10,5 +12,3 @@ export type {
   WebgpuAdapter,
 } from './resolve-backend.js';
 export { BACKEND_NAMES, resolveBackend } from './resolve-backend.js';
-export type { RunInWorkersOptions } from './run-in-workers.js';
-export { runInWorkers, WorkerTaskError } from './run-in-workers.js';

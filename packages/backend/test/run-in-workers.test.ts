@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 // Workers fork the compiled `dist/worker-runner.js`, so this suite runs the built package
 // (`npx tsc -p tsconfig.build.json` first; `npm test` builds before testing).
-const dist = new URL('../dist/index.js', import.meta.url).href;
-const { runInWorkers, WorkerTaskError } = (await import(dist)) as typeof import('../src/index.js');
+const dist = new URL('../dist/node.js', import.meta.url).href;
+const { runInWorkers, WorkerTaskError } = (await import(dist)) as typeof import('../src/node.js');
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const CPU = { UQJS_BACKEND: 'cpu' };

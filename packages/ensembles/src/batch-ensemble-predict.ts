@@ -1,4 +1,12 @@
-import { concat, slice, softmax, type Tensor, tidy, transpose } from '@tensorflow/tfjs-core';
+import {
+  concat,
+  getBackend,
+  slice,
+  softmax,
+  type Tensor,
+  tidy,
+  transpose,
+} from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkOneOf,
@@ -86,7 +94,9 @@ export function batchEnsemblePredict(
       batches.push(output === 'logits' ? softmax(out) : out);
     }
     const all = batches.length === 1 ? batches[0]! : concat(batches, 0);
-    if (output === 'probabilities')
+    // sync read: this predict is synchronous; webgpu cannot read back without awaiting, so there
+    // the probability check is skipped.
+    if (output === 'probabilities' && getBackend() !== 'webgpu')
       checkProbabilities(all.dataSync(), all.shape[2]!, 'model output', FN);
     // [N, M, K] -> [M, N, K]: the member axis first, as Predictive.members expects.
     return membersPredictive(transpose(all, [1, 0, 2]));

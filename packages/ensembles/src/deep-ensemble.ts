@@ -1,5 +1,6 @@
 import {
   cast,
+  getBackend,
   mul,
   type Optimizer,
   oneHot,
@@ -40,7 +41,7 @@ import {
   type EnsembleOutput,
   parseManifest,
 } from './ensemble-manifest.js';
-import { fileSystemHandler } from './file-system-handler.js';
+import { checkEnsembleStore, type EnsembleStore } from './ensemble-store.js';
 import { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
 import { membersPredictive } from './members-predictive.js';
 import { mixtureMoments } from './mixture-moments.js';
@@ -151,8 +152,6 @@ export interface DeepEnsemblePredictOptions {
   batchSize?: number;
 }
 
-const MANIFEST_FILE = 'ensemble.json';
-
 /**
  * A deep ensemble (Lakshminarayanan, Pritzel and Blundell, 2017): `M` copies of a network
  * trained independently from different random initializations and data orders, whose
@@ -171,7 +170,7 @@ const MANIFEST_FILE = 'ensemble.json';
  * const ensemble = DeepEnsemble.create(() => buildMlp(), { size: 5, seed: 1 });
  * await ensemble.fit(xTrain, yTrain, { epochs: 20, batchSize: 32 });
  * const { probs, members } = ensemble.predict(xTest); // members [5, N, K]
- * await ensemble.save('/tmp/ensemble'); // Node only
+ * await ensemble.save(ensembleDirectory('/tmp/ensemble')); // from '@uqjs/ensembles/node'
  * ```
  * @since 0.1.0
  */
@@ -301,7 +300,7 @@ export class DeepEnsemble {
       });
     }
     this.checkInput(x, fn);
-    const targets = this.targets(x, y, fn);
+    const targets = await this.targets(x, y, fn);
     const fitIndex = this.fits++;
     const loss = this.memberLoss();
     const history: number[][] = [];
@@ -359,7 +358,10 @@ export class DeepEnsemble {
       const perMember = this.members.map((model, m) => {
         const out = model.predict(x, { batchSize }) as Tensor;
         if (output === 'logits') return softmax(out);
-        if (m === 0) checkProbabilities(out.dataSync(), out.shape[1]!, 'member 0 output', fn);
+        // sync read: predict is synchronous; webgpu cannot read back without awaiting, so there
+        // the member-0 probability check is skipped.
+        if (m === 0 && getBackend() !== 'webgpu')
+          checkProbabilities(out.dataSync(), out.shape[1]!, 'member 0 output', fn);
         return out;
       });
       // [M] x [N, K] -> [M, N, K].
@@ -404,29 +406,20 @@ export class DeepEnsemble {
   }
 
   /**
-   * Saves the ensemble to directory `dir` (Node file system): `ensemble.json` and one
-   * `member-<i>/` directory per member (`model.json` + `weights.bin`, see
-   * `fileSystemHandler`). Optimizer state is not saved.
+   * Saves the ensemble to `store`: each member through `store.member('member-<i>')`, then the
+   * manifest (seed, output, eps, fit count, member names). On Node, `ensembleDirectory(dir)`
+   * from `@uqjs/ensembles/node` writes `dir/ensemble.json` and `dir/member-<i>/` (`model.json`
+   * + `weights.bin`). Optimizer state is not saved.
    *
-   * @since 0.1.0
+   * @since 0.1.0 (an `EnsembleStore` instead of a directory path since 0.2.0)
    */
-  async save(dir: string): Promise<void> {
+  async save(store: EnsembleStore): Promise<void> {
     const fn = 'DeepEnsemble.save';
     this.checkUsable(fn);
-    if (typeof dir !== 'string' || dir.length === 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'dir',
-        expected: 'a non-empty directory path',
-        given: dir,
-      });
-    }
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
+    const target = checkEnsembleStore(store, fn);
     const names = this.members.map((_, m) => `member-${m}`);
-    await mkdir(dir, { recursive: true });
     for (let m = 0; m < this.members.length; m++) {
-      await this.members[m]!.save(fileSystemHandler(join(dir, names[m]!)));
+      await this.members[m]!.save(target.member(names[m]!));
     }
     const manifest: EnsembleManifest = {
       format: 'uqjs-deep-ensemble',
@@ -437,32 +430,24 @@ export class DeepEnsemble {
       fits: this.fits,
       members: names,
     };
-    await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await target.writeManifest(`${JSON.stringify(manifest, null, 2)}\n`);
   }
 
   /**
-   * Loads an ensemble saved with {@link DeepEnsemble.save}. Custom layers used by the
+   * Loads an ensemble saved with {@link DeepEnsemble.save} from `store` (on Node,
+   * `ensembleDirectory(dir)` from `@uqjs/ensembles/node`). Custom layers used by the
    * members must be registered first (importing their package does it).
    *
-   * @throws DataError when `dir` holds no valid ensemble.
-   * @since 0.1.0
+   * @throws DataError when `store` holds no valid ensemble.
+   * @since 0.1.0 (an `EnsembleStore` instead of a directory path since 0.2.0)
    */
-  static async load(dir: string): Promise<DeepEnsemble> {
+  static async load(store: EnsembleStore): Promise<DeepEnsemble> {
     const fn = 'DeepEnsemble.load';
-    if (typeof dir !== 'string' || dir.length === 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'dir',
-        expected: 'a non-empty directory path',
-        given: dir,
-      });
-    }
-    const { readFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const manifestPath = join(dir, MANIFEST_FILE);
+    const source = checkEnsembleStore(store, fn);
+    const manifestPath = source.location;
     let text: string;
     try {
-      text = await readFile(manifestPath, 'utf8');
+      text = await source.readManifest();
     } catch (error) {
       throw new DataError(`${fn}: cannot read ${manifestPath}: ${(error as Error).message}`);
     }
@@ -470,7 +455,7 @@ export class DeepEnsemble {
     const members: LayersModel[] = [];
     try {
       for (const name of manifest.members) {
-        members.push(await loadLayersModel(fileSystemHandler(join(dir, name))));
+        members.push(await loadLayersModel(source.member(name)));
       }
     } catch (error) {
       for (const model of members) model.dispose();
@@ -502,7 +487,7 @@ export class DeepEnsemble {
   }
 
   /** Training targets: `[N, K]` float for classification, `[N]` for regression. */
-  private targets(x: Tensor, y: Tensor, fn: string): Tensor {
+  private async targets(x: Tensor, y: Tensor, fn: string): Promise<Tensor> {
     const rows = x.shape[0]!;
     const width = this.members[0]!.outputs[0]!.shape[1]!;
     const regression = this.output === 'gaussian' || this.output === 'laplace';
@@ -515,7 +500,7 @@ export class DeepEnsemble {
       throw new ShapeError({ fn, argument: 'y', expected: `of shape ${expected}`, given: y.shape });
     if (regression) return tidy(() => reshape(cast(y, 'float32'), [rows]));
     if (y.rank === 1) {
-      checkLabels(y.dataSync(), width, 'y', fn);
+      checkLabels(await y.data(), width, 'y', fn);
       return tidy(() => cast(oneHot(cast(y, 'int32'), width), 'float32'));
     }
     return tidy(() => cast(y, 'float32'));
@@ -591,7 +576,9 @@ function checkDistinctInitializations(members: readonly LayersModel[], fn: strin
   if (members.length < 2) return;
   const [a, b] = [members[0]!.trainableWeights, members[1]!.trainableWeights];
   const first = a.findIndex((weight) => (weight.shape as number[]).reduce((x, y) => x * y, 1) > 1);
-  if (first < 0 || b.length !== a.length) return;
+  // sync read: create is synchronous; webgpu cannot read back without awaiting, so there the
+  // identical-initialization check is skipped.
+  if (first < 0 || b.length !== a.length || getBackend() === 'webgpu') return;
   const va = a[first]!.read().dataSync();
   const vb = b[first]!.read().dataSync();
   const same = va.length === vb.length && va.every((v, i) => v === vb[i]);

@@ -2,6 +2,9 @@
  * `@uqjs/ensembles`: deep ensembles, heteroscedastic regression with mixture moments,
  * adversarial training and BatchEnsemble, for tfjs-layers models.
  *
+ * Node-only parts (the file-system model handler and ensemble store) are in
+ * `@uqjs/ensembles/node`; this entry imports no Node built-in, so it bundles for the browser.
+ *
  * Shape legend: `N` rows of the input, `B` rows of a batch, `M` members, `K` classes.
  *
  * @since 0.1.0
@@ -21,8 +24,8 @@ export type {
 } from './deep-ensemble.js';
 export { DeepEnsemble } from './deep-ensemble.js';
 export type { EnsembleOutput } from './ensemble-manifest.js';
+export type { EnsembleStore } from './ensemble-store.js';
 export { fastGradientSign } from './fast-gradient-sign.js';
-export { fileSystemHandler } from './file-system-handler.js';
 export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
 export type { MixtureKind, NumberRows } from './mixture-moments.js';
 export { mixtureMoments } from './mixture-moments.js';

@@ -1,6 +1,7 @@
 import {
   add,
   concat,
+  getBackend,
   mean,
   min,
   mul,
@@ -185,10 +186,17 @@ function tensorMoments(
     });
   }
   // One download of two numbers: the smallest variance and a sum that is NaN/Infinity when
-  // any entry is.
-  const [smallest, total] = tidy(() =>
-    concat([reshape(min(variances), [1]), reshape(sum(add(means, variances)), [1])]).dataSync(),
-  ) as unknown as [number, number];
+  // any entry is. sync read: mixtureMoments is synchronous; webgpu cannot read back without
+  // awaiting, so there these value checks are skipped.
+  const [smallest, total] =
+    getBackend() === 'webgpu'
+      ? [0, 0]
+      : (tidy(() =>
+          concat([
+            reshape(min(variances), [1]),
+            reshape(sum(add(means, variances)), [1]),
+          ]).dataSync(),
+        ) as unknown as [number, number]);
   if (!Number.isFinite(total)) {
     throw new InvalidArgumentError({
       fn: FN,

@@ -74,7 +74,7 @@ export async function trainMember(model: LayersModel, plan: MemberTraining): Pro
           return value;
         }),
       );
-      total += cost.dataSync()[0]! * batch.length;
+      total += (await cost.data())[0]! * batch.length;
       cost.dispose();
     }
     history.push(total / rows);

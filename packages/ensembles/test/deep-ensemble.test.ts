@@ -6,6 +6,7 @@ import { initializers, type LayersModel, layers, sequential } from '@tensorflow/
 import { DataError, deriveSeed, disposePredictive, InvalidArgumentError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeepEnsemble, type MemberContext, mixtureMoments } from '../src/index.js';
+import { ensembleDirectory } from '../src/node.js';
 
 let root: string;
 beforeAll(async () => {
@@ -319,8 +320,8 @@ describe('DeepEnsemble.save / load', () => {
     const e = DeepEnsemble.create(() => mlp(2), { size: 2, seed: 8 });
     await e.fit(x, labels, { epochs: 2, batchSize: 8 });
     const dir = join(root, 'ensemble');
-    await e.save(dir);
-    const loaded = await DeepEnsemble.load(dir);
+    await e.save(ensembleDirectory(dir));
+    const loaded = await DeepEnsemble.load(ensembleDirectory(dir));
     expect([loaded.size, loaded.seed, loaded.output, loaded.eps]).toEqual([
       2,
       8,
@@ -340,11 +341,25 @@ describe('DeepEnsemble.save / load', () => {
     tf.dispose([x, labels]);
   });
 
+  it('rejects a directory path or other non-store with a hint to ensembleDirectory', async () => {
+    const e = DeepEnsemble.create(() => mlp(2), { size: 1, seed: 1 });
+    await expect(e.save(join(root, 'plain') as never)).rejects.toThrow(
+      /^DeepEnsemble\.save: store must be an EnsembleStore \(on Node: ensembleDirectory\(dir\) from '@uqjs\/ensembles\/node'\), got ".*plain"$/,
+    );
+    await expect(DeepEnsemble.load(null as never)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(() => ensembleDirectory('')).toThrow(
+      'ensembleDirectory: dir must be a non-empty directory path, got ""',
+    );
+    e.dispose();
+  });
+
   it('throws DataError for a missing or corrupt ensemble directory', async () => {
-    await expect(DeepEnsemble.load(join(root, 'nothing'))).rejects.toBeInstanceOf(DataError);
+    await expect(
+      DeepEnsemble.load(ensembleDirectory(join(root, 'nothing'))),
+    ).rejects.toBeInstanceOf(DataError);
     const dir = join(root, 'corrupt');
     const e = DeepEnsemble.create(() => mlp(2), { size: 1, seed: 1 });
-    await e.save(dir);
+    await e.save(ensembleDirectory(dir));
     e.dispose();
     await writeFile(
       join(dir, 'ensemble.json'),
@@ -358,11 +373,11 @@ describe('DeepEnsemble.save / load', () => {
         members: ['../x'],
       }),
     );
-    await expect(DeepEnsemble.load(dir)).rejects.toThrow(
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
       /DeepEnsemble\.load: .*ensemble\.json: members must be a non-empty list of member directory names, got \["\.\.\/x"\]/,
     );
     await writeFile(join(dir, 'ensemble.json'), '{"format": "other"}');
-    await expect(DeepEnsemble.load(dir)).rejects.toThrow(
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
       'format must be "uqjs-deep-ensemble", got "other"',
     );
   });

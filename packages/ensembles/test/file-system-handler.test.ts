@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers, loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
 import { DataError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchEnsembleDense, fileSystemHandler } from '../src/index.js';
+import { BatchEnsembleDense } from '../src/index.js';
+import { fileSystemHandler } from '../src/node.js';
 
 let root: string;
 beforeAll(async () => {
