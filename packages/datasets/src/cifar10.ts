@@ -114,7 +114,7 @@ export async function loadCifar10With(
   const locate = () => Promise.all(wanted.map((name) => findFile(node, folders, [name])));
   let paths = await locate();
   if (paths.includes(undefined) && opts.download) {
-    await fetchArchive(node, dir, opts, fn);
+    await fetchArchive(node, dir, opts, layout, fn);
     paths = await locate();
   }
   const missing = wanted.filter((_, i) => paths[i] === undefined);
@@ -150,6 +150,7 @@ async function fetchArchive(
   node: NodeModules,
   dir: string,
   opts: Cifar10Options,
+  layout: Cifar10Layout,
   fn: string,
 ): Promise<void> {
   const archive = node.path.join(dir, ARCHIVE);
@@ -163,21 +164,43 @@ async function fetchArchive(
     },
     fn,
   );
+  // Only the six batches, as regular files of exactly their official size: what extraction
+  // writes is bounded by the 184 MB the format promises, however the gzip stream expands.
+  const sizes = new Map([
+    ...TRAIN_FILES.map((name) => [name, layout.trainRecords * RECORD] as const),
+    [TEST_FILE, layout.testRecords * RECORD] as const,
+  ]);
+  const refused: string[] = [];
   try {
     const tar = await importTar(fn);
     await tar.x({
       file: archive,
       cwd: dir,
       strict: true,
-      // Only regular files of the batches folder; tar itself refuses absolute and `..` paths.
-      filter: (path, entry) =>
-        path.replace(/^\.\//, '').startsWith(`${FOLDER}/`) &&
-        (!('type' in entry) || REGULAR_FILE_TYPES.includes(entry.type)),
+      // Tar itself refuses absolute and `..` paths.
+      filter: (path, entry) => {
+        const inFolder = path.replace(/^\.\//, '');
+        const size = sizes.get(inFolder.slice(FOLDER.length + 1));
+        if (!inFolder.startsWith(`${FOLDER}/`) || size === undefined) return false;
+        if ('type' in entry && !REGULAR_FILE_TYPES.includes(entry.type)) return false;
+        if (entry.size === size) return true;
+        refused.push(
+          `${inFolder} is ${entry.size.toLocaleString('en-US')} bytes, not ` +
+            `${size.toLocaleString('en-US')}`,
+        );
+        return false;
+      },
     });
   } catch (error) {
     throw new DataError(`${fn}: could not extract ${archive}: ${(error as Error).message}`);
   } finally {
     await node.fsPromises.rm(archive, { force: true });
+  }
+  if (refused.length > 0) {
+    throw new DataError(
+      `${fn}: ${archive} is not the CIFAR-10 archive: ${refused.join('; ')} (the official ` +
+        'batches hold 10,000 records each); those files were not extracted',
+    );
   }
 }
 

@@ -11,8 +11,12 @@ import { DataError } from '@uqjs/core';
  * Layout reference: MathWorks, "MAT-File Format", chapter 1 (Level 5 MAT-files).
  */
 
-/** Decompresses a whole zlib stream (the loader passes Node's `zlib.inflateSync`). */
-export type Inflate = (data: Uint8Array) => Uint8Array;
+/**
+ * Decompresses a whole zlib stream, throwing once the output would pass `maxOutputLength`
+ * bytes (the loader passes Node's `zlib.inflateSync` with that option, which then throws a
+ * `RangeError` of code `ERR_BUFFER_TOO_LARGE`).
+ */
+export type Inflate = (data: Uint8Array, maxOutputLength: number) => Uint8Array;
 
 /** The numeric classes this reader returns. */
 export type MatClass =
@@ -92,11 +96,15 @@ const OTHER_CLASSES: Record<number, string> = {
 const COMPLEX_FLAG = 0x08;
 const HEADER_SIZE = 128;
 
-/** Where parsing is, for error messages, and the decompressor. */
+/** Where parsing is, for error messages, and the decompressor with its budget. */
 interface Context {
   readonly file: string;
   readonly fn: string;
   readonly inflate: Inflate;
+  /** Most bytes all `miCOMPRESSED` elements of the file may decompress to, together. */
+  readonly maxInflated: number;
+  /** Bytes decompressed so far. */
+  inflated: number;
 }
 
 /** A data element: its type, its payload (a view) and where the next element starts. */
@@ -110,16 +118,20 @@ interface DataElement {
  * Reads the variables named in `wanted` from the bytes of a MAT v5 file. Every problem (not a
  * MAT-file, v7.3/HDF5, big-endian, truncated, bad compressed data, a wanted variable missing
  * or not numeric, a data size that does not match the dimensions) is a `DataError`.
- * `miCOMPRESSED` elements are decompressed with `inflate`.
+ * `miCOMPRESSED` elements are decompressed with `inflate`, to at most `maxInflated` bytes in
+ * all (the size the caller knows the file's data to have): a decompression bomb stops there
+ * with a `DataError` instead of filling the memory. The sizes in the elements' own tags are
+ * not trusted for this.
  */
 export function readMatV5(
   bytes: Uint8Array,
   wanted: readonly string[],
   inflate: Inflate,
+  maxInflated: number,
   file: string,
   fn: string,
 ): Map<string, MatArray> {
-  const ctx: Context = { file, fn, inflate };
+  const ctx: Context = { file, fn, inflate, maxInflated, inflated: 0 };
   checkHeader(bytes, ctx);
   const found = new Map<string, MatArray>();
   const skipped = new Map<string, string>();
@@ -186,12 +198,27 @@ function readElement(buf: Uint8Array, at: number, padded: boolean, ctx: Context)
 }
 
 function decompress(data: Uint8Array, ctx: Context): Uint8Array {
+  const budget = ctx.maxInflated - ctx.inflated;
+  let out: Uint8Array;
   try {
-    return ctx.inflate(data);
+    if (budget < 1) throw Object.assign(new RangeError('no budget left'), { code: BOMB });
+    out = ctx.inflate(data, budget);
   } catch (error) {
+    if ((error as { code?: unknown }).code === BOMB) {
+      throw corrupt(
+        ctx,
+        `decompresses to more than ${ctx.maxInflated.toLocaleString('en-US')} bytes, more ` +
+          'than the data of this file can take; it is not that file (or a decompression bomb)',
+      );
+    }
     throw corrupt(ctx, `has corrupt compressed data (${(error as Error).message})`);
   }
+  ctx.inflated += out.length;
+  return out;
 }
+
+/** The code of Node's error for output past `maxOutputLength`. */
+const BOMB = 'ERR_BUFFER_TOO_LARGE';
 
 type MatrixResult =
   | { readonly name: string; readonly array: MatArray; readonly skipped?: undefined }

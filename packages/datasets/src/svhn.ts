@@ -71,12 +71,35 @@ const PIXELS = SIDE * SIDE;
  * ```
  * @since 0.1.0
  */
-export async function loadSvhn(opts: SvhnOptions = {}): Promise<SvhnSets> {
+export function loadSvhn(opts: SvhnOptions = {}): Promise<SvhnSets> {
+  return loadSvhnWith(opts, SVHN_COUNTS);
+}
+
+/** Digits per SVHN part; the tests pass small counts. */
+export type SvhnCounts = Readonly<Record<'train' | 'test' | 'extra', number>>;
+
+/** The official parts: 73,257 / 26,032 / 531,131 digits. */
+export const SVHN_COUNTS: SvhnCounts = { train: 73257, test: 26032, extra: 531131 };
+
+/**
+ * Most bytes a part's file may decompress to: `X` (3072 bytes a digit), `y` (at most a
+ * double a digit) and 1 MiB for the MAT headers and tags.
+ */
+export function svhnInflateLimit(digits: number): number {
+  return digits * (3 * PIXELS + 8) + (1 << 20);
+}
+
+/** {@link loadSvhn} for parts of the given sizes (the tests' small files in the real format). */
+export async function loadSvhnWith(opts: SvhnOptions, counts: SvhnCounts): Promise<SvhnSets> {
   const fn = 'loadSvhn';
   const node = await nodeModules(fn);
   const dir = opts.dir ?? node.path.join(dataDirWith(node), 'svhn');
   const mirror = opts.mirror ?? SVHN_MIRROR;
-  const parts = opts.includeExtra ? ['train', 'test', 'extra'] : ['train', 'test'];
+  const parts = (opts.includeExtra ? ['train', 'test', 'extra'] : ['train', 'test']) as (
+    | 'train'
+    | 'test'
+    | 'extra'
+  )[];
   const names = parts.map((part) => `${part}_32x32.mat`);
   const paths: (string | undefined)[] = [];
   for (const name of names) {
@@ -99,21 +122,30 @@ export async function loadSvhn(opts: SvhnOptions = {}): Promise<SvhnSets> {
     });
   }
   // One file at a time: the extra set alone takes 1.3 GB on disk and 1.6 GB decoded.
+  // Compressed parts may not decompress past the size of the part's data (zlib's
+  // maxOutputLength stops a decompression bomb there).
+  const inflate = (data: Uint8Array, maxOutputLength: number) =>
+    node.zlib.inflateSync(data, { maxOutputLength });
   const sets: ImageDataset[] = [];
-  for (const path of paths as string[]) {
-    sets.push(decodeSvhn(await node.fsPromises.readFile(path), node.zlib.inflateSync, path, fn));
+  for (const [i, path] of (paths as string[]).entries()) {
+    const limit = svhnInflateLimit(counts[parts[i]!]);
+    sets.push(decodeSvhn(await node.fsPromises.readFile(path), inflate, limit, path, fn));
   }
   return { train: sets[0]!, test: sets[1]!, ...(sets[2] ? { extra: sets[2] } : {}) };
 }
 
-/** Builds a dataset from the bytes of one format-2 MAT-file (zlib parts undone by `inflate`). */
+/**
+ * Builds a dataset from the bytes of one format-2 MAT-file (zlib parts undone by `inflate`,
+ * to at most `maxInflated` bytes).
+ */
 export function decodeSvhn(
   bytes: Uint8Array,
   inflate: Inflate,
+  maxInflated: number,
   file: string,
   fn: string,
 ): ImageDataset {
-  const vars = readMatV5(bytes, ['X', 'y'], inflate, file, fn);
+  const vars = readMatV5(bytes, ['X', 'y'], inflate, maxInflated, file, fn);
   const x = vars.get('X')!;
   const y = vars.get('y')!;
   const [h, w, c, n = 1] = x.dims;

@@ -160,9 +160,11 @@ describe('loadCifar10 download', () => {
   let server: Awaited<ReturnType<typeof serveFiles>>;
   beforeAll(async () => {
     // A real cifar-10-binary.tar.gz layout, made with the same tar library, plus a stray file
-    // outside the batches folder that extraction must leave alone.
+    // outside the batches folder and a 16 MB file of zeros inside it (16 KB gzipped) that
+    // extraction must leave alone.
     const { dir, remove } = await tempDir();
     await writeAll(join(dir, 'cifar-10-batches-bin'), batchFiles());
+    await writeFile(join(dir, 'cifar-10-batches-bin', 'zeros.bin'), new Uint8Array(16 << 20));
     await writeFile(join(dir, 'stray.txt'), 'not part of the dataset');
     const file = join(dir, 'cifar-10-binary.tar.gz');
     await createTar({ gzip: true, cwd: dir, file }, ['cifar-10-batches-bin', 'stray.txt']);
@@ -187,11 +189,42 @@ describe('loadCifar10 download', () => {
       expect(existsSync(join(dir, 'cifar-10-batches-bin', 'test_batch.bin'))).toBe(true);
       expect(existsSync(join(dir, 'cifar-10-binary.tar.gz'))).toBe(false);
       expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
+      expect(existsSync(join(dir, 'cifar-10-batches-bin', 'zeros.bin'))).toBe(false);
       const requested = server.requests.length;
       await loadSmall({ dir, download: true, mirror: server.url, checksums });
       expect(server.requests.length).toBe(requested);
     } finally {
       await remove();
+    }
+  });
+
+  it('extracts no batch of another size than the official one', async () => {
+    const { dir, remove } = await tempDir();
+    const source = await tempDir();
+    try {
+      const files = batchFiles();
+      files['data_batch_2.bin'] = cifarFile([1, 2, 3], pixel);
+      await writeAll(join(source.dir, 'cifar-10-batches-bin'), files);
+      const file = join(source.dir, 'cifar-10-binary.tar.gz');
+      await createTar({ gzip: true, cwd: source.dir, file }, ['cifar-10-batches-bin']);
+      const bytes = await readFile(file);
+      const other = await serveFiles({ 'cifar-10-binary.tar.gz': bytes });
+      try {
+        const checksums = { 'cifar-10-binary.tar.gz': digest('md5', bytes) };
+        const error = await loadSmall({ dir, download: true, mirror: other.url, checksums }).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(DataError);
+        expect((error as Error).message).toContain(
+          'is not the CIFAR-10 archive: cifar-10-batches-bin/data_batch_2.bin is 9,219 bytes, not 6,146',
+        );
+        expect(existsSync(join(dir, 'cifar-10-batches-bin', 'data_batch_2.bin'))).toBe(false);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await remove();
+      await source.remove();
     }
   });
 

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { readMatV5 } from '../src/mat-v5.js';
 import { concat, type MatVariable, MI, MX, matFile } from './helpers/formats.js';
 
-const read = (bytes: Uint8Array, wanted: string[] = []) =>
-  readMatV5(bytes, wanted, inflateSync, 'test.mat', 'f');
+const inflate = (data: Uint8Array, maxOutputLength: number) =>
+  inflateSync(data, { maxOutputLength });
+const read = (bytes: Uint8Array, wanted: string[] = [], maxInflated = 1 << 24) =>
+  readMatV5(bytes, wanted, inflate, maxInflated, 'test.mat', 'f');
 
 describe('readMatV5 on a file written by SciPy', () => {
   it('reads X (uint8 32x32x3x4, column-major) and y (double 4x1)', () => {
@@ -171,5 +173,31 @@ describe('readMatV5 on files in the format MATLAB writes', () => {
     const attempt = () => read(make(), ['values']);
     expect(attempt).toThrow(DataError);
     expect(attempt).toThrow(message);
+  });
+
+  it('stops decompressing at the budget: a bomb fails after maxInflated bytes', () => {
+    // 64 MB of zeros deflate to about 64 KB; the budget of 1 MiB stops them.
+    const zeros = deflateSync(new Uint8Array(64 << 20));
+    const tag = new Uint8Array(8);
+    new DataView(tag.buffer).setUint32(0, MI.COMPRESSED, true);
+    new DataView(tag.buffer).setUint32(4, zeros.length, true);
+    const bomb = concat([matFile([base]), tag, zeros]);
+    expect(bomb.length).toBeLessThan(1 << 20);
+    const attempt = () => read(bomb, ['values'], 1 << 20);
+    expect(attempt).toThrow(DataError);
+    expect(attempt).toThrow(
+      'f: test.mat decompresses to more than 1,048,576 bytes, more than the data of this file can take',
+    );
+  });
+
+  it('counts the budget over all compressed elements of the file', () => {
+    // Each compressed matrix here decompresses to 112 bytes: its tag 8, flags 16, dimensions
+    // 16, name 16, values 8 + 48.
+    const file = matFile([
+      { ...base, compress: true },
+      { ...base, name: 'second', compress: true },
+    ]);
+    expect([...read(file, [], 224).keys()]).toEqual(['values', 'second']);
+    expect(() => read(file, [], 223)).toThrow('decompresses to more than 223 bytes');
   });
 });

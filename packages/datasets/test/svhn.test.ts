@@ -1,10 +1,12 @@
 import { copyFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { DataError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSvhn, SVHN_MIRROR } from '../src/index.js';
+import { loadSvhnWith } from '../src/svhn.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
-import { type MatVariable, MI, MX, matFile } from './helpers/formats.js';
+import { concat, type MatVariable, MI, MX, matFile } from './helpers/formats.js';
 
 /** MATLAB `X(r, c, ch, n)` of the test files. */
 const value = (r: number, c: number, ch: number, n: number) =>
@@ -127,6 +129,35 @@ describe('loadSvhn', () => {
       const error = await loadSvhn({ dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toContain(message);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('loadSvhn decompression limit', () => {
+  it('stops a file whose compressed data expands past what its digits can fill', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      // A valid 2-digit test file followed by an miCOMPRESSED element of 8 MB of zeros (8 KB).
+      const zeros = deflateSync(new Uint8Array(8 << 20));
+      const tag = new Uint8Array(8);
+      new DataView(tag.buffer).setUint32(0, MI.COMPRESSED, true);
+      new DataView(tag.buffer).setUint32(4, zeros.length, true);
+      await writeAll(dir, {
+        'train_32x32.mat': svhnFile([1]),
+        'test_32x32.mat': concat([svhnFile([3, 10]), tag, zeros]),
+      });
+      const counts = { train: 1, test: 2, extra: 1 };
+      const error = await loadSvhnWith({ dir }, counts).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      // 2 digits * (3072 + 8) bytes + 1 MiB of headers.
+      expect((error as Error).message).toContain(
+        'test_32x32.mat decompresses to more than 1,054,736 bytes',
+      );
+      // The same file without the bomb loads under the same limit.
+      await writeAll(dir, { 'test_32x32.mat': svhnFile([3, 10]) });
+      expect((await loadSvhnWith({ dir }, counts)).test.size).toBe(2);
     } finally {
       await remove();
     }
