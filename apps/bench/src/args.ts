@@ -26,58 +26,138 @@ import { presetDefaults } from './presets.js';
 export const PROGRAM = 'uqjs-bench';
 
 /**
- * What the command line asks for.
+ * The commands whose help `uqjs-bench help <command>` (or `<command> --help`) prints: `run` is
+ * `uqjs-bench <dataset>`; `null` is the overview.
+ *
+ * @since 0.1.0
+ */
+export type HelpTopic = 'run' | 'merge' | 'report' | null;
+
+/**
+ * What the command line asks for. A `run` with `yes` skips the confirmation that a terminal
+ * asks for before a grid of more than {@link CONFIRM_ABOVE_RUNS} runs.
  *
  * @since 0.1.0
  */
 export type BenchCommand =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'run'; readonly config: BenchConfig }
+  | { readonly kind: 'help'; readonly topic: HelpTopic }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly config: BenchConfig; readonly yes: boolean }
   | { readonly kind: 'merge'; readonly dirs: readonly string[]; readonly out: string | null }
   | { readonly kind: 'report'; readonly dir: string; readonly to: string | null };
 
 /**
- * The usage text printed by `--help`.
+ * Grids with more runs than this ask for confirmation on a terminal (unless `--yes`).
+ *
+ * @since 0.1.0
+ */
+export const CONFIRM_ABOVE_RUNS = 100;
+
+/**
+ * The overview printed by `uqjs-bench --help` and `uqjs-bench help`.
  *
  * @since 0.1.0
  */
 export const USAGE = `Usage:
-  ${PROGRAM} <dataset> [flags]          train and compare methods; dataset: mnist, cifar10 (or cifar), svhn, moons
-  ${PROGRAM} merge <dirs...> [--out d]  combine the runs of several shards into one report
-  ${PROGRAM} report <dir> [--to file]   rewrite summary.json, report.md and plots from <dir>/runs.jsonl
-                                       (--to: also write the report, without plots, to file)
+  ${PROGRAM} <dataset> [flags]   train and compare methods on a dataset:
+                                ${DATASETS.join(', ')} (cifar = cifar10)
+  ${PROGRAM} merge <dirs...>     combine the runs of several shards
+  ${PROGRAM} report <dir>        rewrite a run's report and plots
+  ${PROGRAM} help [command]      this text, or the help of run, merge, report
+  ${PROGRAM} --version           the version
 
-Presets (the defaults reproduce the paper; flags override a preset):
-  --preset quick|paper, --quick, --paper (--quick and --paper override --preset)
+Without a preset flag a run uses the quick grid; the paper's grid needs --paper.
+${PROGRAM} <dataset> --help lists the flags of a run.`;
+
+/**
+ * The help of a run, printed by `uqjs-bench <dataset> --help` and `uqjs-bench help run`.
+ *
+ * @since 0.1.0
+ */
+export const RUN_USAGE = `Usage: ${PROGRAM} <dataset> [flags]
+  dataset: ${DATASETS.join(', ')} (cifar = cifar10)
+
+Presets (flags override a preset):
+  --quick               the default: a small grid (mnist: 16 runs, minutes)
+  --paper               the paper's grid (6 methods, 9 temperatures, 4 sample
+                        counts, 50 seeds: thousands of runs)
+  --preset quick|paper  the same (--quick and --paper override it)
 
 Grid:
-  --methods a,b,...         ${METHOD_NAMES.join(', ')}
-  --temperatures t1,t2,...  softmax temperatures (paper: 0.01,0.03,...,100)
-  --train-samples s1,...    MC samples in training (paper: 1,10,100,1000)
-  --seeds N | a..b | s1,s2  N seeds 0..N-1, an inclusive range, or a list
+  --methods a,b,...     ${METHOD_NAMES.slice(0, 3).join(', ')},
+                        ${METHOD_NAMES.slice(3).join(', ')}
+  --temperatures t,...  softmax temperatures (paper: 0.01,0.03,...,100)
+  --train-samples s,... MC samples in training (paper: 1,10,100,1000)
+  --seeds N|a..b|s,...  N seeds 0..N-1, an inclusive range, or a list
 
 Protocol:
-  --eval-samples N          MC samples at validation and test (1000)
-  --noise KIND              logit noise: ${NOISE_KINDS.join(', ')} (normal)
-  --label-noise KIND        ${LABEL_NOISE.join(', ')} (collier2020; applied to train, validation and test)
-  --epochs N                maximum epochs (paper: 1000)
-  --patience N              early-stopping patience on validation NLL (paper: 10)
-  --batch-size N            (128)
-  --learning-rate X         Adam learning rate (0.001)
-  --ensemble-size N         members of the ensemble method (5)
-  --split a/b/c             train/validation/test sizes (mnist: 6000/2000/2000 of the bundled digits)
-  --model paper|tiny        network body; tiny is for smoke tests
+  --eval-samples N      MC samples at validation and test (1000)
+  --noise KIND          logit noise: ${NOISE_KINDS.join(', ')} (normal)
+  --label-noise KIND    ${LABEL_NOISE.join(', ')} (collier2020; moons: none)
+  --epochs N            maximum epochs (paper: 1000)
+  --patience N          early-stopping patience on validation NLL (paper: 10)
+  --batch-size N        (128)
+  --learning-rate X     Adam learning rate (0.001)
+  --ensemble-size N     members of the ensemble method (5)
+  --split a/b/c         train/validation/test sizes (mnist: 6000/2000/2000)
+  --model paper|tiny    network body; tiny is for smoke tests
 
 Running:
-  --backend NAME            ${BENCH_BACKENDS.join(', ')} (default: best available)
-  --data-dir DIR            where the dataset files are (or go, with --download)
-  --download                download missing CIFAR-10 / SVHN / MNIST files
-  --out DIR                 output directory (results/<dataset>/<timestamp>)
-  --resume                  skip the cells already in DIR/runs.jsonl (needs --out)
-  --shard i/n               run the i-th of n deterministic slices of the grid (1 <= i <= n)
-  --workers N               parallel worker processes (default: CPU cores; 1 on a GPU backend)
-  --progress auto|lines|off progress bars on a TTY, one line per run otherwise (auto)
-  -h, --help`;
+  --backend NAME        ${BENCH_BACKENDS.join(', ')} (default: best available)
+  --data-dir DIR        where the dataset files are (not for moons)
+  --download            download missing CIFAR-10 / SVHN / MNIST files
+  --out DIR             output directory (results/<dataset>/<timestamp>)
+  --resume              skip the runs already in DIR/runs.jsonl (needs --out)
+  --shard i/n           run the i-th of n slices of the grid (1 <= i <= n)
+  --workers N           worker processes (default: CPU cores; 1 on a GPU)
+  --progress MODE       auto, lines or off: live on a terminal, else a line
+                        per run and a heartbeat (auto)
+  -y, --yes             start without asking (a terminal asks above ${CONFIRM_ABOVE_RUNS} runs)
+  -h, --help            this text`;
+
+/**
+ * The help of `uqjs-bench merge`.
+ *
+ * @since 0.1.0
+ */
+export const MERGE_USAGE = `Usage: ${PROGRAM} merge <dirs...> [--out DIR]
+  Combines the runs.jsonl of several output directories (the shards of one
+  grid, run with the same flags and --shard i/n) into one directory with
+  summary.json, report.md and plots. Directories whose protocols differ are
+  refused.
+
+  --out DIR             where to write (results/<dataset>/merged-<timestamp>)
+  -h, --help            this text`;
+
+/**
+ * The help of `uqjs-bench report`.
+ *
+ * @since 0.1.0
+ */
+export const REPORT_USAGE = `Usage: ${PROGRAM} report <dir> [--to FILE]
+  Rewrites summary.json, report.md and the plots of <dir> from
+  <dir>/runs.jsonl, without training.
+
+  --to FILE             also write the report, without plots, to FILE
+  -h, --help            this text`;
+
+/**
+ * The help text of `topic`.
+ *
+ * @since 0.1.0
+ */
+export function helpText(topic: HelpTopic): string {
+  switch (topic) {
+    case 'run':
+      return RUN_USAGE;
+    case 'merge':
+      return MERGE_USAGE;
+    case 'report':
+      return REPORT_USAGE;
+    default:
+      return USAGE;
+  }
+}
 
 const FN = PROGRAM;
 
@@ -220,7 +300,9 @@ const RUN_OPTIONS = {
   shard: { type: 'string' },
   workers: { type: 'string' },
   progress: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 /** Runs `parseArgs`, turning its errors into `InvalidArgumentError`s that say what to do. */
@@ -263,12 +345,16 @@ function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>>(
  */
 export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}): BenchCommand {
   const first = argv[0];
-  if (first === undefined) bad('<dataset>', `one of ${DATASETS.join(', ')} (or merge, report)`, '');
+  if (first === undefined) {
+    bad('<dataset>', `one of ${DATASETS.join(', ')} (or merge, report, help)`, '');
+  }
   if (first === 'merge') return parseMerge(argv.slice(1));
   if (first === 'report') return parseReport(argv.slice(1));
+  if (first === 'help') return parseHelp(argv.slice(1));
 
   const { values, positionals } = parseFlags(argv, RUN_OPTIONS);
-  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  if (values.help) return { kind: 'help', topic: positionals.length === 0 ? null : 'run' };
   if (positionals.length === 0) bad('<dataset>', `one of ${DATASETS.join(', ')}`, '');
   if (positionals.length > 1) {
     bad('arguments', 'one dataset followed by flags', positionals.join(' '));
@@ -278,14 +364,15 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
 
   if (values.quick && values.paper) bad('--quick', 'not combined with --paper', '--paper');
   // --quick / --paper override --preset, so `nx run bench:cifar -- --paper` (whose script says
-  // `--preset quick`) runs the paper's protocol.
+  // `--preset quick`) runs the paper's protocol. Without any, the quick grid: the paper's grid
+  // (thousands of runs) is only ever asked for by name.
   const preset: PresetName = values.quick
     ? 'quick'
     : values.paper
       ? 'paper'
       : values.preset !== undefined
         ? parseOneOf(values.preset, PRESETS, '--preset')
-        : 'paper';
+        : 'quick';
   const defaults = presetDefaults(preset, dataset);
 
   const dataDir = values['data-dir'] ?? null;
@@ -302,8 +389,12 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
   if (dataset === 'moons' && labelNoise === 'collier2020') {
     bad('--label-noise', "'none' for moons (collier2020 corrupts classes 5-9 of 10)", labelNoise);
   }
+  // moons is generated: flags about data files would be silently ignored, so they are errors.
   if (values.download && dataset === 'moons') {
     bad('--download', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
+  }
+  if (dataDir !== null && dataset === 'moons') {
+    bad('--data-dir', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
   }
   if (values.resume && values.out === undefined) {
     bad('--resume', 'used with --out <dir> of the run to resume', '--resume without --out');
@@ -386,7 +477,7 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
         ? parseOneOf(values.progress, ['auto', 'lines', 'off'] as const, '--progress')
         : 'auto',
   };
-  return { kind: 'run', config: { preset, protocol, grid, execution } };
+  return { kind: 'run', config: { preset, protocol, grid, execution }, yes: values.yes ?? false };
 }
 
 function parseMerge(argv: readonly string[]): BenchCommand {
@@ -394,7 +485,7 @@ function parseMerge(argv: readonly string[]): BenchCommand {
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return { kind: 'help' };
+  if (values.help) return { kind: 'help', topic: 'merge' };
   if (positionals.length === 0) bad('merge <dirs...>', 'at least one output directory', '');
   return { kind: 'merge', dirs: positionals, out: values.out ?? null };
 }
@@ -404,7 +495,19 @@ function parseReport(argv: readonly string[]): BenchCommand {
     to: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return { kind: 'help' };
+  if (values.help) return { kind: 'help', topic: 'report' };
   if (positionals.length !== 1) bad('report <dir>', 'exactly one output directory', positionals);
   return { kind: 'report', dir: positionals[0] as string, to: values.to ?? null };
+}
+
+function parseHelp(argv: readonly string[]): BenchCommand {
+  const { positionals } = parseFlags(argv, { help: { type: 'boolean', short: 'h' } });
+  if (positionals.length > 1) bad('help [command]', 'at most one command', positionals);
+  const topic = positionals[0];
+  if (topic === undefined) return { kind: 'help', topic: null };
+  if (topic === 'merge' || topic === 'report' || topic === 'run') return { kind: 'help', topic };
+  if (topic === 'cifar' || (DATASETS as readonly string[]).includes(topic)) {
+    return { kind: 'help', topic: 'run' };
+  }
+  bad('help [command]', `one of run, merge, report or a dataset (${DATASETS.join(', ')})`, topic);
 }

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UqjsError } from '@uqjs/core';
-import { type BenchCommand, PROGRAM, parseBenchArgs, USAGE } from './args.js';
+import { type BenchCommand, helpText, PROGRAM, parseBenchArgs, USAGE } from './args.js';
 import { mergeRuns } from './merge.js';
 import { readConfigFile, writeOutputs, writeStandaloneReport } from './outputs.js';
 import { renderTables } from './report.js';
@@ -16,14 +17,31 @@ function stamp(): string {
   return new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 }
 
+/**
+ * The version of this package, from its package.json (next to `dist/` in the repository and in
+ * the published tarball).
+ *
+ * @since 0.1.0
+ */
+export function benchVersion(): string {
+  const file = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 async function execute(command: BenchCommand, io: BenchIo, line: string): Promise<void> {
   switch (command.kind) {
     case 'help':
-      io.out(`${USAGE}\n`);
+      io.out(`${helpText(command.topic)}\n`);
       return;
-    case 'run':
-      await runBench(command.config, io, line);
+    case 'version':
+      io.out(`${PROGRAM} ${benchVersion()}\n`);
       return;
+    case 'run': {
+      // --yes: no question; otherwise the terminal's `confirm`, if any.
+      const { confirm, ...rest } = io;
+      await runBench(command.config, command.yes || confirm === undefined ? rest : io, line);
+      return;
+    }
     case 'merge': {
       const dataset = readConfigFile(command.dirs[0]!).protocol.dataset;
       const out = command.out ?? join('results', dataset, `merged-${stamp()}`);

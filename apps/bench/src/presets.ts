@@ -1,4 +1,5 @@
 import type { DatasetName, Grid, MethodName, PresetName, Protocol } from './config.js';
+import type { Cell } from './grid.js';
 
 /**
  * The paper's temperature grid: log-spaced from 0.01 to 100, two points per decade.
@@ -101,4 +102,64 @@ export function presetDefaults(preset: PresetName, dataset: DatasetName): Preset
         seeds: range(50),
       };
   return { protocol, grid };
+}
+
+/**
+ * Seconds one epoch takes per training example on one WASM worker, by network body. MNIST's
+ * MLP 3 x 1024 is measured: the 40 quick MNIST runs of docs/results.md took 98 s each on
+ * average, about 8 epochs of 6,000 examples (with the per-epoch validation at 1,000 MC samples).
+ * The CNN's factor follows from its multiply-adds per example (about 10x the MLP's); moons'
+ * MLP 3 x 128 on two inputs is about 1/50 of MNIST's. Estimates, not measurements.
+ */
+const SECONDS_PER_EXAMPLE_EPOCH: Record<DatasetName, number> = {
+  mnist: 2e-3,
+  cifar10: 2e-2,
+  svhn: 2e-2,
+  moons: 4e-5,
+};
+
+/** Training examples when `split` is `null` (the official split, 10% held out for validation). */
+const FULL_TRAIN: Record<DatasetName, number> = {
+  mnist: 54000,
+  cifar10: 45000,
+  svhn: 65931,
+  moons: 1000,
+};
+
+/**
+ * A rough prior for the seconds one run of `cell` takes on one CPU worker, used to print an
+ * estimate before a grid starts (with `--resume`, the bench uses the mean of the finished runs
+ * instead). Early stopping usually ends a run a few epochs after the patience, so the estimate
+ * assumes `min(maxEpochs, patience + 5)` epochs; an ensemble trains `ensembleSize` networks;
+ * the tiny body costs a tenth of the paper's.
+ *
+ * @since 0.1.0
+ */
+export function estimateRunSeconds(protocol: Protocol, cell: Cell): number {
+  const examples = protocol.split?.train ?? FULL_TRAIN[protocol.dataset];
+  const epochs = Math.min(protocol.maxEpochs, protocol.patience + 5);
+  const members = cell.method === 'ensemble' ? protocol.ensembleSize : 1;
+  const body = protocol.model === 'tiny' ? 0.1 : 1;
+  return SECONDS_PER_EXAMPLE_EPOCH[protocol.dataset] * examples * epochs * members * body;
+}
+
+/**
+ * Estimated wall seconds of `cells` spread over `workers` processes: the mean of
+ * `measuredSeconds` (runs already finished) per run when there are any, else
+ * {@link estimateRunSeconds} per cell.
+ *
+ * @since 0.1.0
+ */
+export function estimateGridSeconds(
+  protocol: Protocol,
+  cells: readonly Cell[],
+  workers: number,
+  measuredSeconds: readonly number[] = [],
+): number {
+  if (cells.length === 0) return 0;
+  const total =
+    measuredSeconds.length > 0
+      ? (cells.length * measuredSeconds.reduce((a, b) => a + b, 0)) / measuredSeconds.length
+      : cells.reduce((sum, cell) => sum + estimateRunSeconds(protocol, cell), 0);
+  return total / Math.max(1, Math.min(workers, cells.length));
 }

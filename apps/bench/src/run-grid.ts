@@ -5,6 +5,7 @@ import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
 import { runInWorkers } from '@uqjs/backend/node';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
+import { CONFIRM_ABOVE_RUNS } from './args.js';
 import runCell, { type CellTask } from './cell-worker.js';
 import type { BenchConfig } from './config.js';
 import { type DataDescription, describeBenchData } from './data.js';
@@ -17,7 +18,8 @@ import {
   writeConfigFile,
   writeOutputs,
 } from './outputs.js';
-import { ProgressDisplay } from './progress.js';
+import { estimateGridSeconds } from './presets.js';
+import { formatDuration, ProgressDisplay } from './progress.js';
 import type { RunRecord } from './record.js';
 import { renderTables } from './report.js';
 import { appendRun, dropPartialLine, readRuns } from './runs-log.js';
@@ -32,6 +34,11 @@ export interface BenchIo {
   readonly err: (text: string) => void;
   /** Whether standard error is a terminal (progress bars) or not (a line per run). */
   readonly isTTY: boolean;
+  /**
+   * Asks the user a yes/no question (on a terminal); a grid of more than
+   * `CONFIRM_ABOVE_RUNS` runs starts only on `true`. Absent: start without asking.
+   */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /**
@@ -135,10 +142,27 @@ export async function runBench(
   const cells = shardCells(enumerateCells(grid), execution.shard);
   const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
   const parallel = Math.max(1, Math.min(workers, todo.length));
+  const measured = log.records.map((r) => r.seconds);
+  const estimate = estimateGridSeconds(protocol, todo, parallel, measured);
   io.out(
     `grid: ${cells.length} runs${execution.shard ? ` (shard ${execution.shard.index}/${execution.shard.count})` : ''}, ` +
-      `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}\n`,
+      `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}` +
+      ` · estimated ${formatDuration(estimate)}${measured.length > 0 ? ' (from the finished runs)' : ' (rough)'}\n`,
   );
+  if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
+    const go = await io.confirm(
+      `Train ${todo.length} runs (estimated ${formatDuration(estimate)})? [y/N] `,
+    );
+    if (!go) {
+      // Nothing is written yet, so a rerun without --resume is not refused.
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench',
+        argument: 'confirmation',
+        expected: `yes to train ${todo.length} runs (pass --yes to skip the question, or --quick for a small grid)`,
+        given: 'no',
+      });
+    }
+  }
 
   writeConfigFile(execution.out, configFile);
   // Older versions kept progress files in the output directory; a killed run left them behind.

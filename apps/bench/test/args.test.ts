@@ -20,8 +20,12 @@ function errorOf(argv: string[]): string {
 }
 
 describe('parseBenchArgs: presets and defaults', () => {
-  it('defaults to the paper protocol', () => {
-    const config = run(['cifar10']);
+  it('defaults to the quick grid; the paper grid only when asked for', () => {
+    const byDefault = run(['cifar10']);
+    expect(byDefault.preset).toBe('quick');
+    expect(byDefault).toEqual(run(['cifar10', '--quick']));
+    expect(run(['cifar10', '--preset', 'paper']).preset).toBe('paper');
+    const config = run(['cifar10', '--paper']);
     expect(config.preset).toBe('paper');
     expect(config.protocol).toMatchObject({
       dataset: 'cifar10',
@@ -122,8 +126,25 @@ describe('parseBenchArgs: presets and defaults', () => {
     expect(run(['mnist', '--data-dir', '/data/mnist']).protocol.split).toBeNull();
   });
 
-  it('help, merge and report', () => {
-    expect(parseBenchArgs(['mnist', '--help'])).toEqual({ kind: 'help' });
+  it('help, version, merge and report', () => {
+    expect(parseBenchArgs(['--help'])).toEqual({ kind: 'help', topic: null });
+    expect(parseBenchArgs(['-h'])).toEqual({ kind: 'help', topic: null });
+    expect(parseBenchArgs(['help'])).toEqual({ kind: 'help', topic: null });
+    expect(parseBenchArgs(['mnist', '--help'])).toEqual({ kind: 'help', topic: 'run' });
+    expect(parseBenchArgs(['merge', '--help'])).toEqual({ kind: 'help', topic: 'merge' });
+    expect(parseBenchArgs(['report', '-h'])).toEqual({ kind: 'help', topic: 'report' });
+    expect(parseBenchArgs(['help', 'merge'])).toEqual({ kind: 'help', topic: 'merge' });
+    expect(parseBenchArgs(['help', 'report'])).toEqual({ kind: 'help', topic: 'report' });
+    expect(parseBenchArgs(['help', 'run'])).toEqual({ kind: 'help', topic: 'run' });
+    expect(parseBenchArgs(['help', 'cifar'])).toEqual({ kind: 'help', topic: 'run' });
+    expect(parseBenchArgs(['--version'])).toEqual({ kind: 'version' });
+    expect(parseBenchArgs(['mnist', '--version'])).toEqual({ kind: 'version' });
+    const command = parseBenchArgs(['mnist', '--yes']);
+    expect(command.kind === 'run' && command.yes).toBe(true);
+    const short = parseBenchArgs(['mnist', '-y']);
+    expect(short.kind === 'run' && short.yes).toBe(true);
+    const asking = parseBenchArgs(['mnist']);
+    expect(asking.kind === 'run' && asking.yes).toBe(false);
     expect(parseBenchArgs(['merge', 'a', 'b', '--out', 'c'])).toEqual({
       kind: 'merge',
       dirs: ['a', 'b'],
@@ -142,7 +163,7 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
   it.each([
     [
       [],
-      'uqjs-bench: <dataset> must be one of mnist, cifar10, svhn, moons (or merge, report), got ""',
+      'uqjs-bench: <dataset> must be one of mnist, cifar10, svhn, moons (or merge, report, help), got ""',
     ],
     [
       ['imagenet'],
@@ -241,6 +262,14 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
     [
       ['moons', '--download'],
       'uqjs-bench: --download must be used with mnist, cifar10 or svhn (moons is generated), got "moons"',
+    ],
+    [
+      ['moons', '--data-dir', '/data'],
+      'uqjs-bench: --data-dir must be used with mnist, cifar10 or svhn (moons is generated), got "moons"',
+    ],
+    [
+      ['help', 'imagenet'],
+      'uqjs-bench: help [command] must be one of run, merge, report or a dataset (mnist, cifar10, svhn, moons), got "imagenet"',
     ],
     [['merge'], 'uqjs-bench: merge <dirs...> must be at least one output directory, got ""'],
     [
