@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
@@ -10,6 +10,7 @@ import runCell, { type CellTask } from './cell-worker.js';
 import type { BenchConfig } from './config.js';
 import { type DataDescription, describeBenchData } from './data.js';
 import { cellKey, enumerateCells, shardCells } from './grid.js';
+import { type DirectoryLock, lockDirectory } from './lock.js';
 import { loadMethod } from './methods/index.js';
 import {
   configDifferences,
@@ -106,6 +107,8 @@ function checkDirectory(
  * Runs the grid of `config`: trains every cell of this shard that `runs.jsonl` does not hold
  * yet, in parallel worker processes (or in this process with one worker), appending each run
  * as it finishes, then writes `summary.json`, `report.md` and the plots and prints Table 1.
+ * The output directory is locked while it runs (`<out>/.lock`, see {@link lockDirectory}): a
+ * second process on the same `--out` stops with an error before training anything.
  *
  * @example
  * ```ts
@@ -118,6 +121,28 @@ export async function runBench(
   config: BenchConfig,
   io: BenchIo,
   command: string,
+): Promise<BenchResult> {
+  const hold: Hold = { lock: null, created: null };
+  try {
+    return await runLocked(config, io, command, hold);
+  } finally {
+    hold.lock?.release();
+    // A directory this run created and left empty (it stopped before writing) is removed.
+    if (hold.created !== null && readdirSync(hold.created).length === 0) rmdirSync(hold.created);
+  }
+}
+
+/** The output directory's lock, once taken, and the directory if this run created it. */
+interface Hold {
+  lock: DirectoryLock | null;
+  created: string | null;
+}
+
+async function runLocked(
+  config: BenchConfig,
+  io: BenchIo,
+  command: string,
+  hold: Hold,
 ): Promise<BenchResult> {
   const started = Date.now();
   const { protocol, grid, execution } = config;
@@ -135,6 +160,12 @@ export async function runBench(
   // dataset, a split larger than the data), the directory's protocol and data, its runs.
   const source = { dataDir: execution.dataDir, download: execution.download };
   const data = await describeBenchData(protocol, source);
+  // One writer per directory: a second process would train the same cells again.
+  if (!existsSync(execution.out)) {
+    mkdirSync(execution.out, { recursive: true });
+    hold.created = execution.out;
+  }
+  hold.lock = lockDirectory(execution.out, command, io.err);
   const configFile = checkDirectory(config, data, command);
   const log = readRuns(execution.out);
   for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);

@@ -159,8 +159,8 @@ describe('uqjs-bench', () => {
     }
     process.kill(-(child.pid as number), 'SIGKILL');
     await done;
-    // A killed run leaves nothing but its config and runs in the output directory.
-    expect(readdirSync(dir).sort()).toEqual(['config.json', 'runs.jsonl']);
+    // A killed run leaves its config, its runs and its (now stale) lock in the output directory.
+    expect(readdirSync(dir).sort()).toEqual(['.lock', 'config.json', 'runs.jsonl']);
     const before = lines(dir);
     expect(before.length).toBeGreaterThanOrEqual(2);
     expect(before.length).toBeLessThan(CELLS);
@@ -170,6 +170,8 @@ describe('uqjs-bench', () => {
     const resumed = await bench([...GRID, '--workers', '2', '--out', dir, '--resume']);
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain('dropping an interrupted last line');
+    expect(resumed.stderr).toContain(`replacing the stale lock ${join(dir, '.lock')} (process`);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
     expect(resumed.stdout).toContain(
       `${before.length} already in ${dir}, ${CELLS - before.length} to train`,
     );
@@ -182,6 +184,34 @@ describe('uqjs-bench', () => {
     const again = await bench([...GRID, '--out', dir, '--resume']);
     expect(again.stdout).toContain(`${CELLS} already in ${dir}, 0 to train`);
     expect(lines(dir)).toHaveLength(CELLS);
+  });
+
+  it('refuses a second writer on the same directory (exit 2), and trains nothing twice', async () => {
+    const dir = join(root, 'locked');
+    const first = start([...GRID, '--epochs', '20', '--patience', '20', '--out', dir]);
+    while (!existsSync(join(dir, '.lock'))) {
+      if (first.child.exitCode !== null) throw new Error('the first run ended too soon');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = await bench([
+      ...GRID,
+      '--epochs',
+      '20',
+      '--patience',
+      '20',
+      '--out',
+      dir,
+      '--resume',
+    ]);
+    const stillRunning = first.child.exitCode === null;
+    process.kill(-(first.child.pid as number), 'SIGKILL');
+    await first.done;
+    expect(stillRunning).toBe(true);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(
+      `uqjs-bench: --out must be a directory no other uqjs-bench process is writing; ${join(dir, '.lock')} says it is held by process ${first.child.pid}`,
+    );
+    expect(second.stdout).not.toContain('to train with');
   });
 
   it('shards plus merge equal the unsharded run', async () => {
