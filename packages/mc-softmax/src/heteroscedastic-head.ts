@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import type { Predictive } from '@uqjs/core';
 import {
+  checkBoolean,
   checkOneOf,
   checkSeed,
   deriveSeed,
@@ -14,7 +15,8 @@ import {
   singleInput,
   singleShape,
 } from '@uqjs/core';
-import { checkNoiseKind, type NoiseKind } from '@uqjs/noise';
+import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
+import { checkOptionsObject } from './checks.js';
 import { DEFAULT_MC_SEED } from './mc-options.js';
 import {
   type Initializer,
@@ -60,6 +62,12 @@ export interface HeteroscedasticHeadArgs extends LayerArgs {
   kernelRegularizer?: unknown;
   /** Regularizer of every bias. */
   biasRegularizer?: unknown;
+  /**
+   * Check that input features are finite (no NaN, no ±Infinity) in every `call` and
+   * `predictive`, with one small read-back of a flag per call. Default true; pass false where a
+   * device sync per step costs too much (e.g. WebGPU training loops). Shapes are always checked.
+   */
+  checkValues?: boolean;
 }
 
 /** A dense projection `x W + b` of the last input axis. */
@@ -68,10 +76,23 @@ export interface Projection {
   readonly bias: LayerVariable;
 }
 
-/** Options of a head's `predictive`. */
+/**
+ * Options of a head's `predictive`.
+ *
+ * @since 0.1.0
+ */
 export interface HeadPredictiveOptions {
   /** Return the variance over samples; default: the layer's `computeVariance`. */
   readonly computeVariance?: boolean;
+  /**
+   * The exact model instead of the smoothed one, as `mcSoftmax({ argmax: true })`: the average
+   * over samples of the hard outcomes of the latents (the one-hot of `argmax_c z_c`, or
+   * `z > 0` for a binary head), same seed and `testSamples`, no temperature. Probabilities are
+   * multiples of `1 / testSamples` and may be 0; with `computeVariance` the variance is that of
+   * the 0/1 outcome, `P (1 - P)`. Default false. A closed-form head (`ExactSigmoidDense`) is
+   * exact already and gives the same result either way.
+   */
+  readonly argmax?: boolean;
 }
 
 /**
@@ -96,6 +117,10 @@ export abstract class HeteroscedasticHead extends layers.Layer {
   readonly noise: NoiseKind;
   readonly scaleActivation: ScaleActivation;
   readonly minScale: number;
+  /** Whether `call` and `predictive` check that features are finite. */
+  readonly checkValues: boolean;
+  /** The size `D` of the last input axis, known once built. */
+  protected featureDim: number | null = null;
   /** The seed given in the arguments, if any. */
   readonly seed: Seed | undefined;
   /** The seed actually used: `seed`, or the default derived from the class and layer name. */
@@ -127,6 +152,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
       fn,
     );
     this.minScale = checkNonNegative(args.minScale ?? 1e-3, 'minScale', fn);
+    this.checkValues = checkBoolean(args.checkValues ?? true, 'checkValues', fn);
     this.seed =
       args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
     this.headSeed = this.seed ?? deriveSeed(DEFAULT_MC_SEED, fn, this.name);
@@ -156,10 +182,13 @@ export abstract class HeteroscedasticHead extends layers.Layer {
     return singleShape(inputShape, `${this.getClassName()}.${method}`);
   }
 
-  /** The size of the last input axis, checked to be known. */
+  /**
+   * The size of the last input axis, checked to be known, and (once built) to be the size the
+   * layer was built for. Call in `build` and `computeOutputShape`.
+   */
   protected inputDim(inputShape: Shape): number {
     const dim = inputShape[inputShape.length - 1];
-    if (inputShape.length < 2 || typeof dim !== 'number') {
+    if (!Array.isArray(inputShape) || inputShape.length < 2 || typeof dim !== 'number') {
       throw new ShapeError({
         fn: this.getClassName(),
         argument: 'inputShape',
@@ -167,7 +196,67 @@ export abstract class HeteroscedasticHead extends layers.Layer {
         given: inputShape,
       });
     }
+    if (this.featureDim !== null && dim !== this.featureDim) {
+      throw new ShapeError({
+        fn: this.getClassName(),
+        argument: 'inputShape',
+        expected: `[B, ..., ${this.featureDim}] (the layer was built for ${this.featureDim} features)`,
+        given: inputShape,
+      });
+    }
     return dim;
+  }
+
+  /**
+   * Checks features `[B, ..., D]` given to a built layer: a tensor of rank >= 2 whose last axis
+   * is the `D` the layer was built for (else a `ShapeError` naming the layer and `method`), and,
+   * with `checkValues`, free of NaN and ±Infinity (one small read-back, in `checkTensorValues`).
+   */
+  protected checkFeatures(features: unknown, method: string, argument: string): tf.Tensor {
+    const checked = this.checkFeatureShape(features, method, argument);
+    if (this.checkValues) checkTensorValues(checked, argument, `${this.getClassName()}.${method}`);
+    return checked;
+  }
+
+  /** The shape part of {@link checkFeatures} (no read-back). */
+  protected checkFeatureShape(features: unknown, method: string, argument: string): tf.Tensor {
+    const fn = `${this.getClassName()}.${method}`;
+    this.checkBuilt(method);
+    if (!(features instanceof tf.Tensor)) {
+      throw new InvalidArgumentError({ fn, argument, expected: 'a tf.Tensor', given: features });
+    }
+    const dim = this.featureDim!;
+    if (features.rank < 2 || features.shape[features.rank - 1] !== dim) {
+      throw new ShapeError({
+        fn,
+        argument,
+        expected: `of shape [B, ..., ${dim}] (rank >= 2, the ${dim} features the layer was built for)`,
+        given: features.shape,
+      });
+    }
+    return features;
+  }
+
+  /** The one input of a `call`, checked by {@link checkFeatures}. */
+  protected callFeatures(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return this.checkFeatures(this.singleInput(inputs, 'call'), 'call', 'inputs');
+  }
+
+  /** Checks `predictive`'s options object and fills in the defaults. */
+  protected predictiveOptions(
+    opts: HeadPredictiveOptions | undefined,
+    defaultVariance: boolean,
+  ): { computeVariance: boolean; argmax: boolean } {
+    const fn = `${this.getClassName()}.predictive`;
+    const options = checkOptionsObject(opts, 'opts', fn);
+    return {
+      computeVariance: checkBoolean(
+        options.computeVariance ?? defaultVariance,
+        'opts.computeVariance',
+        fn,
+      ),
+      argmax: checkBoolean(options.argmax ?? false, 'opts.argmax', fn),
+    };
   }
 
   /** The initializer of a role (after resolution), e.g. for a weight that is not a projection. */
@@ -215,6 +304,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
    * `scaleKernel`, `scaleBias`). Call in `build`.
    */
   protected buildLocScale(inputDim: number, units: number): void {
+    this.featureDim = inputDim;
     this.locProjection = this.addProjection('loc', inputDim, units, 'kernel', 'bias');
     this.scaleProjection = this.addProjection('scale', inputDim, units, 'scaleKernel', 'scaleBias');
   }
@@ -224,7 +314,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
    * of features `[B, ..., D]`, each `[B, ..., units]`.
    */
   locScale(features: tf.Tensor): { loc: tf.Tensor; scale: tf.Tensor } {
-    this.checkBuilt('locScale');
+    this.checkFeatureShape(features, 'locScale', 'features');
     return tidyObject(() => ({
       loc: this.project(features, this.locProjection!),
       scale: this.positiveScale(this.project(features, this.scaleProjection!)),
@@ -271,6 +361,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
       noise: this.noise,
       scaleActivation: this.scaleActivation,
       minScale: this.minScale,
+      checkValues: this.checkValues,
       kernelRegularizer: serializeSpec(this.kernelRegularizer) as serialization.ConfigDictValue,
       biasRegularizer: serializeSpec(this.biasRegularizer) as serialization.ConfigDictValue,
     };

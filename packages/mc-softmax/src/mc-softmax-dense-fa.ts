@@ -79,7 +79,7 @@ export class MCSoftmaxDenseFA extends MCSoftmaxDense {
         given: this.noise,
       });
     }
-    this.numFactors = checkInteger(args.numFactors, 'numFactors', FN, 1);
+    this.numFactors = checkInteger(args?.numFactors, 'numFactors', FN, 1);
     if (this.numFactors > this.numClasses) {
       throw new InvalidArgumentError({
         fn: FN,
@@ -89,7 +89,7 @@ export class MCSoftmaxDenseFA extends MCSoftmaxDense {
       });
     }
     this.parameterEfficient = checkBoolean(
-      args.parameterEfficient ?? false,
+      args?.parameterEfficient ?? false,
       'parameterEfficient',
       FN,
     );
@@ -112,7 +112,7 @@ export class MCSoftmaxDenseFA extends MCSoftmaxDense {
 
   /** The factor loadings `V(x)` `[B, ..., K, R]` of features `[B, ..., D]`. */
   factorLoadings(features: tf.Tensor): tf.Tensor {
-    this.checkBuilt('factorLoadings');
+    this.checkFeatureShape(features, 'factorLoadings', 'features');
     return tf.tidy(() => {
       const projected = this.project(features, this.factorProjection!);
       const batch = features.shape.slice(0, -1);

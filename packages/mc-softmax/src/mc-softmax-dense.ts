@@ -7,7 +7,6 @@ import {
   type Predictive,
   type Seed,
   type LayerShape as Shape,
-  singleInput,
   singleShape,
 } from '@uqjs/core';
 import { diagonalLatents } from './diagonal-latents.js';
@@ -98,6 +97,7 @@ export class MCSoftmaxDense extends MonteCarloHead {
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = singleShape(inputShape, 'MCSoftmaxDense.computeOutputShape');
+    this.inputDim(shape); // rank >= 2 and, once built, the feature size it was built for
     return [...shape.slice(0, -1), this.numClasses];
   }
 
@@ -115,15 +115,21 @@ export class MCSoftmaxDense extends MonteCarloHead {
     features: tf.Tensor,
     training: boolean,
     computeVariance: boolean,
+    argmax = false,
   ): McEngineResult {
     const model = this.latentModel(features, this.nextSeed(training));
-    return mcEngine(model, softmaxLink, this.engineOptions(training, computeVariance));
+    return mcEngine(model, softmaxLink, this.engineOptions(training, computeVariance, argmax));
   }
 
-  /** Log predictive probabilities `[B, ..., K]`. */
+  /**
+   * Log predictive probabilities `[B, ..., K]` of features `[B, ..., D]`.
+   *
+   * @throws `ShapeError` naming the layer for a rank-1 input or a feature size other than the
+   * one it was built for; `InvalidArgumentError` for NaN or ±Infinity features (`checkValues`).
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
-      const features = singleInput(inputs, 'MCSoftmaxDense.call');
+      const features = this.callFeatures(inputs);
       return this.estimate(features, kwargs?.training === true, false).logProbs;
     });
   }
@@ -131,14 +137,15 @@ export class MCSoftmaxDense extends MonteCarloHead {
   /**
    * The predictive of features `[B, D]`: `probs [B, K]` and, with `computeVariance`, the
    * per-class variance over samples `[B, K]`; inference seed and `testSamples`, so `probs`
-   * equals `tf.exp(layer.apply(features))` for the same batch.
+   * equals `tf.exp(layer.apply(features))` for the same batch. With `argmax: true` the exact
+   * model: the frequencies of `argmax_c z_c` over the same samples.
    */
-  override predictive(features: tf.Tensor, opts: HeadPredictiveOptions = {}): Predictive {
+  override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
     checkRank(features, 2, 'features', 'MCSoftmaxDense.predictive');
-    this.checkBuilt('predictive');
-    const computeVariance = opts.computeVariance ?? this.computeVariance;
+    this.checkFeatures(features, 'predictive', 'features');
+    const { computeVariance, argmax } = this.predictiveOptions(opts, this.computeVariance);
     return tidyObject(() => {
-      const { probs, variance } = this.estimate(features, false, computeVariance);
+      const { probs, variance } = this.estimate(features, false, computeVariance, argmax);
       return variance === undefined ? { probs } : { probs, variance };
     });
   }

@@ -104,13 +104,20 @@ export abstract class MonteCarloHead extends HeteroscedasticHead {
     return boundedTemperature(this.temperatureLogit.read(), this.temperature as LearnedTemperature);
   }
 
-  /** Engine options for a call: sample count by the `training` flag, temperature, variance. */
-  protected engineOptions(training: boolean, computeVariance: boolean): McEngineOptions {
+  /**
+   * Engine options for a call: sample count by the `training` flag, temperature, variance, and
+   * `argmax` (the exact model, for `predictive({ argmax: true })`).
+   */
+  protected engineOptions(
+    training: boolean,
+    computeVariance: boolean,
+    argmax = false,
+  ): McEngineOptions {
     return {
       numSamples: training ? this.trainSamples : this.testSamples,
       maxSamplesInMemory: this.maxSamplesInMemory,
       temperature: this.temperatureValue(),
-      argmax: false,
+      argmax,
       computeVariance,
     };
   }

@@ -5,7 +5,8 @@ import {
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
 import { checkPositiveInteger, checkRank, InvalidArgumentError, type Predictive } from '@uqjs/core';
-import { HeteroscedasticHead } from './heteroscedastic-head.js';
+import { checkOptionsObject } from './checks.js';
+import { type HeadPredictiveOptions, HeteroscedasticHead } from './heteroscedastic-head.js';
 import { tidyObject } from './tidy-object.js';
 
 const FN = 'mcSoftmaxPredictive';
@@ -15,14 +16,35 @@ const FN = 'mcSoftmaxPredictive';
  *
  * @since 0.1.0
  */
-export interface McPredictiveOptions {
+export interface McPredictiveOptions extends HeadPredictiveOptions {
   /**
    * Rows per batch. Default 32, the default of `model.predict`: noise is drawn per batch row,
    * so with equal batches `probs` equals `tf.exp(model.predict(x))` exactly.
    */
   readonly batchSize?: number;
-  /** Return the per-class variance over samples; default: the head's `computeVariance`. */
-  readonly computeVariance?: boolean;
+}
+
+/**
+ * Throws (after freeing `probs` and `variance`) unless every value of `probs` and `variance` is finite:
+ * NaN weights or a diverged fit must not pass as a prediction.
+ */
+function checkFiniteResult(probs: tf.Tensor, variance: tf.Tensor | undefined): void {
+  const flag = tf.tidy(() => {
+    const finite = (t: tf.Tensor) => tf.all(tf.isFinite(t));
+    return variance === undefined ? finite(probs) : tf.logicalAnd(finite(probs), finite(variance));
+  });
+  // sync read: mcSoftmaxPredictive is a sync API; one boolean for the whole result.
+  const [allFinite] = flag.dataSync();
+  flag.dispose();
+  if (!allFinite) {
+    tf.dispose(variance === undefined ? [probs] : [probs, variance]);
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'modelOrHead',
+      expected: 'a model whose predictive probabilities are finite (NaN or infinite weights?)',
+      given: 'NaN or infinite probabilities',
+    });
+  }
 }
 
 /** The head of a model: its last layer, which must be a heteroscedastic head. */
@@ -43,7 +65,8 @@ function headOf(model: LayersModel): HeteroscedasticHead {
  * The `Predictive` (`@uqjs/core`) of a model ending in a heteroscedastic head (`MCSoftmaxDense`, `MCSoftmaxDenseFA`, `MCSigmoidDense`, ...), or of the head
  * itself given its input features: probabilities `[B, K]` and, with `computeVariance`, the
  * per-class variance over samples `[B, K]`. Drawn with the head's inference seed and
- * `testSamples`, batch by batch.
+ * `testSamples`, batch by batch. With `argmax: true`, the exact model: the frequencies of the
+ * hard outcomes of the latents over the same samples (see `HeadPredictiveOptions.argmax`).
  *
  * Shapes: `x` the model's input `[B, ...]` (or features `[B, D]` for a head).
  *
@@ -53,14 +76,18 @@ function headOf(model: LayersModel): HeteroscedasticHead {
  * predictive.probs; // [B, K], equals tf.exp(model.predict(xTest))
  * predictive.variance; // [B, K]
  * ```
+ * @throws `InvalidArgumentError` / `ShapeError` naming the argument: a model that does not end
+ * in a heteroscedastic head, `x` of the wrong rank or feature size, NaN in `x` (from the head's
+ * checks), options that are not an options object, and NaN or infinite results (NaN weights).
  * @since 0.1.0
  */
 export function mcSoftmaxPredictive(
   modelOrHead: LayersModel | HeteroscedasticHead,
   x: tf.Tensor,
-  opts: McPredictiveOptions = {},
+  opts?: McPredictiveOptions,
 ): Predictive {
-  const batchSize = checkPositiveInteger(opts.batchSize ?? 32, 'opts.batchSize', FN);
+  const options = checkOptionsObject(opts, 'opts', FN);
+  const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'opts.batchSize', FN);
   checkRank(x, [1, 2, 3, 4, 5, 6], 'x', FN);
   let head: HeteroscedasticHead;
   let features: ((batch: tf.Tensor) => tf.Tensor) | null = null;
@@ -82,16 +109,27 @@ export function mcSoftmaxPredictive(
       given: modelOrHead,
     });
   }
+  const headOptions: HeadPredictiveOptions = {
+    ...(options.computeVariance === undefined ? {} : { computeVariance: options.computeVariance }),
+    ...(options.argmax === undefined ? {} : { argmax: options.argmax }),
+  };
   const parts: Predictive[] = [];
   const rows = x.shape[0]!;
-  for (let start = 0; start < rows; start += batchSize) {
-    const size = Math.min(batchSize, rows - start);
-    parts.push(
-      tidyObject(() => {
-        const batch = tf.slice(x, start, size);
-        return head.predictive(features === null ? batch : features(batch), opts);
-      }),
-    );
+  try {
+    for (let start = 0; start < rows; start += batchSize) {
+      const size = Math.min(batchSize, rows - start);
+      parts.push(
+        tidyObject(() => {
+          const batch = tf.slice(x, start, size);
+          return head.predictive(features === null ? batch : features(batch), headOptions);
+        }),
+      );
+    }
+  } catch (error) {
+    // A batch the head rejected (e.g. NaN features): free the batches already done.
+    for (const part of parts)
+      tf.dispose(part.variance ? [part.probs, part.variance] : [part.probs]);
+    throw error;
   }
   const concat = (pick: (p: Predictive) => tf.Tensor | undefined) => {
     const tensors = parts.map(pick).filter((t): t is tf.Tensor => t !== undefined);
@@ -103,5 +141,6 @@ export function mcSoftmaxPredictive(
     part.probs.dispose();
     part.variance?.dispose();
   }
+  checkFiniteResult(probs, variance);
   return variance === undefined ? { probs } : { probs, variance };
 }

@@ -7,7 +7,8 @@ import {
   regularizers,
   sequential,
 } from '@tensorflow/tfjs-layers';
-import { deriveSeed } from '@uqjs/core';
+import { deriveSeed, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import { noiseFamily } from '@uqjs/noise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logProbNll, MCSoftmaxDense, mcSoftmax, mcSoftmaxPredictive } from '../src/index.js';
 import { maxAbsDiff, read } from './helpers.js';
@@ -280,6 +281,70 @@ describe('mcSoftmaxPredictive', () => {
     expect(fromHead.variance).toBeUndefined();
   });
 
+  it('argmax: true gives the exact model, the frequencies of argmax_c z_c on the same samples', () => {
+    const model = sequential({
+      layers: [
+        layers.dense({
+          inputShape: [D],
+          units: 6,
+          kernelInitializer: initializers.glorotUniform({ seed: 2 }),
+        }),
+        new MCSoftmaxDense({ numClasses: K, testSamples: 40, temperature: 2, seed: 11 }),
+      ],
+    });
+    const x = features(20, 12);
+    const exact = mcSoftmaxPredictive(model, x, { argmax: true, computeVariance: true });
+    const head = model.layers[1] as MCSoftmaxDense;
+    const { loc, scale } = head.locScale(model.layers[0]!.apply(x) as tf.Tensor);
+    // The independent computation: the same noise (inference seed, testSamples), one-hot of the
+    // argmax of loc + scale * u, averaged over samples; the temperature plays no part.
+    const u = noiseFamily('normal').sampleStandard([40, 20, K], deriveSeed(11, 'test'));
+    const latents = tf.add(loc, tf.mul(scale, u));
+    const frequencies = tf.mean(tf.oneHot(tf.argMax(latents, -1), K), 0);
+    expect(maxAbsDiff(exact.probs, frequencies)).toBeLessThan(1e-6);
+    // Multiples of 1/40, and far from the smoothed tau = 2 probabilities.
+    for (const p of read(tf.mul(exact.probs, 40)))
+      expect(Math.abs(p - Math.round(p))).toBeLessThan(1e-4);
+    const smooth = mcSoftmaxPredictive(model, x);
+    expect(maxAbsDiff(exact.probs, smooth.probs)).toBeGreaterThan(0.05);
+    // The variance of a 0/1 outcome with mean P.
+    expect(maxAbsDiff(exact.variance!, tf.mul(frequencies, tf.sub(1, frequencies)))).toBeLessThan(
+      1e-6,
+    );
+    // The head's own predictive takes the option too.
+    const fromHead = head.predictive(model.layers[0]!.apply(x) as tf.Tensor, { argmax: true });
+    expect(maxAbsDiff(fromHead.probs, frequencies)).toBeLessThan(1e-6);
+    expect(() => head.predictive(tf.ones([2, 6]), { argmax: 1 as unknown as boolean })).toThrow(
+      'MCSoftmaxDense.predictive: opts.argmax must be a boolean, got 1',
+    );
+  });
+
+  it('fails clearly on NaN results and frees what it made', () => {
+    const head = built();
+    const h = features(40, 3);
+    const locKernel = head.getWeights()[0]!;
+    head.setWeights([tf.fill(locKernel.shape, Number.NaN), ...head.getWeights().slice(1)]);
+    const before = tf.memory().numTensors;
+    expect(() => mcSoftmaxPredictive(head, h)).toThrow(
+      'mcSoftmaxPredictive: modelOrHead must be a model whose predictive probabilities are finite (NaN or infinite weights?), got "NaN or infinite probabilities"',
+    );
+    expect(() => mcSoftmaxPredictive(head, h, { computeVariance: true })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // NaN features are rejected by the head, after a first good batch: nothing leaks either.
+    const good = built();
+    const x = tf.concat([features(32, 4), tf.fill([8, D], Number.NaN)]);
+    const start = tf.memory().numTensors;
+    expect(() => mcSoftmaxPredictive(good, x)).toThrow(
+      'MCSoftmaxDense.predictive: features must be free of NaN, got NaN',
+    );
+    expect(tf.memory().numTensors).toBe(start);
+    expect(() => mcSoftmaxPredictive(good, x, null as unknown as object)).toThrow(
+      'mcSoftmaxPredictive: opts must be an options object (or undefined), got null',
+    );
+  });
+
   it('rejects models that do not end in a Monte Carlo head', () => {
     const plain = sequential({ layers: [layers.dense({ inputShape: [D], units: K })] });
     expect(() => mcSoftmaxPredictive(plain, features(2))).toThrow(
@@ -372,5 +437,51 @@ describe('MCSoftmaxDense: hygiene and bad arguments', () => {
     );
     expect(make({ kernelRegularizer: 'l2' })).toThrow('MCSoftmaxDense: kernelRegularizer must be');
     expect(() => new MCSoftmaxDense({ numClasses: K }).apply(tf.ones([3]))).toThrow();
+    expect(() => new MCSoftmaxDense(null as unknown as { numClasses: number })).toThrow(
+      'MCSoftmaxDense: numClasses must be an integer >= 2, got undefined',
+    );
+  });
+
+  it('checks its input in build and call: shape errors name the layer, NaN is an error', () => {
+    const layer = built(); // built for D = 4 features
+    const wrongSize = tf.ones([2, D + 1]);
+    const cases: [() => unknown, string][] = [
+      [
+        () => layer.apply(wrongSize),
+        `MCSoftmaxDense.call: inputs must be of shape [B, ..., ${D}] (rank >= 2, the ${D} features the layer was built for), got [2, ${D + 1}]`,
+      ],
+      [
+        () => layer.apply(tf.ones([D])),
+        `MCSoftmaxDense.call: inputs must be of shape [B, ..., ${D}] (rank >= 2, the ${D} features the layer was built for), got [${D}]`,
+      ],
+      [
+        () => layer.apply(tf.tensor2d([[1, Number.NaN, 0, 0]])),
+        'MCSoftmaxDense.call: inputs must be free of NaN, got NaN',
+      ],
+      [
+        () => layer.predictive(wrongSize),
+        `MCSoftmaxDense.predictive: features must be of shape [B, ..., ${D}]`,
+      ],
+      [
+        () => layer.locScale(wrongSize),
+        `MCSoftmaxDense.locScale: features must be of shape [B, ..., ${D}]`,
+      ],
+      [
+        () => new MCSoftmaxDense({ numClasses: K }).apply(tf.ones([3])),
+        'MCSoftmaxDense: inputShape must be of rank >= 2 with a known last axis ([B, ..., D]), got [3]',
+      ],
+      [
+        // A symbolic input of another feature size, after the layer was built.
+        () => layer.apply(layers.input({ shape: [D + 2] })),
+        `MCSoftmaxDense: inputShape must be [B, ..., ${D}] (the layer was built for ${D} features), got [null, ${D + 2}]`,
+      ],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(message);
+    expect(() => layer.apply(wrongSize)).toThrow(ShapeError);
+    expect(() => layer.apply(tf.ones([D]))).toThrow(ShapeError);
+    // checkValues: false skips the read-back (and lets NaN through, as documented).
+    const unchecked = built({ checkValues: false });
+    expect(read(unchecked.apply(tf.tensor2d([[1, Number.NaN, 0, 0]])) as tf.Tensor)[0]).toBeNaN();
+    expect(unchecked.getConfig().checkValues).toBe(false);
   });
 });
