@@ -25,10 +25,12 @@ export interface McPredictiveOptions extends HeadPredictiveOptions {
 }
 
 /**
- * Throws (after freeing `probs` and `variance`) unless every value of `probs` and `variance` is finite:
- * NaN weights or a diverged fit must not pass as a prediction.
+ * Throws (after freeing `probs` and `variance`) unless every value of `probs` and `variance` is
+ * finite: NaN weights or a diverged fit must not pass as a prediction. Skipped on `webgpu`,
+ * which cannot read back synchronously.
  */
 function checkFiniteResult(probs: tf.Tensor, variance: tf.Tensor | undefined): void {
+  if (tf.getBackend() === 'webgpu') return; // no synchronous read-back there (as checkTensorValues)
   const flag = tf.tidy(() => {
     const finite = (t: tf.Tensor) => tf.all(tf.isFinite(t));
     return variance === undefined ? finite(probs) : tf.logicalAnd(finite(probs), finite(variance));
