@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dotPlot, escapeXml, formatTick, heatmap, linePlot, niceTicks } from '../src/plots/svg.js';
 
@@ -78,5 +80,88 @@ describe('svg helpers', () => {
     // 4 cells + 50 color-bar steps + the background.
     expect(svg.match(/<rect /g)).toHaveLength(4 + 50 + 1);
     expect(svg.match(/<circle /g)).toHaveLength(2); // the point and its legend swatch
+  });
+});
+
+describe('tick and axis code terminates on any finite range', () => {
+  const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+
+  it('niceTicks(0.8, 0.8000000000000002) returns (it used to loop forever)', () => {
+    // In a child process with a time limit, so a regression fails instead of hanging the suite.
+    const svgModule = new URL('../dist/plots/svg.js', import.meta.url).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { niceTicks } from '${svgModule}'; process.stdout.write(JSON.stringify(niceTicks(0.8, 0.8000000000000002)));`,
+      ],
+      { timeout: 20_000, encoding: 'utf8' },
+    );
+    expect(child.signal).toBeNull(); // not killed by the time limit
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual([0.8]);
+    expect(niceTicks(0.8, 0.8000000000000002)).toEqual([0.8]);
+    // The same one ulp apart far from zero, where a float index stops counting.
+    expect(niceTicks(1e17, 1e17 + 16).length).toBeGreaterThan(0);
+  });
+
+  it('niceTicks: any finite lo <= hi gives a few ascending finite ticks', () => {
+    fc.assert(
+      fc.property(finite, finite, fc.integer({ min: 1, max: 12 }), (a, b, count) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        const ticks = niceTicks(lo, hi, count);
+        expect(ticks.length).toBeGreaterThan(0);
+        expect(ticks.length).toBeLessThanOrEqual(count + 3);
+        for (const t of ticks) expect(Number.isFinite(t)).toBe(true);
+        for (let i = 1; i < ticks.length; i++) expect(ticks[i]!).toBeGreaterThan(ticks[i - 1]!);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('niceTicks: ticks of an ordinary range are round and inside it', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        // Wider than 1e-6 of |lo|: ticks are written with 12 significant digits.
+        fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+        (lo, relative) => {
+          const width = relative * Math.max(1, Math.abs(lo));
+          const hi = lo + width;
+          fc.pre(hi > lo);
+          const ticks = niceTicks(lo, hi);
+          const slack = width * 1e-6;
+          for (const t of ticks) {
+            expect(t).toBeGreaterThanOrEqual(lo - slack);
+            expect(t).toBeLessThanOrEqual(hi + slack);
+          }
+          expect(ticks.length).toBeGreaterThanOrEqual(2);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  const magnitude = fc.double({ min: -1e12, max: 1e12, noNaN: true });
+
+  it('linePlot and dotPlot draw any finite values without NaN coordinates', () => {
+    fc.assert(
+      fc.property(fc.array(magnitude, { minLength: 1, maxLength: 6 }), fc.boolean(), (ys, xLog) => {
+        const svg = linePlot({
+          title: 't',
+          xLabel: 'x',
+          yLabel: 'y',
+          xLog,
+          series: [{ name: 's', points: ys.map((y, i) => ({ x: 10 ** i, y, err: 0 })) }],
+        });
+        expect(svg).toMatch(/<\/svg>\s*$/);
+        expect(svg).not.toContain('NaN');
+        const dots = dotPlot({ title: 't', xLabel: 'x', rows: [{ label: 'r', values: ys }] });
+        expect(dots).toMatch(/<\/svg>\s*$/);
+        expect(dots).not.toContain('NaN');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -46,20 +46,31 @@ export function formatTick(value: number): string {
 }
 
 /**
- * Up to about `count` round tick values covering `[lo, hi]` (1, 2, 5 x 10^k steps).
+ * Up to about `count` round tick values covering `[lo, hi]` (1, 2, 5 x 10^k steps), ascending
+ * and without repeats. The ticks are counted by an integer index, so a range narrower than
+ * the floating-point spacing at `lo` (e.g. `[0.8, 0.8000000000000002]`) or as wide as the
+ * doubles still returns at once; a range with no room for a round step returns its ends.
  *
  * @since 0.1.0
  */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
+  // hi / count - lo / count, not (hi - lo) / count, which overflows for the widest ranges.
+  const raw = hi / count - lo / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  if (!(step > 0 && Number.isFinite(step))) return [lo, hi];
+  const first = Math.ceil(lo / step);
+  const last = Math.floor(hi / step + 1e-9);
+  // At most count + 2 round values fit; more means the step is lost in rounding.
+  if (!(last - first <= count + 2)) return [lo, hi];
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    ticks.push(Number(v.toPrecision(12)));
+  // k counts from 0: first itself may be past 2^53, where first + 1 === first.
+  for (let k = 0; k <= last - first; k++) {
+    const tick = Number(((first + k) * step).toPrecision(12));
+    if (Number.isFinite(tick) && tick !== ticks[ticks.length - 1]) ticks.push(tick);
   }
-  return ticks;
+  return ticks.length > 0 ? ticks : [lo, hi];
 }
 
 interface Frame {
