@@ -7,6 +7,7 @@ import {
   type ProbsInput,
   type ProbsOptions,
   readProbs,
+  readTensorValues,
   readTolerance,
 } from './inputs.js';
 
@@ -49,7 +50,7 @@ function readMembers(members: unknown, fn: string, tolerance: number): Matrix[] 
         given: members.shape,
       });
     }
-    const all = members.dataSync();
+    const all = readTensorValues(members, 'members', fn) as Float32Array;
     const [numMembers, rows] = members.shape as [number, number];
     const cols = rank === 3 ? members.shape[2]! : 1;
     const size = rows * cols;

@@ -1,5 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import {
+  BackendError,
   checkInRange,
   checkLabels,
   checkPositive,
@@ -97,6 +98,24 @@ export function isTensor(value: unknown): value is Tensor {
   );
 }
 
+/**
+ * The values of a tensor, read synchronously (the metrics are synchronous functions). The
+ * webgpu backend cannot read a tensor on the GPU without awaiting: there the error says to pass
+ * `await tensor.data()` instead.
+ */
+export function readTensorValues(input: Tensor, argument: string, fn: string): ArrayLike<number> {
+  try {
+    // sync read: the metrics' one synchronous read of a tensor input (refused by webgpu)
+    return input.dataSync() as ArrayLike<number>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BackendError(
+      `${fn}: ${argument} is a tensor that cannot be read synchronously on this backend (${reason}); ` +
+        `pass its values instead (\`await ${argument}.data()\`, with numClasses for a matrix: { data, numClasses })`,
+    );
+  }
+}
+
 function isDenseMatrix(value: unknown): value is DenseMatrix {
   return value !== null && typeof value === 'object' && 'data' in value && 'numClasses' in value;
 }
@@ -130,7 +149,7 @@ export function readMatrix(input: unknown, argument: string, fn: string): Matrix
     checkRank(input, 2, argument, fn);
     const [rows, cols] = input.shape as [number, number];
     atLeastOneRow(rows * cols, argument, fn, input.shape);
-    return { data: input.dataSync() as ArrayLike<number>, rows, cols };
+    return { data: readTensorValues(input, argument, fn), rows, cols };
   }
   if (isDenseMatrix(input)) {
     const cols = checkPositiveInteger(input.numClasses, `${argument}.numClasses`, fn);
@@ -176,7 +195,7 @@ export function readMatrix(input: unknown, argument: string, fn: string): Matrix
 export function readVector(input: unknown, argument: string, fn: string): ArrayLike<number> {
   if (isTensor(input)) {
     checkRank(input, 1, argument, fn);
-    return input.dataSync() as ArrayLike<number>;
+    return readTensorValues(input, argument, fn);
   }
   if (isArrayLike(input) && !isNested(input)) return input;
   throw new InvalidArgumentError({
