@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import {
   checkBoolean,
+  checkInRange,
   checkInteger,
   checkPositive,
   checkPositiveInteger,
@@ -19,9 +20,13 @@ import {
   RandomFeatureGaussianProcess,
   type RandomFeatureGaussianProcessArgs,
 } from './random-feature-gaussian-process.js';
-import { SpectralNormalization } from './spectral-normalization.js';
+import { MAX_POWER_ITERATIONS, SpectralNormalization } from './spectral-normalization.js';
 
 const FN = 'buildSngpClassifier';
+/** Largest `hidden` accepted. */
+const MAX_HIDDEN = 65536;
+/** Largest `numLayers` accepted. */
+const MAX_LAYERS = 1000;
 
 /**
  * Options of {@link buildSngpClassifier}. The GP options are those of
@@ -40,14 +45,19 @@ export interface SngpClassifierOptions
     | 'gpCovMomentum'
     | 'gpCovRidgePenalty'
     | 'likelihood'
+    | 'covarianceConvention'
   > {
   /** Shape of one example, e.g. `[2]` or `[28, 28, 1]` (flattened first when of rank > 1). */
   inputShape: number[];
-  /** Number of classes `K >= 2`: the model returns `[B, K]` logits. */
+  /**
+   * Number of classes `K`: the model returns `[B, K]` logits. `1` gives a one-logit binary
+   * model (`p = sigmoid(z)`; train it with {@link crossEntropyFromLogits} on `[B, 1]` 0/1
+   * targets); it needs the GP head.
+   */
   numClasses: number;
-  /** Width of the residual stream. Default `128`. */
+  /** Width of the residual stream, at most 65536. Default `128`. */
   hidden?: number;
-  /** Number of residual blocks. Default `6`. */
+  /** Number of residual blocks, at most 1000. Default `6`. */
   numLayers?: number;
   /** Dropout rate on each block's branch, in `[0, 1)`. Default `0.1`. */
   dropoutRate?: number;
@@ -101,17 +111,59 @@ export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel
     });
   }
   const inputShape = checkInputShape(options.inputShape);
-  const numClasses = checkInteger(options.numClasses, 'numClasses', FN, 2);
-  const hidden = checkPositiveInteger(options.hidden ?? 128, 'hidden', FN);
-  const numLayers = checkInteger(options.numLayers ?? 6, 'numLayers', FN);
+  const numClasses = checkPositiveInteger(options.numClasses, 'numClasses', FN);
+  const hidden = checkInRange(
+    checkPositiveInteger(options.hidden ?? 128, 'hidden', FN),
+    'hidden',
+    FN,
+    1,
+    MAX_HIDDEN,
+  );
+  const numLayers = checkInRange(
+    checkInteger(options.numLayers ?? 6, 'numLayers', FN),
+    'numLayers',
+    FN,
+    0,
+    MAX_LAYERS,
+  );
   const dropoutRate = checkDropoutRate(options.dropoutRate ?? 0.1);
   const normMultiplier = checkPositive(options.normMultiplier ?? 0.95, 'normMultiplier', FN);
-  const powerIterations = checkPositiveInteger(options.powerIterations ?? 1, 'powerIterations', FN);
+  const powerIterations = checkInRange(
+    checkPositiveInteger(options.powerIterations ?? 1, 'powerIterations', FN),
+    'powerIterations',
+    FN,
+    1,
+    MAX_POWER_ITERATIONS,
+  );
   const spectral = checkBoolean(options.spectralNormalization ?? true, 'spectralNormalization', FN);
   const gaussian = checkBoolean(options.gaussianProcess ?? true, 'gaussianProcess', FN);
   const seed = checkSeed(options.seed ?? 0, 'seed', FN);
   const glorot = (...path: (string | number)[]) =>
     initializers.glorotUniform({ seed: deriveSeed(seed, ...path) });
+  if (!gaussian && numClasses < 2) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'numClasses',
+      expected: 'an integer >= 2 without the GP head (gaussianProcess: false)',
+      given: numClasses,
+    });
+  }
+  // The head first: its constructor checks the GP options before any layer holds tensors.
+  const head = gaussian
+    ? new RandomFeatureGaussianProcess({
+        units: numClasses,
+        numInducing: options.numInducing,
+        normalizeInput: options.normalizeInput,
+        scaleRandomFeatures: options.scaleRandomFeatures,
+        kernelScale: options.kernelScale,
+        randomFeatures: options.randomFeatures,
+        gpCovMomentum: options.gpCovMomentum,
+        gpCovRidgePenalty: options.gpCovRidgePenalty,
+        likelihood: options.likelihood,
+        covarianceConvention: options.covarianceConvention,
+        seed: deriveSeed(seed, 'gp'),
+      })
+    : layers.dense({ units: numClasses, kernelInitializer: glorot('output') });
 
   const x = input({ shape: inputShape });
   let h = (inputShape.length > 1 ? layers.flatten().apply(x) : x) as SymbolicTensor;
@@ -137,20 +189,6 @@ export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel
       branch = layers.dropout({ rate: dropoutRate }).apply(branch) as SymbolicTensor;
     h = layers.add().apply([h, branch]) as SymbolicTensor;
   }
-  const head = gaussian
-    ? new RandomFeatureGaussianProcess({
-        units: numClasses,
-        numInducing: options.numInducing,
-        normalizeInput: options.normalizeInput,
-        scaleRandomFeatures: options.scaleRandomFeatures,
-        kernelScale: options.kernelScale,
-        randomFeatures: options.randomFeatures,
-        gpCovMomentum: options.gpCovMomentum,
-        gpCovRidgePenalty: options.gpCovRidgePenalty,
-        likelihood: options.likelihood,
-        seed: deriveSeed(seed, 'gp'),
-      })
-    : layers.dense({ units: numClasses, kernelInitializer: glorot('output') });
   return functionalModel({ inputs: x, outputs: head.apply(h) as SymbolicTensor });
 }
 

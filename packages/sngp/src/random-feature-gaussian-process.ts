@@ -1,9 +1,11 @@
 import {
   add,
   cos,
+  dispose,
   div,
   expandDims,
   eye,
+  getBackend,
   keep,
   matMul,
   moments,
@@ -29,12 +31,16 @@ import {
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
+  BackendError,
   checkBoolean,
+  checkInRange,
   checkOneOf,
   checkPositive,
   checkPositiveInteger,
+  checkRank,
   checkSeed,
   checkShape,
+  DataError,
   deriveSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
@@ -51,8 +57,27 @@ import { type RandomFeatureKind, sampleRandomFeatures } from './random-features.
 const FN = 'RandomFeatureGaussianProcess';
 const KINDS: readonly RandomFeatureKind[] = ['rff', 'orf'];
 const LIKELIHOODS: readonly GpLikelihood[] = ['gaussian', 'binary_logistic'];
+const CONVENTIONS: readonly GpCovarianceConvention[] = ['posterior', 'edward2'];
 /** Epsilon of the parameter-free layer normalization applied when `normalizeInput` is set. */
 const LAYER_NORM_EPSILON = 1e-3;
+/**
+ * Largest `numInducing` accepted: the precision is `[L, L]` float32 (256 MiB at 8192) and its
+ * Cholesky factor is computed in float64 on the CPU, so a `model.json` asking for more would
+ * exhaust memory instead of loading.
+ */
+export const MAX_NUM_INDUCING = 8192;
+/** Largest `units` accepted (the output kernel is `[L, K]`). */
+export const MAX_GP_UNITS = 65536;
+
+/**
+ * How the ridge enters the predictive variance (see {@link RandomFeatureGaussianProcess}):
+ * `'posterior'` (the default) `var(x) = phi^T P^{-1} phi`, the posterior variance under the
+ * prior `beta ~ N(0, I / r)`; `'edward2'` `var(x) = r phi^T P^{-1} phi`, the formula of
+ * edward2's `RandomFeatureGaussianProcess` and tensorflow/models' `nlp/modeling/layers/gaussian_process.py`.
+ *
+ * @since 0.2.0
+ */
+export type GpCovarianceConvention = 'posterior' | 'edward2';
 
 /**
  * The likelihood whose curvature weights each example in the precision matrix:
@@ -69,9 +94,9 @@ export type GpLikelihood = 'gaussian' | 'binary_logistic';
  * @since 0.1.0
  */
 export interface RandomFeatureGaussianProcessArgs extends LayerArgs {
-  /** Number of outputs `K` (logits). */
+  /** Number of outputs `K` (logits), at most 65536. */
   units: number;
-  /** Number of random features `L`. Default `1024`. */
+  /** Number of random features `L`, at most 8192. Default `1024`. */
   numInducing?: number;
   /** Apply a parameter-free layer normalization to the input first. Default `false`. */
   normalizeInput?: boolean;
@@ -90,8 +115,18 @@ export interface RandomFeatureGaussianProcessArgs extends LayerArgs {
   gpCovMomentum?: number;
   /** The ridge `r > 0`, the prior precision of the output weights. Default `1`. */
   gpCovRidgePenalty?: number;
-  /** Likelihood of the Laplace approximation. Default `'gaussian'`. */
+  /**
+   * Likelihood of the Laplace approximation. Default `'gaussian'`. `'binary_logistic'` needs
+   * `units: 1` (one sigmoid output; the per-logit Laplace of several sigmoid outputs is not a
+   * softmax posterior, and its variances would change with a constant shift of the logits).
+   */
   likelihood?: GpLikelihood;
+  /**
+   * `'posterior'` (default): `var(x) = phi^T P^{-1} phi`. `'edward2'`: `r phi^T P^{-1} phi`,
+   * as edward2 and tensorflow/models compute it (their default ridge is `1e-6`, so porting a
+   * model from them needs this convention or `gpCovRidgePenalty: 1`).
+   */
+  covarianceConvention?: GpCovarianceConvention;
   /** Seed of the random features and of the output kernel's initialization. Default `0`. */
   seed?: number;
 }
@@ -149,6 +184,8 @@ export type GpPrediction = {
  * {@link RandomFeatureGaussianProcess.resetCovariance}, and in each moving-average step). The
  * covariance is `P^{-1}` itself; it is not multiplied by `r` again. Far from the training
  * data `phi(x)` is nearly orthogonal to every `phi_i`, so `var(x) -> ||phi(x)||^2 / r ~ 1 / r`.
+ * edward2 and tensorflow/models multiply the variance by `r` (`r phi^T P^{-1} phi`, prior
+ * variance ~1 whatever the ridge); `covarianceConvention: 'edward2'` computes theirs.
  *
  * `P^{-1}` is never formed: inference factors `P = L L^T` (Cholesky, in float64 with
  * ml-matrix) once, caches `L^{-1}`, and reuses it until `P` changes (a training call, a
@@ -187,6 +224,8 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
   readonly gpCovRidgePenalty: number;
   /** The likelihood of the Laplace approximation. */
   readonly likelihood: GpLikelihood;
+  /** Whether the variance is multiplied by the ridge (`'edward2'`) or not (`'posterior'`). */
+  readonly covarianceConvention: GpCovarianceConvention;
   /** Seed of the random features and of the output kernel's initialization. */
   readonly seed: number;
   private weightsOf: {
@@ -208,8 +247,20 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
         given: args,
       });
     }
-    this.units = checkPositiveInteger(args.units, 'units', FN);
-    this.numInducing = checkPositiveInteger(args.numInducing ?? 1024, 'numInducing', FN);
+    this.units = checkInRange(
+      checkPositiveInteger(args.units, 'units', FN),
+      'units',
+      FN,
+      1,
+      MAX_GP_UNITS,
+    );
+    this.numInducing = checkInRange(
+      checkPositiveInteger(args.numInducing ?? 1024, 'numInducing', FN),
+      'numInducing',
+      FN,
+      1,
+      MAX_NUM_INDUCING,
+    );
     this.normalizeInput = checkBoolean(args.normalizeInput ?? false, 'normalizeInput', FN);
     this.scaleRandomFeatures = checkBoolean(
       args.scaleRandomFeatures ?? true,
@@ -221,6 +272,20 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
     this.gpCovMomentum = checkMomentum(args.gpCovMomentum ?? -1);
     this.gpCovRidgePenalty = checkPositive(args.gpCovRidgePenalty ?? 1, 'gpCovRidgePenalty', FN);
     this.likelihood = checkOneOf(args.likelihood ?? 'gaussian', LIKELIHOODS, 'likelihood', FN);
+    if (this.likelihood === 'binary_logistic' && this.units !== 1) {
+      throw new InvalidArgumentError({
+        fn: FN,
+        argument: 'units',
+        expected: "1 with likelihood 'binary_logistic' (use 'gaussian' for K >= 2 outputs)",
+        given: this.units,
+      });
+    }
+    this.covarianceConvention = checkOneOf(
+      args.covarianceConvention ?? 'posterior',
+      CONVENTIONS,
+      'covarianceConvention',
+      FN,
+    );
     this.seed = checkSeed(args.seed ?? 0, 'seed', FN);
   }
 
@@ -337,16 +402,30 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
   predictWithCovariance(x: Tensor, options: GpPredictOptions = {}): GpPrediction {
     const fn = `${FN}.predictWithCovariance`;
     const { frequencies } = this.builtWeights();
+    checkRank(x, 2, 'x', fn);
     checkShape(x, [null, frequencies.shape[0]!], 'x', fn);
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'options',
+        expected: 'an object { fullCovariance? }',
+        given: options,
+      });
+    }
     const full = options.fullCovariance ?? false;
     checkBoolean(full, 'options.fullCovariance', fn);
     const factor = this.inverseFactor();
-    return tidy(() => {
+    const scale = this.covarianceConvention === 'edward2' ? this.gpCovRidgePenalty : 1;
+    const prediction = tidy(() => {
       const phi = this.randomFeatures(x);
       const logits = this.logitsOf(phi);
       // V_p = L_p^{-1} Phi^T: [L, L] x [L, B] -> [L, B]; the transpose of Phi is explicit.
       const phiT = transpose(phi);
-      const whitened = unstack(factor).map((f) => matMul(f as Tensor2D, phiT));
+      // 'edward2' multiplies Phi P^{-1} Phi^T by r: scale V_p by sqrt(r).
+      const whitened = unstack(factor).map((f) => {
+        const v = matMul(f as Tensor2D, phiT);
+        return scale === 1 ? v : mul(v, Math.sqrt(scale));
+      });
       const variances = whitened.map((v) => sum(square(v), 0)); // ||V_p[:, b]||^2, [B]
       const shared = this.likelihood === 'gaussian';
       const variance = shared ? variances[0]! : stack(variances, 1); // [B] or [B, K]
@@ -356,6 +435,8 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
       const covariance = shared ? covariances[0]! : stack(covariances, 0); // [B, B] or [K, B, B]
       return { logits, variance, covariance };
     });
+    checkFinitePrediction(prediction, fn);
+    return prediction;
   }
 
   /**
@@ -386,6 +467,7 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
       gpCovMomentum: this.gpCovMomentum,
       gpCovRidgePenalty: this.gpCovRidgePenalty,
       likelihood: this.likelihood,
+      covarianceConvention: this.covarianceConvention,
       seed: this.seed,
     };
     return { ...super.getConfig(), ...config };
@@ -437,7 +519,18 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
     if (this.cache !== null && this.cache.dataId === current.dataId) return this.cache.factor;
     this.disposeCache();
     const L = this.numInducing;
+    if (getBackend() === 'webgpu') {
+      throw new BackendError(
+        `${FN}.predictWithCovariance: the covariance needs the precision matrix on the host (a JavaScript Cholesky), which the webgpu backend cannot read synchronously; use the wasm or cpu backend for SNGP`,
+      );
+    }
+    // sync read: the precision for the JavaScript Cholesky (refused above on webgpu)
     const data = current.dataSync();
+    if (!data.every((value) => Number.isFinite(value))) {
+      throw new DataError(
+        `${FN}.predictWithCovariance: the precision matrix gp_precision holds NaN or infinite values`,
+      );
+    }
     const out = new Float32Array(data.length);
     for (let p = 0; p < this.numPrecisions; p++) {
       out.set(inverseCholeskyFactor(data, L, FN, p * L * L), p * L * L);
@@ -468,6 +561,22 @@ function layerNormalize(x: Tensor): Tensor {
     const { mean, variance } = moments(x, -1, true);
     return mul(sub(x, mean), rsqrt(add(variance, scalar(LAYER_NORM_EPSILON))));
   });
+}
+
+/**
+ * Throws a `DataError` (disposing `prediction`) when any logit or variance is NaN or
+ * infinite: NaN in `x` or in the weights would otherwise pass through silently.
+ */
+function checkFinitePrediction(prediction: GpPrediction, fn: string): void {
+  // sync read: one number, the NaN check of a sync API (issue 19.17); skipped on webgpu, which
+  // cannot read back without awaiting.
+  if (getBackend() === 'webgpu') return;
+  const total = tidy(() => add(sum(prediction.logits), sum(prediction.variance)).dataSync()[0]!);
+  if (Number.isFinite(total)) return;
+  dispose([prediction.logits, prediction.variance, prediction.covariance ?? []]);
+  throw new DataError(
+    `${fn}: the logits or variances are not finite (NaN or infinite values in x or in the layer's weights)`,
+  );
 }
 
 function checkMomentum(value: unknown): number {

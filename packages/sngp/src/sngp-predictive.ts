@@ -1,4 +1,13 @@
-import { concat, dispose, slice, type Tensor, type Tensor2D, tidy } from '@tensorflow/tfjs-core';
+import {
+  concat,
+  dispose,
+  getBackend,
+  slice,
+  sum,
+  type Tensor,
+  type Tensor2D,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import {
   model as functionalModel,
   LayersModel,
@@ -7,13 +16,16 @@ import {
 import {
   checkFiniteNumber,
   checkPositiveInteger,
+  checkRank,
   checkShape,
+  DataError,
   InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
 import { meanFieldLogits } from './mean-field-logits.js';
 import { probabilityVariance, probsFromLogits } from './probability-variance.js';
 import { RandomFeatureGaussianProcess } from './random-feature-gaussian-process.js';
+import { gaussianProcessLayers } from './reset-covariance-callback.js';
 
 const FN = 'sngpPredictive';
 
@@ -23,7 +35,7 @@ const FN = 'sngpPredictive';
  * @since 0.1.0
  */
 export interface SngpPredictiveOptions {
-  /** `lambda` of {@link meanFieldLogits}; `< 0` turns the adjustment off. Default `pi / 8`. */
+  /** `lambda` of {@link meanFieldLogits}, `>= 0`; `0` turns the adjustment off. Default `pi / 8`. */
   lambda?: number;
   /** Examples per forward pass (bounds the `[L, batchSize]` intermediates). Default `256`. */
   batchSize?: number;
@@ -44,8 +56,10 @@ const featureModels = new WeakMap<LayersModel, LayersModel>();
  *   are Gaussian with the GP's posterior variance, `Var[p_k] ~ sum_j var_j (dp_k / dz_j)^2`
  *   at the posterior mean, `[B, K]`.
  *
- * A model whose output is not a GP layer (an ablation without the GP head) gets
- * `probs = softmax(logits)` and no `variance`. Nothing here trains: the precision is used as
+ * A model without a GP layer (an ablation without the GP head) gets `probs = softmax(logits)`
+ * and no `variance`; its output layer must give logits (no softmax or sigmoid activation). A
+ * model with a GP layer that is not its output layer (e.g. a softmax after it) is rejected.
+ * Non-finite logits or variances (NaN in `x` or in the weights) throw a `DataError`. Nothing here trains: the precision is used as
  * it is, and its Cholesky factor is cached by the layer until it changes.
  *
  * @param model - The trained model.
@@ -67,12 +81,40 @@ export function sngpPredictive(
 ): Predictive {
   const output = checkModel(model);
   const inputShape = model.inputs[0]!.shape;
+  checkRank(x, inputShape.length, 'x', FN);
   checkShape(x, inputShape, 'x', FN);
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options',
+      expected: 'an object { lambda?, batchSize? }',
+      given: options,
+    });
+  }
   const lambda = checkFiniteNumber(options.lambda ?? Math.PI / 8, 'options.lambda', FN);
+  if (lambda < 0) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options.lambda',
+      expected: 'a finite number >= 0 (0 turns the mean-field adjustment off)',
+      given: lambda,
+    });
+  }
   const batchSize = checkPositiveInteger(options.batchSize ?? 256, 'options.batchSize', FN);
   const gp = output.sourceLayer;
   if (!(gp instanceof RandomFeatureGaussianProcess)) {
-    return tidy(() => ({ probs: probsFromLogits(model.predict(x, { batchSize }) as Tensor2D) }));
+    checkLogitsOutput(model, output);
+    const probs = tidy(() => probsFromLogits(model.predict(x, { batchSize }) as Tensor2D));
+    // sync read: one number, the NaN check of a sync API (issue 19.17); skipped on webgpu, which
+    // cannot read back without awaiting.
+    const total = getBackend() === 'webgpu' ? 0 : tidy(() => sum(probs).dataSync()[0]!);
+    if (!Number.isFinite(total)) {
+      probs.dispose();
+      throw new DataError(
+        `${FN}: the model's logits are not finite (NaN or infinite values in x or in the weights)`,
+      );
+    }
+    return { probs };
   }
   const features = featuresOf(model, output, x, batchSize);
   const parts: { probs: Tensor2D; variance: Tensor2D }[] = [];
@@ -94,6 +136,34 @@ export function sngpPredictive(
   const variance = concat(parts.map((p) => p.variance));
   dispose(parts.flatMap((p) => [p.probs, p.variance]));
   return { probs, variance };
+}
+
+/**
+ * Without a GP output layer, the model must output logits: a GP layer elsewhere (e.g. a
+ * softmax after it) or a softmax / sigmoid output would be softmaxed twice and lose the
+ * variance.
+ */
+function checkLogitsOutput(model: LayersModel, output: SymbolicTensor): void {
+  const last = output.sourceLayer;
+  const gps = gaussianProcessLayers(model);
+  if (gps.length > 0) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'model',
+      expected:
+        'a model whose output is produced by its RandomFeatureGaussianProcess layer (remove the layers after it; sngpPredictive applies the softmax)',
+      given: `GP layer '${gps[0]!.name}' followed by the output layer '${last.name}' (${last.getClassName()})`,
+    });
+  }
+  const activation = last.getConfig().activation;
+  if (last.getClassName() === 'Softmax' || activation === 'softmax' || activation === 'sigmoid') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'model',
+      expected: 'a model that outputs logits (no softmax or sigmoid on the output layer)',
+      given: `output layer '${last.name}' (${last.getClassName()}, activation ${JSON.stringify(activation ?? 'softmax')})`,
+    });
+  }
 }
 
 function checkModel(model: unknown): SymbolicTensor {

@@ -1,6 +1,7 @@
 import { div, maximum, mul, scalar, serialization, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
+  checkInRange,
   checkPositive,
   checkPositiveInteger,
   checkSeed,
@@ -25,6 +26,14 @@ import {
 const FN = 'SpectralNormalization';
 /** Class names of the layers this wrapper can normalize. */
 const SUPPORTED = ['Dense', 'Conv2D'] as const;
+/** Largest `powerIterations` accepted (a `model.json` could ask for any number). */
+export const MAX_POWER_ITERATIONS = 1000;
+/**
+ * Power-iteration steps run once in `build`, from the random start, so that `sigma` is
+ * (nearly) the spectral norm before the first call: the error of the estimate falls like
+ * `(sigma_2 / sigma_1)^(2 n)`.
+ */
+const BUILD_ITERATIONS = 50;
 
 /**
  * Arguments of {@link SpectralNormalization}.
@@ -36,7 +45,10 @@ export interface SpectralNormalizationArgs extends LayerArgs {
   layer: layers.Layer;
   /** The bound `c` on the spectral norm, `> 0`. Default `0.95`. */
   normMultiplier?: number;
-  /** Power-iteration steps per training call, an integer `>= 1`. Default `1`. */
+  /**
+   * Power-iteration steps per training call (and per inference call until the first training
+   * call), an integer in `[1, 1000]`. Default `1`.
+   */
   powerIterations?: number;
   /** Seed of the initial power-iteration vectors. Default `0`. */
   seed?: number;
@@ -58,11 +70,16 @@ export interface SpectralNormalizationArgs extends LayerArgs {
  * kept exactly; gradients flow through `sigma = <u, A v>` into `W` as in the paper.
  *
  * `u` and `v` (the left and right singular-vector estimates) are persistent non-trainable
- * weights (`sn_u`, `sn_v`), saved with the model. Each training call (`training: true`,
- * as in `model.fit`) runs `powerIterations` steps `v <- A^T u / ||A^T u||`,
- * `u <- A v / ||A v||` and stores them; inference calls reuse the stored pair, so the
- * estimate changes only in training. Until the first training call `u` and `v` are random
- * and the estimate is near 0, so an untrained wrapper rescales (almost) nothing.
+ * weights (`sn_u`, `sn_v`), saved with the model. `build` runs 50 steps
+ * `v <- A^T u / ||A^T u||`, `u <- A v / ||A v||` from a seeded random start, so the bound
+ * holds from the first call. Each training call (`training: true`, as in `model.fit`) runs
+ * `powerIterations` steps and stores them. Inference calls do the same until this wrapper
+ * has seen its first training call or had `sn_u` loaded or set (so a kernel set with
+ * `setWeights` on a fresh layer is normalized too), and afterwards reuse the stored pair, so that a trained model's
+ * predictions do not change from call to call.
+ *
+ * The wrapped layer's `losses` (its kernel, bias and activity regularizers) are the
+ * wrapper's, as with tfjs-layers' own wrappers, so `model.fit` applies them.
  *
  * Input and output: those of the wrapped layer (`Dense`: `[B, ..., in] -> [B, ..., out]`;
  * `Conv2D`: `[B, H, W, C]` images whose `H` and `W` must be known when the layer is built).
@@ -103,6 +120,13 @@ export class SpectralNormalization extends layers.Layer {
   private kernel: LayerVariable | null = null;
   private u: LayerVariable | null = null;
   private v: LayerVariable | null = null;
+  /**
+   * Whether `u` and `v` come from training or were restored (loaded or set weights): until
+   * then inference calls iterate too.
+   */
+  private trained = false;
+  /** `dataId` of `u` as this layer last wrote it; another one means `u` was restored. */
+  private writtenU: object | null = null;
 
   constructor(args: SpectralNormalizationArgs) {
     super(args);
@@ -116,7 +140,13 @@ export class SpectralNormalization extends layers.Layer {
     }
     this.layer = checkWrappable(args.layer);
     this.normMultiplier = checkPositive(args.normMultiplier ?? 0.95, 'normMultiplier', FN);
-    this.powerIterations = checkPositiveInteger(args.powerIterations ?? 1, 'powerIterations', FN);
+    this.powerIterations = checkInRange(
+      checkPositiveInteger(args.powerIterations ?? 1, 'powerIterations', FN),
+      'powerIterations',
+      FN,
+      1,
+      MAX_POWER_ITERATIONS,
+    );
     this.seed = checkSeed(args.seed ?? 0, 'seed', FN);
   }
 
@@ -130,6 +160,12 @@ export class SpectralNormalization extends layers.Layer {
     if (this.layer === undefined) return super.nonTrainableWeights;
     const inner = this.trainable ? this.layer.nonTrainableWeights : this.layer.weights;
     return inner.concat(super.nonTrainableWeights);
+  }
+
+  /** The wrapped layer's regularization losses, then the wrapper's own (tfjs `Wrapper` does the same). */
+  override get losses(): layers.Layer['losses'] {
+    if (this.layer === undefined) return super.losses;
+    return [...this.layer.losses, ...super.losses];
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -154,6 +190,7 @@ export class SpectralNormalization extends layers.Layer {
     const [uShape, vShape] = [this.operator.outputShape, this.operator.inputShape];
     this.u = this.addWeight('sn_u', [...uShape], 'float32', init('u'), undefined, false);
     this.v = this.addWeight('sn_v', [...vShape], 'float32', init('v'), undefined, false);
+    this.updateSingularVectors(Math.max(BUILD_ITERATIONS, this.powerIterations));
     this.built = true;
   }
 
@@ -164,7 +201,16 @@ export class SpectralNormalization extends layers.Layer {
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     return tidy(() => {
       const x = singleInput(inputs, FN);
-      if (kwargs.training === true) this.updateSingularVectors();
+      if (kwargs.training === true) {
+        this.updateSingularVectors(this.powerIterations);
+        this.trained = true;
+      } else if (!this.trained) {
+        if (this.state().u.read().dataId === this.writtenU) {
+          this.updateSingularVectors(this.powerIterations);
+        } else {
+          this.trained = true; // u and v were loaded or set: use them as they are
+        }
+      }
       const c = scalar(this.normMultiplier);
       // W_sn x = W (x * c / max(sigma, c)): rescaling the input rescales the linear map.
       const factor = div(c, maximum(this.sigma(), c));
@@ -197,14 +243,15 @@ export class SpectralNormalization extends layers.Layer {
     return spectralNormEstimate(operator, kernel.read(), u.read(), v.read());
   }
 
-  /** Runs `powerIterations` steps from the stored `u` and stores the new `u` and `v`. */
-  private updateSingularVectors(): void {
+  /** Runs `iterations` steps from the stored `u` and stores the new `u` and `v`. */
+  private updateSingularVectors(iterations: number): void {
     const { operator, kernel, u, v } = this.state();
     tidy(() => {
-      const next = powerIterate(operator, kernel.read(), u.read(), this.powerIterations);
+      const next = powerIterate(operator, kernel.read(), u.read(), iterations);
       u.write(next.u);
       v.write(next.v);
     });
+    this.writtenU = u.read().dataId;
   }
 
   private state(): {

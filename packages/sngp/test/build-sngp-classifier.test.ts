@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import {
   buildSngpClassifier,
+  crossEntropyFromLogits,
   type RandomFeatureGaussianProcess,
   type SpectralNormalization,
 } from '../src/index.js';
@@ -38,6 +39,7 @@ describe('buildSngpClassifier', () => {
       ...base,
       inputShape: [4, 4, 1],
       dropoutRate: 0,
+      numClasses: 1,
       kernelScale: 2,
       likelihood: 'binary_logistic',
       randomFeatures: 'orf',
@@ -70,7 +72,14 @@ describe('buildSngpClassifier', () => {
 
   it.each([
     [{ inputShape: [] }, 'inputShape must be a non-empty array of positive integers, got []'],
-    [{ numClasses: 1 }, 'numClasses must be an integer >= 2, got 1'],
+    [{ numClasses: 0 }, 'numClasses must be an integer >= 1, got 0'],
+    [
+      { numClasses: 1, gaussianProcess: false },
+      'numClasses must be an integer >= 2 without the GP head (gaussianProcess: false), got 1',
+    ],
+    [{ hidden: 1e6 }, 'hidden must be a number in [1, 65536], got 1000000'],
+    [{ numLayers: 5000 }, 'numLayers must be a number in [0, 1000], got 5000'],
+    [{ powerIterations: 1e6 }, 'powerIterations must be a number in [1, 1000], got 1000000'],
     [{ hidden: 0 }, 'hidden must be an integer >= 1, got 0'],
     [{ numLayers: -1 }, 'numLayers must be an integer >= 0, got -1'],
     [{ dropoutRate: 1 }, 'dropoutRate must be a number in [0, 1), got 1'],
@@ -81,5 +90,35 @@ describe('buildSngpClassifier', () => {
     const build = () => buildSngpClassifier({ ...base, ...(bad as object) });
     expect(build).toThrow(InvalidArgumentError);
     expect(build).toThrow(`buildSngpClassifier: ${message}`);
+  });
+
+  it.each([
+    [{ numInducing: 0 }, 'numInducing must be an integer >= 1, got 0'],
+    [{ numInducing: 100000 }, 'numInducing must be a number in [1, 8192], got 100000'],
+    [{ gpCovRidgePenalty: -1 }, 'gpCovRidgePenalty must be a finite number > 0, got -1'],
+    [{ likelihood: 'binary_logistic' }, "units must be 1 with likelihood 'binary_logistic'"],
+  ])('rejects the GP option %o before building any layer (no tensor leaks)', (bad, message) => {
+    const before = tf.memory().numTensors;
+    expect(() => buildSngpClassifier({ ...base, ...(bad as object) })).toThrow(
+      `RandomFeatureGaussianProcess: ${message}`,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('builds a one-logit binary SNGP that trains with the binary cross-entropy', async () => {
+    const model = buildSngpClassifier({ ...base, inputShape: [2], numClasses: 1, dropoutRate: 0 });
+    expect(model.outputs[0]!.shape).toEqual([null, 1]);
+    model.compile({ optimizer: tf.train.adam(0.05), loss: crossEntropyFromLogits });
+    const x = tf.tensor2d(normals(80, 3), [40, 2]);
+    const y = tf.cast(tf.greater(tf.sum(x, 1, true), 0), 'float32'); // [40, 1]
+    const history = await model.fit(x, y, {
+      epochs: 15,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+    });
+    const losses = history.history.loss as number[];
+    expect(losses[0]).toBeGreaterThan(0.5);
+    expect(losses.at(-1)!).toBeLessThan(0.8 * losses[0]!);
   });
 });

@@ -59,8 +59,37 @@ describe('crossEntropyFromLogits', () => {
     );
   });
 
+  it('is the binary cross-entropy for one logit, stable and with gradient sigmoid(z) - t', () => {
+    const z = [-800, -3, -0.5, 0, 0.7, 4, 900];
+    const t = [0, 1, 0.25, 1, 0, 1, 0];
+    // -t log s - (1 - t) log(1 - s) with s = sigmoid(z), in float64; log sigmoid(z) =
+    // -log(1 + exp(-z)), written so that it does not overflow for |z| large.
+    const logSigmoid = (v: number) =>
+      v >= 0 ? -Math.log1p(Math.exp(-v)) : v - Math.log1p(Math.exp(v));
+    const expected = z.map((v, i) => -t[i]! * logSigmoid(v) - (1 - t[i]!) * logSigmoid(-v));
+    const zs = tf.tensor2d(z, [7, 1]);
+    for (const y of [tf.tensor1d(t), tf.tensor2d(t, [7, 1])]) {
+      const out = crossEntropyFromLogits(y, zs).dataSync();
+      expectAllClose(out, expected, 4);
+    }
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(crossEntropyFromLogits(tf.tensor1d(t), x)))(zs);
+    const residual = z.map((v, i) => 1 / (1 + Math.exp(-v)) - t[i]!);
+    expectAllClose(grad.dataSync(), residual, 5);
+    expect(() => crossEntropyFromLogits(tf.tensor1d([0, 2]), tf.zeros([2, 1]))).toThrow(
+      'crossEntropyFromLogits: labels[1] must be a probability of class 1 in [0, 1] (one logit), got 2',
+    );
+    expect(() => crossEntropyFromLogits(tf.zeros([2, 2]), tf.zeros([2, 1]))).toThrow(
+      'crossEntropyFromLogits: labels must be of shape [2] or [2, 1] (one logit: probabilities of class 1), got [2, 2]',
+    );
+    expect(() => crossEntropyFromLogits(null as never, zs)).toThrow(
+      'crossEntropyFromLogits: labels must be a tensor, got null',
+    );
+  });
+
   it('does not leak tensors', () => {
     const y = tf.tensor1d(labels);
     expectNoLeak(() => crossEntropyFromLogits(y, logits));
+    const [t, z] = [tf.tensor1d([1, 0]), tf.ones([2, 1])];
+    expectNoLeak(() => crossEntropyFromLogits(t, z));
   });
 });

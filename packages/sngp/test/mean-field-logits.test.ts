@@ -44,8 +44,8 @@ describe('meanFieldLogits', () => {
     expect(Math.abs(plain - mc)).toBeGreaterThan(0.03); // the adjustment matters here
   });
 
-  it('returns (a copy of) the logits unchanged when lambda < 0', () => {
-    const out = meanFieldLogits(logits, variance, -1);
+  it('returns (a copy of) the logits unchanged when lambda = 0', () => {
+    const out = meanFieldLogits(logits, variance, 0);
     expect(out).not.toBe(logits);
     expect(Array.from(out.dataSync())).toEqual(Array.from(logits.dataSync()));
   });
@@ -61,10 +61,19 @@ describe('meanFieldLogits', () => {
     expect(() => meanFieldLogits(logits, variance, Number.NaN)).toThrow(
       'meanFieldLogits: lambda must be a finite number, got NaN',
     );
+    expect(() => meanFieldLogits(logits, variance, -1)).toThrow(
+      'meanFieldLogits: lambda must be a finite number >= 0 (0 returns the logits unchanged), got -1',
+    );
+    expect(() => meanFieldLogits(logits, tf.tensor1d([1, -0.5, 2, 0]))).toThrow(
+      'meanFieldLogits: variance must be all >= 0 (variances), got -0.5',
+    );
+    expect(() => meanFieldLogits(logits, tf.tensor1d([1, Number.NaN, 2, 0]))).toThrow(
+      'meanFieldLogits: variance must be all >= 0 (variances), got NaN',
+    );
   });
 
   it('does not leak tensors', () => {
     expectNoLeak(() => meanFieldLogits(logits, variance));
-    expectNoLeak(() => meanFieldLogits(logits, variance, -1));
+    expectNoLeak(() => meanFieldLogits(logits, variance, 0));
   });
 });

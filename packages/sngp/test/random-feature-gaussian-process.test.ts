@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { sequential } from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ShapeError, UqjsError } from '@uqjs/core';
+import { loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
+import { DataError, InvalidArgumentError, ShapeError, UqjsError } from '@uqjs/core';
 import { inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
@@ -175,21 +175,21 @@ describe('precision matrix', () => {
   });
 
   it('weights each example by p (1 - p) per output under binary_logistic', () => {
-    const gp = buildGp({ likelihood: 'binary_logistic', gpCovRidgePenalty: 2 });
+    const gp = buildGp({ units: 1, likelihood: 'binary_logistic', gpCovRidgePenalty: 2 });
     // Make the logits non-trivial so that p (1 - p) varies across examples.
     gp.setWeights([
-      tf.tensor2d(normals(L * 2, 6, 3), [L, 2]),
-      tf.tensor1d([0.5, -1]),
+      tf.tensor2d(normals(L, 6, 3), [L, 1]),
+      tf.tensor1d([0.5]),
       ...gp.getWeights().slice(2),
     ]);
     accumulate(gp, xs, n, 8);
     const x = tf.tensor2d(xs, [n, D]);
     const phi = toMatrix(gp.randomFeatures(x).dataSync(), n, L);
-    const p = toMatrix(tf.sigmoid(gp.apply(x) as tf.Tensor).dataSync(), n, 2);
+    const p = toMatrix(tf.sigmoid(gp.apply(x) as tf.Tensor).dataSync(), n, 1);
     const precision = weightNamed(gp, 'gp_precision');
-    expect(precision.shape).toEqual([2, L, L]);
+    expect(precision.shape).toEqual([1, L, L]);
     const values = precision.dataSync();
-    for (let k = 0; k < 2; k++) {
+    for (let k = 0; k < 1; k++) {
       const weighted = phi.clone();
       for (let i = 0; i < n; i++) weighted.mulRow(i, Math.sqrt(p.get(i, k) * (1 - p.get(i, k))));
       const expected = eye(L, 2).add(weighted.transpose().mmul(weighted));
@@ -260,21 +260,73 @@ describe('predictWithCovariance', () => {
     );
   });
 
-  it('gives one variance per output under binary_logistic, [B, K] and [K, B, B]', () => {
-    const gp = buildGp({ likelihood: 'binary_logistic' });
+  it('gives the variance of the one logit under binary_logistic, [B, 1] and [1, B, B]', () => {
+    const gp = buildGp({ units: 1, likelihood: 'binary_logistic' });
     accumulate(gp, xs, n, 10);
     const x = tf.tensor2d(testXs, [6, D]);
     const { variance, covariance } = gp.predictWithCovariance(x, { fullCovariance: true });
-    expect(variance.shape).toEqual([6, 2]);
-    expect(covariance?.shape).toEqual([2, 6, 6]);
+    expect(variance.shape).toEqual([6, 1]);
+    expect(covariance?.shape).toEqual([1, 6, 6]);
     const values = weightNamed(gp, 'gp_precision').dataSync();
     const phi = toMatrix(gp.randomFeatures(x).dataSync(), 6, L);
     const v = variance.dataSync();
-    for (let k = 0; k < 2; k++) {
-      const pInv = inverse(toMatrix(values.subarray(k * L * L, (k + 1) * L * L), L, L));
-      const expected = phi.mmul(pInv).mmul(phi.transpose());
-      for (let i = 0; i < 6; i++) expect(v[i * 2 + k]).toBeCloseTo(expected.get(i, i), 4);
+    const pInv = inverse(toMatrix(values, L, L));
+    const expected = phi.mmul(pInv).mmul(phi.transpose());
+    for (let i = 0; i < 6; i++) expect(v[i]).toBeCloseTo(expected.get(i, i), 4);
+  });
+
+  it("covarianceConvention 'edward2' reproduces the reference r * phi^T (r I + Phi^T Phi)^-1 phi", () => {
+    // edward2 (LaplaceRandomFeatureCovariance.compute_predictive_covariance) and
+    // tensorflow/models (gaussian_process.py): precision P = r I + sum_i phi_i phi_i^T,
+    // covariance = r * Phi_test P^{-1} Phi_test^T. Computed here in float64 plain JS with
+    // Gauss-Jordan elimination, independent of the layer and of ml-matrix.
+    const r = 0.01;
+    const reference = buildGp({ gpCovRidgePenalty: r, covarianceConvention: 'edward2' });
+    const posterior = buildGp({ gpCovRidgePenalty: r });
+    accumulate(reference, xs, n, 10);
+    accumulate(posterior, xs, n, 10);
+    const train = Array.from(reference.randomFeatures(tf.tensor2d(xs, [n, D])).dataSync());
+    const x = tf.tensor2d(testXs, [6, D]);
+    const test = Array.from(reference.randomFeatures(x).dataSync());
+    const precision = Array.from({ length: L }, (_, i) =>
+      Array.from({ length: L }, (_, j) => {
+        let s = i === j ? r : 0;
+        for (let b = 0; b < n; b++) s += train[b * L + i]! * train[b * L + j]!;
+        return s;
+      }),
+    );
+    const inv = gaussJordanInverse(precision);
+    const expected = Array.from({ length: 6 }, (_, b) => {
+      let q = 0;
+      for (let i = 0; i < L; i++)
+        for (let j = 0; j < L; j++) q += test[b * L + i]! * inv[i]![j]! * test[b * L + j]!;
+      return r * q;
+    });
+    const got = reference.predictWithCovariance(x).variance.dataSync();
+    const ours = posterior.predictWithCovariance(x).variance.dataSync();
+    for (let b = 0; b < 6; b++) {
+      // float32 features and Cholesky factor: relative error ~1e-5; 1e-3 leaves room.
+      expect(Math.abs(got[b]! - expected[b]!) / expected[b]!).toBeLessThan(1e-3);
+      // The default convention is the same quantity without the factor r.
+      expect(Math.abs(ours[b]! * r - expected[b]!) / expected[b]!).toBeLessThan(1e-3);
     }
+  });
+
+  it('fails clearly on NaN inputs or a NaN precision instead of returning NaN', () => {
+    const gp = buildGp();
+    accumulate(gp, xs, n, 10);
+    tf.dispose(gp.predictWithCovariance(tf.ones([1, D]))); // caches the Cholesky factor
+    const before = tf.memory().numTensors;
+    expect(() => gp.predictWithCovariance(tf.tensor2d([[Number.NaN, 0, 0]]))).toThrow(DataError);
+    expect(() => gp.predictWithCovariance(tf.tensor2d([[Number.NaN, 0, 0]]))).toThrow(
+      'RandomFeatureGaussianProcess.predictWithCovariance: the logits or variances are not finite',
+    );
+    expect(tf.memory().numTensors).toBe(before + 2); // only the two inputs
+    const weights = gp.getWeights();
+    gp.setWeights(weights.map((w, i) => (i === 4 ? tf.fill(w.shape, Number.NaN) : w)));
+    expect(() => gp.predictWithCovariance(tf.ones([1, D]))).toThrow(
+      'the precision matrix gp_precision holds NaN or infinite values',
+    );
   });
 
   it('is distance aware: ~||phi||^2 / ridge far from the data, much smaller on it', () => {
@@ -312,7 +364,7 @@ describe('predictWithCovariance', () => {
   });
 
   it('does not leak tensors', () => {
-    const gp = buildGp({ likelihood: 'binary_logistic' });
+    const gp = buildGp({ units: 1, likelihood: 'binary_logistic' });
     const x = tf.tensor2d(xs, [n, D]);
     expectNoLeak(() => gp.apply(x, { training: true }) as tf.Tensor);
     expectNoLeak(() => gp.apply(x) as tf.Tensor);
@@ -343,6 +395,16 @@ describe('RandomFeatureGaussianProcess arguments', () => {
     ],
     [{ normalizeInput: 'yes' }, 'normalizeInput must be a boolean, got "yes"'],
     [{ seed: 1.5 }, 'seed must be an integer seed in [0, 2^32), got 1.5'],
+    [
+      { likelihood: 'binary_logistic' },
+      "units must be 1 with likelihood 'binary_logistic' (use 'gaussian' for K >= 2 outputs), got 2",
+    ],
+    [{ numInducing: 100000 }, 'numInducing must be a number in [1, 8192], got 100000'],
+    [{ units: 70000 }, 'units must be a number in [1, 65536], got 70000'],
+    [
+      { covarianceConvention: 'tf' },
+      "covarianceConvention must be one of 'posterior', 'edward2', got \"tf\"",
+    ],
   ])('rejects %o', (args, message) => {
     const make = () =>
       new RandomFeatureGaussianProcess({
@@ -366,5 +428,52 @@ describe('RandomFeatureGaussianProcess arguments', () => {
     ).toThrow(
       'RandomFeatureGaussianProcess.predictWithCovariance: options.fullCovariance must be a boolean, got 1',
     );
+    expect(() => gp.predictWithCovariance(tf.ones([2, D]), null as never)).toThrow(
+      'RandomFeatureGaussianProcess.predictWithCovariance: options must be an object',
+    );
+    expect(() => gp.predictWithCovariance(null as never)).toThrow(
+      'RandomFeatureGaussianProcess.predictWithCovariance: x must be a tensor, got null',
+    );
+  });
+
+  it('rejects a model.json asking for numInducing 100000, stating the limit', async () => {
+    const model = sequential({
+      layers: [new RandomFeatureGaussianProcess({ units: 2, numInducing: 8, inputShape: [D] })],
+    });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    // Layer configs are stored in snake case.
+    const text = JSON.stringify(saved!.modelTopology).replace(
+      '"num_inducing":8,',
+      '"num_inducing":100000,',
+    );
+    expect(text).toContain('100000');
+    await expect(
+      loadLayersModel(tf.io.fromMemory({ ...saved!, modelTopology: JSON.parse(text) })),
+    ).rejects.toThrow('numInducing must be a number in [1, 8192], got 100000');
   });
 });
+
+/** The inverse of a square matrix by Gauss-Jordan elimination with partial pivoting (float64). */
+function gaussJordanInverse(a: number[][]): number[][] {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[pivot]![c]!)) pivot = r;
+    [m[c], m[pivot]] = [m[pivot]!, m[c]!];
+    const d = m[c]![c]!;
+    for (let j = 0; j < 2 * n; j++) m[c]![j]! /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]!;
+      for (let j = 0; j < 2 * n; j++) m[r]![j]! -= f * m[c]![j]!;
+    }
+  }
+  return m.map((row) => row.slice(n));
+}

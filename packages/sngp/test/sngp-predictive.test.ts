@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   model as functionalModel,
   type LayersModel,
+  layers,
   type SymbolicTensor,
+  input as symbolicInput,
 } from '@tensorflow/tfjs-layers';
-import { checkPredictive, disposePredictive, InvalidArgumentError } from '@uqjs/core';
+import { checkPredictive, DataError, disposePredictive, InvalidArgumentError } from '@uqjs/core';
 import { inverse, Matrix } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -82,12 +84,12 @@ describe('sngpPredictive', () => {
     expect(predictive.variance?.shape).toEqual([7, K]);
   });
 
-  it('gives the same numbers in any batch size, and softmax(logits) with lambda < 0', () => {
+  it('gives the same numbers in any batch size, and softmax(logits) with lambda = 0', () => {
     const whole = sngpPredictive(model, x);
     const chunked = sngpPredictive(model, x, { batchSize: 3 });
     expectAllClose(chunked.probs.dataSync(), whole.probs.dataSync(), 6);
     expectAllClose(chunked.variance!.dataSync(), whole.variance!.dataSync(), 6);
-    const off = sngpPredictive(model, x, { lambda: -1 }).probs.dataSync();
+    const off = sngpPredictive(model, x, { lambda: 0 }).probs.dataSync();
     const softmax = tf.softmax(model.predict(x) as tf.Tensor).dataSync();
     expectAllClose(off, softmax, 6);
   });
@@ -122,6 +124,56 @@ describe('sngpPredictive', () => {
     expect(() => sngpPredictive(model, x, { lambda: Number.POSITIVE_INFINITY })).toThrow(
       'sngpPredictive: options.lambda must be a finite number, got Infinity',
     );
+    expect(() => sngpPredictive(model, x, { lambda: -1 })).toThrow(
+      'sngpPredictive: options.lambda must be a finite number >= 0 (0 turns the mean-field adjustment off), got -1',
+    );
+    expect(() => sngpPredictive(model, x, null as never)).toThrow(
+      'sngpPredictive: options must be an object',
+    );
+    expect(() => sngpPredictive(model, null as never)).toThrow(
+      'sngpPredictive: x must be a tensor, got null',
+    );
+  });
+
+  it('rejects a model whose last layer is not the GP (a softmax after it)', () => {
+    const softmaxed = functionalModel({
+      inputs: model.inputs,
+      outputs: layers
+        .activation({ activation: 'softmax' })
+        .apply(model.outputs[0]!) as SymbolicTensor,
+    });
+    expect(() => sngpPredictive(softmaxed, x)).toThrow(InvalidArgumentError);
+    expect(() => sngpPredictive(softmaxed, x)).toThrow(
+      'sngpPredictive: model must be a model whose output is produced by its RandomFeatureGaussianProcess layer',
+    );
+  });
+
+  it('rejects a GP-free model whose output is already softmax probabilities', () => {
+    const input = symbolicInput({ shape: [2] });
+    const probsModel = functionalModel({
+      inputs: input,
+      outputs: layers.dense({ units: K, activation: 'softmax' }).apply(input) as SymbolicTensor,
+    });
+    expect(() => sngpPredictive(probsModel, x)).toThrow(
+      'sngpPredictive: model must be a model that outputs logits (no softmax or sigmoid on the output layer)',
+    );
+  });
+
+  it('fails with a DataError on NaN inputs instead of returning NaN probabilities', async () => {
+    const bad = tf.tensor2d([
+      [0, 1],
+      [Number.NaN, 0],
+    ]);
+    const before = tf.memory().numTensors;
+    expect(() => sngpPredictive(model, bad)).toThrow(DataError);
+    expect(() => sngpPredictive(model, bad)).toThrow('not finite');
+    const resnet = await trained(false);
+    const afterBuild = tf.memory().numTensors;
+    expect(() => sngpPredictive(resnet, bad)).toThrow(
+      "sngpPredictive: the model's logits are not finite",
+    );
+    expect(tf.memory().numTensors).toBe(afterBuild);
+    expect(afterBuild).toBeGreaterThan(before);
   });
 
   it('does not leak tensors', () => {

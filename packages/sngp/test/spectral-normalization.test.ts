@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initializers, type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import {
+  initializers,
+  type LayersModel,
+  layers,
+  regularizers,
+  sequential,
+} from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, Rng } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { SpectralNormalization } from '../src/index.js';
@@ -119,20 +125,70 @@ describe('SpectralNormalization on Dense', () => {
     expect(Math.max(...ratios)).toBeLessThanOrEqual(C * (1 + 1e-4));
   });
 
-  it('updates u and v only in training calls', () => {
-    const { sn, model } = denseSn(2, { powerIterations: 1 });
-    const uv = () =>
-      sn
-        .getWeights()
-        .slice(-2)
-        .map((w) => Array.from(w.dataSync()));
+  it('iterates in inference until the first training call, then only in training', () => {
+    const { sn, layer, model } = denseSn(2, { powerIterations: 1 });
+    const u = () => Array.from(sn.getWeights().at(-2)!.dataSync());
     const x = tf.ones([2, 4]);
+    const setKernel = (seed: number) =>
+      layer.setWeights([tf.tensor2d(normals(20, seed, 2), [4, 5])]);
     model.predict(x);
-    const initial = uv();
+    // A new kernel on an untrained wrapper: inference iterates towards its singular vectors.
+    setKernel(31);
+    const before = u();
     tf.dispose(sn.apply(x, { training: false }) as tf.Tensor);
-    expect(uv()).toEqual(initial);
+    expect(u()).not.toEqual(before);
     tf.dispose(sn.apply(x, { training: true }) as tf.Tensor);
-    expect(uv()).not.toEqual(initial);
+    // Once trained, inference keeps the stored pair even when the kernel changes.
+    setKernel(32);
+    const trained = u();
+    tf.dispose(sn.apply(x, { training: false }) as tf.Tensor);
+    expect(u()).toEqual(trained);
+  });
+
+  it('is normalized from the first call of a fresh layer (SVD), with one iteration per call', () => {
+    // Default powerIterations (1) and no training call: the bound must hold anyway.
+    const layer = layers.dense({
+      units: 5,
+      useBias: false,
+      kernelInitializer: initializers.randomNormal({ mean: 0, stddev: 2, seed: 11 }),
+    });
+    const sn = new SpectralNormalization({ layer, normMultiplier: C, inputShape: [4] });
+    const model = sequential({ layers: [sn] });
+    const raw = maxSingularValue(layer.getWeights()[0]!.dataSync(), 4, 5);
+    expect(raw).toBeGreaterThan(4 * C);
+    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, [4]);
+    expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
+    expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
+  });
+
+  it("forwards the wrapped layer's regularizers: an L2 on the Dense shrinks its kernel in fit", async () => {
+    const l2 = 0.05;
+    const lr = 0.1;
+    const layer = layers.dense({
+      units: 3,
+      useBias: false,
+      kernelInitializer: initializers.randomNormal({ mean: 0, stddev: 1, seed: 4 }),
+      kernelRegularizer: regularizers.l2({ l2 }),
+    });
+    const model = sequential({
+      layers: [new SpectralNormalization({ layer, normMultiplier: 10, inputShape: [4] })],
+    });
+    const w0 = Array.from(layer.getWeights()[0]!.dataSync());
+    expect(model.layers[0]!.losses).toHaveLength(1);
+    const [penalty] = model.layers[0]!.calculateLosses();
+    expect(penalty!.dataSync()[0]).toBeCloseTo(l2 * w0.reduce((a, w) => a + w * w, 0), 4);
+    // Zero inputs and targets: the data term has zero gradient, so each SGD step is
+    // W <- W - lr * 2 l2 W, and after n steps W = W0 (1 - 2 lr l2)^n.
+    model.compile({ optimizer: tf.train.sgd(lr), loss: 'meanSquaredError' });
+    const steps = 4;
+    await model.fit(tf.zeros([8, 4]), tf.zeros([8, 3]), {
+      epochs: steps,
+      batchSize: 8,
+      verbose: 0,
+    });
+    const w = layer.getWeights()[0]!.dataSync();
+    const shrink = (1 - 2 * lr * l2) ** steps;
+    for (let i = 0; i < w0.length; i++) expect(w[i]).toBeCloseTo(w0[i]! * shrink, 5);
   });
 
   it('takes a seed for its initial u and v', () => {
@@ -159,6 +215,13 @@ describe('SpectralNormalization on Conv2D', () => {
     expect(rawOperator).toBeGreaterThan(2 * C);
     // The two norms differ here, so bounding the wrong one would fail the check below.
     expect(Math.abs(rawOperator - reshapedKernel) / rawOperator).toBeGreaterThan(0.05);
+    expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
+    expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
+  });
+
+  it('bounds a fresh (never trained) convolution from its first call (SVD)', () => {
+    const { model, inputShape } = convSn();
+    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
     expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
@@ -237,6 +300,9 @@ describe('SpectralNormalization contract', () => {
     );
     expect(() => new SpectralNormalization({ layer: dense(), powerIterations: 1.5 })).toThrow(
       'SpectralNormalization: powerIterations must be an integer >= 1, got 1.5',
+    );
+    expect(() => new SpectralNormalization({ layer: dense(), powerIterations: 1001 })).toThrow(
+      'SpectralNormalization: powerIterations must be a number in [1, 1000], got 1001',
     );
     expect(() => new SpectralNormalization({ layer: dense(), seed: -1 })).toThrow(
       InvalidArgumentError,
