@@ -1,7 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { checkInteger, checkPositiveInteger, InvalidArgumentError, ShapeError } from '@uqjs/core';
 import { isTensor, readTensorValues } from './inputs.js';
-import { readOptions } from './options.js';
 
 /**
  * Options of {@link confusionMatrix} and {@link meanIoU}.
@@ -29,9 +28,10 @@ export type ClassMapInput = ArrayLike<number> | NestedNumbers | Tensor;
 
 function readClassMap(input: unknown, argument: string, fn: string): ArrayLike<number> {
   if (isTensor(input)) return readTensorValues(input, argument, fn);
-  if (Array.isArray(input)) return flattenRectangular(input, argument, fn);
-  if (ArrayBuffer.isView(input) && !(input instanceof DataView)) {
-    return input as unknown as ArrayLike<number>;
+  if (Array.isArray(input) || (ArrayBuffer.isView(input) && !(input instanceof DataView))) {
+    return (
+      Array.isArray(input) ? input.flat(Number.POSITIVE_INFINITY) : input
+    ) as ArrayLike<number>;
   }
   throw new InvalidArgumentError({
     fn,
