@@ -6,14 +6,16 @@ const FN = 'binaryLogitNll';
 /**
  * Negative log-likelihood of binary labels under predictive logits `l = log P(y = 1) -
  * log P(y = 0)`: the loss of `MCSigmoidDense` and `ExactSigmoidDense`, whose output is that
- * logit. Per example, averaged over outputs:
+ * logit. Per example (and per position of any extra middle axes), averaged over outputs:
  *
- *     loss[b] = mean_o [ y softplus(-l) + (1 - y) softplus(l) ]
+ *     loss[b, ...] = mean_o [ y softplus(-l) + (1 - y) softplus(l) ]
  *
  * which is `-log P(y)` exactly (the heads' `P(y = 0) + P(y = 1) = 1`). Labels may be soft
  * (in `[0, 1]`). Use it as `model.compile({ loss: binaryLogitNll })`.
  *
- * Shapes: `yTrue` `[B, O]` (or `[B]` when `O = 1`); `yPred` `[B, O]`; result `[B]`.
+ * Shapes: `yPred` `[B, ..., O]` (what the heads output for inputs `[B, ..., D]`); `yTrue` the
+ * same shape (or `[B, ...]` when `O = 1`); result `[B, ...]` (`[B]` for `[B, O]` outputs),
+ * like Keras' `binary_crossentropy`.
  *
  * @example
  * ```ts
@@ -22,27 +24,26 @@ const FN = 'binaryLogitNll';
  * @since 0.1.0
  */
 export function binaryLogitNll(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  if (!(yPred instanceof tf.Tensor) || yPred.rank !== 2) {
+  if (!(yPred instanceof tf.Tensor) || yPred.rank < 2) {
     throw new ShapeError({
       fn: FN,
       argument: 'yPred',
-      expected: 'of shape [B, O]',
-      given: yPred?.shape ?? yPred,
+      expected: 'of shape [B, ..., O] (rank >= 2)',
+      given: yPred instanceof tf.Tensor ? yPred.shape : yPred,
     });
   }
-  const [batch, outputs] = yPred.shape as [number, number];
-  const sameShape =
-    yTrue instanceof tf.Tensor &&
-    yTrue.rank === 2 &&
-    yTrue.shape[0] === batch &&
-    yTrue.shape[1] === outputs;
-  const vector =
-    yTrue instanceof tf.Tensor && yTrue.rank === 1 && yTrue.shape[0] === batch && outputs === 1;
-  if (!sameShape && !vector) {
+  const shape = yPred.shape;
+  const outputs = shape[shape.length - 1]!;
+  const leading = shape.slice(0, -1); // [B, ...]
+  const sameAs = (t: tf.Tensor, expected: readonly number[]) =>
+    t.rank === expected.length && expected.every((size, i) => t.shape[i] === size);
+  const sameShape = yTrue instanceof tf.Tensor && sameAs(yTrue, shape);
+  const withoutOutputAxis = yTrue instanceof tf.Tensor && outputs === 1 && sameAs(yTrue, leading);
+  if (!sameShape && !withoutOutputAxis) {
     throw new ShapeError({
       fn: FN,
       argument: 'yTrue',
-      expected: `of shape [${batch}, ${outputs}]${outputs === 1 ? ` or [${batch}]` : ''}`,
+      expected: `of shape [${shape.join(', ')}]${outputs === 1 ? ` or [${leading.join(', ')}]` : ''}`,
       given: yTrue instanceof tf.Tensor ? yTrue.shape : yTrue,
     });
   }
@@ -61,7 +62,7 @@ export function binaryLogitNll(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
     });
   }
   return tf.tidy(() => {
-    const y = tf.reshape(tf.cast(yTrue, 'float32'), [batch, outputs]);
+    const y = tf.reshape(tf.cast(yTrue, 'float32'), shape);
     const perOutput = tf.add(
       tf.mul(y, tf.softplus(tf.neg(yPred))),
       tf.mul(tf.sub(1, y), tf.softplus(yPred)),

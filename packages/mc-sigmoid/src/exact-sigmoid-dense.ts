@@ -7,7 +7,12 @@ import {
   type LayerShape,
   type Predictive,
 } from '@uqjs/core';
-import { HeteroscedasticHead, type HeteroscedasticHeadArgs, tidyObject } from '@uqjs/mc-softmax';
+import {
+  type HeadPredictiveOptions,
+  HeteroscedasticHead,
+  type HeteroscedasticHeadArgs,
+  tidyObject,
+} from '@uqjs/mc-softmax';
 import {
   binaryOutputShape,
   binaryPredictive,
@@ -36,9 +41,10 @@ export interface ExactSigmoidDenseArgs extends HeteroscedasticHeadArgs {
 
 /**
  * The exact heteroscedastic binary head: `MCSigmoidDense` at `tau -> 0`, in closed form
- * (`exactSigmoid`): `P(y = 1) = Phi(loc / scale)` (normal) or `sigmoid(loc / scale)`
- * (logistic, gumbel). No sampling, so it is deterministic, cheap and has no temperature; the
- * price is that only these noise families have a closed form.
+ * (`exactSigmoid`): `P(y = 1) = Phi(loc / scale)` (normal), `sigmoid(loc / scale)` (logistic)
+ * or `1 - exp(-exp(loc / scale))` (gumbel, the complementary log-log). No sampling, so it is
+ * deterministic, cheap and has no temperature; the price is that only these noise families
+ * have a closed form. Input checks (`checkValues`) as in `MCSoftmaxDense`.
  *
  * Output: the predictive logit `log P(y = 1) - log P(y = 0)` `[B, ..., O]` (train with
  * `binaryLogitNll`), both terms in log space.
@@ -79,21 +85,33 @@ export class ExactSigmoidDense extends HeteroscedasticHead {
   }
 
   override computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
-    return binaryOutputShape(this.singleShape(inputShape, 'computeOutputShape'), this.numOutputs);
+    const shape = this.singleShape(inputShape, 'computeOutputShape');
+    this.inputDim(shape); // rank >= 2 and, once built, the feature size it was built for
+    return binaryOutputShape(shape, this.numOutputs);
   }
 
-  /** The exact predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`. */
+  /**
+   * The exact predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`.
+   *
+   * @throws `ShapeError` naming the layer for a rank-1 input or a feature size other than the
+   * one it was built for; `InvalidArgumentError` for NaN or ±Infinity features (`checkValues`).
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: LayerKwargs): tf.Tensor {
     return tf.tidy(() => {
-      const { loc, scale } = this.locScale(this.singleInput(inputs, 'call'));
+      const { loc, scale } = this.locScale(this.callFeatures(inputs));
       return predictiveLogit(exactSigmoidUnchecked(loc, scale, this.noise).logProbs);
     });
   }
 
-  /** The two-class predictive of features `[B, D]` (one output only): `probs` `[B, 2]`. */
-  override predictive(features: tf.Tensor): Predictive {
+  /**
+   * The two-class predictive of features `[B, D]` (one output only): `probs` `[B, 2]`. The
+   * head is exact already: `argmax: true` gives the same closed form; it has no variance over
+   * samples (`computeVariance` is accepted and ignored).
+   */
+  override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
     checkRank(features, 2, 'features', 'ExactSigmoidDense.predictive');
-    this.checkBuilt('predictive');
+    this.checkFeatures(features, 'predictive', 'features');
+    this.predictiveOptions(opts, false);
     return tidyObject(() => {
       const { loc, scale } = this.locScale(features);
       const { logProbs } = exactSigmoidUnchecked(loc, scale, this.noise);

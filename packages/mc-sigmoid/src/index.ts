@@ -8,7 +8,6 @@
  * @packageDocumentation
  */
 export { binaryLogitNll } from './binary-logit-nll.js';
-export { binaryLatentNoise } from './binary-noise.js';
 export { exactSigmoid } from './exact-sigmoid.js';
 export type { ExactSigmoidDenseArgs } from './exact-sigmoid-dense.js';
 export { ExactSigmoidDense } from './exact-sigmoid-dense.js';

@@ -20,7 +20,6 @@ import {
   checkNumOutputs,
   predictiveLogit,
 } from './binary-head.js';
-import { binaryLatentNoise } from './binary-noise.js';
 import { type BinaryResult, binaryResult } from './mc-sigmoid.js';
 import { sigmoidLink } from './sigmoid-link.js';
 
@@ -50,7 +49,9 @@ export interface MCSigmoidDenseArgs extends MonteCarloHeadArgs {
  * Output: the predictive logit `log P(y = 1) - log P(y = 0)` `[B, ..., O]`, each term a
  * log-mean-exp over samples, so `tf.sigmoid(model.predict(x))` is `P(y = 1)` and
  * `binaryLogitNll` (sigmoid cross-entropy on that logit) is the exact NLL. Samples, seeds,
- * temperature and serialization as in `MCSoftmaxDense`.
+ * temperature, input checks (`checkValues`) and serialization as in `MCSoftmaxDense`. The noise
+ * picks the exact model as in `mcSigmoid`: probit (`'normal'`), logit (`'logistic'`) or
+ * complementary log-log (`'gumbel'`, `P(y = 1) = 1 - exp(-exp(loc / scale))` as `tau -> 0`).
  *
  * Shapes: input `[B, ..., D]`; output `[B, ..., O]`.
  *
@@ -83,29 +84,41 @@ export class MCSigmoidDense extends MonteCarloHead {
   }
 
   override computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
-    return binaryOutputShape(this.singleShape(inputShape, 'computeOutputShape'), this.numOutputs);
+    const shape = this.singleShape(inputShape, 'computeOutputShape');
+    this.inputDim(shape); // rank >= 2 and, once built, the feature size it was built for
+    return binaryOutputShape(shape, this.numOutputs);
   }
 
   /** The binary results of features `[B, ..., D]` (inside the caller's tidy). */
-  private estimate(features: tf.Tensor, training: boolean, computeVariance: boolean): BinaryResult {
+  private estimate(
+    features: tf.Tensor,
+    training: boolean,
+    computeVariance: boolean,
+    argmax = false,
+  ): BinaryResult {
     const { loc, scale } = this.locScale(features);
     const model = diagonalLatents(loc, scale, {
-      noise: binaryLatentNoise(this.noise),
+      noise: this.noise,
       seed: this.nextSeed(training),
       shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
     });
     const { probs, logProbs, variance } = mcEngine(
       model,
       sigmoidLink,
-      this.engineOptions(training, computeVariance),
+      this.engineOptions(training, computeVariance, argmax),
     );
     return binaryResult(probs, logProbs, variance);
   }
 
-  /** The predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`. */
+  /**
+   * The predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`, of features `[B, ..., D]`.
+   *
+   * @throws `ShapeError` naming the layer for a rank-1 input or a feature size other than the
+   * one it was built for; `InvalidArgumentError` for NaN or ±Infinity features (`checkValues`).
+   */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs): tf.Tensor {
     return tf.tidy(() => {
-      const features = this.singleInput(inputs, 'call');
+      const features = this.callFeatures(inputs);
       return predictiveLogit(this.estimate(features, kwargs?.training === true, false).logProbs);
     });
   }
@@ -113,13 +126,14 @@ export class MCSigmoidDense extends MonteCarloHead {
   /**
    * The two-class predictive of features `[B, D]` (one output only): `probs` `[B, 2]` =
    * `[P(y = 0), P(y = 1)]`, and with `computeVariance` the variance over samples `[B, 2]`.
+   * With `argmax: true` the exact model: the frequency of `y* > 0` over the same samples.
    */
-  override predictive(features: tf.Tensor, opts: HeadPredictiveOptions = {}): Predictive {
+  override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
     checkRank(features, 2, 'features', 'MCSigmoidDense.predictive');
-    this.checkBuilt('predictive');
-    const computeVariance = opts.computeVariance ?? this.computeVariance;
+    this.checkFeatures(features, 'predictive', 'features');
+    const { computeVariance, argmax } = this.predictiveOptions(opts, this.computeVariance);
     return tidyObject(() => {
-      const { logProbs, variance } = this.estimate(features, false, computeVariance);
+      const { logProbs, variance } = this.estimate(features, false, computeVariance, argmax);
       return binaryPredictive(logProbs, this.numOutputs, 'MCSigmoidDense.predictive', variance);
     });
   }

@@ -4,13 +4,13 @@ import {
   asFloat32,
   checkMcOptions,
   checkMinRank,
+  checkOptionsObject,
   diagonalLatents,
   type McOptions,
   mcEngine,
   tidyObject,
 } from '@uqjs/mc-softmax';
 import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
-import { binaryLatentNoise } from './binary-noise.js';
 import { sigmoidLink } from './sigmoid-link.js';
 
 /**
@@ -20,8 +20,15 @@ import { sigmoidLink } from './sigmoid-link.js';
  */
 export interface McSigmoidOptions extends McOptions {
   /**
-   * Noise of the latent: `'normal'` (default), `'logistic'`, or `'gumbel'` (Gumbel noise on
-   * each class utility: the latent difference is then logistic; see `binaryLatentNoise`).
+   * Noise `u` of the one latent `y* = loc + scale * u` (default `'normal'`):
+   *
+   * - `'normal'`: the probit model, `P(y = 1) -> Phi(loc / scale)` as `tau -> 0`;
+   * - `'logistic'`: the logit model, `sigmoid(loc / scale)`. This is also the two-utility
+   *   Gumbel model (iid Gumbel noise on each class's utility, as `mcSoftmax` with two
+   *   classes): the difference of two iid standard Gumbels is standard logistic;
+   * - `'gumbel'`: standard max-Gumbel noise on the latent itself, `F(x) = exp(-exp(-x))` (the
+   *   convention of `@uqjs/noise`), so `P(y = 1) = P(u > -loc / scale) = 1 - F(-loc / scale)
+   *   = 1 - exp(-exp(loc / scale))`: the complementary log-log model, asymmetric in `loc`.
    */
   readonly noise?: NoiseKind;
 }
@@ -70,6 +77,11 @@ export function checkBinaryInputs(
  * `computeVariance`, `shareSamplesAcrossBatch`. Outputs (`O > 1`) are independent labels
  * (multi-label).
  *
+ * The noise (`opts.noise`) picks the exact model: probit (`'normal'`), logit (`'logistic'`) or
+ * complementary log-log (`'gumbel'`: `P(y = 1) = 1 - exp(-exp(loc / scale))`); see
+ * {@link McSigmoidOptions.noise}. Without `opts.seed` every call draws fresh noise (see
+ * `DEFAULT_MC_SEED` in `@uqjs/mc-softmax`); with one, the same numbers every call.
+ *
  * Shapes: `loc`, `scale` `[B, ..., O]`; `probs`, `variance` `[B, ..., O]`; `logProbs`
  * `[B, ..., O, 2]`.
  *
@@ -81,14 +93,11 @@ export function checkBinaryInputs(
  * ```
  * @since 0.1.0
  */
-export function mcSigmoid(
-  loc: tf.Tensor,
-  scale: tf.Tensor,
-  opts: McSigmoidOptions = {},
-): BinaryResult {
+export function mcSigmoid(loc: tf.Tensor, scale: tf.Tensor, opts?: McSigmoidOptions): BinaryResult {
   const [location, spread] = checkBinaryInputs(loc, scale, FN);
-  const noise = binaryLatentNoise(checkNoiseKind(opts.noise ?? 'normal', 'opts.noise', FN));
-  const checked = checkMcOptions(opts, FN);
+  const options = checkOptionsObject(opts, 'opts', FN);
+  const noise = checkNoiseKind(options.noise ?? 'normal', 'opts.noise', FN);
+  const checked = checkMcOptions(options, FN);
   if (checked.checkValues) {
     checkTensorValues(location, 'loc', FN);
     checkTensorValues(spread, 'scale', FN, { nonNegative: true });

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core ops
 import * as tf from '@tensorflow/tfjs-core';
 import { NOISE_KINDS, type NoiseKind, noiseFamily } from '@uqjs/noise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { binaryLatentNoise, exactSigmoid, mcSigmoid } from '../src/index.js';
+import { exactSigmoid, type McSigmoidOptions, mcSigmoid } from '../src/index.js';
 
 // Each test's own tensors are freed with its scope; leaks are checked explicitly.
 beforeEach(() => tf.engine().startScope());
@@ -36,11 +36,22 @@ function phi(x: number): number {
   return x >= 0 ? 1 - upper : upper;
 }
 
-/** P(y = 1) = P(loc + scale * u > 0) in closed form for each noise kind (see binaryLatentNoise). */
+/**
+ * `P(y = 1) = P(loc + scale * u > 0) = 1 - F(-t)`, `t = loc / scale`, in closed form for each
+ * noise kind of `u`: probit, logit, and for the max-Gumbel `F(x) = exp(-exp(-x))` the
+ * complementary log-log `1 - exp(-exp(t))`.
+ */
 const CLOSED_FORM: Record<NoiseKind, (t: number) => number> = {
   normal: phi,
   logistic: (t) => 1 / (1 + Math.exp(-t)),
-  gumbel: (t) => 1 / (1 + Math.exp(-t)), // Gumbel utilities: their difference is logistic
+  gumbel: (t) => -Math.expm1(-Math.exp(t)),
+};
+
+/** `[log P(y = 0), log P(y = 1)]` in float64, each computed without cancellation. */
+const LOG_CLOSED_FORM: Record<NoiseKind, (t: number) => [number, number]> = {
+  normal: (t) => [Math.log(phi(-t)), Math.log(phi(t))],
+  logistic: (t) => [-Math.log1p(Math.exp(t)), -Math.log1p(Math.exp(-t))],
+  gumbel: (t) => [-Math.exp(t), Math.log(-Math.expm1(-Math.exp(t)))],
 };
 
 const LOCS = [
@@ -81,15 +92,10 @@ describe('mcSigmoid and exactSigmoid: closed forms', () => {
     // log P(y = 0) and log P(y = 1) against float64 logs; relative 1e-5 where the value is tiny.
     const logs = read(logProbs); // [1, 7, 2] flattened: class 0, class 1 per output
     t.forEach((x, i) => {
-      for (const [cls, p] of [
-        [0, CLOSED_FORM[noise](-x)],
-        [1, CLOSED_FORM[noise](x)],
-      ] as const) {
+      LOG_CLOSED_FORM[noise](x).forEach((ref, cls) => {
         const got = logs[2 * i + cls]!;
-        expect(Math.abs(got - Math.log(p))).toBeLessThanOrEqual(
-          1e-5 * Math.abs(Math.log(p)) + 1e-6,
-        );
-      }
+        expect(Math.abs(got - ref)).toBeLessThanOrEqual(1e-5 * Math.abs(ref) + 1e-6);
+      });
     });
   });
 
@@ -100,6 +106,32 @@ describe('mcSigmoid and exactSigmoid: closed forms', () => {
     // log Phi(-60) = -1804.1 (asymptotic series), log Phi(60) ~ -1e-784 ~ 0.
     expect(logs[1]).toBeCloseTo(-1800 - Math.log(60) - 0.5 * Math.log(2 * Math.PI) - 1 / 3600, 1);
     expect(logs.every(Number.isFinite)).toBe(true);
+  });
+
+  it('gumbel is Gumbel noise on the one latent: the complementary log-log 1 - exp(-exp(t)), not the logit', () => {
+    // t = loc / scale from -0.7 to 3; at t = 0 the cloglog is 1 - 1/e = 0.632 (the logit 0.5).
+    const t = [-0.7, 0, 0.5, 1.5, 3];
+    const loc = tf.tensor2d([t.map((x) => 0.8 * x)]);
+    const scale = tf.fill([1, t.length], 0.8);
+    const S = 100_000;
+    for (const opts of [{ argmax: true }, { temperature: 0.01 }]) {
+      const { probs } = mcSigmoid(loc, scale, { ...opts, noise: 'gumbel', numSamples: S, seed: 4 });
+      read(probs).forEach((p, i) => {
+        const q = -Math.expm1(-Math.exp(t[i]!));
+        // Each sample's outcome is Bernoulli(q): the estimate's SE is sqrt(q (1 - q) / S) <=
+        // 0.0016. 5 SE, plus for tau = 0.01 the smoothing bias: |E sigmoid(y / tau) - P(y > 0)|
+        // ~ (pi^2 / 6) tau^2 |f'(0)| with f the latent's density (|f'| <= 1 / scale^2 here):
+        // < 3e-4.
+        expect(Math.abs(p - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / S) + 3e-4);
+        // and far from the logit model the old code silently used (>= 0.047 apart on this grid).
+        expect(Math.abs(p - 1 / (1 + Math.exp(-t[i]!)))).toBeGreaterThan(0.03);
+      });
+    }
+    // The exact head agrees with the same closed form (to float32 precision).
+    const { probs } = exactSigmoid(loc, scale, 'gumbel');
+    read(probs).forEach((p, i) => {
+      expect(Math.abs(p - -Math.expm1(-Math.exp(t[i]!)))).toBeLessThan(1e-6);
+    });
   });
 
   it('argmax thresholds the latent at 0, not 0.5', () => {
@@ -141,7 +173,7 @@ describe('mcSigmoid: log space, gradients, chunking and shapes', () => {
     const scale = tf.tensor2d(SCALES);
     const tau = tf.scalar(0.6);
     const S = 300;
-    const u = noiseFamily(binaryLatentNoise(noise)).sampleStandard([S, 2, 3], 3);
+    const u = noiseFamily(noise).sampleStandard([S, 2, 3], 3);
     const weights = tf.tensor3d([
       [
         [1, -0.5],
@@ -234,6 +266,25 @@ describe('mcSigmoid: log space, gradients, chunking and shapes', () => {
         scale,
       ),
     ).toThrow('exactSigmoid: loc must be free of NaN');
+    expect(() => mcSigmoid(loc, scale, null as unknown as McSigmoidOptions)).toThrow(
+      'mcSigmoid: opts must be an options object (or undefined), got null',
+    );
+    expect(() => mcSigmoid(null as unknown as tf.Tensor, scale)).toThrow(
+      'mcSigmoid: loc must be a tf.Tensor, got null',
+    );
+    expect(() => exactSigmoid(loc, scale, null as unknown as NoiseKind)).toThrow(
+      'exactSigmoid: noise must be one of',
+    );
+  });
+
+  it('without a seed every call draws fresh noise; a given seed reproduces', () => {
+    const loc = tf.tensor2d(LOCS);
+    const scale = tf.tensor2d(SCALES);
+    const logProbs = (opts: McSigmoidOptions) =>
+      read(mcSigmoid(loc, scale, { numSamples: 30, ...opts }).logProbs);
+    // 30 continuous draws per entry: two calls on the same noise would agree exactly.
+    expect(logProbs({})).not.toEqual(logProbs({}));
+    expect(logProbs({ seed: 8 })).toEqual(logProbs({ seed: 8 }));
   });
 
   it('leaks no tensors over repeated calls', () => {

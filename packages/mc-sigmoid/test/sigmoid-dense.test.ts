@@ -1,8 +1,9 @@
 import type { io } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
-import { deriveSeed } from '@uqjs/core';
+import { deriveSeed, ShapeError } from '@uqjs/core';
 import { mcSoftmaxPredictive } from '@uqjs/mc-softmax';
+import { noiseFamily } from '@uqjs/noise';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   binaryLogitNll,
@@ -130,6 +131,68 @@ describe('MCSigmoidDense', () => {
     expect(maxAbsDiff(pOne, tf.sigmoid(model.predict(x) as tf.Tensor))).toBeLessThan(1e-6);
   });
 
+  it('predictive({ argmax: true }) is the exact model: the frequency of y* > 0 on the same samples', () => {
+    const head = new MCSigmoidDense({ temperature: 2, testSamples: 50, seed: 3 });
+    const h = features(30, 4);
+    head.apply(h);
+    const { loc, scale } = head.locScale(h);
+    // Independently: the same noise (inference seed, testSamples), thresholded at 0.
+    const u = noiseFamily('normal').sampleStandard([50, 30, 1], deriveSeed(3, 'test'));
+    const positive = tf.mean(tf.cast(tf.greater(tf.add(loc, tf.mul(scale, u)), 0), 'float32'), 0);
+    const exact = head.predictive(h, { argmax: true, computeVariance: true });
+    expect(exact.probs.shape).toEqual([30, 2]);
+    const pOne = tf.slice(exact.probs, [0, 1], [30, 1]);
+    expect(maxAbsDiff(pOne, positive)).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(tf.slice(exact.variance!, [0, 1], [30, 1]), tf.mul(positive, tf.sub(1, positive))),
+    ).toBeLessThan(1e-6);
+    // The smoothed tau = 2 predictive is a different number.
+    expect(
+      maxAbsDiff(tf.slice(head.predictive(h).probs, [0, 1], [30, 1]), positive),
+    ).toBeGreaterThan(0.05);
+    // Through mcSoftmaxPredictive, and on the closed-form head (exact either way).
+    expect(
+      maxAbsDiff(mcSoftmaxPredictive(head, h, { argmax: true }).probs, exact.probs),
+    ).toBeLessThan(1e-6);
+    const closed = new ExactSigmoidDense({ seed: 5 });
+    closed.apply(h);
+    expect(
+      maxAbsDiff(closed.predictive(h, { argmax: true }).probs, closed.predictive(h).probs),
+    ).toBe(0);
+    expect(() => head.predictive(h, { argmax: 'yes' as unknown as boolean })).toThrow(
+      'MCSigmoidDense.predictive: opts.argmax must be a boolean, got "yes"',
+    );
+  });
+
+  it('checks its input in build and call: shape errors name the layer, NaN is an error', () => {
+    for (const head of [
+      new MCSigmoidDense({ testSamples: 10, seed: 1 }),
+      new ExactSigmoidDense({ seed: 1 }),
+    ]) {
+      const name = head.getClassName();
+      head.apply(features(2, 1)); // built for D = 4
+      const shapeMessage = (method: string, argument: string, shape: string) =>
+        `${name}.${method}: ${argument} must be of shape [B, ..., ${D}] (rank >= 2, the ${D} features the layer was built for), got ${shape}`;
+      expect(() => head.apply(tf.ones([2, D + 1]))).toThrow(
+        shapeMessage('call', 'inputs', `[2, ${D + 1}]`),
+      );
+      expect(() => head.apply(tf.ones([D]))).toThrow(shapeMessage('call', 'inputs', `[${D}]`));
+      expect(() => head.apply(tf.ones([D]))).toThrow(ShapeError);
+      expect(() => head.predictive(tf.ones([2, D + 1]))).toThrow(
+        shapeMessage('predictive', 'features', `[2, ${D + 1}]`),
+      );
+      expect(() => head.apply(tf.tensor2d([[0, Number.NaN, 0, 0]]))).toThrow(
+        `${name}.call: inputs must be free of NaN, got NaN`,
+      );
+      expect(() => head.apply(layers.input({ shape: [D + 2] }))).toThrow(
+        `${name}: inputShape must be [B, ..., ${D}] (the layer was built for ${D} features), got [null, ${D + 2}]`,
+      );
+    }
+    expect(() => new MCSigmoidDense({}).apply(tf.ones([3]))).toThrow(
+      'MCSigmoidDense: inputShape must be of rank >= 2 with a known last axis ([B, ..., D]), got [3]',
+    );
+  });
+
   it('rejects bad arguments and multi-output Predictives', () => {
     expect(() => new MCSigmoidDense({ numOutputs: 0 })).toThrow(
       'MCSigmoidDense: numOutputs must be an integer >= 1, got 0',
@@ -199,6 +262,33 @@ describe('binaryLogitNll', () => {
     expect(two[0]).toBeCloseTo((expected[0]! + expected[1]!) / 2, 5);
   });
 
+  it('accepts the [B, ..., O] outputs MCSigmoidDense gives for inputs with extra axes', () => {
+    const head = new MCSigmoidDense({ numOutputs: 2, testSamples: 20, seed: 6 });
+    const h = tf.randomNormal([3, 5, D], 0, 1, 'float32', 7); // [B, H, D]
+    const out = head.apply(h) as tf.Tensor; // [B, H, O]
+    expect(out.shape).toEqual([3, 5, 2]);
+    const y = tf.cast(tf.greater(tf.randomUniform([3, 5, 2], 0, 1, 'float32', 8), 0.5), 'float32');
+    const loss = binaryLogitNll(y, out);
+    expect(loss.shape).toEqual([3, 5]);
+    // Independently: -log P(y) from P(y = 1) = sigmoid(logit), averaged over the outputs.
+    const p = read(tf.sigmoid(out));
+    const labels = read(y);
+    read(loss).forEach((value, i) => {
+      let sum = 0;
+      for (let o = 0; o < 2; o++) {
+        const q = p[2 * i + o]!;
+        sum -= labels[2 * i + o]! === 1 ? Math.log(q) : Math.log(1 - q);
+      }
+      expect(value).toBeCloseTo(sum / 2, 4);
+    });
+    // With one output the labels may drop the output axis, as for [B, 1].
+    const single = tf.randomNormal([3, 5, 1], 0, 1, 'float32', 9);
+    const labels1 = tf.ones([3, 5]);
+    expect(
+      maxAbsDiff(binaryLogitNll(labels1, single), binaryLogitNll(tf.ones([3, 5, 1]), single)),
+    ).toBe(0);
+  });
+
   it('rejects bad labels and shapes', () => {
     const logits = tf.tensor2d([[2, 1]]);
     expect(() => binaryLogitNll(tf.tensor2d([[1, 2]]), logits)).toThrow(
@@ -208,7 +298,10 @@ describe('binaryLogitNll', () => {
       'binaryLogitNll: yTrue must be of shape [1, 2], got [1]',
     );
     expect(() => binaryLogitNll(tf.tensor1d([1]), tf.tensor1d([1]))).toThrow(
-      'binaryLogitNll: yPred must be of shape [B, O], got [1]',
+      'binaryLogitNll: yPred must be of shape [B, ..., O] (rank >= 2), got [1]',
+    );
+    expect(() => binaryLogitNll(tf.ones([2, 3]), tf.ones([2, 3, 2]))).toThrow(
+      'binaryLogitNll: yTrue must be of shape [2, 3, 2], got [2, 3]',
     );
   });
 });
