@@ -5,5 +5,5 @@
  *
  * @since 0.2.0
  */
-export type { RunInWorkersOptions } from './run-in-workers.js';
+export type { RunInWorkersOptions, TaskContext } from './run-in-workers.js';
 export { runInWorkers, WorkerTaskError } from './run-in-workers.js';

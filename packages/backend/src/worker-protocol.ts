@@ -2,7 +2,8 @@
  * Messages between {@link runInWorkers} (the parent) and `worker-runner.js` (each child).
  *
  * parent -> child: `init` once (the task module), then one `task` at a time.
- * child -> parent: `ready` after init, then `result` or `error` per task; `fatal` when the
+ * child -> parent: `ready` after init, then per task any number of `progress` messages (what
+ * the task passed to `context.progress`) followed by its `result` or `error`; `fatal` when the
  * child cannot start (module or backend failed to load).
  */
 export type ParentMessage =
@@ -12,6 +13,7 @@ export type ParentMessage =
 /** See {@link ParentMessage}. */
 export type ChildMessage =
   | { readonly type: 'ready'; readonly backend: string }
+  | { readonly type: 'progress'; readonly index: number; readonly progress: unknown }
   | { readonly type: 'result'; readonly index: number; readonly result: unknown }
   | {
       readonly type: 'error';

@@ -1,10 +1,12 @@
 // Entry point of each child process of `runInWorkers` (forked, never imported): picks a
 // backend with `resolveBackend` (so `UQJS_BACKEND` in the worker's environment decides),
-// imports the task module, then runs the tasks the parent sends, one at a time.
+// imports the task module, then runs the tasks the parent sends, one at a time. A task's second
+// argument has `progress(value)`, which sends `value` to the parent's `onProgress`.
 import { resolveBackend } from './resolve-backend.js';
+import type { TaskContext } from './run-in-workers.js';
 import { type ChildMessage, errorMessage, type ParentMessage } from './worker-protocol.js';
 
-type TaskFunction = (task: unknown) => unknown;
+type TaskFunction = (task: unknown, context: TaskContext<unknown>) => unknown;
 
 function send(message: ChildMessage): void {
   process.send?.(message);
@@ -30,7 +32,10 @@ async function run(index: number, task: unknown): Promise<void> {
   const fn = await taskFunction;
   if (fn === undefined) throw new Error('task received before init');
   try {
-    send({ type: 'result', index, result: await fn(task) });
+    const context: TaskContext<unknown> = {
+      progress: (progress) => send({ type: 'progress', index, progress }),
+    };
+    send({ type: 'result', index, result: await fn(task, context) });
   } catch (error) {
     send({
       type: 'error',

@@ -132,6 +132,55 @@ describe('runInWorkers', () => {
     expect(childPids()).toEqual([]);
   });
 
+  it("delivers each task's progress over IPC, in order and before its result", async () => {
+    const tasks = [
+      { id: 0, steps: 3, delayMs: 30 },
+      { id: 1, steps: 5, delayMs: 5 },
+      { id: 2, steps: 1 },
+      { id: 3, steps: 4, delayMs: 10 },
+    ];
+    const events: string[] = [];
+    const pids = new Map<number, Set<number>>();
+    const results = await runInWorkers<
+      (typeof tasks)[number],
+      { id: number; pid: number },
+      { id: number; step: number; pid: number }
+    >(tasks, {
+      module: fixture('progress-task.mjs'),
+      workers: 2,
+      env: CPU,
+      onProgress: (progress, index) => {
+        expect(progress.id).toBe(index);
+        events.push(`${index}:${progress.step}`);
+        pids.set(index, (pids.get(index) ?? new Set()).add(progress.pid));
+      },
+      onResult: (result, index) => events.push(`${index}:done`),
+    });
+    for (const task of tasks) {
+      // Every step of a task, in order, then its result.
+      const own = events.filter((e) => e.startsWith(`${task.id}:`));
+      const steps = Array.from({ length: task.steps }, (_, i) => `${task.id}:${i + 1}`);
+      expect(own).toEqual([...steps, `${task.id}:done`]);
+      // Sent by the worker that ran the task, not by this process.
+      expect([...(pids.get(task.id) ?? [])]).toEqual([results[task.id]?.pid]);
+      expect(results[task.id]?.pid).not.toBe(process.pid);
+    }
+    expect(events).toHaveLength(13 + 4);
+  });
+
+  it('rejects with the error of an onProgress callback that throws, and stops the workers', async () => {
+    const attempt = runInWorkers([{ id: 0, steps: 2, delayMs: 60_000 }], {
+      module: fixture('progress-task.mjs'),
+      workers: 1,
+      env: CPU,
+      onProgress: () => {
+        throw new Error('display broke');
+      },
+    });
+    await expect(attempt).rejects.toThrow('display broke');
+    expect(childPids()).toEqual([]);
+  });
+
   it('rejects with the error of an onResult callback that throws, and stops the workers', async () => {
     const pids: number[] = [];
     await expect(
@@ -186,6 +235,11 @@ describe('runInWorkers', () => {
     await expect(
       runInWorkers([1], { module, logBackend: 'no' as unknown as boolean }),
     ).rejects.toThrow('runInWorkers: opts.logBackend must be');
+    await expect(
+      runInWorkers([1], { module, onProgress: 'log' as unknown as () => void }),
+    ).rejects.toThrow(
+      'runInWorkers: opts.onProgress must be a function (value, index) => void, got "log"',
+    );
     expect(await runInWorkers([], { module })).toEqual([]);
   });
 
