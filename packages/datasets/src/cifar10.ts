@@ -3,6 +3,7 @@ import { dataDirWith, findFile, missingDataError } from './data-dir.js';
 import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { importTar, type NodeModules, nodeModules } from './node-modules.js';
+import { verifyFiles } from './verified.js';
 
 /**
  * Options of {@link loadCifar10}.
@@ -113,7 +114,8 @@ export async function loadCifar10With(
   const wanted = [...TRAIN_FILES, TEST_FILE];
   const locate = () => Promise.all(wanted.map((name) => findFile(node, folders, [name])));
   let paths = await locate();
-  if (paths.includes(undefined) && opts.download) {
+  const fetched = paths.includes(undefined) && opts.download === true;
+  if (fetched) {
     await fetchArchive(node, dir, opts, layout, fn);
     paths = await locate();
   }
@@ -133,6 +135,13 @@ export async function loadCifar10With(
   for (const [i, path] of (paths as string[]).entries()) {
     checkSize((await node.fsPromises.stat(path)).size, records(i), path, fn);
   }
+  // No digests of the batches are published (only of the archive): the SHA-256s of batches
+  // just extracted from the checked archive are recorded, and checked on later loads.
+  await verifyFiles(
+    node,
+    (paths as string[]).map((file) => ({ file, learn: fetched })),
+    fn,
+  );
   const files = await Promise.all(
     (paths as string[]).map(async (path, i) => {
       const bytes = await node.fsPromises.readFile(path);
@@ -171,6 +180,14 @@ async function fetchArchive(
     [TEST_FILE, layout.testRecords * RECORD] as const,
   ]);
   const refused: string[] = [];
+  // What extraction writes, so that a failure removes it (and the folder, if it made it).
+  const folder = node.path.join(dir, FOLDER);
+  const folderExisted = await node.fsPromises.stat(folder).then(
+    () => true,
+    () => false,
+  );
+  const written: string[] = [];
+  let failure: DataError | undefined;
   try {
     const tar = await importTar(fn);
     await tar.x({
@@ -183,7 +200,10 @@ async function fetchArchive(
         const size = sizes.get(inFolder.slice(FOLDER.length + 1));
         if (!inFolder.startsWith(`${FOLDER}/`) || size === undefined) return false;
         if ('type' in entry && !REGULAR_FILE_TYPES.includes(entry.type)) return false;
-        if (entry.size === size) return true;
+        if (entry.size === size) {
+          written.push(node.path.join(dir, inFolder));
+          return true;
+        }
         refused.push(
           `${inFolder} is ${entry.size.toLocaleString('en-US')} bytes, not ` +
             `${size.toLocaleString('en-US')}`,
@@ -192,15 +212,23 @@ async function fetchArchive(
       },
     });
   } catch (error) {
-    throw new DataError(`${fn}: could not extract ${archive}: ${(error as Error).message}`);
+    failure = new DataError(
+      `${fn}: could not extract ${archive}: ${(error as Error).message}; the files it had ` +
+        'written were removed',
+    );
   } finally {
     await node.fsPromises.rm(archive, { force: true });
   }
-  if (refused.length > 0) {
-    throw new DataError(
+  if (failure === undefined && refused.length > 0) {
+    failure = new DataError(
       `${fn}: ${archive} is not the CIFAR-10 archive: ${refused.join('; ')} (the official ` +
-        'batches hold 10,000 records each); those files were not extracted',
+        'batches hold 10,000 records each); nothing of it was kept',
     );
+  }
+  if (failure !== undefined) {
+    for (const file of written) await node.fsPromises.rm(file, { force: true });
+    if (!folderExisted) await node.fsPromises.rm(folder, { recursive: true, force: true });
+    throw failure;
   }
 }
 

@@ -12,6 +12,7 @@ import { maybeGunzip, parseIdx } from './idx.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { type NodeModules, nodeModules } from './node-modules.js';
 import { partition } from './split.js';
+import { type FileCheck, verifyFiles } from './verified.js';
 
 /**
  * Options of {@link loadMnist}.
@@ -261,12 +262,20 @@ async function loadIdxFolder(
   const mirror = opts.mirror ?? MNIST_MIRROR;
   const paths: Partial<Record<keyof typeof IDX_FILES, string>> = {};
   const missing: string[] = [];
+  const checks: FileCheck[] = [];
   for (const [key, base] of Object.entries(IDX_FILES) as [keyof typeof IDX_FILES, string][]) {
     let path = await findFile(node, [dir], [base, `${base}.gz`]);
+    // The published SHA-256s are of the .gz files; plain files get the structure checks only.
+    const checksum = {
+      algorithm: 'sha256',
+      digest: opts.checksums?.[`${base}.gz`] ?? MNIST_SHA256[`${base}.gz`]!,
+    } as const;
     if (path === undefined && opts.download) {
       path = node.path.join(dir, `${base}.gz`);
-      const digest = opts.checksums?.[`${base}.gz`] ?? MNIST_SHA256[`${base}.gz`]!;
-      await downloadFile(joinUrl(mirror, `${base}.gz`), path, { algorithm: 'sha256', digest }, fn);
+      await downloadFile(joinUrl(mirror, `${base}.gz`), path, checksum, fn);
+      checks.push({ file: path, checksum, fresh: true });
+    } else if (path?.endsWith('.gz')) {
+      checks.push({ file: path, checksum });
     }
     if (path === undefined) missing.push(base);
     else paths[key] = path;
@@ -280,6 +289,7 @@ async function loadIdxFolder(
       dirOption: 'source',
     });
   }
+  await verifyFiles(node, checks, fn);
   // Each file plain or gzipped; the parsers see the decompressed bytes. A gzip stream may
   // decompress to no more than the official file's size (its ISIZE trailer is not trusted):
   // a small .gz that expands to gigabytes stops at that bound.

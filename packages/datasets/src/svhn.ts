@@ -4,6 +4,7 @@ import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { type Inflate, type MatArray, readMatV5 } from './mat-v5.js';
 import { nodeModules } from './node-modules.js';
+import { type FileCheck, verifyFiles } from './verified.js';
 
 /**
  * Options of {@link loadSvhn}.
@@ -102,13 +103,19 @@ export async function loadSvhnWith(opts: SvhnOptions, counts: SvhnCounts): Promi
   )[];
   const names = parts.map((part) => `${part}_32x32.mat`);
   const paths: (string | undefined)[] = [];
+  const checks: FileCheck[] = [];
   for (const name of names) {
     let path = await findFile(node, [dir], [name]);
-    if (path === undefined && opts.download) {
+    const checksum = {
+      algorithm: 'md5',
+      digest: opts.checksums?.[name] ?? SVHN_MD5[name]!,
+    } as const;
+    const fresh = path === undefined && opts.download === true;
+    if (fresh) {
       path = node.path.join(dir, name);
-      const digest = opts.checksums?.[name] ?? SVHN_MD5[name]!;
-      await downloadFile(joinUrl(mirror, name), path, { algorithm: 'md5', digest }, fn);
+      await downloadFile(joinUrl(mirror, name), path, checksum, fn);
     }
+    if (path !== undefined) checks.push({ file: path, checksum, fresh });
     paths.push(path);
   }
   const missing = names.filter((_, i) => paths[i] === undefined);
@@ -121,6 +128,7 @@ export async function loadSvhnWith(opts: SvhnOptions, counts: SvhnCounts): Promi
       dirOption: 'dir',
     });
   }
+  await verifyFiles(node, checks, fn);
   // One file at a time: the extra set alone takes 1.3 GB on disk and 1.6 GB decoded.
   // Compressed parts may not decompress past the size of the part's data (zlib's
   // maxOutputLength stops a decompression bomb there).

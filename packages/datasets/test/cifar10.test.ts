@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '@uqjs/core';
 import { c as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cifar10Layout, loadCifar10With } from '../src/cifar10.js';
 import { CIFAR10_CLASS_NAMES, loadCifar10 } from '../src/index.js';
+import { VERIFIED_FILE } from '../src/verified.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { cifarFile } from './helpers/formats.js';
 
@@ -195,6 +197,72 @@ describe('loadCifar10 download', () => {
       expect(server.requests.length).toBe(requested);
     } finally {
       await remove();
+    }
+  });
+
+  it('records the extracted batches and checks them on later loads', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const checksums = { 'cifar-10-binary.tar.gz': digest('md5', archive) };
+      await loadSmall({ dir, download: true, mirror: server.url, checksums });
+      const folder = join(dir, 'cifar-10-batches-bin');
+      const sidecar = JSON.parse(await readFile(join(folder, VERIFIED_FILE), 'utf8'));
+      const batch = await readFile(join(folder, 'data_batch_1.bin'));
+      expect(sidecar.files['data_batch_1.bin']).toMatchObject({
+        size: 6146,
+        algorithm: 'sha256',
+        digest: digest('sha256', batch),
+      });
+      expect(Object.keys(sidecar.files).sort()).toEqual(
+        [...[1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), 'test_batch.bin'].sort(),
+      );
+      // One pixel changed on disk (a valid batch still, of the right size): caught by its digest.
+      batch[100] = (batch[100]! + 1) % 256;
+      await writeFile(join(folder, 'data_batch_1.bin'), batch);
+      await utimes(join(folder, 'data_batch_1.bin'), new Date(), new Date(Date.now() + 5000));
+      const error = await loadSmall({ dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        'data_batch_1.bin failed its SHA256 check: expected ' +
+          `${sidecar.files['data_batch_1.bin'].digest}, recorded when it was extracted from the ` +
+          `checked archive, got ${digest('sha256', batch)}`,
+      );
+    } finally {
+      await remove();
+    }
+  });
+
+  it('removes what a failed extraction had written', async () => {
+    const { dir, remove } = await tempDir();
+    const source = await tempDir();
+    try {
+      // The batches, then 17 MB of incompressible bytes (past tar's 16 MB first read, so the
+      // batches are written before the cut end is reached), the archive cut short by 1 KB.
+      await writeAll(join(source.dir, 'cifar-10-batches-bin'), batchFiles());
+      await writeAll(join(source.dir, 'padding'), { 'noise.bin': randomBytes(17_000_000) });
+      const file = join(source.dir, 'cifar-10-binary.tar.gz');
+      await createTar({ gzip: { level: 1 }, cwd: source.dir, file }, [
+        'cifar-10-batches-bin',
+        'padding',
+      ]);
+      const full = await readFile(file);
+      const cut = full.subarray(0, full.length - 1024);
+      const other = await serveFiles({ 'cifar-10-binary.tar.gz': cut });
+      try {
+        const checksums = { 'cifar-10-binary.tar.gz': digest('md5', cut) };
+        const error = await loadSmall({ dir, download: true, mirror: other.url, checksums }).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(DataError);
+        expect((error as Error).message).toContain('could not extract');
+        expect((error as Error).message).toContain('the files it had written were removed');
+        expect(await readdir(dir)).toEqual([]);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await remove();
+      await source.remove();
     }
   });
 

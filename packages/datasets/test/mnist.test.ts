@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, MNIST_MIRROR } from '../src/index.js';
 import { loadMnistWith, type MnistLayout, readBundledDigits } from '../src/mnist.js';
 import { nodeModules } from '../src/node-modules.js';
+import { VERIFIED_FILE } from '../src/verified.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { idxFile } from './helpers/formats.js';
 
@@ -143,14 +144,20 @@ describe('loadMnist from IDX files', () => {
   it('reads plain and gzipped IDX files into [N, H, W, 1]', async () => {
     const { dir, remove } = await tempDir();
     try {
-      // Mix plain and .gz, as people's folders do.
+      // Mix plain and .gz, as people's folders do; the .gz files are checked against checksums.
+      const trainImages = gzipSync(TRAIN.images);
+      const testLabels = gzipSync(TEST.labels);
       await writeFiles(dir, {
-        'train-images-idx3-ubyte.gz': gzipSync(TRAIN.images),
+        'train-images-idx3-ubyte.gz': trainImages,
         'train-labels-idx1-ubyte': TRAIN.labels,
         't10k-images-idx3-ubyte': TEST.images,
-        't10k-labels-idx1-ubyte.gz': gzipSync(TEST.labels),
+        't10k-labels-idx1-ubyte.gz': testLabels,
       });
-      const { train, test } = await loadSmall({ source: dir });
+      const checksums = {
+        'train-images-idx3-ubyte.gz': digest('sha256', trainImages),
+        't10k-labels-idx1-ubyte.gz': digest('sha256', testLabels),
+      };
+      const { train, test } = await loadSmall({ source: dir, checksums });
       expect(train.shape).toEqual([6, 4, 3, 1]);
       expect(test.shape).toEqual([3, 4, 3, 1]);
       expect(Array.from(train.images)).toEqual(Array.from(TRAIN.pixels));
@@ -279,6 +286,63 @@ describe('loadMnist on files of other sizes than the official ones', () => {
   });
 });
 
+describe('loadMnist checks the .gz files already on disk', () => {
+  const gz = Object.fromEntries(
+    Object.entries(FILES).map(([name, b]) => [`${name}.gz`, gzipSync(b)]),
+  );
+  const checksums = Object.fromEntries(
+    Object.entries(gz).map(([name, b]) => [name, digest('sha256', b)]),
+  );
+
+  it('rejects a .gz that is not the official file, though nothing is downloaded', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeFiles(dir, gz);
+      const error = await loadSmall({ source: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        `train-images-idx3-ubyte.gz failed its SHA256 check: expected 440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609, got ${checksums['train-images-idx3-ubyte.gz']}`,
+      );
+      expect((error as Error).message).toContain('delete it and load again with download: true');
+    } finally {
+      await remove();
+    }
+  });
+
+  it('hashes each file once: remembered by size and mtime, hashed again when they change', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      await writeFiles(dir, gz);
+      const file = join(dir, 'train-images-idx3-ubyte.gz');
+      // A whole-second mtime, which utimes can put back exactly.
+      const mtime = new Date(1_700_000_000_000);
+      await utimes(file, mtime, mtime);
+      await loadSmall({ source: dir, checksums });
+      const sidecar = JSON.parse(await readFile(join(dir, VERIFIED_FILE), 'utf8'));
+      expect(sidecar.files['train-images-idx3-ubyte.gz']).toEqual({
+        size: gz['train-images-idx3-ubyte.gz']!.length,
+        mtimeMs: 1_700_000_000_000,
+        algorithm: 'sha256',
+        digest: checksums['train-images-idx3-ubyte.gz'],
+      });
+      // Other bytes of the same length (the gzip header's MTIME field, bytes 4-7), the file's
+      // mtime put back: the remembered check stands, so the file is not hashed again.
+      const other = Uint8Array.from(gz['train-images-idx3-ubyte.gz']!);
+      other[4] = (other[4]! + 1) % 256;
+      await writeFile(file, other);
+      await utimes(file, mtime, mtime);
+      expect((await loadSmall({ source: dir, checksums })).train.size).toBe(6);
+      // A new mtime: hashed again, and the other bytes fail.
+      await utimes(file, mtime, new Date(mtime.getTime() + 5000));
+      await expect(loadSmall({ source: dir, checksums })).rejects.toThrow(
+        'train-images-idx3-ubyte.gz failed its SHA256 check',
+      );
+    } finally {
+      await remove();
+    }
+  });
+});
+
 describe('loadMnist download', () => {
   const gz = Object.fromEntries(
     Object.entries(FILES).map(([name, b]) => [`${name}.gz`, gzipSync(b)]),
@@ -298,7 +362,7 @@ describe('loadMnist download', () => {
       const first = await loadSmall({ source: dir, download: true, mirror: server.url, checksums });
       expect(first.train.shape).toEqual([6, 4, 3, 1]);
       expect(Array.from(first.train.images)).toEqual(Array.from(TRAIN.pixels));
-      expect((await readdir(dir)).sort()).toEqual(Object.keys(gz).sort());
+      expect((await readdir(dir)).sort()).toEqual([VERIFIED_FILE, ...Object.keys(gz)].sort());
       const requested = server.requests.length;
       const second = await loadSmall({
         source: dir,

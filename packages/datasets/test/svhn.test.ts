@@ -1,10 +1,11 @@
-import { copyFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { DataError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSvhn, SVHN_MIRROR } from '../src/index.js';
 import { loadSvhnWith } from '../src/svhn.js';
+import { VERIFIED_FILE } from '../src/verified.js';
 import { digest, serveFiles, tempDir } from './helpers/env.js';
 import { concat, type MatVariable, MI, MX, matFile } from './helpers/formats.js';
 
@@ -51,16 +52,23 @@ async function writeAll(dir: string, files: Record<string, Uint8Array>) {
   await Promise.all(Object.entries(files).map(([name, b]) => writeFile(join(dir, name), b)));
 }
 
+/** The MD5s of the test's own files: the loader checks every file against one. */
+function md5s(files: Record<string, Uint8Array>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([name, b]) => [name, digest('md5', b)]));
+}
+
 describe('loadSvhn', () => {
   it('reads format-2 files into [N, 32, 32, 3] with label 10 as digit 0', async () => {
     const { dir, remove } = await tempDir();
     try {
-      await writeAll(dir, {
+      const files = {
         'train_32x32.mat': svhnFile([10, 1, 9, 5]),
         'test_32x32.mat': svhnFile([3, 10]),
         'extra_32x32.mat': svhnFile([7]),
-      });
-      const { train, test, extra } = await loadSvhn({ dir });
+      };
+      await writeAll(dir, files);
+      const checksums = md5s(files);
+      const { train, test, extra } = await loadSvhn({ dir, checksums });
       expect(extra).toBeUndefined();
       expect(train.shape).toEqual([4, 32, 32, 3]);
       expect(Array.from(train.labels)).toEqual([0, 1, 9, 5]);
@@ -75,7 +83,7 @@ describe('loadSvhn', () => {
           }
         }
       }
-      const withExtra = await loadSvhn({ dir, includeExtra: true });
+      const withExtra = await loadSvhn({ dir, includeExtra: true, checksums });
       expect(withExtra.extra?.shape).toEqual([1, 32, 32, 3]);
       expect(Array.from(withExtra.extra!.labels)).toEqual([7]);
     } finally {
@@ -89,7 +97,9 @@ describe('loadSvhn', () => {
       const fixture = new URL('./fixtures/svhn-scipy.mat', import.meta.url);
       await copyFile(fixture, join(dir, 'train_32x32.mat'));
       await copyFile(fixture, join(dir, 'test_32x32.mat'));
-      const { test } = await loadSvhn({ dir });
+      const md5 = digest('md5', await readFile(fixture));
+      const checksums = { 'train_32x32.mat': md5, 'test_32x32.mat': md5 };
+      const { test } = await loadSvhn({ dir, checksums });
       expect(Array.from(test.labels)).toEqual([1, 0, 5, 3]);
       // Image 3, row 5, col 6, channel 2 is (7*5 + 3*6 + 50*2 + 11*3) mod 256 = 186.
       expect(test.images[((3 * 32 + 5) * 32 + 6) * 3 + 2]).toBe(186);
@@ -125,10 +135,28 @@ describe('loadSvhn', () => {
   ])('turns %s into a DataError', async (_, broken, message) => {
     const { dir, remove } = await tempDir();
     try {
-      await writeAll(dir, { 'train_32x32.mat': svhnFile([1]), 'test_32x32.mat': broken });
-      const error = await loadSvhn({ dir }).catch((e: unknown) => e);
+      const files = { 'train_32x32.mat': svhnFile([1]), 'test_32x32.mat': broken };
+      await writeAll(dir, files);
+      const error = await loadSvhn({ dir, checksums: md5s(files) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);
       expect((error as Error).message).toContain(message);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('loadSvhn checks the files already on disk', () => {
+  it('rejects a file that fails the official MD5, though nothing is downloaded', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const files = { 'train_32x32.mat': svhnFile([1]), 'test_32x32.mat': svhnFile([2]) };
+      await writeAll(dir, files);
+      const error = await loadSvhn({ dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect((error as Error).message).toContain(
+        `train_32x32.mat failed its MD5 check: expected e26dedcc434d2e4c54c9b2d4a06d8373, got ${digest('md5', files['train_32x32.mat'])}`,
+      );
     } finally {
       await remove();
     }
@@ -144,20 +172,24 @@ describe('loadSvhn decompression limit', () => {
       const tag = new Uint8Array(8);
       new DataView(tag.buffer).setUint32(0, MI.COMPRESSED, true);
       new DataView(tag.buffer).setUint32(4, zeros.length, true);
-      await writeAll(dir, {
+      const files = {
         'train_32x32.mat': svhnFile([1]),
         'test_32x32.mat': concat([svhnFile([3, 10]), tag, zeros]),
-      });
+      };
+      await writeAll(dir, files);
       const counts = { train: 1, test: 2, extra: 1 };
-      const error = await loadSvhnWith({ dir }, counts).catch((e: unknown) => e);
+      const error = await loadSvhnWith({ dir, checksums: md5s(files) }, counts).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(DataError);
       // 2 digits * (3072 + 8) bytes + 1 MiB of headers.
       expect((error as Error).message).toContain(
         'test_32x32.mat decompresses to more than 1,054,736 bytes',
       );
       // The same file without the bomb loads under the same limit.
-      await writeAll(dir, { 'test_32x32.mat': svhnFile([3, 10]) });
-      expect((await loadSvhnWith({ dir }, counts)).test.size).toBe(2);
+      const fixed = { ...files, 'test_32x32.mat': svhnFile([3, 10]) };
+      await writeAll(dir, fixed);
+      expect((await loadSvhnWith({ dir, checksums: md5s(fixed) }, counts)).test.size).toBe(2);
     } finally {
       await remove();
     }
@@ -186,7 +218,11 @@ describe('loadSvhn download', () => {
       });
       expect(Array.from(train.labels)).toEqual([2, 0]);
       expect(test.size).toBe(1);
-      expect((await readdir(dir)).sort()).toEqual(['test_32x32.mat', 'train_32x32.mat']);
+      expect((await readdir(dir)).sort()).toEqual([
+        VERIFIED_FILE,
+        'test_32x32.mat',
+        'train_32x32.mat',
+      ]);
     } finally {
       await remove();
     }
