@@ -2,7 +2,9 @@
 // port, throwaway storage) with `changeset publish`, then, in fresh projects outside the
 // workspace, install single packages from it and run each package's README example as a
 // script. Finally prove that `changeset version` bumps dependents' ranges as configured.
-// Needs built packages (`npm run build`). The registry is stopped at the end, also on failure.
+// Needs built packages (`npm run build`). The registry is stopped and the temporary folder
+// (which holds the registry user's `_authToken`) removed at the end: on success, on failure
+// and on SIGINT, SIGTERM or SIGHUP (tools/scripts/test/release-check-signals.test.ts).
 import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
@@ -14,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { projects, publishable, root } from './workspace.mjs';
@@ -49,7 +51,9 @@ function freePort() {
 
 /** The registry npm is configured with here; the local registry proxies everything but @uqjs to it. */
 function upstreamRegistry() {
+  // From the root: inside a workspace folder `npm config get` fails with ENOWORKSPACES.
   return execFileSync('npm', ['config', 'get', 'registry'], {
+    cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
@@ -86,6 +90,8 @@ async function startRegistry() {
   const server = spawn(bin('verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(server);
+  server.once('exit', () => children.delete(server));
   let output = '';
   server.stdout.on('data', (chunk) => {
     output += chunk;
@@ -127,8 +133,32 @@ function npmrc(dir, url, port, token) {
   writeFileSync(join(dir, '.npmrc'), `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
 }
 
+/** Child processes now running (the registry and the current `run`), stopped by `cleanUp`. */
+const children = new Set();
+
+/**
+ * Runs a command to completion, its output inherited. Asynchronous (not `execFileSync`) so a
+ * signal is handled at once, not after a minutes-long `npm install` returns.
+ */
 function run(command, args, cwd, env = {}) {
-  execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    children.add(child);
+    child.once('error', (error) => {
+      children.delete(child);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve();
+      else
+        reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
 }
 
 /** The first ```ts block of a README: the example users copy. */
@@ -173,7 +203,7 @@ const CLI_SMOKE_ARGS = [
 ];
 
 /** In a fresh project: install a CLI package and run it through `npx`, as its README says. */
-function runCli({ manifest }, url, port, token) {
+async function runCli({ manifest }, url, port, token) {
   const project = join(work, 'consumers', manifest.name.replace('/', '__'));
   mkdirSync(project, { recursive: true });
   writeFileSync(
@@ -182,7 +212,7 @@ function runCli({ manifest }, url, port, token) {
   );
   npmrc(project, url, port, token);
   log(`${manifest.name}: npm install ${manifest.name}@${manifest.version}`);
-  run(
+  await run(
     'npm',
     [
       'install',
@@ -195,13 +225,13 @@ function runCli({ manifest }, url, port, token) {
   );
   const args = [...CLI_SMOKE_ARGS, '--out', join(project, 'results')];
   log(`${manifest.name}: npx ${manifest.name} ${args.join(' ')}`);
-  run('npx', ['--no-install', manifest.name, ...args], project);
+  await run('npx', ['--no-install', manifest.name, ...args], project);
   if (!existsSync(join(project, 'results', 'report.md')))
     throw new Error(`${manifest.name}: the run wrote no report.md`);
 }
 
 /** In a fresh project: install what the example imports, then run it as an ES module. */
-function runExample({ dir, manifest }, url, port, token) {
+async function runExample({ dir, manifest }, url, port, token) {
   const project = join(work, 'consumers', manifest.name.replace('/', '__'));
   mkdirSync(project, { recursive: true });
   writeFileSync(
@@ -220,13 +250,13 @@ function runExample({ dir, manifest }, url, port, token) {
     name === manifest.name ? `${name}@${manifest.version}` : name,
   );
   log(`${manifest.name}: npm install ${wanted.join(' ')}`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], project);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], project);
   const js = ts.transpileModule(code, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
   writeFileSync(join(project, 'example.mjs'), js);
   log(`${manifest.name}: node example.mjs`);
-  run('node', ['example.mjs'], project);
+  await run('node', ['example.mjs'], project);
 }
 
 /** `changeset version` in a copy of the workspace manifests: a patch to one package bumps its dependents. */
@@ -265,11 +295,34 @@ function checkVersionBumps() {
 }
 
 let registry;
-const stop = () => registry?.server.kill();
-process.on('SIGINT', () => {
-  stop();
-  process.exit(130);
-});
+let cleanedUp = false;
+/** Stops every child process (the registry included) and removes the temporary folder. */
+function cleanUp() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+/** On a signal: clean up, wait (at most 5 s, then SIGKILL) for the children to exit, exit. */
+let stopping = false;
+async function onSignal(signal) {
+  stopping = true;
+  log(`${signal}: stopping the registry and removing ${work}`);
+  const exited = [...children].map(
+    (child) =>
+      new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve))),
+  );
+  cleanUp();
+  const timer = setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, 5000);
+  await Promise.all(exited);
+  clearTimeout(timer);
+  process.exit(128 + osConstants.signals[signal]);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, onSignal);
+// Whatever else ends the process (process.exit, an uncaught error) still cleans up.
+process.once('exit', cleanUp);
 try {
   const missing = released().filter(({ dir }) => !existsSync(join(dir, 'dist')));
   if (missing.length > 0)
@@ -278,13 +331,14 @@ try {
     );
   registry = await startRegistry();
   const { url, port } = registry;
-  log(`registry on ${url} (storage in ${work})`);
+  log(`registry on ${url} (pid ${registry.server.pid}, storage in ${work})`);
   const token = await createUser(url);
   npmrc(work, url, port, token);
   const registryEnv = { npm_config_registry: url, npm_config_userconfig: join(work, '.npmrc') };
-  if (only === null) run(bin('changeset'), ['publish', '--no-git-tag'], root, registryEnv);
+  if (only === null) await run(bin('changeset'), ['publish', '--no-git-tag'], root, registryEnv);
   else
-    for (const { dir } of released()) run('npm', ['publish', '--loglevel=warn'], dir, registryEnv);
+    for (const { dir } of released())
+      await run('npm', ['publish', '--loglevel=warn'], dir, registryEnv);
   for (const { manifest } of released()) {
     const response = await request(`${url}${manifest.name.replace('/', '%2f')}`);
     const versions = response.ok ? Object.keys((await response.json()).versions ?? {}) : [];
@@ -293,16 +347,19 @@ try {
   }
   log(`published ${released().length} packages`);
   for (const project of released()) {
-    if (project.manifest.bin) runCli(project, url, port, token);
-    else runExample(project, url, port, token);
+    if (project.manifest.bin) await runCli(project, url, port, token);
+    else await runExample(project, url, port, token);
   }
   checkVersionBumps();
   log('ok');
 } catch (error) {
-  console.error(
-    `[release-check] FAILED: ${error.message}${error.cause ? ` (${error.cause.message ?? error.cause})` : ''}`,
-  );
-  if (registry) {
+  // A signal broke off a step: onSignal reports and exits, nothing more to say here.
+  if (!stopping) {
+    console.error(
+      `[release-check] FAILED: ${error.message}${error.cause ? ` (${error.cause.message ?? error.cause})` : ''}`,
+    );
+  }
+  if (registry && !stopping) {
     const state =
       registry.server.exitCode === null ? 'running' : `exited with ${registry.server.exitCode}`;
     console.error(
@@ -311,6 +368,5 @@ try {
   }
   process.exitCode = 1;
 } finally {
-  stop();
-  rmSync(work, { recursive: true, force: true });
+  cleanUp();
 }

@@ -1,4 +1,4 @@
-// Lists the workspace's projects (packages/* and apps/*) with their package.json.
+// Lists the workspace's projects (packages/*, apps/* and tools/*) with their package.json.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** @returns {{ dir: string, manifest: Record<string, any> }[]} */
-export function projects(groups = ['packages', 'apps']) {
+export function projects(groups = ['packages', 'apps', 'tools']) {
   return groups.flatMap((group) => {
     const base = join(root, group);
     if (!existsSync(base)) return [];
