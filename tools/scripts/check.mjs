@@ -11,6 +11,8 @@ const steps = [
   // The playground's end-to-end test drives Debian's Chromium; installs it when missing.
   ['chromium', 'bash', [join(root, 'apps', 'playground', 'scripts', 'ensure-chromium.sh')]],
   ['lint', 'npx', ['biome', 'ci', '.']],
+  // No synchronous tensor reads outside tools/scripts/sync-reads-allow.json (webgpu, issue 24).
+  ['sync reads', 'node', [join(root, 'tools', 'scripts', 'check-sync-reads.mjs')]],
   [
     'build',
     'npx',

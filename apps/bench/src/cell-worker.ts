@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed } from '@uqjs/core';
-import { negativeEntropyScore, oodMetrics } from '@uqjs/metrics';
+import { negativeEntropyScore, oodMetrics, type ProbsInput } from '@uqjs/metrics';
 import type { Protocol } from './config.js';
 import { type BenchData, type DataSource, loadBenchData } from './data.js';
-import { predictPoints, predictProbs, reliabilitySums, scoreProbs } from './evaluate.js';
+import { hostProbs, predictPoints, predictProbs, reliabilitySums, scoreProbs } from './evaluate.js';
 import { type Cell, cellKey } from './grid.js';
 import { loadMethod } from './methods/index.js';
 import type { MethodModel } from './methods/method.js';
@@ -56,17 +56,18 @@ function entropyOfRows(probs: Float32Array, numClasses: number): number[] {
 }
 
 /** The entropy surface over the toy grid and the OOD AUROC (test points vs the OOD cluster). */
-function toySurface(
+async function toySurface(
   method: MethodModel,
   data: BenchData,
-  testProbs: tf.Tensor2D,
+  testProbs: ProbsInput,
   seed: number,
-): Surface {
+): Promise<Surface> {
   const toy = data.toy;
   if (toy === undefined) throw new Error('toySurface: no toy extras');
   const k = data.numClasses;
-  const entropy = entropyOfRows(predictPoints(method, toy.grid, 2, deriveSeed(seed, 'grid')), k);
-  const oodProbs = predictPoints(method, toy.ood, 2, deriveSeed(seed, 'ood'));
+  const grid = await predictPoints(method, toy.grid, 2, deriveSeed(seed, 'grid'));
+  const entropy = entropyOfRows(grid, k);
+  const oodProbs = await predictPoints(method, toy.ood, 2, deriveSeed(seed, 'ood'));
   const inScores = negativeEntropyScore(testProbs);
   // Rows of [nOod, K] probabilities -> number[][] for the score function.
   const oodRows = Array.from({ length: oodProbs.length / k }, (_, i) =>
@@ -143,12 +144,13 @@ export default async function runCell(task: CellTask): Promise<RunRecord> {
       flatten,
       deriveSeed(runSeed, 'validation'),
     );
-    const validation = scoreProbs(validationProbs, data.validation.labels);
+    const validation = scoreProbs(await hostProbs(validationProbs), data.validation.labels);
     validationProbs.dispose();
     const testProbs = predictProbs(method, data.test, flatten, deriveSeed(runSeed, 'test'));
-    const test = scoreProbs(testProbs, data.test.labels);
-    const reliability = reliabilitySums(testProbs, data.test.labels);
-    const surface = data.toy ? toySurface(method, data, testProbs, runSeed) : undefined;
+    const testValues = await hostProbs(testProbs);
+    const test = scoreProbs(testValues, data.test.labels);
+    const reliability = reliabilitySums(testValues, data.test.labels);
+    const surface = data.toy ? await toySurface(method, data, testValues, runSeed) : undefined;
     testProbs.dispose();
     return {
       key: cellKey(cell),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, disposePredictive } from '@uqjs/core';
 import type { ImageDataset } from '@uqjs/datasets';
-import { accuracy, brier, ece, nll, reliabilityDiagram } from '@uqjs/metrics';
+import { accuracy, brier, ece, nll, type ProbsInput, reliabilityDiagram } from '@uqjs/metrics';
 import type { MethodModel } from './methods/method.js';
 import type { ReliabilityBins, SplitMetrics } from './record.js';
 
@@ -48,23 +48,35 @@ export function predictProbs(
 }
 
 /**
+ * The values of predictive probabilities `[N, K]`, read without a synchronous read (which the
+ * webgpu backend cannot do), as the metrics take them.
+ *
+ * @since 0.1.0
+ */
+export async function hostProbs(
+  probs: tf.Tensor2D,
+): Promise<{ data: Float32Array; numClasses: number }> {
+  return { data: (await probs.data()) as Float32Array, numClasses: probs.shape[1] };
+}
+
+/**
  * The same, for raw `[n, D]` points (toy surfaces and OOD clusters).
  *
  * @since 0.1.0
  */
-export function predictPoints(
+export async function predictPoints(
   method: MethodModel,
   points: Float32Array,
   dim: number,
   seed: number,
-): Float32Array {
+): Promise<Float32Array> {
   const n = points.length / dim;
   const out: Float32Array[] = [];
   for (let start = 0, index = 0; start < n; start += EVAL_BATCH, index++) {
     const rows = Math.min(EVAL_BATCH, n - start);
     const x = tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]);
     const predictive = method.predict(x, deriveSeed(seed, 'points', index));
-    out.push(predictive.probs.dataSync() as Float32Array);
+    out.push((await predictive.probs.data()) as Float32Array);
     disposePredictive(predictive);
     x.dispose();
   }
@@ -82,7 +94,7 @@ export function predictPoints(
  *
  * @since 0.1.0
  */
-export function scoreProbs(probs: tf.Tensor2D, labels: Int32Array): SplitMetrics {
+export function scoreProbs(probs: ProbsInput, labels: Int32Array): SplitMetrics {
   return {
     nll: nll(probs, labels),
     accuracy: accuracy(probs, labels),
@@ -96,7 +108,7 @@ export function scoreProbs(probs: tf.Tensor2D, labels: Int32Array): SplitMetrics
  *
  * @since 0.1.0
  */
-export function reliabilitySums(probs: tf.Tensor2D, labels: Int32Array): ReliabilityBins {
+export function reliabilitySums(probs: ProbsInput, labels: Int32Array): ReliabilityBins {
   const bins = reliabilityDiagram(probs, labels, { bins: ECE_BINS });
   return {
     count: bins.map((b) => b.count),

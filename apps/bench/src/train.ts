@@ -3,7 +3,7 @@ import { fusedAdam } from '@uqjs/backend';
 import { deriveSeed } from '@uqjs/core';
 import type { ImageDataset } from '@uqjs/datasets';
 import { nll } from '@uqjs/metrics';
-import { predictProbs } from './evaluate.js';
+import { hostProbs, predictProbs } from './evaluate.js';
 import type { MethodModel } from './methods/method.js';
 
 /**
@@ -152,7 +152,7 @@ export async function trainWithEarlyStopping(
         opts.flatten,
         deriveSeed(opts.seed, 'validation'),
       );
-      const value = nll(probs, data.validation.labels);
+      const value = nll(await hostProbs(probs), data.validation.labels);
       probs.dispose();
       validationNll.push(value);
       opts.onProgress?.({
