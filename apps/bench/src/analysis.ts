@@ -53,6 +53,7 @@ export function armKey(arm: Arm): string {
  */
 export interface MeanStd {
   readonly mean: number;
+  /** `NaN` (`null` in `summary.json`) for a single seed: one value has no spread to measure. */
   readonly std: number;
 }
 
@@ -84,11 +85,20 @@ export interface Selection {
   readonly trainSamples: number | null;
   /** Temperatures compared, ascending. */
   readonly temperatures: readonly number[];
-  /** Mean validation NLL per temperature, across the seeds that ran it. */
+  /** Seeds with a run at every temperature: the only seeds the choice is made on. */
+  readonly seeds: readonly number[];
+  /** Seeds with runs at some temperatures only, left out of the choice, and what they lack. */
+  readonly incomplete: readonly { readonly seed: number; readonly missing: readonly number[] }[];
+  /** Mean validation NLL per temperature, over `seeds`. */
   readonly validationNll: readonly number[];
-  /** The pooled choice: lowest mean validation NLL. */
+  /** The pooled choice: lowest mean validation NLL over `seeds`. */
   readonly tauStar: number;
-  /** The choice made on each seed's own validation NLL. */
+  /**
+   * `'largest'` or `'smallest'` when `tauStar` is an end of the temperatures tried (of two or
+   * more): the best value may lie beyond the grid. `null` otherwise.
+   */
+  readonly edge: 'smallest' | 'largest' | null;
+  /** The choice made on each seed's own validation NLL (for each of `seeds`). */
   readonly perSeed: readonly { readonly seed: number; readonly tauStar: number }[];
 }
 
@@ -103,6 +113,11 @@ export interface PairedTest {
   readonly t: number;
   readonly df: number;
   readonly pValue: number;
+  /**
+   * `pValue` adjusted by Holm's step-down method over the family of tests of this metric (one
+   * per comparison of the summary, see {@link Summary.family}); significance is read here.
+   */
+  readonly pAdjusted: number;
   /** Seeds on which `a` is better than `b`. */
   readonly wins: number;
 }
@@ -130,6 +145,8 @@ export interface Comparison {
   readonly b: string;
   readonly trainSamples: number | null;
   readonly n: number;
+  /** Seeds of the grid (or of either arm) without a run of both arms, left out of the test. */
+  readonly missingSeeds: readonly number[];
   /** Per metric; `null` with fewer than 2 paired seeds. */
   readonly tests: Record<MetricName, PairedTest | null>;
   readonly perSeed: readonly PairedSeed[];
@@ -150,6 +167,11 @@ export interface Summary {
   readonly arms: readonly ArmSummary[];
   readonly selections: readonly Selection[];
   readonly comparisons: readonly Comparison[];
+  /**
+   * The multiple-comparison correction: for each metric, the tests of all comparisons form one
+   * family (`size` tests with a p-value), and `pAdjusted` is Holm's adjustment within it.
+   */
+  readonly family: { readonly method: 'holm'; readonly size: Record<MetricName, number> };
 }
 
 function armOf(cell: Cell): Arm {
@@ -201,7 +223,7 @@ function scores(records: readonly RunRecord[], split: 'test' | 'validation') {
     METRICS.map((metric) => {
       const values = records.map((r) => r[split][metric]);
       const { mean, std } =
-        values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: 0 };
+        values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: NaN };
       return [metric, { mean, std }];
     }),
   ) as Record<MetricName, MeanStd>;
@@ -226,9 +248,10 @@ function summarizeArm(key: string, records: readonly RunRecord[], aliasOf?: stri
 }
 
 /**
- * Picks `tau*` for every method with a temperature and every training-sample count: the
- * temperature with the lowest validation NLL averaged over seeds (pooled), and separately the
- * lowest on each seed's own validation set.
+ * Picks `tau*` for every method with a temperature and every training-sample count, on the
+ * seeds that ran every temperature (a seed missing one is reported in `incomplete`, never
+ * averaged over): the temperature with the lowest validation NLL averaged over those seeds
+ * (pooled), and separately the lowest on each seed's own validation set.
  */
 function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
   const families = new Map<string, { method: MethodName; trainSamples: number | null }>();
@@ -247,29 +270,83 @@ function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
       })
       .map((rs) => ({ tau: (rs[0] as RunRecord).cell.temperature as number, runs: rs }))
       .sort((x, y) => x.tau - y.tau);
-    const validationNll = byTau.map(({ runs }) => average(runs.map((r) => r.validation.nll)));
-    const best = validationNll.indexOf(Math.min(...validationNll));
-    const seeds = [...new Set(byTau.flatMap(({ runs }) => runs.map((r) => r.cell.seed)))].sort(
+    const allSeeds = [...new Set(byTau.flatMap(({ runs }) => runs.map((r) => r.cell.seed)))].sort(
       (x, y) => x - y,
     );
+    const has = (runs: readonly RunRecord[], seed: number) =>
+      runs.some((r) => r.cell.seed === seed);
+    const seeds = allSeeds.filter((seed) => byTau.every(({ runs }) => has(runs, seed)));
+    const incomplete = allSeeds
+      .filter((seed) => !seeds.includes(seed))
+      .map((seed) => ({
+        seed,
+        missing: byTau.filter(({ runs }) => !has(runs, seed)).map(({ tau }) => tau),
+      }));
+    const validationNll = byTau.map(({ runs }) =>
+      seeds.length === 0
+        ? NaN
+        : average(runs.filter((r) => seeds.includes(r.cell.seed)).map((r) => r.validation.nll)),
+    );
+    const finite = validationNll.filter(Number.isFinite);
+    const best = finite.length === 0 ? -1 : validationNll.indexOf(Math.min(...finite));
     const perSeed = seeds.map((seed) => {
-      const candidates = byTau
-        .map(({ tau, runs }) => ({ tau, run: runs.find((r) => r.cell.seed === seed) }))
-        .filter((c): c is { tau: number; run: RunRecord } => c.run !== undefined);
+      const candidates = byTau.map(({ tau, runs }) => ({
+        tau,
+        run: runs.find((r) => r.cell.seed === seed) as RunRecord,
+      }));
       const chosen = candidates.reduce((x, y) =>
         y.run.validation.nll < x.run.validation.nll ? y : x,
       );
       return { seed, tauStar: chosen.tau };
     });
+    const edge =
+      best < 0 || byTau.length < 2
+        ? null
+        : best === byTau.length - 1
+          ? 'largest'
+          : best === 0
+            ? 'smallest'
+            : null;
     return {
       method,
       trainSamples,
       temperatures: byTau.map(({ tau }) => tau),
+      seeds,
+      incomplete,
       validationNll,
       tauStar: byTau[best]?.tau ?? NaN,
+      edge,
       perSeed,
     };
   });
+}
+
+/**
+ * Holm's step-down adjustment of `pValues` (one family): the i-th smallest `p` becomes
+ * `max over j <= i of min(1, (m - j + 1) p_(j))`, with `m` the number of finite p-values.
+ * Controls the family-wise error rate under any dependence. Non-finite entries stay `NaN` and
+ * are not counted in `m`.
+ *
+ * @example
+ * ```ts
+ * holmAdjust([0.01, 0.04, 0.03]); // [0.03, 0.06, 0.06]
+ * ```
+ *
+ * @since 0.1.0
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const order = pValues
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => Number.isFinite(p))
+    .sort((x, y) => x.p - y.p || x.i - y.i);
+  const m = order.length;
+  const adjusted = pValues.map(() => NaN);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
 }
 
 function pairedTest(metric: MetricName, pairs: readonly PairedSeed[]): PairedTest | null {
@@ -286,12 +363,15 @@ function pairedTest(metric: MetricName, pairs: readonly PairedSeed[]): PairedTes
     t: result.t,
     df: result.df,
     pValue: result.pValue,
+    pAdjusted: result.pValue, // a family of one until adjustTests sees the others
     wins,
   };
 }
 
 /**
- * Pairs two arms' runs by seed and tests every metric.
+ * Pairs two arms' runs by seed and tests every metric, on the seeds both arms ran; the other
+ * seeds of either arm or of `expectedSeeds` (the grid's) are listed in `missingSeeds`.
+ * `pAdjusted` is the raw p-value here: {@link summarize} adjusts it over all its comparisons.
  *
  * @since 0.1.0
  */
@@ -300,17 +380,29 @@ export function compareArms(
   a: { key: string; runs: readonly RunRecord[] },
   b: { key: string; runs: readonly RunRecord[] },
   trainSamples: number | null,
+  expectedSeeds: readonly number[] = [],
 ): Comparison {
   const perSeed = a.runs.flatMap((ra) => {
     const rb = b.runs.find((r) => r.cell.seed === ra.cell.seed);
     return rb === undefined ? [] : [{ seed: ra.cell.seed, a: ra.test, b: rb.test }];
   });
+  const paired = new Set(perSeed.map((p) => p.seed));
+  const missingSeeds = [
+    ...new Set([
+      ...expectedSeeds,
+      ...a.runs.map((r) => r.cell.seed),
+      ...b.runs.map((r) => r.cell.seed),
+    ]),
+  ]
+    .filter((seed) => !paired.has(seed))
+    .sort((x, y) => x - y);
   return {
     name,
     a: a.key,
     b: b.key,
     trainSamples,
     n: perSeed.length,
+    missingSeeds,
     tests: Object.fromEntries(METRICS.map((m) => [m, pairedTest(m, perSeed)])) as Record<
       MetricName,
       PairedTest | null
@@ -330,7 +422,14 @@ const BASELINES: readonly MethodName[] = ['homoscedastic', 'sngp', 'mc-dropout',
 function planComparisons(
   groups: Map<string, RunRecord[]>,
   selections: readonly Selection[],
+  seeds: readonly number[],
 ): Comparison[] {
+  const compare = (
+    name: string,
+    a: { key: string; runs: readonly RunRecord[] },
+    b: { key: string; runs: readonly RunRecord[] },
+    trainSamples: number | null,
+  ) => compareArms(name, a, b, trainSamples, seeds);
   const get = (arm: Arm) => {
     const key = armKey(arm);
     const runs = groups.get(key);
@@ -348,16 +447,15 @@ function planComparisons(
     const label = `heteroscedastic at tau*=${tauStar}`;
     for (const baseline of BASELINES) {
       const other = get({ method: baseline, temperature: null, trainSamples: null });
-      if (other)
-        comparisons.push(compareArms(`${label} vs ${baseline}`, hetero, other, trainSamples));
+      if (other) comparisons.push(compare(`${label} vs ${baseline}`, hetero, other, trainSamples));
     }
     const atOne = get({ method: 'heteroscedastic', temperature: 1, trainSamples });
     if (atOne && tauStar !== 1) {
-      comparisons.push(compareArms(`${label} vs tau=1`, hetero, atOne, trainSamples));
+      comparisons.push(compare(`${label} vs tau=1`, hetero, atOne, trainSamples));
     }
     if (temperedStar && tempered) {
       comparisons.push(
-        compareArms(
+        compare(
           `${label} vs tempered-softmax at tau*=${tempered.tauStar}`,
           hetero,
           temperedStar,
@@ -369,7 +467,7 @@ function planComparisons(
   const homo = get({ method: 'homoscedastic', temperature: null, trainSamples: null });
   if (temperedStar && tempered && homo && tempered.tauStar !== 1) {
     comparisons.push(
-      compareArms(
+      compare(
         `tempered-softmax at tau*=${tempered.tauStar} vs homoscedastic`,
         temperedStar,
         homo,
@@ -411,6 +509,7 @@ export function summarize(
     .map(([key, runs]) => summarizeArm(key, runs, aliases.get(key)))
     .sort(compareArmOrder);
   const selections = selectTemperatures(groups);
+  const { comparisons, size } = adjustTests(planComparisons(groups, selections, grid.seeds));
   return {
     protocol,
     grid,
@@ -419,7 +518,37 @@ export function summarize(
     backends: [...new Set(records.map((r) => r.backend))].sort(),
     arms,
     selections,
-    comparisons: planComparisons(groups, selections),
+    comparisons,
+    family: { method: 'holm', size },
+  };
+}
+
+/** Holm-adjusts each metric's p-values over all comparisons (one family per metric). */
+function adjustTests(comparisons: readonly Comparison[]): {
+  comparisons: Comparison[];
+  size: Record<MetricName, number>;
+} {
+  const adjusted = new Map<MetricName, number[]>();
+  const size = {} as Record<MetricName, number>;
+  for (const metric of METRICS) {
+    const p = comparisons.map((c) => c.tests[metric]?.pValue ?? NaN);
+    adjusted.set(metric, holmAdjust(p));
+    size[metric] = p.filter(Number.isFinite).length;
+  }
+  return {
+    comparisons: comparisons.map((c, i) => ({
+      ...c,
+      tests: Object.fromEntries(
+        METRICS.map((metric) => {
+          const test = c.tests[metric];
+          return [
+            metric,
+            test === null ? null : { ...test, pAdjusted: adjusted.get(metric)?.[i] ?? NaN },
+          ];
+        }),
+      ) as Record<MetricName, PairedTest | null>,
+    })),
+    size,
   };
 }
 

@@ -14,7 +14,7 @@ export type {
   Selection,
   Summary,
 } from './analysis.js';
-export { armKey, compareArms, summarize } from './analysis.js';
+export { armKey, compareArms, holmAdjust, summarize } from './analysis.js';
 export type { BenchCommand } from './args.js';
 export { parseBenchArgs, USAGE } from './args.js';
 export type { CellTask } from './cell-worker.js';

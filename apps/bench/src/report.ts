@@ -4,6 +4,7 @@ import {
   type Comparison,
   type MeanStd,
   type PairedTest,
+  type Selection,
   type Summary,
 } from './analysis.js';
 import type { Protocol } from './config.js';
@@ -21,13 +22,31 @@ function pm(score: MeanStd, digits: number): string {
 }
 
 /**
- * p-values: 2 significant digits, in exponent form below 1e-4 (e.g. `0.011`, `3.2e-5`).
+ * Significance level the findings use to call a paired difference significant.
  *
  * @since 0.1.0
  */
-export function formatP(p: number): string {
+export const ALPHA = 0.05;
+
+/**
+ * p-values: 2 significant digits, in exponent form below 1e-4 (e.g. `0.011`, `3.2e-5`), with
+ * more digits where 2 would land on the other side of `alpha` than `p` (`0.0496`, not `0.050`),
+ * so a printed p-value and the verdict drawn from it never disagree.
+ *
+ * @since 0.1.0
+ */
+export function formatP(p: number, alpha = ALPHA): string {
   if (!Number.isFinite(p)) return 'n/a';
-  return p < 1e-4 ? p.toExponential(1) : p.toPrecision(2);
+  for (let digits = 2; digits < 17; digits++) {
+    const text = p < 1e-4 ? p.toExponential(digits - 1) : p.toPrecision(digits);
+    if (Number(text) < alpha === p < alpha) return text;
+  }
+  return String(p);
+}
+
+/** The verdict on a (Holm-adjusted) p-value, decided on the value {@link formatP} prints. */
+function isSignificant(p: number): boolean {
+  return Number.isFinite(p) && p < ALPHA;
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -108,13 +127,37 @@ function trainSampleCounts(summary: Summary): (number | null)[] {
 }
 
 function testCells(test: PairedTest | null, digits: number): string[] {
-  if (test === null) return ['n/a', 'n/a', 'n/a', 'n/a'];
+  if (test === null) return ['n/a', 'n/a', 'n/a', 'n/a', 'n/a'];
   return [
     signed(test.meanDifference, digits),
     fixed(test.sdDifference, digits),
     fixed(test.t, 2),
     formatP(test.pValue),
+    formatP(test.pAdjusted),
   ];
+}
+
+function seedList(seeds: readonly number[]): string {
+  return seeds.length === 0 ? '-' : seeds.join(', ');
+}
+
+/**
+ * What the tests are and how significance is read, in one paragraph.
+ *
+ * @since 0.1.0
+ */
+export function describeTests(summary: Summary): string {
+  const m = summary.family.size.nll;
+  return (
+    `Each comparison is a paired two-tailed t-test across the seeds both arms ran (seeds without ` +
+    `both runs are listed, never averaged over). The family is the ${m} test${m === 1 ? '' : 's'} of ` +
+    `test NLL in the table below (one per comparison; accuracy forms a family of its own); ` +
+    `"Holm" is the p-value adjusted by Holm's step-down method within its family, and a ` +
+    `difference is called significant when that adjusted p-value is below ${ALPHA}. tau* is ` +
+    `selected on the validation runs of the same seeds whose test runs are compared (the ` +
+    `paper's protocol), so the comparisons at tau* share those seeds with the selection; ` +
+    `the choice of every seed is listed under Temperature selection.`
+  );
 }
 
 /**
@@ -151,22 +194,27 @@ export function renderTables(summary: Summary): string[] {
         'comparison',
         'S',
         'n',
+        'missing seeds',
         'Δ NLL',
         'sd Δ',
         't',
         'p',
+        'p (Holm)',
         'first better',
         'Δ accuracy',
         'p (accuracy)',
+        'p (accuracy, Holm)',
       ],
       summary.comparisons.map((c) => [
         c.name,
         c.trainSamples === null ? '-' : String(c.trainSamples),
         String(c.n),
+        seedList(c.missingSeeds),
         ...testCells(c.tests.nll, 4),
         c.tests.nll ? `${c.tests.nll.wins}/${c.n}` : 'n/a',
         c.tests.accuracy ? signed(c.tests.accuracy.meanDifference, 4) : 'n/a',
         c.tests.accuracy ? formatP(c.tests.accuracy.pValue) : 'n/a',
+        c.tests.accuracy ? formatP(c.tests.accuracy.pAdjusted) : 'n/a',
       ]),
     ),
     '',
@@ -174,13 +222,42 @@ export function renderTables(summary: Summary): string[] {
   return lines;
 }
 
+/** "the best value tried is the largest; extend the grid", or nothing. */
+function edgeNote(s: Selection): string {
+  if (s.edge === null) return '';
+  return `the best value tried is the ${s.edge}; extend the grid ${s.edge === 'largest' ? 'upwards' : 'downwards'}`;
+}
+
+function incompleteNote(s: Selection): string {
+  if (s.incomplete.length === 0) return '';
+  return `left out (not run at every temperature): ${s.incomplete
+    .map(({ seed, missing }) => `seed ${seed} (no tau=${missing.join(', ')})`)
+    .join('; ')}`;
+}
+
 function selectionLines(summary: Summary): string[] {
   if (summary.selections.length === 0) return [];
+  const seeds = [...new Set(summary.selections.flatMap((s) => s.perSeed.map((p) => p.seed)))].sort(
+    (a, b) => a - b,
+  );
+  const label = (s: Selection) =>
+    `${s.method}${s.trainSamples === null ? '' : ` (S=${s.trainSamples})`}`;
   return [
     '## Temperature selection (validation NLL)',
     '',
+    'tau* is chosen on the validation runs of the seeds that ran every temperature; the test ' +
+      "comparisons at tau* use the same seeds (the paper's protocol).",
+    '',
     ...table(
-      ['method', 'S', 'tau* pooled', 'per-seed tau* (seeds)', 'mean validation NLL by tau'],
+      [
+        'method',
+        'S',
+        'tau* pooled',
+        'seeds',
+        'per-seed tau* (seeds)',
+        'mean validation NLL by tau',
+        'note',
+      ],
       summary.selections.map((s) => {
         const counts = new Map<number, number>();
         for (const { tauStar } of s.perSeed) counts.set(tauStar, (counts.get(tauStar) ?? 0) + 1);
@@ -188,13 +265,28 @@ function selectionLines(summary: Summary): string[] {
           s.method,
           s.trainSamples === null ? '-' : String(s.trainSamples),
           String(s.tauStar),
+          String(s.seeds.length),
           [...counts.entries()]
             .sort((a, b) => a[0] - b[0])
             .map(([tau, n]) => `${tau}: ${n}`)
             .join(', '),
           s.temperatures.map((t, i) => `${t}: ${fixed(s.validationNll[i] ?? NaN, 4)}`).join(', '),
+          [edgeNote(s), incompleteNote(s)].filter(Boolean).join('; ') || '-',
         ];
       }),
+    ),
+    '',
+    "### tau* chosen on each seed's validation NLL",
+    '',
+    ...table(
+      ['seed', ...summary.selections.map(label)],
+      seeds.map((seed) => [
+        String(seed),
+        ...summary.selections.map((s) => {
+          const choice = s.perSeed.find((p) => p.seed === seed);
+          return choice ? String(choice.tauStar) : '';
+        }),
+      ]),
     ),
     '',
   ];
@@ -261,13 +353,6 @@ function allArmsLines(summary: Summary): string[] {
 }
 
 /**
- * Significance level the findings use to call a paired difference significant.
- *
- * @since 0.1.0
- */
-export const ALPHA = 0.05;
-
-/**
  * One sentence per comparison and per `tau*` choice, generated from the numbers (so a
  * regenerated report never carries stale prose).
  *
@@ -281,28 +366,35 @@ export function renderFindings(summary: Summary): string[] {
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .map(([tau, n]) => `${tau} on ${n}`)
       .join(', ');
-    return `- ${s.method}${s.trainSamples === null ? '' : ` (${s.trainSamples} training samples)`}: tau* = ${s.tauStar} on mean validation NLL over ${s.temperatures.join(', ')}; chosen per seed: ${perSeed} of ${s.perSeed.length} seeds.`;
+    const notes = [edgeNote(s), incompleteNote(s)].filter(Boolean);
+    return (
+      `- ${s.method}${s.trainSamples === null ? '' : ` (${s.trainSamples} training samples)`}: tau* = ${s.tauStar} on mean validation NLL over ${s.temperatures.join(', ')} (${s.seeds.length} seeds); chosen per seed: ${perSeed} of ${s.perSeed.length} seeds` +
+      (notes.length > 0 ? `; ${notes.join('; ')}.` : '.')
+    );
   });
   for (const c of summary.comparisons) {
     const test = c.tests.nll;
     const where = c.trainSamples === null ? '' : ` (${c.trainSamples} training samples)`;
+    const missing =
+      c.missingSeeds.length === 0
+        ? ''
+        : ` (seed${c.missingSeeds.length === 1 ? '' : 's'} ${c.missingSeeds.join(', ')} left out: not run by both)`;
     if (test === null) {
       lines.push(
-        `- ${c.name}${where}: ${c.n} paired seed${c.n === 1 ? '' : 's'}, too few for a t-test.`,
+        `- ${c.name}${where}: ${c.n} paired seed${c.n === 1 ? '' : 's'}${missing}, too few for a t-test.`,
       );
       continue;
     }
-    const verdict =
-      Number.isFinite(test.pValue) && test.pValue < ALPHA
-        ? `significant at the ${ALPHA * 100}% level (two-tailed)`
-        : `not significant at the ${ALPHA * 100}% level (two-tailed)`;
+    const verdict = isSignificant(test.pAdjusted)
+      ? `significant at the ${ALPHA * 100}% level after Holm's adjustment (two-tailed)`
+      : `not significant at the ${ALPHA * 100}% level after Holm's adjustment (two-tailed)`;
     const accuracy = c.tests.accuracy;
     lines.push(
       `- ${c.name}${where}: test NLL difference ${signed(test.meanDifference, 4)} nats ` +
-        `(sd ${fixed(test.sdDifference, 4)} over ${c.n} seeds), paired t = ${fixed(test.t, 2)}, ` +
-        `p = ${formatP(test.pValue)}, ${verdict}; the first is lower on ${test.wins} of ${c.n} seeds` +
+        `(sd ${fixed(test.sdDifference, 4)} over ${c.n} seeds${missing}), paired t = ${fixed(test.t, 2)}, ` +
+        `p = ${formatP(test.pValue)} (Holm ${formatP(test.pAdjusted)}), ${verdict}; the first is lower on ${test.wins} of ${c.n} seeds` +
         (accuracy
-          ? `; accuracy difference ${signed(accuracy.meanDifference, 4)} (p = ${formatP(accuracy.pValue)}).`
+          ? `; accuracy difference ${signed(accuracy.meanDifference, 4)} (p = ${formatP(accuracy.pValue)}, Holm ${formatP(accuracy.pAdjusted)}).`
           : '.'),
     );
   }
@@ -353,6 +445,7 @@ export function renderReport(summary: Summary, context: ReportContext): string {
       `${context.wallSeconds !== undefined ? `, wall time ${fixed(context.wallSeconds / 60, 1)} min` : ''}.`,
     '',
     ...(findings.length > 0 ? ['## Findings', '', ...findings, ''] : []),
+    ...(summary.comparisons.length > 0 ? [describeTests(summary), ''] : []),
     '## Table 1',
     '',
     ...renderTables(summary),

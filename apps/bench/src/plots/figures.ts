@@ -15,13 +15,17 @@ export interface Figure {
   readonly svg: string;
 }
 
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) ? value : 0;
+}
+
 function seriesOf(arms: readonly ArmSummary[], metric: 'nll' | 'accuracy') {
   return arms
     .filter((a) => a.arm.temperature !== null)
     .map((a) => ({
       x: a.arm.temperature as number,
       y: a.test[metric].mean,
-      err: a.test[metric].std,
+      err: finiteOrZero(a.test[metric].std), // a single seed has no sd (NaN)
     }));
 }
 
@@ -70,7 +74,13 @@ function temperatureFigures(summary: Summary): Figure[] {
           xLog: true,
           series,
           references: homo
-            ? [{ name: 'homoscedastic', y: homo.test[metric].mean, err: homo.test[metric].std }]
+            ? [
+                {
+                  name: 'homoscedastic',
+                  y: homo.test[metric].mean,
+                  err: finiteOrZero(homo.test[metric].std),
+                },
+              ]
             : [],
         }),
       });
