@@ -1,20 +1,26 @@
 import {
   add,
+  addN,
+  cast,
   div,
   engine,
   getBackend,
   getKernel,
+  isFinite as isFiniteTensor,
   mul,
   type NamedTensorMap,
   Optimizer,
   type serialization,
   sqrt,
   square,
+  stack,
   sub,
+  sum,
   type Tensor,
   tidy,
   util,
   type Variable,
+  where,
   zerosLike,
 } from '@tensorflow/tfjs-core';
 import {
@@ -128,9 +134,17 @@ export class FusedAdamOptimizer extends Optimizer {
    * name to gradient, or `{ name, tensor }` pairs, as tfjs passes them). Gradients are not
    * disposed; a `null` gradient skips its variable.
    *
+   * A gradient holding NaN or +-Infinity leaves every weight and moment unchanged. On the
+   * `cpu`, `wasm` and `tensorflow` backends (tensors in host memory) it throws a `DataError`
+   * naming the gradient, after reading one number per gradient. On GPU backends (`webgl`,
+   * `webgpu`) nothing is read back (a sync read would stall the device): the step is masked
+   * on the device, so the weights keep their values, and the iteration count still advances.
+   *
    * @throws {InvalidArgumentError} for a name that is not a registered variable.
    * @throws {ShapeError} when a gradient's shape differs from its variable's (checked for every
    *   pair before any weight changes).
+   * @throws {DataError} for a non-finite gradient on a host-memory backend (before any weight
+   *   changes).
    */
   override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
     const pairs: [string, Tensor | null | undefined][] = Array.isArray(variableGradients)
@@ -168,10 +182,18 @@ export class FusedAdamOptimizer extends Optimizer {
       checkLike(second.variable, weight, `the optimizer state '${second.originalName}'`);
       return { weight, gradient, first: first.variable, second: second.variable };
     });
+    const present = updates.filter((update) => update !== null);
+    // Non-finite gradients: on host-memory backends a read of one number per gradient names
+    // the bad one before any weight changes; elsewhere the step is masked on the device.
+    const hostMemory = HOST_MEMORY_BACKENDS.has(getBackend());
+    if (hostMemory) checkFiniteGradients(present);
     tidy(() => {
-      for (const update of updates) {
-        if (update === null) continue;
-        const { weight, gradient, first, second } = update;
+      // true when every gradient is finite (x * 0 is NaN for NaN and +-Infinity); only on the
+      // device path, where a bad step keeps every weight and moment as it was.
+      const ok = hostMemory ? null : allFinite(present.map((update) => update.gradient));
+      const keep = (next: Tensor, current: Tensor): Tensor =>
+        ok === null ? next : where(ok, next, current);
+      for (const { weight, gradient, first, second } of present) {
         const [w, m, v] =
           fused && weight.dtype === 'float32' && gradient.dtype === 'float32'
             ? (engine().runKernel(
@@ -180,9 +202,9 @@ export class FusedAdamOptimizer extends Optimizer {
                 { ...attrs },
               ) as Tensor[])
             : composedAdamUpdate(weight, gradient, first, second, attrs);
-        first.assign(m!);
-        second.assign(v!);
-        weight.assign(w!);
+        first.assign(keep(m!, first));
+        second.assign(keep(v!, second));
+        weight.assign(keep(w!, weight));
       }
     });
     this.incrementIterations();
@@ -245,6 +267,33 @@ export class FusedAdamOptimizer extends Optimizer {
   ): T {
     return new cls(config.learningRate, config.beta1, config.beta2, config.epsilon);
   }
+}
+
+/** Backends whose tensors live in host memory, where reading one number per step is cheap. */
+const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/** A boolean scalar: whether every entry of every gradient is finite; `null` for none. */
+function allFinite(gradients: readonly Tensor[]): Tensor | null {
+  if (gradients.length === 0) return null;
+  // sum(g * 0) is 0 for a finite g and NaN when any entry is NaN or infinite.
+  return tidy(() => isFiniteTensor(addN(gradients.map((g) => sum(mul(cast(g, 'float32'), 0))))));
+}
+
+/** Throws a `DataError` naming the first gradient that holds NaN or +-Infinity. */
+function checkFiniteGradients(
+  updates: readonly { readonly weight: Variable; readonly gradient: Tensor }[],
+): void {
+  if (updates.length === 0) return;
+  // sync read: one number per gradient, on host-memory backends only (issue 19.17)
+  const sums = tidy(() =>
+    stack(updates.map(({ gradient }) => sum(mul(cast(gradient, 'float32'), 0)))).dataSync(),
+  );
+  const bad = sums.findIndex((value) => !Number.isFinite(value));
+  if (bad < 0) return;
+  throw new DataError(
+    `${FN}.applyGradients: the gradient of '${updates[bad]!.weight.name}' holds NaN or ` +
+      'infinite values; no weight was updated',
+  );
 }
 
 function slotFor(weight: Variable, suffix: 'm' | 'v'): SlotVariable {

@@ -196,6 +196,77 @@ describe('fusedAdam', () => {
     expect(() => fusedAdam(Number.NaN)).toThrow(/learningRate/);
   });
 
+  it.each([
+    'cpu',
+    'wasm',
+  ] as const)('rejects a NaN or infinite gradient on %s, naming it, and changes no weight or moment', async (backend) => {
+    await tf.setBackend(backend);
+    const a = tf.variable(tf.tensor1d([1, 2]), true, `finite-a-${backend}`);
+    const b = tf.variable(tf.tensor1d([3, 4, 5]), true, `finite-b-${backend}`);
+    const optimizer = fusedAdam(0.1);
+    optimizer.applyGradients({ [a.name]: tf.ones([2]), [b.name]: tf.ones([3]) });
+    const before = async () => [
+      ...[a, b].map((v) => Array.from(v.dataSync())),
+      ...(await optimizer.getWeights()).slice(1).map(({ tensor }) => Array.from(tensor.dataSync())),
+    ];
+    const snapshot = await before();
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const grads = { [a.name]: tf.ones([2]), [b.name]: tf.tensor1d([0, bad, 1]) };
+      expect(() => optimizer.applyGradients(grads)).toThrow(DataError);
+      expect(() => optimizer.applyGradients(grads)).toThrow(
+        `fusedAdam.applyGradients: the gradient of '${b.name}' holds NaN or infinite values; no weight was updated`,
+      );
+      tf.dispose(Object.values(grads));
+    }
+    expect(await before()).toEqual(snapshot);
+    expect(optimizer.iterations).toBe(1);
+    optimizer.dispose();
+    tf.dispose([a, b]);
+  });
+
+  it('masks a step with a NaN gradient on a device backend without reading back', async () => {
+    // A stand-in for webgl / webgpu: the cpu kernels under another backend name, so that the
+    // optimizer takes its device path. Reads from the library go through the engine
+    // (dataSync, arraySync, bufferSync): those are counted.
+    const cpu = tf.findBackend('cpu')!;
+    const Backend = cpu.constructor as new () => tf.KernelBackend;
+    if (tf.findBackend('fake-device') === null) {
+      tf.registerBackend('fake-device', () => new Backend());
+      for (const kernel of tf.getKernelsForBackend('cpu')) {
+        tf.registerKernel({ ...kernel, backendName: 'fake-device' });
+      }
+    }
+    await tf.setBackend('fake-device');
+    const engine = tf.engine();
+    let reads = 0;
+    const readSync = engine.readSync.bind(engine);
+    engine.readSync = (dataId) => {
+      reads++;
+      return readSync(dataId);
+    };
+    const w = tf.variable(tf.tensor1d([1, 2]), true, 'device-w');
+    const u = tf.variable(tf.tensor1d([3]), true, 'device-u');
+    const optimizer = fusedAdam(0.1);
+    const good = { [w.name]: tf.ones([2]), [u.name]: tf.ones([1]) };
+    const bad = { [w.name]: tf.ones([2]), [u.name]: tf.tensor1d([Number.NaN]) };
+    optimizer.applyGradients(bad);
+    expect(reads).toBe(0);
+    engine.readSync = readSync;
+    expect([...w.dataSync(), ...u.dataSync()]).toEqual([1, 2, 3]);
+    optimizer.applyGradients(good);
+    // The masked step kept the moments at 0 but counted, so this is Adam's step 2 from zero
+    // moments with g = 1: m^ = (1 - b1) / (1 - b1^2), v^ = (1 - b2) / (1 - b2^2).
+    const mHat = 0.1 / (1 - 0.9 ** 2);
+    const vHat = 0.001 / (1 - 0.999 ** 2);
+    const delta = (0.1 * mHat) / (Math.sqrt(vHat) + 1e-7);
+    const moved = [...w.dataSync(), ...u.dataSync()];
+    [1, 2, 3].forEach((start, i) => {
+      expect(moved[i]).toBeCloseTo(start - delta, 5);
+    });
+    optimizer.dispose();
+    tf.dispose([w, u, ...Object.values(good), ...Object.values(bad)]);
+  });
+
   it('rejects a gradient of the wrong shape, an unknown variable, and a malformed state', async () => {
     const w = tf.variable(tf.zeros([2, 3]), true, 'bad-w');
     const optimizer = fusedAdam();
