@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositive, checkPositiveInteger, InvalidArgumentError } from '@uqjs/core';
+import { checkOptionsObject } from './checks.js';
 import { logAddExp, logSumExpOverSamples, sumOverSamples } from './sample-sums.js';
 import { tidyObject } from './tidy-object.js';
 
@@ -146,9 +147,12 @@ function mergeMoments(a: Moments, b: Moments): Moments {
   return { count, mean, m2 };
 }
 
-function checkOptions(opts: McEngineOptions): void {
+function checkOptions(options: McEngineOptions): void {
+  const opts = checkOptionsObject(options, 'opts', FN);
   checkPositiveInteger(opts.numSamples, 'opts.numSamples', FN);
   checkPositiveInteger(opts.maxSamplesInMemory, 'opts.maxSamplesInMemory', FN);
+  checkBooleanOption(opts.argmax, 'opts.argmax');
+  checkBooleanOption(opts.computeVariance, 'opts.computeVariance');
   if (!(opts.temperature instanceof tf.Tensor)) {
     checkPositive(opts.temperature, 'opts.temperature', FN);
   } else if (opts.temperature.rank !== 0) {
@@ -158,6 +162,12 @@ function checkOptions(opts: McEngineOptions): void {
       expected: 'a number or a scalar tensor',
       given: opts.temperature,
     });
+  }
+}
+
+function checkBooleanOption(value: unknown, argument: string): void {
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgumentError({ fn: FN, argument, expected: 'a boolean', given: value });
   }
 }
 

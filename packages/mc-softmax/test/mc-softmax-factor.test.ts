@@ -401,5 +401,17 @@ describe('MCSoftmaxDenseFA', () => {
     expect(() => new MCSoftmaxDenseFA({ numClasses: K, numFactors: 2, noise: 'gumbel' })).toThrow(
       'MCSoftmaxDenseFA: noise must be \'normal\' (the factor model is Gaussian), got "gumbel"',
     );
+    // Input checks (inherited from MCSoftmaxDense), naming this layer.
+    const head = new MCSoftmaxDenseFA({ numClasses: K, numFactors: 2, testSamples: 5, seed: 1 });
+    head.apply(tf.ones([2, D]));
+    expect(() => head.apply(tf.ones([2, D + 1]))).toThrow(
+      `MCSoftmaxDenseFA.call: inputs must be of shape [B, ..., ${D}]`,
+    );
+    expect(() => head.factorLoadings(tf.ones([D]))).toThrow(
+      `MCSoftmaxDenseFA.factorLoadings: features must be of shape [B, ..., ${D}]`,
+    );
+    expect(() => head.apply(tf.fill([2, D], Number.NaN))).toThrow(
+      'MCSoftmaxDenseFA.call: inputs must be free of NaN',
+    );
   });
 });

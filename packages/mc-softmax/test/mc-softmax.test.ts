@@ -4,7 +4,16 @@ import { InvalidArgumentError, ShapeError } from '@uqjs/core';
 import { NOISE_KINDS, type NoiseKind } from '@uqjs/noise';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type McOptions, type McSoftmaxOptions, mcSoftmax, mcSoftmaxFactor } from '../src/index.js';
+import {
+  diagonalLatents,
+  type McEngineOptions,
+  type McOptions,
+  type McSoftmaxOptions,
+  mcEngine,
+  mcSoftmax,
+  mcSoftmaxFactor,
+  softmaxLink,
+} from '../src/index.js';
 import { maxAbsDiff, naiveLogProbs, normalCdf, read, sameNoise } from './helpers.js';
 
 // Each test's own tensors are freed with its scope; leaks of the package are checked
@@ -554,6 +563,25 @@ describe('mcSoftmax: bad input', () => {
         expect(call).toThrow(message);
       }
     });
+    // The engine itself checks its options object too.
+    const model = diagonalLatents(loc, scale, {
+      noise: 'normal',
+      seed: 1,
+      shareSamplesAcrossBatch: false,
+    });
+    const engineOptions = {
+      numSamples: 4,
+      maxSamplesInMemory: 4,
+      temperature: 1,
+      argmax: false,
+      computeVariance: false,
+    };
+    expect(() => mcEngine(model, softmaxLink, null as unknown as McEngineOptions)).toThrow(
+      'mcEngine: opts must be an options object (or undefined), got null',
+    );
+    expect(() =>
+      mcEngine(model, softmaxLink, { ...engineOptions, argmax: 'no' as unknown as boolean }),
+    ).toThrow('mcEngine: opts.argmax must be a boolean, got "no"');
     expect(() => mcSoftmax(loc, scale, { temperature: 0 })).toThrow(InvalidArgumentError);
     expect(() => mcSoftmax(loc, tf.ones([3, 2]))).toThrow(ShapeError);
     tf.dispose([loc, scale]);
