@@ -3,6 +3,7 @@ import { dataDirWith, findFile, missingDataError } from './data-dir.js';
 import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { importTar, type NodeModules, nodeModules } from './node-modules.js';
+import { checkOptions } from './options.js';
 import { verifyFiles } from './verified.js';
 
 /**
@@ -103,10 +104,11 @@ export const CIFAR10_LAYOUT: Cifar10Layout = { trainRecords: 10000, testRecords:
 
 /** {@link loadCifar10} for batches of the given sizes (the tests' small files in the real format). */
 export async function loadCifar10With(
-  opts: Cifar10Options,
+  options: Cifar10Options,
   layout: Cifar10Layout,
 ): Promise<TrainTest> {
   const fn = 'loadCifar10';
+  const opts = checkOptions(options, 'opts', fn);
   const node = await nodeModules(fn);
   const { join } = node.path;
   const dir = opts.dir ?? join(dataDirWith(node), 'cifar10');

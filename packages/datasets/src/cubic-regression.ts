@@ -1,4 +1,5 @@
 import { checkPositiveInteger, checkSeed, deriveSeed, Rng } from '@uqjs/core';
+import { checkOptions } from './options.js';
 import { checkNonNegative, checkRange, type ToySet } from './toy-set.js';
 
 /**
@@ -30,10 +31,11 @@ export interface CubicRegressionOptions {
  */
 export function makeCubicRegression(opts: CubicRegressionOptions = {}): ToySet<Float32Array> {
   const fn = 'makeCubicRegression';
-  const n = checkPositiveInteger(opts.n ?? 20, 'n', fn);
-  const [lo, hi] = checkRange(opts.range ?? [-4, 4], 'range', fn);
-  const std = checkNonNegative(opts.std ?? 3, 'std', fn);
-  const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
+  const options = checkOptions(opts, 'opts', fn);
+  const n = checkPositiveInteger(options.n ?? 20, 'n', fn);
+  const [lo, hi] = checkRange(options.range ?? [-4, 4], 'range', fn);
+  const std = checkNonNegative(options.std ?? 3, 'std', fn);
+  const seed = checkSeed(options.seed ?? 0, 'seed', fn);
   const rng = new Rng(deriveSeed(seed, 'cubic-regression'));
   const x = new Float32Array(n);
   const y = new Float32Array(n);

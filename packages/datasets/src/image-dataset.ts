@@ -9,6 +9,7 @@ import {
   Rng,
   ShapeError,
 } from '@uqjs/core';
+import { checkOptions } from './options.js';
 
 /**
  * Pixel storage of an {@link ImageDataset}: `Uint8Array` pixels in `0..255` (what every loader
@@ -135,6 +136,14 @@ export class ImageDataset {
 
   constructor(init: ImageDatasetInit) {
     const fn = 'ImageDataset';
+    if (init === null || typeof init !== 'object' || Array.isArray(init)) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'init',
+        expected: 'an object { images, shape, labels, numClasses, classNames? }',
+        given: init,
+      });
+    }
     const shape = checkImageShape(init.shape, 'shape', fn);
     const [n, h, w, c] = shape;
     if (!(init.images instanceof Uint8Array || init.images instanceof Float32Array)) {
@@ -210,7 +219,8 @@ export class ImageDataset {
    * @since 0.1.0
    */
   toTensors(opts: TensorOptions = {}): TensorBatch {
-    const batch = this.gather(identity(this.size), opts.flatten ?? false);
+    const options = checkOptions(opts, 'opts', 'ImageDataset.toTensors');
+    const batch = this.gather(identity(this.size), options.flatten ?? false);
     return {
       x: tf.tensor(batch.x, batch.shape, 'float32'),
       y: tf.tensor1d(batch.y, 'int32'),
@@ -249,10 +259,16 @@ export class ImageDataset {
 
   /** Checks the options at the call (not at the first `next()`) and returns the iterator. */
   private plan(opts: BatchOptions, fn: string): Generator<ArrayBatch, void, undefined> {
-    const batchSize = checkPositiveInteger(opts?.batchSize, 'batchSize', fn);
-    const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
-    const order = opts.shuffle ? new Rng(seed).permutation(this.size) : identity(this.size);
-    return this.batchesInOrder(order, batchSize, opts.dropLast ?? false, opts.flatten ?? false);
+    const options = checkOptions(opts, 'opts', fn, 'an options object { batchSize, ... }');
+    const batchSize = checkPositiveInteger(options.batchSize, 'batchSize', fn);
+    const seed = checkSeed(options.seed ?? 0, 'seed', fn);
+    const order = options.shuffle ? new Rng(seed).permutation(this.size) : identity(this.size);
+    return this.batchesInOrder(
+      order,
+      batchSize,
+      options.dropLast ?? false,
+      options.flatten ?? false,
+    );
   }
 
   /**
@@ -263,6 +279,14 @@ export class ImageDataset {
    */
   subset(indices: ArrayLike<number>): ImageDataset {
     const fn = 'ImageDataset.subset';
+    if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'indices',
+        expected: 'an array of example indices',
+        given: indices,
+      });
+    }
     const picked = new Int32Array(indices.length);
     for (let i = 0; i < indices.length; i++) {
       const index = indices[i]!;
@@ -316,6 +340,24 @@ export class ImageDataset {
    * @since 0.1.0
    */
   withImages(images: ImageStorage): ImageDataset {
+    const fn = 'ImageDataset.withImages';
+    const length = this.size * this.valuesPerImage;
+    if (!(images instanceof Uint8Array || images instanceof Float32Array)) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: 'images',
+        expected: `a Uint8Array or Float32Array of N*H*W*C = ${length} values`,
+        given: images,
+      });
+    }
+    if (images.length !== length) {
+      throw new ShapeError({
+        fn,
+        argument: 'images.length',
+        expected: `N*H*W*C = ${length} for shape [${this.shape.join(', ')}]`,
+        given: images.length,
+      });
+    }
     return this.derive({ images, labels: this.labels, count: this.size });
   }
 

@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   Rng,
 } from '@uqjs/core';
+import { checkOptions } from './options.js';
 
 /**
  * A label noise scheme for {@link corruptLabels}:
@@ -64,7 +65,15 @@ export interface CorruptedLabels {
  * @since 0.1.0
  */
 export function flipProbabilities(scheme: LabelNoiseScheme, numClasses: number): Float64Array {
-  const fn = 'flipProbabilities';
+  return schemeProbabilities(scheme, numClasses, 'flipProbabilities');
+}
+
+/** {@link flipProbabilities}, with errors in the name of the public function `fn`. */
+function schemeProbabilities(
+  scheme: LabelNoiseScheme,
+  numClasses: number,
+  fn: string,
+): Float64Array {
   const k = checkPositiveInteger(numClasses, 'numClasses', fn);
   const probs = new Float64Array(k);
   if (scheme === 'collier2020') {
@@ -140,6 +149,7 @@ export function corruptLabels(
 ): CorruptedLabels {
   const fn = 'corruptLabels';
   checkSeed(seed, 'seed', fn);
+  const options = checkOptions(opts, 'opts', fn);
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') {
     throw new InvalidArgumentError({
       fn,
@@ -148,10 +158,10 @@ export function corruptLabels(
       given: labels,
     });
   }
-  const k = opts.numClasses ?? defaultNumClasses(labels, scheme);
+  const k = options.numClasses ?? defaultNumClasses(labels, scheme);
   checkPositiveInteger(k, 'numClasses', fn);
   checkLabels(labels, k, 'labels', fn);
-  const probs = flipProbabilities(scheme, k);
+  const probs = schemeProbabilities(scheme, k, fn);
   const rng = new Rng(seed);
   const out = Int32Array.from(labels);
   const flipped = new Uint8Array(out.length);

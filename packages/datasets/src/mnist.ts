@@ -11,6 +11,7 @@ import { downloadFile, joinUrl } from './download.js';
 import { maybeGunzip, parseIdx } from './idx.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { type NodeModules, nodeModules } from './node-modules.js';
+import { checkOptions } from './options.js';
 import { partition } from './split.js';
 import { type FileCheck, verifyFiles } from './verified.js';
 
@@ -107,8 +108,12 @@ export interface MnistLayout {
 export const MNIST_LAYOUT: MnistLayout = { train: 60000, test: 10000, height: 28, width: 28 };
 
 /** {@link loadMnist} for files of the given sizes (the tests' small files in the real format). */
-export async function loadMnistWith(opts: MnistOptions, layout: MnistLayout): Promise<TrainTest> {
+export async function loadMnistWith(
+  options: MnistOptions,
+  layout: MnistLayout,
+): Promise<TrainTest> {
   const fn = 'loadMnist';
+  const opts = checkOptions(options, 'opts', fn);
   const node = await nodeModules(fn);
   const download = opts.download ?? false;
   const source = opts.source ?? (download ? node.path.join(dataDirWith(node), 'mnist') : 'bundled');

@@ -1,4 +1,5 @@
 import { checkPositiveInteger, checkSeed, deriveSeed, Rng } from '@uqjs/core';
+import { checkOptions } from './options.js';
 import { checkNonNegative, permuteRows, type ToySet } from './toy-set.js';
 
 /**
@@ -30,9 +31,10 @@ export interface MoonsOptions {
  */
 export function makeMoons(opts: MoonsOptions = {}): ToySet {
   const fn = 'makeMoons';
-  const n = checkPositiveInteger(opts.n ?? 1000, 'n', fn);
-  const noise = checkNonNegative(opts.noise ?? 0.1, 'noise', fn);
-  const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
+  const options = checkOptions(opts, 'opts', fn);
+  const n = checkPositiveInteger(options.n ?? 1000, 'n', fn);
+  const noise = checkNonNegative(options.noise ?? 0.1, 'noise', fn);
+  const seed = checkSeed(options.seed ?? 0, 'seed', fn);
   const rng = new Rng(deriveSeed(seed, 'moons', 'noise'));
   const nUpper = Math.floor(n / 2);
   const x = new Float32Array(2 * n);

@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   Rng,
 } from '@uqjs/core';
+import { checkOptions } from './options.js';
 import { checkNonNegative, type ToySet } from './toy-set.js';
 
 /**
@@ -37,8 +38,9 @@ export interface OodClusterOptions {
  */
 export function makeOodCluster(opts: OodClusterOptions = {}): ToySet {
   const fn = 'makeOodCluster';
-  const n = checkPositiveInteger(opts.n ?? 500, 'n', fn);
-  const mean = opts.mean ?? [2.5, -1.75];
+  const options = checkOptions(opts, 'opts', fn);
+  const n = checkPositiveInteger(options.n ?? 500, 'n', fn);
+  const mean = options.mean ?? [2.5, -1.75];
   if (!Array.isArray(mean) || mean.length === 0) {
     throw new InvalidArgumentError({
       fn,
@@ -51,7 +53,7 @@ export function makeOodCluster(opts: OodClusterOptions = {}): ToySet {
     checkFiniteNumber(m, `mean[${axis}]`, fn);
   });
   const d = mean.length;
-  const std = opts.std ?? 0.1;
+  const std = options.std ?? 0.1;
   const stds = typeof std === 'number' ? new Array<number>(d).fill(std) : [...std];
   if (stds.length !== d) {
     throw new InvalidArgumentError({
@@ -64,7 +66,7 @@ export function makeOodCluster(opts: OodClusterOptions = {}): ToySet {
   stds.forEach((s, axis) => {
     checkNonNegative(s, typeof std === 'number' ? 'std' : `std[${axis}]`, fn);
   });
-  const rng = new Rng(deriveSeed(checkSeed(opts.seed ?? 0, 'seed', fn), 'ood-cluster'));
+  const rng = new Rng(deriveSeed(checkSeed(options.seed ?? 0, 'seed', fn), 'ood-cluster'));
   const x = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     for (let axis = 0; axis < d; axis++) x[i * d + axis] = mean[axis]! + stds[axis]! * rng.normal();

@@ -1,4 +1,5 @@
 import { checkPositiveInteger, checkSeed, deriveSeed, Rng } from '@uqjs/core';
+import { checkOptions } from './options.js';
 import { checkNonNegative, permuteRows, type ToySet } from './toy-set.js';
 
 /**
@@ -31,10 +32,11 @@ export interface SpiralsOptions {
  */
 export function makeSpirals(opts: SpiralsOptions = {}): ToySet {
   const fn = 'makeSpirals';
-  const perClass = checkPositiveInteger(opts.perClass ?? 100, 'perClass', fn);
-  const numClasses = checkPositiveInteger(opts.numClasses ?? 3, 'numClasses', fn);
-  const noise = checkNonNegative(opts.noise ?? 0.2, 'noise', fn);
-  const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
+  const options = checkOptions(opts, 'opts', fn);
+  const perClass = checkPositiveInteger(options.perClass ?? 100, 'perClass', fn);
+  const numClasses = checkPositiveInteger(options.numClasses ?? 3, 'numClasses', fn);
+  const noise = checkNonNegative(options.noise ?? 0.2, 'noise', fn);
+  const seed = checkSeed(options.seed ?? 0, 'seed', fn);
   const rng = new Rng(deriveSeed(seed, 'spirals', 'noise'));
   const n = perClass * numClasses;
   const x = new Float32Array(2 * n);

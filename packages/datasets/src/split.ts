@@ -1,5 +1,6 @@
 import { checkSeed, deriveSeed, InvalidArgumentError, Rng } from '@uqjs/core';
-import type { ImageDataset } from './image-dataset.js';
+import { ImageDataset } from './image-dataset.js';
+import { checkOptions } from './options.js';
 
 /**
  * Options of {@link split}.
@@ -43,9 +44,19 @@ export interface SplitResult {
  */
 export function split(dataset: ImageDataset, opts: SplitOptions): SplitResult {
   const fn = 'split';
-  const count = validationCount(opts?.validation, dataset.size, fn);
-  const seed = checkSeed(opts.seed ?? 0, 'seed', fn);
-  const held = partition(dataset.labels, dataset.numClasses, count, opts.stratified ?? true, seed);
+  if (!(dataset instanceof ImageDataset)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'dataset',
+      expected: 'an ImageDataset',
+      given: dataset,
+    });
+  }
+  const options = checkOptions(opts, 'opts', fn, 'an options object { validation, ... }');
+  const count = validationCount(options.validation, dataset.size, fn);
+  const seed = checkSeed(options.seed ?? 0, 'seed', fn);
+  const stratified = options.stratified ?? true;
+  const held = partition(dataset.labels, dataset.numClasses, count, stratified, seed);
   return { train: dataset.subset(held.rest), validation: dataset.subset(held.picked) };
 }
 

@@ -4,6 +4,7 @@ import { downloadFile, joinUrl } from './download.js';
 import { ImageDataset, type TrainTest } from './image-dataset.js';
 import { type Inflate, type MatArray, readMatV5 } from './mat-v5.js';
 import { nodeModules } from './node-modules.js';
+import { checkOptions } from './options.js';
 import { type FileCheck, verifyFiles } from './verified.js';
 
 /**
@@ -91,8 +92,9 @@ export function svhnInflateLimit(digits: number): number {
 }
 
 /** {@link loadSvhn} for parts of the given sizes (the tests' small files in the real format). */
-export async function loadSvhnWith(opts: SvhnOptions, counts: SvhnCounts): Promise<SvhnSets> {
+export async function loadSvhnWith(options: SvhnOptions, counts: SvhnCounts): Promise<SvhnSets> {
   const fn = 'loadSvhn';
+  const opts = checkOptions(options, 'opts', fn);
   const node = await nodeModules(fn);
   const dir = opts.dir ?? node.path.join(dataDirWith(node), 'svhn');
   const mirror = opts.mirror ?? SVHN_MIRROR;

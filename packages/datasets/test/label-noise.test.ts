@@ -114,15 +114,15 @@ describe('corruptLabels', () => {
   it.each([
     [
       () => corruptLabels([0, 1], 'collier2020', 1, { numClasses: 5 }),
-      "flipProbabilities: numClasses must be at least 10 for 'collier2020'",
+      "corruptLabels: numClasses must be at least 10 for 'collier2020'",
     ],
     [
       () => corruptLabels([0, 1], { flipProbs: [0.1] }, 1, { numClasses: 2 }),
-      'flipProbabilities: scheme.flipProbs must be 2 probabilities (one per class)',
+      'corruptLabels: scheme.flipProbs must be 2 probabilities (one per class)',
     ],
     [
       () => corruptLabels([0, 1], { flipProbs: [0.1, 1.5] }, 1),
-      'flipProbabilities: scheme.flipProbs[1] must be a number in [0, 1], got 1.5',
+      'corruptLabels: scheme.flipProbs[1] must be a number in [0, 1], got 1.5',
     ],
     [
       () => corruptLabels([0, 1], { symmetric: Number.NaN }, 1),
