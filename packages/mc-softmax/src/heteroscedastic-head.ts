@@ -99,7 +99,11 @@ export interface HeadPredictiveOptions {
  * The base of the uqjs heteroscedastic head layers: what a head with latent locations and
  * scales needs whether or not it samples (`MonteCarloHead` adds the sampling). It owns the
  * argument checks, the noise kind, the seed, named dense projections with their initializers
- * and regularizers, the scale activation and the common part of `getConfig`.
+ * and regularizers, the scale activation, the input checks (`inputDim` in `build` and
+ * `computeOutputShape`, `callFeatures` / `checkFeatures` in `call` and `predictive`: shape
+ * errors name the layer, NaN features are an error with `checkValues`; tfjs-layers'
+ * `inputSpec` is left unset so that these `ShapeError`s, not tfjs `ValueError`s, are what a
+ * caller sees) and the common part of `getConfig`.
  *
  * @example
  * ```ts
@@ -107,7 +111,7 @@ export interface HeadPredictiveOptions {
  * class MyHead extends HeteroscedasticHead {
  *   static className = 'MyHead';
  *   build(shape) { this.buildLocScale(this.inputDim(this.singleShape(shape, 'build')), 1); this.built = true; }
- *   call(inputs) { return tf.tidy(() => { const { loc, scale } = this.locScale(this.singleInput(inputs, 'call')); return tf.div(loc, scale); }); }
+ *   call(inputs) { return tf.tidy(() => { const { loc, scale } = this.locScale(this.callFeatures(inputs)); return tf.div(loc, scale); }); }
  *   predictive(features) { ... }
  * }
  * ```
@@ -187,7 +191,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
    * layer was built for. Call in `build` and `computeOutputShape`.
    */
   protected inputDim(inputShape: Shape): number {
-    const dim = inputShape[inputShape.length - 1];
+    const dim = Array.isArray(inputShape) ? inputShape[inputShape.length - 1] : undefined;
     if (!Array.isArray(inputShape) || inputShape.length < 2 || typeof dim !== 'number') {
       throw new ShapeError({
         fn: this.getClassName(),
