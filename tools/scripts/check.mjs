@@ -8,7 +8,9 @@ import { projects, root } from './workspace.mjs';
 
 const parallel = process.env.UQJS_PARALLEL ?? '2';
 const steps = [
-  // The playground's end-to-end test drives Debian's Chromium; installs it when missing.
+  // The playground's end-to-end test drives a Chromium: the one found on the machine
+  // (CHROME_PATH, system paths, Puppeteer/Playwright caches), installed with apt-get only as
+  // root on Debian (CI). Its path (the script's last stdout line) goes to the later steps.
   ['chromium', 'bash', [join(root, 'apps', 'playground', 'scripts', 'ensure-chromium.sh')]],
   ['lint', 'npx', ['biome', 'ci', '.']],
   // No synchronous tensor reads outside tools/scripts/sync-reads-allow.json (webgpu, issue 24).
@@ -45,14 +47,21 @@ const reports = projects().map(({ dir }) => join(dir, 'reports', 'vitest.json'))
 for (const report of reports) rmSync(report, { force: true });
 
 const failedSteps = [];
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 for (const [name, command, args] of steps) {
   const started = Date.now();
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const chromium = name === 'chromium';
   const result = spawnSync(command, args, {
     cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    stdio: ['inherit', chromium ? 'pipe' : 'inherit', 'inherit'],
+    encoding: 'utf8',
+    env,
   });
+  if (chromium && result.status === 0) {
+    process.stdout.write(result.stdout);
+    env.CHROME_PATH = result.stdout.trim().split('\n').at(-1);
+  }
   console.log(
     `=== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -1,6 +1,7 @@
 // End-to-end: builds the page, serves the build from a plain static server under a sub-path,
 // drives the system Chromium with playwright-core, trains methods through the form and
 // checks what the page drew and exposed in `window.__playground`.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,20 @@ const APP = fileURLToPath(new URL('..', import.meta.url));
 const REPORTS = join(APP, 'reports');
 /** A build of its own, so the test never races `nx run playground:build` over `dist/`. */
 const OUT = join(REPORTS, 'e2e-dist');
-const CHROMIUM = process.env.UQJS_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * The Chromium that `scripts/ensure-chromium.sh` finds: `npm test` passes it as `CHROME_PATH`;
+ * run alone, the test asks the script (`--find-only`: it never installs from here).
+ */
+const CHROMIUM =
+  process.env.CHROME_PATH ??
+  process.env.UQJS_CHROMIUM ??
+  (spawnSync('bash', [join(APP, 'scripts', 'ensure-chromium.sh'), '--find-only'], {
+    encoding: 'utf8',
+  })
+    .stdout.trim()
+    .split('\n')
+    .at(-1) ||
+    '');
 /** Flags that work for root in a container; `launch` adds a fresh temporary profile itself. */
 const FLAGS = [
   '--no-sandbox',
@@ -79,9 +93,9 @@ function canvasSpread(id: string): Promise<{ std: number; colours: number }> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
+  if (CHROMIUM === '' || !existsSync(CHROMIUM)) {
     throw new Error(
-      `e2e: no Chromium at ${CHROMIUM}; run apps/playground/scripts/ensure-chromium.sh`,
+      `e2e: no Chromium${CHROMIUM ? ` at ${CHROMIUM}` : ''}; set CHROME_PATH or run apps/playground/scripts/ensure-chromium.sh`,
     );
   }
   mkdirSync(REPORTS, { recursive: true });
