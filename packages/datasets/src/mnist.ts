@@ -294,6 +294,18 @@ async function loadIdxFolder(
       dirOption: 'source',
     });
   }
+  // No official file, plain or gzipped, is larger than its decompressed size (plus gzip's
+  // framing): a larger one is refused before it is read or hashed.
+  for (const key of Object.keys(IDX_FILES) as (keyof typeof IDX_FILES)[]) {
+    const most = idxSize(key, layout);
+    const { size } = await node.fsPromises.stat(paths[key]!);
+    if (size > most + Math.ceil(most / 1000) + 1024) {
+      throw new DataError(
+        `${fn}: ${paths[key]} is ${size.toLocaleString('en-US')} bytes, more than the official ` +
+          `file (${most.toLocaleString('en-US')} bytes uncompressed) can take; it is not that file`,
+      );
+    }
+  }
   await verifyFiles(node, checks, fn);
   // Each file plain or gzipped; the parsers see the decompressed bytes. A gzip stream may
   // decompress to no more than the official file's size (its ISIZE trailer is not trusted):

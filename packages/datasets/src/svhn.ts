@@ -130,6 +130,19 @@ export async function loadSvhnWith(options: SvhnOptions, counts: SvhnCounts): Pr
       dirOption: 'dir',
     });
   }
+  // A part's file, compressed or not, is never larger than what its digits fill: a larger one
+  // is refused before it is read or hashed.
+  for (const [i, path] of (paths as string[]).entries()) {
+    const limit = svhnInflateLimit(counts[parts[i]!]);
+    const { size } = await node.fsPromises.stat(path);
+    if (size > limit) {
+      throw new DataError(
+        `${fn}: ${path} is ${size.toLocaleString('en-US')} bytes, more than a file of ` +
+          `${counts[parts[i]!].toLocaleString('en-US')} digits can take ` +
+          `(${limit.toLocaleString('en-US')}); it is not that file`,
+      );
+    }
+  }
   await verifyFiles(node, checks, fn);
   // One file at a time: the extra set alone takes 1.3 GB on disk and 1.6 GB decoded.
   // Compressed parts may not decompress past the size of the part's data (zlib's

@@ -220,6 +220,11 @@ describe('loadMnist from IDX files', () => {
       'holds label 12 at 1, not a digit',
     ],
     [
+      'a file larger than the official one could be',
+      { 't10k-labels-idx1-ubyte': idxFile([3], new Uint8Array(3000)) },
+      't10k-labels-idx1-ubyte is 3,008 bytes, more than the official file (11 bytes uncompressed) can take',
+    ],
+    [
       'images of another size',
       { 'train-images-idx3-ubyte': idxFile([6, 4, 4], new Uint8Array(96)) },
       'holds 6 images of 4x4, but the official file holds 6 of 4x3',
@@ -235,7 +240,7 @@ describe('loadMnist from IDX files', () => {
     [
       'a gzip stream that expands past the file size',
       // Gzip under the plain name: the loader goes by the magic number, not the name.
-      { 't10k-labels-idx1-ubyte': gzipSync(new Uint8Array(1 << 20)) },
+      { 't10k-labels-idx1-ubyte': gzipSync(new Uint8Array(1 << 19)) },
       't10k-labels-idx1-ubyte decompresses to more than 11 bytes',
     ],
   ])('turns %s into a DataError', async (_, broken, message) => {
@@ -270,9 +275,10 @@ describe('loadMnist on files of other sizes than the official ones', () => {
   it('stops a decompression bomb at the official size (10,008 bytes for the test labels)', async () => {
     const { dir, remove } = await tempDir();
     try {
-      // 20 MB of zeros gzip to about 20 KB; unbounded, they would all be decompressed.
-      const bomb = gzipSync(new Uint8Array(20_000_000));
-      expect(bomb.length).toBeLessThan(100_000);
+      // 8 MB of zeros gzip to about 8 KB (small enough to pass the file-size check); unbounded,
+      // they would all be decompressed.
+      const bomb = gzipSync(new Uint8Array(8_000_000));
+      expect(bomb.length).toBeLessThan(10_008);
       await writeFiles(dir, { ...FILES, 't10k-labels-idx1-ubyte': bomb });
       const error = await loadMnist({ source: dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DataError);

@@ -186,6 +186,15 @@ describe('loadSvhn decompression limit', () => {
       expect((error as Error).message).toContain(
         'test_32x32.mat decompresses to more than 1,054,736 bytes',
       );
+      // A file larger than its digits can fill is refused before it is read.
+      const big = {
+        ...files,
+        'test_32x32.mat': concat([svhnFile([3, 10]), new Uint8Array(2 << 20)]),
+      };
+      await writeAll(dir, big);
+      await expect(loadSvhnWith({ dir, checksums: md5s(big) }, counts)).rejects.toThrow(
+        `test_32x32.mat is ${big['test_32x32.mat'].length.toLocaleString('en-US')} bytes, more than a file of 2 digits can take (1,054,736)`,
+      );
       // The same file without the bomb loads under the same limit.
       const fixed = { ...files, 'test_32x32.mat': svhnFile([3, 10]) };
       await writeAll(dir, fixed);
