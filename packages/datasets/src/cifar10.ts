@@ -74,9 +74,11 @@ const RECORD = 1 + 3 * PLANE;
  * Each `.bin` file is a run of 3073-byte records: one label byte and 3072 pixel bytes, the red
  * plane, then green, then blue, each 32x32 row-major. Each file must hold exactly the
  * official 10,000 records (30,730,000 bytes): a cut or padded file, or a label above 9, gives
- * a `DataError`. Missing
- * files are fetched with `download: true` (MD5-checked archive from {@link CIFAR10_MIRROR},
- * extracted with the `tar` package); without it a `DataError` names them.
+ * a `DataError`. Missing files are fetched with `download: true` (MD5-checked archive from
+ * {@link CIFAR10_MIRROR}; only the six batches, at their official size, are extracted with the
+ * `tar` package, and a failed extraction removes what it wrote); without it a `DataError`
+ * names them. The SHA-256 of each extracted batch is recorded next to it
+ * (`.uqjs-verified.json`) and checked on later loads when the file's size or mtime changed.
  *
  * Node.js only: the Node modules and `tar` are imported when it runs; elsewhere it rejects
  * with a `UqjsError`.

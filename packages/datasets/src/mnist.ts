@@ -78,7 +78,10 @@ const MNIST_SIDE = 28;
  * - `source: dir`: the official 60,000 / 10,000 split from `train-images-idx3-ubyte`,
  *   `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte` (each plain
  *   or `.gz`). Missing files are fetched with `download: true` from {@link MNIST_MIRROR},
- *   checked against their SHA-256; without it a `DataError` names the missing files.
+ *   checked against their SHA-256; without it a `DataError` names the missing files. The
+ *   files must have the official sizes; `.gz` files already in the folder are checked against
+ *   their SHA-256 too, once (remembered by size and mtime in `.uqjs-verified.json`), and
+ *   decompress to at most the official size.
  *
  * Node.js only: the Node modules it uses are imported when it runs; elsewhere it rejects with
  * a `UqjsError`.

@@ -62,7 +62,8 @@ const PIXELS = SIDE * SIDE;
  * order, and `y`, `Nx1` labels in 1-10; they are read by a small built-in MAT v5 reader (no
  * maintained npm MAT reader handles arrays this size without boxing every value). Missing
  * files are fetched with `download: true` from {@link SVHN_MIRROR}, MD5-checked; without it a
- * `DataError` names them.
+ * `DataError` names them. Files already in `dir` are MD5-checked too, once (remembered by size
+ * and mtime in `.uqjs-verified.json`), and may decompress to at most what their digits fill.
  *
  * Node.js only: the Node modules it uses are imported when it runs; elsewhere it rejects with
  * a `UqjsError`.
