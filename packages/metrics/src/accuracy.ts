@@ -6,6 +6,7 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 import { addTopLabel } from './top-label.js';
 
 /**
@@ -25,7 +26,8 @@ import { addTopLabel } from './top-label.js';
  */
 export function accuracy(probs: ProbsInput, labels: LabelsInput, opts: ProbsOptions = {}): number {
   const fn = 'accuracy';
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   return addTopLabel(m, y, null) / m.rows;
 }

@@ -2,6 +2,7 @@ import { checkInteger, checkPositive, InvalidArgumentError } from '@uqjs/core';
 import { type LogitsTransform, makeLogitsTransform, readLogits } from './calibrated-logits.js';
 import { type LabelsInput, type Matrix, type MatrixInput, readLabels } from './inputs.js';
 import { minimizeLbfgs } from './lbfgs.js';
+import { readOptions } from './options.js';
 
 /**
  * The engine of vector and matrix scaling (Guo et al. 2017): calibrated logits
@@ -137,16 +138,17 @@ export function fitAffine(
   opts: AffineScalingOptions,
   fn: string,
 ): AffineFit {
-  const l2 = readNonNegative(opts.l2, 'opts.l2', fn);
-  const l2Bias = readNonNegative(opts.l2Bias, 'opts.l2Bias', fn);
+  const options = readOptions(opts, fn);
+  const l2 = readNonNegative(options.l2, 'opts.l2', fn);
+  const l2Bias = readNonNegative(options.l2Bias, 'opts.l2Bias', fn);
   const maxIterations =
-    opts.maxIterations === undefined
+    options.maxIterations === undefined
       ? 500
-      : checkInteger(opts.maxIterations, 'opts.maxIterations', fn, 1);
+      : checkInteger(options.maxIterations, 'opts.maxIterations', fn, 1);
   const gradientTolerance =
-    opts.gradientTolerance === undefined
+    options.gradientTolerance === undefined
       ? 1e-7
-      : checkPositive(opts.gradientTolerance, 'opts.gradientTolerance', fn);
+      : checkPositive(options.gradientTolerance, 'opts.gradientTolerance', fn);
   const m = readLogits(logits, 'logits', fn);
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   const k = m.cols;

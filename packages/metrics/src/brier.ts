@@ -7,6 +7,7 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 /** `start + sum_i sum_k (p[i, k] - [k == y_i])^2`, added in row order. Internal. */
 export function brierSum(m: Matrix, labels: ArrayLike<number>, start: number): number {
@@ -41,7 +42,8 @@ export function brierSum(m: Matrix, labels: ArrayLike<number>, start: number): n
  */
 export function brier(probs: ProbsInput, labels: LabelsInput, opts: ProbsOptions = {}): number {
   const fn = 'brier';
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   return brierSum(m, y, 0) / m.rows;
 }

@@ -1,4 +1,4 @@
-import type { ResolvedBinning } from './binning-options.js';
+import { checkClasswiseSize, type ResolvedBinning } from './binning-options.js';
 import { BinAccumulator, type BinTotals, eceOfTotals, mceOfTotals } from './bins.js';
 import type { Matrix } from './inputs.js';
 import { addClasswise, addTopLabel } from './top-label.js';
@@ -12,7 +12,9 @@ export class CalibrationBins {
   private readonly topLabel: BinAccumulator;
   private readonly classwise: BinAccumulator[] | null;
 
-  constructor(options: ResolvedBinning, numClasses: number) {
+  /** Throws (naming `fn`) when classwise scope would exceed its size limit. */
+  constructor(options: ResolvedBinning, numClasses: number, fn: string) {
+    checkClasswiseSize(options, numClasses, fn);
     const { bins, binning, scope } = options;
     this.topLabel = new BinAccumulator(bins, binning);
     this.classwise =

@@ -10,6 +10,7 @@ import {
   readTolerance,
 } from './inputs.js';
 import { nllSum, readEps } from './nll.js';
+import { readOptions } from './options.js';
 import { diagramOfTotals, type ReliabilityBin } from './reliability-diagram.js';
 
 /**
@@ -76,9 +77,10 @@ export class Calibration {
 
   constructor(opts: CalibrationOptions = {}) {
     const fn = 'Calibration';
-    this.resolved = readBinningOptions(opts, fn);
-    this.eps = readEps(opts.eps, fn);
-    this.tolerance = readTolerance(opts.tolerance, fn);
+    const options = readOptions(opts, fn);
+    this.resolved = readBinningOptions(options, fn);
+    this.eps = readEps(options.eps, fn);
+    this.tolerance = readTolerance(options.tolerance, fn);
   }
 
   /**
@@ -99,7 +101,7 @@ export class Calibration {
     const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
     if (this.bins === null) {
       this.numClasses = m.cols;
-      this.bins = new CalibrationBins(this.resolved, m.cols);
+      this.bins = new CalibrationBins(this.resolved, m.cols, fn);
     }
     this.correct += this.bins.add(m, y);
     this.nllTotal = nllSum(m, y, this.eps, this.nllTotal);

@@ -7,17 +7,19 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 function calibrationErrors(
   probs: ProbsInput,
   labels: LabelsInput,
-  opts: EceOptions,
+  opts: EceOptions | undefined,
   fn: string,
 ): { ece: number; mce: number } {
-  const resolved = readBinningOptions(opts, fn);
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const resolved = readBinningOptions(options, fn);
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
-  const bins = new CalibrationBins(resolved, m.cols);
+  const bins = new CalibrationBins(resolved, m.cols, fn);
   bins.add(m, y);
   return bins.errors();
 }

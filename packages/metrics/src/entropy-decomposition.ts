@@ -10,6 +10,7 @@ import {
   readTensorValues,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * Member probabilities `[M, N, K]`: a rank-3 tensor (or rank 2, `[M, N]`, binary probabilities
@@ -94,7 +95,8 @@ export function entropyDecomposition(
   opts: ProbsOptions = {},
 ): EntropyDecomposition {
   const fn = 'entropyDecomposition';
-  const matrices = readMembers(members, fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const matrices = readMembers(members, fn, readTolerance(options.tolerance, fn));
   const { rows, cols } = matrices[0]!;
   matrices.forEach((m, i) => {
     if (m.rows !== rows || m.cols !== cols) {

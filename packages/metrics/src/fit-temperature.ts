@@ -1,6 +1,7 @@
-import { checkPositive, InvalidArgumentError } from '@uqjs/core';
+import { checkInRange, checkPositive, InvalidArgumentError } from '@uqjs/core';
 import { type LogitsTransform, makeLogitsTransform, readLogits } from './calibrated-logits.js';
 import { type LabelsInput, type Matrix, type MatrixInput, readLabels } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * Options of {@link fitTemperature}.
@@ -8,11 +9,16 @@ import { type LabelsInput, type Matrix, type MatrixInput, readLabels } from './i
  * @since 0.1.0
  */
 export interface FitTemperatureOptions {
-  /** Smallest temperature searched (default `0.01`). */
+  /** Smallest temperature searched, in `[1e-300, 1e300]` (default `0.01`). */
   readonly minTemperature?: number;
-  /** Largest temperature searched (default `100`). */
+  /** Largest temperature searched, in `[1e-300, 1e300]` (default `100`). */
   readonly maxTemperature?: number;
-  /** The search stops when the bracket on `log T` is narrower than this (default `1e-7`). */
+  /**
+   * The search stops when the bracket on `log T` is narrower than this (default `1e-7`).
+   * Values below what float64 resolves at the bracket (`4 * Number.EPSILON * max(1, |log T|)`,
+   * about `1e-15` near `T = 1`) are raised to that floor, and the search also stops when no
+   * float64 lies strictly inside the bracket, so any tolerance > 0 returns.
+   */
   readonly tolerance?: number;
 }
 
@@ -38,6 +44,15 @@ export interface TemperatureFit {
   /** `logits / temperature`, `[N, K]` in the form given (see {@link LogitsTransform}). */
   readonly apply: LogitsTransform;
 }
+
+/** Temperatures searched stay in `[1e-300, 1e300]`, so `1 / T` and `log T` are finite and exact enough. */
+const TEMPERATURE_RANGE = [1e-300, 1e300] as const;
+
+/**
+ * The most bisection steps (a safety net; the floored tolerance already bounds them: halving a
+ * bracket of at most `log(1e600) ≈ 1382` down to `4 * Number.EPSILON ≈ 8.9e-16` takes 61 steps).
+ */
+const MAX_BISECTIONS = 200;
 
 /** Per-row maxima and label logits, so that every evaluation works on `z - max <= 0`. */
 interface Prepared {
@@ -101,7 +116,8 @@ function slopeAt(p: Prepared, beta: number): number {
  * The NLL is convex in `beta = 1 / T`, so its slope in `beta` changes sign once; the fit
  * bisects on that sign over `log T` in `[log minTemperature, log maxTemperature]` until the
  * bracket is narrower than `tolerance` (default `1e-7`, well inside the `1e-4` accuracy on
- * `log T` asked of it). When the NLL still decreases at an end of the range, that end is
+ * `log T` asked of it; floored at the float64 resolution of `log T`, so at most 61 steps).
+ * When the NLL still decreases at an end of the range, that end is
  * returned and `hitBound` says which (e.g. separable data, where T -> 0).
  *
  * @param logits `[N, K]` finite logits of held-out examples.
@@ -119,8 +135,22 @@ export function fitTemperature(
   opts: FitTemperatureOptions = {},
 ): TemperatureFit {
   const fn = 'fitTemperature';
-  const minT = checkPositive(opts.minTemperature ?? 0.01, 'opts.minTemperature', fn);
-  const maxT = checkPositive(opts.maxTemperature ?? 100, 'opts.maxTemperature', fn);
+  const options = readOptions(opts, fn);
+  const [lowest, highest] = TEMPERATURE_RANGE;
+  const minT = checkInRange(
+    options.minTemperature ?? 0.01,
+    'opts.minTemperature',
+    fn,
+    lowest,
+    highest,
+  );
+  const maxT = checkInRange(
+    options.maxTemperature ?? 100,
+    'opts.maxTemperature',
+    fn,
+    lowest,
+    highest,
+  );
   if (!(maxT > minT)) {
     throw new InvalidArgumentError({
       fn,
@@ -129,7 +159,7 @@ export function fitTemperature(
       given: maxT,
     });
   }
-  const tolerance = checkPositive(opts.tolerance ?? 1e-7, 'opts.tolerance', fn);
+  const tolerance = checkPositive(options.tolerance ?? 1e-7, 'opts.tolerance', fn);
   const m = readLogits(logits, 'logits', fn);
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   const p = prepare(m, y);
@@ -147,8 +177,13 @@ export function fitTemperature(
     temperature = maxT;
     hitBound = 'upper';
   } else {
-    while (hi - lo > tolerance) {
+    // Float64 cannot split a bracket much narrower than a few ulps of its ends: floor the
+    // tolerance there, and stop anyway when the midpoint is no longer strictly inside.
+    const resolution = 4 * Number.EPSILON * Math.max(1, Math.abs(lo), Math.abs(hi));
+    const width = Math.max(tolerance, resolution);
+    while (hi - lo > width && iterations < MAX_BISECTIONS) {
       const mid = 0.5 * (lo + hi);
+      if (!(mid > lo && mid < hi)) break;
       if (slopeAt(p, Math.exp(-mid)) > 0) lo = mid;
       else hi = mid;
       iterations++;

@@ -8,19 +8,20 @@
 export { accuracy } from './accuracy.js';
 export type { AffineFitReport, AffineScalingOptions } from './affine-scaling.js';
 export type { BinningOptions, CalibrationScope, EceOptions } from './binning-options.js';
+export { MAX_BINS, MAX_CLASSWISE_BINS } from './binning-options.js';
 export type { Binning } from './bins.js';
 export type {
   BootstrapInterval,
   BootstrapMetric,
   BootstrapOptions,
 } from './bootstrap-ci.js';
-export { bootstrapCI } from './bootstrap-ci.js';
+export { bootstrapCI, MAX_RESAMPLES } from './bootstrap-ci.js';
 export { brier } from './brier.js';
 export type { LogitsTransform } from './calibrated-logits.js';
 export type { CalibrationOptions, CalibrationResult } from './calibration.js';
 export { Calibration } from './calibration.js';
 export type { ClassMapInput, ConfusionOptions, NestedNumbers } from './confusion-matrix.js';
-export { confusionMatrix } from './confusion-matrix.js';
+export { confusionMatrix, MAX_CLASSES } from './confusion-matrix.js';
 export { ece, mce } from './ece.js';
 export type { EntropyDecomposition, MembersInput } from './entropy-decomposition.js';
 export { entropyDecomposition } from './entropy-decomposition.js';

@@ -98,12 +98,23 @@ export function isTensor(value: unknown): value is Tensor {
   );
 }
 
+const NUMERIC_DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
+
 /**
  * The values of a tensor, read synchronously (the metrics are synchronous functions). The
  * webgpu backend cannot read a tensor on the GPU without awaiting: there the error says to pass
  * `await tensor.data()` instead.
  */
 export function readTensorValues(input: Tensor, argument: string, fn: string): ArrayLike<number> {
+  // A string tensor's values are strings, which would pass numeric comparisons by coercion.
+  if (!NUMERIC_DTYPES.includes(input.dtype)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'a numeric tensor (dtype float32, int32 or bool)',
+      given: input.dtype,
+    });
+  }
   try {
     // sync read: the metrics' one synchronous read of a tensor input (refused by webgpu)
     return input.dataSync() as ArrayLike<number>;
@@ -124,14 +135,9 @@ function isNested(value: unknown): value is readonly (readonly number[])[] {
   return Array.isArray(value) && value.length > 0 && Array.isArray(value[0]);
 }
 
+/** Arrays and typed arrays (not any object with a `length`: `{ length: 1e9 }` is no vector). */
 function isArrayLike(value: unknown): value is ArrayLike<number> {
-  return (
-    Array.isArray(value) ||
-    (ArrayBuffer.isView(value) && !(value instanceof DataView)) ||
-    (value !== null &&
-      typeof value === 'object' &&
-      typeof (value as { length?: unknown }).length === 'number')
-  );
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
 
 function atLeastOneRow(rows: number, argument: string, fn: string, shape: readonly number[]): void {
@@ -153,8 +159,16 @@ export function readMatrix(input: unknown, argument: string, fn: string): Matrix
   }
   if (isDenseMatrix(input)) {
     const cols = checkPositiveInteger(input.numClasses, `${argument}.numClasses`, fn);
-    const length = input.data?.length;
-    if (typeof length !== 'number' || length === 0 || length % cols !== 0) {
+    if (!isArrayLike(input.data)) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: `${argument}.data`,
+        expected: 'an array or typed array of numbers',
+        given: input.data,
+      });
+    }
+    const length = input.data.length;
+    if (length === 0 || length % cols !== 0) {
       throw new InvalidArgumentError({
         fn,
         argument: `${argument}.data.length`,
@@ -179,7 +193,19 @@ export function readMatrix(input: unknown, argument: string, fn: string): Matrix
           given: Array.isArray(row) ? [row.length] : row,
         });
       }
-      for (let k = 0; k < cols; k++) data[i * cols + k] = row[k] as number;
+      for (let k = 0; k < cols; k++) {
+        const v: unknown = row[k];
+        // Copying into a Float64Array would turn '0.5' into 0.5 and null into 0 silently.
+        if (typeof v !== 'number') {
+          throw new InvalidArgumentError({
+            fn,
+            argument: `${argument}[${i}][${k}]`,
+            expected: 'a number',
+            given: v,
+          });
+        }
+        data[i * cols + k] = v;
+      }
     }
     return { data, rows, cols };
   }
@@ -220,7 +246,8 @@ function expandBinary(p: ArrayLike<number>, argument: string, fn: string): Matri
   const data = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const q = p[i]!;
-    if (!(q >= 0 && q <= 1)) checkInRange(q, `${argument}[${i}]`, fn, 0, 1);
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1))
+      checkInRange(q, `${argument}[${i}]`, fn, 0, 1);
     data[2 * i] = 1 - q;
     data[2 * i + 1] = q;
   }

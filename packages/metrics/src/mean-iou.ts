@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@uqjs/core';
-import { type ClassMapInput, type ConfusionOptions, confusionCounts } from './confusion-matrix.js';
+import { type ClassMapInput, type ConfusionOptions, readClassPairs } from './confusion-matrix.js';
 
 /**
  * Mean intersection over union for segmentation: per class,
@@ -9,7 +9,7 @@ import { type ClassMapInput, type ConfusionOptions, confusionCounts } from './co
  *
  * @param pred predicted class ids, any shape (flattened), integers in `[0, K)`.
  * @param label true class ids of the same size.
- * @param numClasses K.
+ * @param numClasses K, an integer in `[1, 10000]`.
  * @example
  * ```ts
  * meanIoU([0, 1, 1, 1], [0, 0, 1, 255], 2, { ignoreIndex: 255 });
@@ -24,21 +24,31 @@ export function meanIoU(
   opts: ConfusionOptions = {},
 ): number {
   const fn = 'meanIoU';
-  const counts = confusionCounts(pred, label, numClasses, opts, fn);
-  const k = numClasses;
+  const {
+    pred: p,
+    label: y,
+    numClasses: k,
+    ignore,
+  } = readClassPairs(pred, label, numClasses, opts, fn);
+  // Per class c: TP (label c predicted c), label count (row sum) and prediction count (column
+  // sum) of the confusion matrix, in O(K) memory.
+  const tp = new Float64Array(k);
+  const labelCount = new Float64Array(k);
+  const predCount = new Float64Array(k);
+  for (let i = 0; i < y.length; i++) {
+    const yi = y[i]!;
+    if (yi === ignore) continue;
+    const pi = p[i]!;
+    labelCount[yi]! += 1;
+    predCount[pi]! += 1;
+    if (pi === yi) tp[yi]! += 1;
+  }
   let sum = 0;
   let present = 0;
   for (let c = 0; c < k; c++) {
-    let row = 0;
-    let col = 0;
-    for (let j = 0; j < k; j++) {
-      row += counts[c * k + j]!;
-      col += counts[j * k + c]!;
-    }
-    const tp = counts[c * k + c]!;
-    const union = row + col - tp;
+    const union = labelCount[c]! + predCount[c]! - tp[c]!;
     if (union > 0) {
-      sum += tp / union;
+      sum += tp[c]! / union;
       present++;
     }
   }

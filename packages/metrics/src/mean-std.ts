@@ -1,5 +1,6 @@
 import { checkAllFinite, checkInteger, ShapeError } from '@uqjs/core';
 import { readVector, type VectorInput } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * Options of {@link meanStd}.
@@ -62,6 +63,7 @@ export function meanStdOf(
  */
 export function meanStd(values: VectorInput, opts: MeanStdOptions = {}): MeanStd {
   const fn = 'meanStd';
-  const ddof = opts.ddof === undefined ? 1 : checkInteger(opts.ddof, 'opts.ddof', fn);
+  const options = readOptions(opts, fn);
+  const ddof = options.ddof === undefined ? 1 : checkInteger(options.ddof, 'opts.ddof', fn);
   return meanStdOf(readVector(values, 'values', fn), ddof, 'values', fn);
 }

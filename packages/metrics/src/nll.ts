@@ -8,6 +8,7 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * Options of {@link nll}.
@@ -65,8 +66,9 @@ export function nllSum(m: Matrix, labels: ArrayLike<number>, eps: number, start:
  */
 export function nll(probs: ProbsInput, labels: LabelsInput, opts: NllOptions = {}): number {
   const fn = 'nll';
-  const eps = readEps(opts.eps, fn);
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const eps = readEps(options.eps, fn);
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   return nllSum(m, y, eps, 0) / m.rows;
 }

@@ -8,6 +8,7 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * Per-example OOD scores, oriented like {@link oodMetrics} expects: higher means more
@@ -27,7 +28,8 @@ import {
  */
 export function maxProbScore(probs: ProbsInput, opts: ProbsOptions = {}): Float64Array {
   const fn = 'maxProbScore';
-  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let max = data[i * cols]!;
@@ -50,7 +52,8 @@ export function maxProbScore(probs: ProbsInput, opts: ProbsOptions = {}): Float6
  */
 export function negativeEntropyScore(probs: ProbsInput, opts: ProbsOptions = {}): Float64Array {
   const fn = 'negativeEntropyScore';
-  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) out[i] = -rowEntropy(data, i, cols);
   return out;

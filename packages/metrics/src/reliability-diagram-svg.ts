@@ -1,6 +1,7 @@
 import { checkInRange, checkInteger, checkPositive, InvalidArgumentError } from '@uqjs/core';
 import type { BinningOptions } from './binning-options.js';
 import type { LabelsInput, ProbsInput } from './inputs.js';
+import { readOptions } from './options.js';
 import { type ReliabilityBin, reliabilityDiagram } from './reliability-diagram.js';
 
 /**
@@ -86,7 +87,7 @@ export function reliabilityDiagramSvg(
 ): string {
   const fn = 'reliabilityDiagramSvg';
   const fromDiagram = isDiagram(first);
-  const opts = ((fromDiagram ? second : third) ?? {}) as ReliabilityDiagramSvgOptions;
+  const opts = readOptions((fromDiagram ? second : third) as ReliabilityDiagramSvgOptions, fn);
   const bins = fromDiagram
     ? first
     : reliabilityDiagram(first as ProbsInput, second as LabelsInput, opts);

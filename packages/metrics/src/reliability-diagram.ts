@@ -8,6 +8,7 @@ import {
   readProbs,
   readTolerance,
 } from './inputs.js';
+import { readOptions } from './options.js';
 
 /**
  * One bin of a reliability diagram: examples whose top-label confidence lies in
@@ -59,10 +60,11 @@ export function reliabilityDiagram(
   opts: BinningOptions = {},
 ): ReliabilityBin[] {
   const fn = 'reliabilityDiagram';
-  const resolved = { ...readBinningOptions(opts, fn), scope: 'top-label' as const };
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const resolved = { ...readBinningOptions(options, fn), scope: 'top-label' as const };
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
-  const bins = new CalibrationBins(resolved, m.cols);
+  const bins = new CalibrationBins(resolved, m.cols, fn);
   bins.add(m, y);
   return diagramOfTotals(bins.topLabelTotals());
 }

@@ -10,6 +10,7 @@ import {
   readVector,
   type VectorInput,
 } from './inputs.js';
+import { readOptions } from './options.js';
 import { argmaxRow } from './top-label.js';
 
 /**
@@ -50,10 +51,11 @@ interface Groups {
 function groupByScore(
   probs: ProbsInput,
   labels: LabelsInput,
-  opts: RiskCoverageOptions,
+  opts: RiskCoverageOptions | undefined,
   fn: string,
 ): Groups {
-  const m = readProbs(probs, 'probs', fn, readTolerance(opts.tolerance, fn));
+  const options = readOptions(opts, fn);
+  const m = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   const n = m.rows;
   const error = new Uint8Array(n);
@@ -63,8 +65,8 @@ function groupByScore(
     error[i] = best === y[i] ? 0 : 1;
     score[i] = m.data[i * m.cols + best]!;
   }
-  if (opts.scores !== undefined) {
-    const s = readVector(opts.scores, 'opts.scores', fn);
+  if (options.scores !== undefined) {
+    const s = readVector(options.scores, 'opts.scores', fn);
     checkLength(s, n, 'opts.scores', fn, 'one per row of probs');
     checkAllFinite(s, 'opts.scores', fn);
     score.set(Array.from(s));

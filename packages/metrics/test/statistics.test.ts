@@ -115,7 +115,24 @@ describe('bootstrapCI', () => {
       'bootstrapCI: opts.seed must be an integer seed in [0, 2^32), got -1',
     );
     expect(() => bootstrapCI(probs, labels, () => Number.NaN)).toThrow(
-      'bootstrapCI: metric must be a function returning a number (not NaN), got NaN',
+      'bootstrapCI: metric must be a function returning a finite number (not NaN or ±Infinity), got NaN',
+    );
+    // ±Infinity used to pass and give NaN bounds (Infinity - Infinity in the interpolation).
+    expect(() => bootstrapCI(probs, labels, () => Number.POSITIVE_INFINITY)).toThrow(
+      'bootstrapCI: metric must be a function returning a finite number (not NaN or ±Infinity), got Infinity',
+    );
+    const oneZero = [
+      [1, 0],
+      [0.5, 0.5],
+    ];
+    expect(() => bootstrapCI(oneZero, [1, 0], (p, y) => nll(p, y, { eps: 0 }))).toThrow(
+      'got Infinity',
+    );
+    expect(() => bootstrapCI(probs, labels, accuracy, { numResamples: 1e8 })).toThrow(
+      'bootstrapCI: opts.numResamples must be an integer in [1, 1000000] (the limit on resamples), got 100000000',
+    );
+    expect(() => bootstrapCI(probs, labels, accuracy, null as never)).toThrow(
+      'bootstrapCI: opts must be an options object (or undefined), got null',
     );
     expect(() => bootstrapCI(probs, labels, 3 as never)).toThrow(
       'bootstrapCI: metric must be a function, got 3',
