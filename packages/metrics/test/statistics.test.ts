@@ -1,9 +1,9 @@
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
 import { describe, expect, it } from 'vitest';
 import { accuracy, bootstrapCI, ece, meanStd, nll, pairedTTest } from '../src/index.js';
+import { studentTCdf as tCdf } from '../src/student-t.js';
 import { randomProbs, sampleLabels } from './helpers.js';
 
-describe('the t distribution CDF (@stdlib) against closed forms', () => {
+describe('the t distribution CDF against closed forms', () => {
   it('matches df = 1 (Cauchy), 2 and 4 to 1e-12', () => {
     for (const x of [-30, -4.2, -1, -0.3, 0, 0.7, 2.5, 12]) {
       expect(Math.abs(tCdf(x, 1) - (0.5 + Math.atan(x) / Math.PI))).toBeLessThan(1e-12);
@@ -50,6 +50,43 @@ describe('pairedTTest', () => {
     });
     const same = pairedTTest([1, 2], [1, 2]);
     expect(Number.isNaN(same.t) && Number.isNaN(same.pValue)).toBe(true);
+  });
+
+  it('denormal and huge inputs give the t of the same data rescaled', () => {
+    // t, df and p do not change when a and b are multiplied by a power of 2 (exact in float64).
+    const a = [1, 2, 3, 5];
+    const b = [0, 0, 0, 1];
+    const ref = pairedTTest(a, b);
+    // 1e-310 and below are denormal: their squares underflow to 0, which used to give sd = 0
+    // and t = Infinity. 2^-1030 * a is exact (the numbers have few significant bits).
+    const tiny = pairedTTest(
+      a.map((v) => v * 2 ** -1030),
+      b.map((v) => v * 2 ** -1030),
+    );
+    expect(tiny.t).toBeCloseTo(ref.t, 13);
+    expect(tiny.pValue).toBeCloseTo(ref.pValue, 13);
+    expect(tiny.meanDifference / 2 ** -1030).toBeCloseTo(ref.meanDifference, 13);
+    expect(pairedTTest([1e-310, 2e-310, 3e-310, 5e-310], [0, 0, 0, 1e-310]).t).toBeCloseTo(
+      ref.t,
+      5, // the denormal inputs themselves carry only ~14 significant bits
+    );
+    // 2^1020 * a: sums and squares used to overflow (t = NaN).
+    const huge = pairedTTest(
+      a.map((v) => v * 2 ** 1020),
+      b.map((v) => v * 2 ** 1020),
+    );
+    expect(huge.t).toBeCloseTo(ref.t, 13);
+    expect(huge.pValue).toBeCloseTo(ref.pValue, 13);
+    expect(huge.sdDifference / 2 ** 1020).toBeCloseTo(ref.sdDifference, 13);
+    // Differences beyond the float64 range: d = [2e308, -2e308, 2e308, -2e308] has mean 0,
+    // t = 0, p = 1; its sd (2.3e308) is itself beyond the range.
+    const over = pairedTTest([1e308, -1e308, 1e308, -1e308], [-1e308, 1e308, -1e308, 1e308]);
+    expect(over).toMatchObject({ t: 0, df: 3, pValue: 1, meanDifference: 0 });
+    expect(over.sdDifference).toBe(Number.POSITIVE_INFINITY);
+    const mixed = pairedTTest([1e308, -1e308, 1e308], [0, 0, 0]);
+    // d / 1e308 = [1, -1, 1]: mean 1/3, sd sqrt(4/3), t = (1/3) / (sqrt(4/3) / sqrt 3) = 1/2.
+    expect(mixed.t).toBeCloseTo(0.5, 14);
+    expect(Number.isFinite(mixed.pValue)).toBe(true);
   });
 
   it('errors', () => {
