@@ -1,7 +1,8 @@
 // The release test: publish every package to a real local registry (Verdaccio on a loopback
 // port, throwaway storage) with `changeset publish`, then, in fresh projects outside the
-// workspace, install single packages from it and run each package's README example as a
-// script. Finally prove that `changeset version` bumps dependents' ranges as configured.
+// workspace, install exactly each package README's install line from it, run the README's
+// example as a script and compare its output with the README's stated output
+// (tools/scripts/readme-example.mjs). Finally prove that `changeset version` bumps dependents' ranges as configured.
 // Needs built packages (`npm run build`). The registry is stopped and the temporary folder
 // (which holds the registry user's `_authToken`) removed at the end: on success, on failure
 // and on SIGINT, SIGTERM or SIGHUP (tools/scripts/test/release-check-signals.test.ts).
@@ -19,6 +20,15 @@ import { createServer } from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
+import {
+  example,
+  importedPackages,
+  installLine,
+  outputDifference,
+  packageName,
+  readmeProblems,
+  readReadme,
+} from './readme-example.mjs';
 import { projects, publishable, root } from './workspace.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -161,25 +171,6 @@ function run(command, args, cwd, env = {}) {
   });
 }
 
-/** The first ```ts block of a README: the example users copy. */
-function readmeExample(dir) {
-  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-  const match = readme.match(/```(?:ts|typescript)\n([\s\S]*?)```/);
-  if (!match) throw new Error(`${relative(root, dir)}/README.md has no \`\`\`ts example`);
-  return match[1];
-}
-
-/** Bare module specifiers the example imports, as npm package names. */
-function importedPackages(code) {
-  const names = new Set();
-  for (const [, specifier] of code.matchAll(/(?:import|from)\s+['"]([^'".][^'"]*)['"]/g)) {
-    if (specifier.startsWith('node:')) continue;
-    const parts = specifier.split('/');
-    names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
-  }
-  return [...names];
-}
-
 /** The quick run of a published CLI: the bench's own `--quick` preset, cut to one small run. */
 const CLI_SMOKE_ARGS = [
   'mnist',
@@ -230,7 +221,39 @@ async function runCli({ manifest }, url, port, token) {
     throw new Error(`${manifest.name}: the run wrote no report.md`);
 }
 
-/** In a fresh project: install what the example imports, then run it as an ES module. */
+/**
+ * Runs a command to completion and returns its stdout (stderr inherited); asynchronous for
+ * the same reason as `run`.
+ */
+function output(command, args, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(child);
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.once('error', (error) => {
+      children.delete(child);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (code === 0) resolve(stdout);
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}); it printed:\n${stdout}`,
+          ),
+        );
+    });
+  });
+}
+
+/**
+ * In a fresh project: install exactly the README's install line, run the README's example as
+ * an ES module and compare what it printed with the output the README states.
+ */
 async function runExample({ dir, manifest }, url, port, token) {
   const project = join(work, 'consumers', manifest.name.replace('/', '__'));
   mkdirSync(project, { recursive: true });
@@ -239,24 +262,28 @@ async function runExample({ dir, manifest }, url, port, token) {
     JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
   );
   npmrc(project, url, port, token);
-  const code = readmeExample(dir);
-  const packages = importedPackages(code);
-  if (!packages.includes(manifest.name))
+  const problems = readmeProblems(dir);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  const readme = readReadme(dir);
+  const line = installLine(readme);
+  if (!line.map(packageName).includes(manifest.name))
+    throw new Error(`${manifest.name}'s README install line does not name it`);
+  const { code, output: stated } = example(readme);
+  if (!importedPackages(code).includes(manifest.name))
     throw new Error(`${manifest.name}'s README example does not import it`);
-  const peers = Object.entries(manifest.peerDependencies ?? {})
-    .filter(([name]) => manifest.peerDependenciesMeta?.[name]?.optional !== true)
-    .map(([name]) => name);
-  const wanted = [...new Set([...packages, ...peers])].map((name) =>
-    name === manifest.name ? `${name}@${manifest.version}` : name,
-  );
-  log(`${manifest.name}: npm install ${wanted.join(' ')}`);
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], project);
+  log(`${manifest.name}: npm install ${line.join(' ')}`);
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...line], project);
   const js = ts.transpileModule(code, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
   writeFileSync(join(project, 'example.mjs'), js);
   log(`${manifest.name}: node example.mjs`);
-  await run('node', ['example.mjs'], project);
+  const printed = await output('node', ['example.mjs'], project);
+  process.stdout.write(printed);
+  const difference = outputDifference(printed, stated);
+  if (difference !== null)
+    throw new Error(`${manifest.name}: the example's output is not the README's: ${difference}`);
+  log(`${manifest.name}: the output matches the README`);
 }
 
 /** `changeset version` in a copy of the workspace manifests: a patch to one package bumps its dependents. */
