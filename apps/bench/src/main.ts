@@ -53,10 +53,12 @@ async function execute(command: BenchCommand, io: BenchIo, line: string): Promis
     }
     case 'report': {
       const config = readConfigFile(command.dir);
-      const records = readRuns(command.dir).records;
+      const log = readRuns(command.dir);
+      for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);
+      const records = log.records;
       const summary = writeOutputs(command.dir, config, records);
       if (command.to !== null) {
-        writeStandaloneReport(command.to, command.dir, config, records, summary, line);
+        writeStandaloneReport(command.to, command.dir, config, records, summary);
       }
       io.out(
         `${renderTables(summary).join('\n')}\nwrote ${command.dir}/report.md, summary.json and plots` +

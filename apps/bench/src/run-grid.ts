@@ -160,12 +160,10 @@ async function runLocked(
   // dataset, a split larger than the data), the directory's protocol and data, its runs.
   const source = { dataDir: execution.dataDir, download: execution.download };
   const data = await describeBenchData(protocol, source);
-  // One writer per directory: a second process would train the same cells again.
-  if (!existsSync(execution.out)) {
-    mkdirSync(execution.out, { recursive: true });
-    hold.created = execution.out;
-  }
-  hold.lock = lockDirectory(execution.out, command, io.err);
+  // One writer per directory: a second process would train the same cells again. An existing
+  // directory is locked before its runs are read; a new one is made (and locked) only once the
+  // run is sure to start, below.
+  if (existsSync(execution.out)) hold.lock = lockDirectory(execution.out, command, io.err);
   const configFile = checkDirectory(config, data, command);
   const log = readRuns(execution.out);
   for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);
@@ -195,6 +193,22 @@ async function runLocked(
     }
   }
 
+  if (hold.lock === null) {
+    if (!existsSync(execution.out)) {
+      mkdirSync(execution.out, { recursive: true });
+      hold.created = execution.out;
+    }
+    hold.lock = lockDirectory(execution.out, command, io.err);
+    // Another process may have started in the directory since it was checked above.
+    if (existsSync(join(execution.out, 'config.json'))) {
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench',
+        argument: '--out',
+        expected: 'a new directory (another uqjs-bench process started a run in it just now)',
+        given: execution.out,
+      });
+    }
+  }
   writeConfigFile(execution.out, configFile);
   // Older versions kept progress files in the output directory; a killed run left them behind.
   rmSync(join(execution.out, '.progress'), { recursive: true, force: true });
