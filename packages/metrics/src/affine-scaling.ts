@@ -1,4 +1,4 @@
-import { checkInteger, checkPositive, InvalidArgumentError } from '@uqjs/core';
+import { checkInteger, checkPositive, InvalidArgumentError, ShapeError } from '@uqjs/core';
 import { type LogitsTransform, makeLogitsTransform, readLogits } from './calibrated-logits.js';
 import { type LabelsInput, type Matrix, type MatrixInput, readLabels } from './inputs.js';
 import { minimizeLbfgs } from './lbfgs.js';
@@ -50,6 +50,15 @@ export interface AffineFitReport {
 }
 
 type Kind = 'vector' | 'matrix';
+
+/**
+ * The most classes `fitMatrixScaling` accepts (1,000): it fits `K^2 + K` parameters (10^6 at
+ * the limit) and L-BFGS keeps about 24 vectors of that size (~200 MB); beyond, the memory
+ * grows into gigabytes, and the fit would need far more than `K^2` validation examples.
+ *
+ * @since 0.1.1
+ */
+export const MAX_MATRIX_SCALING_CLASSES = 1000;
 
 /** The fitted parameters: `weights` is `w` `[K]` or row-major `W` `[K, K]`; `bias` is `b` `[K]`. */
 export interface AffineFit extends AffineFitReport {
@@ -150,6 +159,14 @@ export function fitAffine(
       ? 1e-7
       : checkPositive(options.gradientTolerance, 'opts.gradientTolerance', fn);
   const m = readLogits(logits, 'logits', fn);
+  if (kind === 'matrix' && m.cols > MAX_MATRIX_SCALING_CLASSES) {
+    throw new ShapeError({
+      fn,
+      argument: 'logits',
+      expected: `of shape [N, K] with K <= ${MAX_MATRIX_SCALING_CLASSES} (matrix scaling fits K^2 + K parameters)`,
+      given: [m.rows, m.cols],
+    });
+  }
   const y = readLabels(labels, m.rows, m.cols, 'labels', fn);
   const k = m.cols;
   const numWeights = kind === 'matrix' ? k * k : k;

@@ -20,7 +20,8 @@ export interface MatrixScalingFit extends AffineFitReport {
  * validation sets, so set `l2` when N is not much larger than K^2). Convex; fitted by a
  * deterministic L-BFGS from the identity. Each iteration costs O(N K^2).
  *
- * @param logits `[N, K]` finite logits of held-out examples.
+ * @param logits `[N, K]` finite logits of held-out examples, `K <= 1000`
+ *   (`MAX_MATRIX_SCALING_CLASSES`).
  * @param labels `[N]` integer labels in `[0, K)`.
  * @example
  * ```ts

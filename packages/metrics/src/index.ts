@@ -7,6 +7,7 @@
  */
 export { accuracy } from './accuracy.js';
 export type { AffineFitReport, AffineScalingOptions } from './affine-scaling.js';
+export { MAX_MATRIX_SCALING_CLASSES } from './affine-scaling.js';
 export type { BinningOptions, CalibrationScope, EceOptions } from './binning-options.js';
 export { MAX_BINS, MAX_CLASSWISE_BINS } from './binning-options.js';
 export type { Binning } from './bins.js';

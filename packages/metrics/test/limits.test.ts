@@ -5,6 +5,7 @@ import {
   Calibration,
   confusionMatrix,
   ece,
+  fitMatrixScaling,
   fitTemperature,
   mce,
   meanIoU,
@@ -61,6 +62,16 @@ describe('size limits (issue 19.14)', () => {
     );
     // At the limit, meanIoU needs O(K) memory only: one class present, IoU 1.
     expect(meanIoU([9999, 9999], [9999, 9999], 10_000)).toBe(1);
+  });
+});
+
+describe('fitMatrixScaling size', () => {
+  it('refuses more than 1,000 classes (K^2 + K parameters)', () => {
+    // 2,000 classes used to start an L-BFGS over 4 million parameters (~770 MB of history).
+    const logits = { data: new Float64Array(2000), numClasses: 2000 };
+    expect(() => fitMatrixScaling(logits, [0])).toThrow(
+      'fitMatrixScaling: logits must be of shape [N, K] with K <= 1000 (matrix scaling fits K^2 + K parameters), got [1, 2000]',
+    );
   });
 });
 
