@@ -158,6 +158,10 @@ function testCells(test: PairedTest | null, digits: number): string[] {
   ];
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function seedList(seeds: readonly number[]): string {
   return seeds.length === 0 ? '-' : seeds.join(', ');
 }
@@ -169,6 +173,9 @@ function seedList(seeds: readonly number[]): string {
  */
 export function describeTests(summary: Summary): string {
   const m = summary.family.size.nll;
+  if (m === 0) {
+    return 'No comparison has two seeds with runs of both arms, so no test is made.';
+  }
   return (
     `Each comparison is a paired two-tailed t-test across the seeds both arms ran (seeds without ` +
     `both runs are listed, never averaged over). The family is the ${m} test${m === 1 ? '' : 's'} of ` +
@@ -389,7 +396,7 @@ export function renderFindings(summary: Summary): string[] {
       .join(', ');
     const notes = [edgeNote(s), incompleteNote(s)].filter(Boolean);
     return (
-      `- ${s.method}${s.trainSamples === null ? '' : ` (${s.trainSamples} training samples)`}: tau* = ${s.tauStar} on mean validation NLL over ${s.temperatures.join(', ')} (${s.seeds.length} seeds); chosen per seed: ${perSeed} of ${s.perSeed.length} seeds` +
+      `- ${s.method}${s.trainSamples === null ? '' : ` (${s.trainSamples} training samples)`}: tau* = ${s.tauStar} on mean validation NLL over ${s.temperatures.join(', ')} (${plural(s.seeds.length, 'seed')}); chosen per seed: ${perSeed} of ${plural(s.perSeed.length, 'seed')}` +
       (notes.length > 0 ? `; ${notes.join('; ')}.` : '.')
     );
   });

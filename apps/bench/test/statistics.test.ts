@@ -189,6 +189,10 @@ describe('single seeds and rounding', () => {
     expect(report).toContain('| homoscedastic | 1.0000 ± n/a |');
     expect(report).not.toContain('± 0.0000');
     expect(report).toContain('1 paired seed, too few for a t-test');
+    expect(report).toContain(
+      'No comparison has two seeds with runs of both arms, so no test is made.',
+    );
+    expect(report).toContain('over 1, 10 (1 seed); chosen per seed: 10 on 1 of 1 seed');
   });
 
   it('rounds p-values so the printed value and the verdict agree', () => {
