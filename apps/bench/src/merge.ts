@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
 import type { Grid } from './config.js';
 import { cellKey, enumerateCells } from './grid.js';
+import { lockDirectory } from './lock.js';
 import {
   configDifferences,
   type RunConfigFile,
@@ -97,7 +98,22 @@ export function mergeRuns(
     data: first.config.data,
     command,
   };
-  writeConfigFile(out, config);
-  writeFileSync(join(out, RUNS_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  return writeOutputs(out, config, records);
+  // One writer per directory, as for a run; checked again under the lock.
+  mkdirSync(out, { recursive: true });
+  const lock = lockDirectory(out, command, warn);
+  try {
+    if (existsSync(join(out, RUNS_FILE))) {
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench merge',
+        argument: '--out',
+        expected: 'a directory without runs.jsonl (another process wrote one just now)',
+        given: out,
+      });
+    }
+    writeConfigFile(out, config);
+    writeFileSync(join(out, RUNS_FILE), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    return writeOutputs(out, config, records);
+  } finally {
+    lock.release();
+  }
 }

@@ -1,6 +1,6 @@
 // Which runs may be pooled: one run per cell (summarize, merge) and one protocol and data per
 // output directory (config.json's data description, checked by --resume and merge).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { summarize } from '../src/analysis.js';
 import type { Grid, Protocol } from '../src/config.js';
 import { type DataDescription, dataDifferences, describeBenchData } from '../src/data.js';
+import { lockDirectory } from '../src/lock.js';
 import { mergeRuns } from '../src/merge.js';
 import { configDifferences, type RunConfigFile, writeConfigFile } from '../src/outputs.js';
 import { presetDefaults } from '../src/presets.js';
@@ -108,6 +109,25 @@ describe('merge compares duplicates across directories', () => {
     expect(() => mergeRuns([first, second], out, 'merge', warn)).toThrow(
       `${join(first, RUNS_FILE)}:1 and ${join(second, RUNS_FILE)}:1 are two runs of homoscedastic/seed=0 with different results`,
     );
+  });
+
+  it('refuses an output directory another process is writing', () => {
+    const first = shard([homo(0, 1)]);
+    const out = join(tempDir(), 'merged');
+    const held = (() => {
+      mkdirSync(out, { recursive: true });
+      return lockDirectory(out, 'another merge', () => {});
+    })();
+    try {
+      expect(() => mergeRuns([first], out, 'merge', warn)).toThrow(
+        'no other uqjs-bench process is writing',
+      );
+      expect(existsSync(join(out, RUNS_FILE))).toBe(false);
+    } finally {
+      held.release();
+    }
+    mergeRuns([first], out, 'merge', warn);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
   });
 
   it('refuses directories trained on different data', () => {
