@@ -102,7 +102,9 @@ function slopeAt(p: Prepared, beta: number): number {
       const d = data[i * cols + k]! - max;
       const e = Math.exp(beta * d);
       s += e;
-      sz += e * d;
+      // e = 0 where beta d underflows (or d overflows to -Infinity for logits near ±1e308):
+      // its term is 0, not 0 * -Infinity = NaN.
+      if (e > 0) sz += e * d;
     }
     sum += sz / s - (p.labelLogit[i]! - max);
   }

@@ -40,18 +40,27 @@ export function meanStdOf(
     });
   }
   checkAllFinite(values, argument, fn);
+  // Values beyond 2^±500 are divided by a power of 2 first (exact), so that sums and squares
+  // neither overflow (1e308) nor underflow (1e-310); others are used as they are.
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values[i]!));
+  const scale =
+    largest > 2 ** 500 || (largest > 0 && largest < 2 ** -500)
+      ? 2 ** Math.floor(Math.log2(largest))
+      : 1;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i]!;
+  for (let i = 0; i < n; i++) mean += values[i]! / scale;
   mean /= n;
   // Two-pass variance: sum of squared deviations from the mean (no cancellation).
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
-  return { mean, std: Math.sqrt(ss / (n - ddof)), n };
+  for (let i = 0; i < n; i++) ss += (values[i]! / scale - mean) ** 2;
+  return { mean: mean * scale, std: Math.sqrt(ss / (n - ddof)) * scale, n };
 }
 
 /**
  * Mean and standard deviation, `std = sqrt(sum_i (x_i - mean)^2 / (n - ddof))`, e.g. to
- * report a metric over seeds as `mean ± std`.
+ * report a metric over seeds as `mean ± std`. Huge (`1e308`) or tiny (`1e-310`) values are
+ * rescaled by a power of 2 first, so the result is `±Infinity` only when it is beyond float64.
  *
  * @param values `[n]` finite numbers, `n > ddof`.
  * @param opts `ddof` (default 1: the sample standard deviation).

@@ -103,6 +103,21 @@ describe('fitTemperature tolerance (issue 19.15)', () => {
     expect(tiny.temperature).toBe(fit.temperature);
   });
 
+  it('logits near ±1e308 (differences overflow) still give the separable-data answer', () => {
+    // z - max = -2e308 overflows to -Infinity; the slope used to be NaN (0 * -Infinity), and the
+    // bisection drifted to minTemperature with hitBound null.
+    const fit = fitTemperature(
+      [
+        [1e308, -1e308],
+        [0, 1],
+        [-1e308, 1e308],
+      ],
+      [0, 1, 1],
+    );
+    expect(fit.hitBound).toBe('lower');
+    expect(fit.temperature).toBe(0.01);
+  });
+
   it('temperatures outside [1e-300, 1e300] are refused (1 / T would overflow)', () => {
     expect(() => fitTemperature(logits, y, { minTemperature: 1e-320 })).toThrow(
       'fitTemperature: opts.minTemperature must be a number in [1e-300, 1e+300], got 1e-320',

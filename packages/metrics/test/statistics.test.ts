@@ -108,6 +108,18 @@ describe('meanStd', () => {
     expect(meanStd(Float64Array.from([1, 2, 3, 4]), { ddof: 0 }).std).toBe(Math.sqrt(5 / 4));
     // Large offsets do not cancel: two-pass variance.
     expect(meanStd([1e9 + 1, 1e9 + 2, 1e9 + 3]).std).toBe(1);
+    // Huge and denormal values: 2^1000 * [1, 2, 3, 4] used to give mean = std = Infinity, and
+    // 2^-1060 * [1, 2, 3, 4] a std of 0 (squares underflow). Powers of 2 scale exactly.
+    // (A std near 2^-1060 is itself denormal: float64 holds it to 2^-1074, 14 bits, ~1e-4.)
+    for (const [s, digits] of [
+      [2 ** 1000, 14],
+      [2 ** -1060, 3],
+    ] as const) {
+      const r = meanStd([1, 2, 3, 4].map((v) => v * s));
+      expect(r.mean / s).toBe(2.5);
+      expect(r.std / s).toBeCloseTo(Math.sqrt(5 / 3), digits);
+    }
+    expect(meanStd([1e308, 1e308, -1e308]).mean).toBeCloseTo(1e308 / 3, -295);
     expect(() => meanStd([1])).toThrow(
       'meanStd: values must be an array of more than 1 value(s), got [1]',
     );
