@@ -38,12 +38,24 @@ const steps = [
       '--skip-nx-cache',
     ],
   ],
+  // The same tests on webgpu through Mesa lavapipe (installed when missing; a subset, ~5 min).
+  [
+    'webgpu tests',
+    'bash',
+    [
+      join(root, 'tools', 'webgpu', 'lavapipe-run.sh'),
+      'node',
+      join(root, 'tools', 'webgpu', 'test-webgpu.mjs'),
+    ],
+  ],
   ['packaging', 'node', [join(root, 'tools', 'scripts', 'check-packaging.mjs')]],
   ['browser bundles', 'node', [join(root, 'tools', 'scripts', 'check-browser-bundles.mjs')]],
   ['release', 'node', [join(root, 'tools', 'scripts', 'release-check.mjs')]],
 ];
 
-const reports = projects().map(({ dir }) => join(dir, 'reports', 'vitest.json'));
+const reports = projects().flatMap(({ dir }) =>
+  ['vitest.json', 'vitest-webgpu.json'].map((name) => join(dir, 'reports', name)),
+);
 for (const report of reports) rmSync(report, { force: true });
 
 const failedSteps = [];

@@ -83,7 +83,7 @@ export type ModelSize = (typeof MODEL_SIZES)[number];
  *
  * @since 0.1.0
  */
-export const BENCH_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BENCH_BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 /**
  * A backend name.
  *

@@ -82,6 +82,10 @@ function checkDirectory(
     command,
   };
   if (existsSync(join(out, 'config.json'))) {
+  if (backend.adapter !== undefined) {
+    const { vendor, device, description, software } = backend.adapter;
+    return `${software ? 'software WebGPU adapter, no GPU' : 'GPU (WebGPU)'}: ${vendor} ${device} (${description})`;
+  }
     if (!resume) {
       throw new InvalidArgumentError({
         fn: 'uqjs-bench',
@@ -150,7 +154,9 @@ async function runLocked(
     ...(execution.backend !== null ? { prefer: execution.backend } : {}),
     log: false,
   });
-  const workers = execution.workers ?? (backend.name === 'tensorflow' ? 1 : availableParallelism());
+  const workers =
+    execution.workers ??
+    (backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : availableParallelism());
   io.out(
     `uqjs-bench ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider}) · ${describeDevice(backend)}\n`,
   );

@@ -1,0 +1,140 @@
+// `uqjs-bench --backend webgpu` end to end on Dawn's adapter (Mesa lavapipe in CI): the same
+// quick grid as on wasm, the same files, the same numbers to float32 tolerance. Runs only with
+// UQJS_TEST_BACKEND=webgpu (vitest.config.ts), under tools/webgpu/lavapipe-run.sh, which sets the
+// Vulkan driver's environment that the child processes inherit.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../src/record.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-webgpu-'));
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe', env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+function runs(dir: string): Map<string, RunRecord> {
+  const records = readFileSync(join(dir, 'runs.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RunRecord);
+  return new Map(records.map((r) => [JSON.stringify(r.cell), r]));
+}
+
+/** Relative difference, against the wasm value. */
+function relative(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+}
+
+/** A tiny quick grid: 3 runs (homoscedastic, heteroscedastic at tau 1 and 10), 2 epochs. */
+function grid(dataset: string, split: string): string[] {
+  return [
+    dataset,
+    '--quick',
+    '--split',
+    split,
+    '--model',
+    'tiny',
+    '--epochs',
+    '2',
+    '--patience',
+    '1',
+    '--seeds',
+    '1',
+    '--train-samples',
+    '10',
+    '--eval-samples',
+    '20',
+    '--methods',
+    'homoscedastic,heteroscedastic',
+    '--workers',
+    '1',
+    '--progress',
+    'lines',
+  ];
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the bench first`);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('uqjs-bench --backend webgpu', () => {
+  for (const [dataset, split] of [
+    ['moons', '200/100/100'],
+    ['mnist', '200/100/100'],
+  ] as const) {
+    it(`${dataset}: writes what the wasm run writes, with the same numbers`, async () => {
+      const gpuDir = join(root, `${dataset}-webgpu`);
+      const wasmDir = join(root, `${dataset}-wasm`);
+      const gpu = await bench([...grid(dataset, split), '--backend', 'webgpu', '--out', gpuDir]);
+      expect(gpu.stderr).not.toMatch(/Error/);
+      expect(gpu.code).toBe(0);
+      // lavapipe: a software adapter, used because it was named, and reported as such.
+      expect(gpu.stdout).toMatch(
+        /backend webgpu \(@tensorflow\/tfjs-backend-webgpu\) · (software WebGPU adapter, no GPU|GPU \(WebGPU\)): /,
+      );
+      const wasm = await bench([...grid(dataset, split), '--backend', 'wasm', '--out', wasmDir]);
+      expect(wasm.code).toBe(0);
+
+      expect(readdirSync(gpuDir).sort()).toEqual(readdirSync(wasmDir).sort());
+      const a = runs(gpuDir);
+      const b = runs(wasmDir);
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      expect(a.size).toBe(3);
+      for (const [cell, onGpu] of a) {
+        const onWasm = b.get(cell)!;
+        expect(onGpu.backend).toBe('webgpu');
+        expect(onWasm.backend).toBe('wasm');
+        expect(onGpu.epochs).toBe(onWasm.epochs);
+        // The same seeds, data order and MC noise; only float32 summation order differs
+        // between the backends (~1e-7 relative per op, measured 2.5e-6 after two epochs on
+        // moons): 1e-4 leaves a 40x margin and still catches any real divergence.
+        for (const key of ['nll', 'ece', 'brier'] as const) {
+          expect(relative(onGpu.test[key], onWasm.test[key])).toBeLessThan(1e-4);
+          expect(relative(onGpu.validation[key], onWasm.validation[key])).toBeLessThan(1e-4);
+        }
+        // A prediction exactly at a tie could flip: at most one example of 100.
+        expect(Math.abs(onGpu.test.accuracy - onWasm.test.accuracy)).toBeLessThanOrEqual(0.01);
+        onGpu.history.trainLoss.forEach((loss, i) => {
+          expect(relative(loss, onWasm.history.trainLoss[i]!)).toBeLessThan(1e-4);
+        });
+      }
+    });
+  }
+
+  it('stops with exit 2 before any work when Dawn finds no adapter, saying what to install', async () => {
+    const out = join(root, 'no-adapter');
+    const outcome = await bench(
+      [...grid('moons', '200/100/100'), '--backend', 'webgpu', '--out', out],
+      {
+        ...process.env,
+        VK_ICD_FILENAMES: '/nonexistent/icd.json',
+      },
+    );
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain("backend 'webgpu' (from opts.prefer) cannot be loaded");
+    expect(outcome.stderr).toContain('Dawn found no WebGPU adapter');
+    expect(outcome.stderr).toContain('`apt-get install libvulkan1`');
+    expect(existsSync(out)).toBe(false);
+  });
+});
