@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
+import type { TaskContext } from '@uqjs/backend/node';
 import { deriveSeed } from '@uqjs/core';
 import { negativeEntropyScore, oodMetrics, type ProbsInput } from '@uqjs/metrics';
 import type { Protocol } from './config.js';
@@ -9,6 +9,7 @@ import { type Cell, cellKey } from './grid.js';
 import { loadMethod } from './methods/index.js';
 import type { MethodModel } from './methods/method.js';
 import { bodySpec, takesFlatInput } from './models.js';
+import type { RunProgress } from './progress.js';
 import type { RunRecord, Surface } from './record.js';
 import { type TrainProgress, trainWithEarlyStopping } from './train.js';
 
@@ -21,25 +22,22 @@ export interface CellTask {
   readonly cell: Cell;
   readonly protocol: Protocol;
   readonly source: DataSource;
-  /** Where to write this run's progress (JSON, overwritten), for the parent's progress bars. */
-  readonly progressFile?: string;
 }
 
 /** Training points drawn on uncertainty surfaces. */
 const SURFACE_TRAIN_POINTS = 300;
 
-/** How often a worker rewrites its progress file, ms. */
+/** Least time between two progress messages of a worker within an epoch, ms. */
 const PROGRESS_INTERVAL_MS = 250;
 
-function progressWriter(task: CellTask, started: number) {
-  if (task.progressFile === undefined) return undefined;
-  const file = task.progressFile;
+/** Training progress as {@link RunProgress} messages: throttled, except at each epoch's end. */
+function progressSender(task: CellTask, started: number, context: TaskContext<RunProgress>) {
   let last = 0;
   return (progress: TrainProgress) => {
     const now = Date.now();
     if (now - last < PROGRESS_INTERVAL_MS && progress.validationNll === undefined) return;
     last = now;
-    writeFileSync(file, JSON.stringify({ key: cellKey(task.cell), started, now, ...progress }));
+    context.progress({ key: cellKey(task.cell), started, ...progress });
   };
 }
 
@@ -100,14 +98,18 @@ async function toySurface(
  * Trains and evaluates one cell: loads (and caches, per process) the seed's data, asks the
  * cell's method for a model, trains it with early stopping on validation NLL, and scores the
  * best checkpoint on validation and test. The default export, so `runInWorkers` can run it in
- * a child process; the bench also calls it in-process with `--workers 1`.
+ * a child process; the bench also calls it in-process with `--workers 1`. Training progress
+ * goes to `context.progress` (the worker's IPC channel under `runInWorkers`).
  *
  * The model's initialization and MC draws come from `deriveSeed(cell.seed, 'init')`, so every
  * method of a seed starts from the same body weights and sees the same data.
  *
  * @since 0.1.0
  */
-export default async function runCell(task: CellTask): Promise<RunRecord> {
+export default async function runCell(
+  task: CellTask,
+  context?: TaskContext<RunProgress>,
+): Promise<RunRecord> {
   const started = Date.now();
   const { cell, protocol } = task;
   const data = await loadBenchData(protocol, task.source, cell.seed);
@@ -127,7 +129,7 @@ export default async function runCell(task: CellTask): Promise<RunRecord> {
   });
   try {
     const runSeed = deriveSeed(cell.seed, 'run');
-    const progress = progressWriter(task, started);
+    const progress = context ? progressSender(task, started, context) : undefined;
     const result = await trainWithEarlyStopping(method, data, {
       maxEpochs: protocol.maxEpochs,
       patience: protocol.patience,

@@ -18,6 +18,8 @@ const io: BenchIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   isTTY: process.stderr.isTTY === true,
+  ...(process.stderr.isTTY === true ? { errStream: process.stderr } : {}),
+  ...(process.stdout.isTTY === true ? { outColumns: process.stdout.columns ?? 80 } : {}),
   ...(process.stdin.isTTY === true && process.stderr.isTTY === true ? { confirm } : {}),
 };
 process.exitCode = await main(process.argv.slice(2), io);

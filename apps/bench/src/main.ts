@@ -5,7 +5,7 @@ import { type BenchCommand, helpText, PROGRAM, parseBenchArgs, USAGE } from './a
 import { mergeRuns } from './merge.js';
 import { readConfigFile, writeOutputs, writeStandaloneReport } from './outputs.js';
 import { renderTables } from './report.js';
-import { type BenchIo, runBench } from './run-grid.js';
+import { type BenchIo, runBench, tablesFor } from './run-grid.js';
 import { readRuns } from './runs-log.js';
 
 /** Shell-quotes an argument for the command line shown in reports. */
@@ -47,7 +47,7 @@ async function execute(command: BenchCommand, io: BenchIo, line: string): Promis
       const out = command.out ?? join('results', dataset, `merged-${stamp()}`);
       const summary = mergeRuns(command.dirs, out, line, io.err);
       io.out(
-        `${renderTables(summary).join('\n')}\nwrote ${out}/report.md, summary.json, runs.jsonl and plots\n`,
+        `${tablesFor(io, renderTables(summary))}\nwrote ${out}/report.md, summary.json, runs.jsonl and plots\n`,
       );
       return;
     }
@@ -61,7 +61,7 @@ async function execute(command: BenchCommand, io: BenchIo, line: string): Promis
         writeStandaloneReport(command.to, command.dir, config, records, summary);
       }
       io.out(
-        `${renderTables(summary).join('\n')}\nwrote ${command.dir}/report.md, summary.json and plots` +
+        `${tablesFor(io, renderTables(summary))}\nwrote ${command.dir}/report.md, summary.json and plots` +
           `${command.to !== null ? ` and ${command.to}` : ''}\n`,
       );
       return;

@@ -118,6 +118,9 @@ const SECONDS_PER_EXAMPLE_EPOCH: Record<DatasetName, number> = {
   moons: 4e-5,
 };
 
+/** Seconds of every run besides training: data, model set-up, scoring (measured on moons). */
+const RUN_OVERHEAD_SECONDS = 5;
+
 /** Training examples when `split` is `null` (the official split, 10% held out for validation). */
 const FULL_TRAIN: Record<DatasetName, number> = {
   mnist: 54000,
@@ -131,7 +134,7 @@ const FULL_TRAIN: Record<DatasetName, number> = {
  * estimate before a grid starts (with `--resume`, the bench uses the mean of the finished runs
  * instead). Early stopping usually ends a run a few epochs after the patience, so the estimate
  * assumes `min(maxEpochs, patience + 5)` epochs; an ensemble trains `ensembleSize` networks;
- * the tiny body costs a tenth of the paper's.
+ * the tiny body costs a tenth of the paper's; every run adds a few seconds of set-up and scoring.
  *
  * @since 0.1.0
  */
@@ -140,7 +143,8 @@ export function estimateRunSeconds(protocol: Protocol, cell: Cell): number {
   const epochs = Math.min(protocol.maxEpochs, protocol.patience + 5);
   const members = cell.method === 'ensemble' ? protocol.ensembleSize : 1;
   const body = protocol.model === 'tiny' ? 0.1 : 1;
-  return SECONDS_PER_EXAMPLE_EPOCH[protocol.dataset] * examples * epochs * members * body;
+  const training = SECONDS_PER_EXAMPLE_EPOCH[protocol.dataset] * examples * epochs * members;
+  return RUN_OVERHEAD_SECONDS + training * body;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import cliTruncate from 'cli-truncate';
+import { createLogUpdate } from 'log-update';
 import type { RunRecord } from './record.js';
 
 /**
@@ -25,11 +25,16 @@ export function bar(fraction: number, width = 20): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-/** What a worker writes to its progress file (see `cell-worker.ts`). */
-interface RunProgress {
+/**
+ * Where one running cell is: what `cell-worker.ts` sends (over the worker's IPC channel, or
+ * directly with one worker) at most a few times a second and at every epoch's end.
+ *
+ * @since 0.1.0
+ */
+export interface RunProgress {
   readonly key: string;
+  /** `Date.now()` in the worker when the run started. */
   readonly started: number;
-  readonly now: number;
   readonly epoch: number;
   readonly maxEpochs: number;
   readonly batch: number;
@@ -57,81 +62,115 @@ export function gridEta(
 }
 
 /**
+ * `text` cut to `columns` terminal columns, with an ellipsis where it was cut (`cli-truncate`:
+ * counts wide and combining characters and keeps ANSI styles intact).
+ *
+ * @since 0.1.0
+ */
+export function fitToWidth(text: string, columns: number): string {
+  return cliTruncate(text, Math.max(1, columns), { position: 'end' });
+}
+
+/**
+ * The stream the live display draws on (a terminal: `process.stderr`); `columns` is read at
+ * every redraw, so resizing the terminal takes effect.
+ *
+ * @since 0.1.0
+ */
+export interface ProgressStream {
+  readonly write: (text: string) => unknown;
+  readonly columns?: number;
+  readonly rows?: number;
+  readonly isTTY?: boolean;
+}
+
+/**
  * Options of {@link ProgressDisplay}.
  *
  * @since 0.1.0
  */
 export interface ProgressOptions {
-  /** `bars`: redrawn bars (a TTY); `lines`: a line per finished run; `off`: silent. */
+  /**
+   * `bars`: a live area redrawn in place (a terminal), every line cut to the terminal's width;
+   * `lines`: a line per finished run, and a heartbeat line when nothing was printed for
+   * `heartbeatMs`; `off`: silent.
+   */
   readonly mode: 'bars' | 'lines' | 'off';
   readonly total: number;
   readonly alreadyDone: number;
   readonly workers: number;
-  /** Folder the workers write their progress files into. */
-  readonly progressDir: string;
-  readonly write: (text: string) => void;
+  readonly stream: ProgressStream;
+  /** Longest silence in `lines` mode, ms (30,000). */
+  readonly heartbeatMs?: number;
+  /** How often the live area is redrawn in `bars` mode, ms (1,000; updates redraw at most every 100). */
+  readonly redrawMs?: number;
 }
 
+/** Columns assumed when the stream does not say (not a terminal). */
+const DEFAULT_COLUMNS = 80;
+
 /**
- * Progress of a grid: a bar with ETA per running cell (read from the files the workers
- * write) and for the whole grid, redrawn in place on a TTY; a plain line per finished run
- * otherwise.
+ * Progress of a grid. Workers send {@link RunProgress} updates (over `runInWorkers`'s IPC
+ * channel); the display keeps the latest per running task. On a terminal (`bars`) a headline
+ * with the grid's bar and ETA and a line per running cell are redrawn in place by `log-update`,
+ * each cut to the terminal's width so nothing wraps, and each finished run is printed above
+ * them. Otherwise (`lines`) each finished run is one line, and a heartbeat line (runs done,
+ * what is running, elapsed, ETA) is printed whenever nothing was for `heartbeatMs`, so a log
+ * never goes quiet for long.
  *
  * @since 0.1.0
  */
 export class ProgressDisplay {
   private readonly finishedSeconds: number[] = [];
   private readonly epochs: number[] = [];
+  private readonly running = new Map<number, RunProgress>();
   private meanEpochs: number | undefined;
   private done: number;
-  private drawnLines = 0;
-  private timer: ReturnType<typeof setInterval> | undefined;
   private readonly started = Date.now();
+  private readonly live: ReturnType<typeof createLogUpdate> | undefined;
+  private redrawTimer: ReturnType<typeof setInterval> | undefined;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastDraw = 0;
+  private stopped = false;
 
   constructor(private readonly opts: ProgressOptions) {
     this.done = opts.alreadyDone;
-    // Files left by a run that was killed would show as running forever.
-    rmSync(opts.progressDir, { recursive: true, force: true });
-    mkdirSync(opts.progressDir, { recursive: true });
     if (opts.mode === 'bars') {
-      this.timer = setInterval(() => this.draw(), 500);
-      this.timer.unref();
+      // showCursor: the cursor stays as the user had it, even if the process is killed.
+      this.live = createLogUpdate(opts.stream as NodeJS.WritableStream, { showCursor: true });
+      this.redrawTimer = setInterval(() => this.draw(), opts.redrawMs ?? 1000);
+      this.redrawTimer.unref();
+    } else if (opts.mode === 'lines') {
+      this.scheduleHeartbeat();
     }
   }
 
-  /** Where the worker running task `index` writes its progress. */
-  fileFor(index: number): string {
-    return join(this.opts.progressDir, `${index}.json`);
+  /** The latest progress of task `index` (a running cell). */
+  update(index: number, progress: RunProgress): void {
+    if (this.stopped) return;
+    this.running.set(index, progress);
+    if (this.opts.mode === 'bars' && Date.now() - this.lastDraw >= 100) this.draw();
   }
 
-  private running(): RunProgress[] {
-    if (!existsSync(this.opts.progressDir)) return [];
-    return readdirSync(this.opts.progressDir)
-      .filter((f) => f.endsWith('.json'))
-      .flatMap((f) => {
-        try {
-          return [JSON.parse(readFileSync(join(this.opts.progressDir, f), 'utf8')) as RunProgress];
-        } catch {
-          return []; // being rewritten right now
-        }
-      });
+  private columns(): number {
+    return this.opts.stream.columns ?? DEFAULT_COLUMNS;
   }
 
-  private eta(running: readonly RunProgress[]): number {
+  private eta(): number {
     const now = Date.now();
     return gridEta(
       this.finishedSeconds,
       this.opts.total - this.done,
       this.opts.workers,
-      running.map((r) => (now - r.started) / 1000),
+      [...this.running.values()].map((r) => (now - r.started) / 1000),
     );
   }
 
-  private headline(running: readonly RunProgress[]): string {
+  private headline(): string {
     const elapsed = (Date.now() - this.started) / 1000;
     return (
-      `grid ${bar(this.done / Math.max(1, this.opts.total))} ${this.done}/${this.opts.total} runs` +
-      ` · elapsed ${formatDuration(elapsed)} · ETA ${formatDuration(this.eta(running))}`
+      `grid ${bar(this.done / Math.max(1, this.opts.total))} ${this.done}/${this.opts.total}` +
+      ` · ${formatDuration(elapsed)} · ETA ${formatDuration(this.eta())}`
     );
   }
 
@@ -142,52 +181,86 @@ export class ProgressDisplay {
     const perEpoch = epochsDone > 0 ? elapsed / epochsDone : Number.NaN;
     const expectedEpochs = Math.max(r.epoch, this.meanEpochs ?? r.epoch);
     const eta = (expectedEpochs - epochsDone) * perEpoch;
-    const nll = r.validationNll !== undefined ? ` · val NLL ${r.validationNll.toFixed(4)}` : '';
+    const nll = r.validationNll !== undefined ? ` · NLL ${r.validationNll.toFixed(4)}` : '';
+    // The most useful parts first: a narrow terminal cuts the end.
     return (
-      `  ${r.key.padEnd(44)} epoch ${r.epoch}/${r.maxEpochs} ${bar(r.batch / Math.max(1, r.batches), 12)}` +
-      `${nll} · ETA ~${formatDuration(eta)}`
+      `  ${r.key} ${r.epoch}/${r.maxEpochs} ${bar(r.batch / Math.max(1, r.batches), 10)}` +
+      ` ~${formatDuration(eta)}${nll}`
+    );
+  }
+
+  /** The live area: the headline and one line per running cell, each cut to `columns`. */
+  frame(columns = this.columns()): string {
+    const runs = [...this.running.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
+    // One column short of the width: some terminals wrap a line that fills the last column.
+    const width = Math.max(1, columns - 1);
+    return [this.headline(), ...runs.map((r) => this.runLine(r))]
+      .map((line) => fitToWidth(line, width))
+      .join('\n');
+  }
+
+  /** The heartbeat of `lines` mode: where the grid is, in one line. */
+  heartbeat(): string {
+    const runs = [...this.running.values()].map((r) => `${r.key} epoch ${r.epoch}/${r.maxEpochs}`);
+    const elapsed = formatDuration((Date.now() - this.started) / 1000);
+    return (
+      `[${this.done}/${this.opts.total}] ${runs.length} running${runs.length > 0 ? `: ${runs.join(', ')}` : ''}` +
+      ` · elapsed ${elapsed} · grid ETA ${formatDuration(this.eta())}`
     );
   }
 
   private draw(): void {
-    if (this.opts.mode !== 'bars') return;
-    const running = this.running();
-    const lines = [this.headline(running), ...running.map((r) => this.runLine(r))];
-    const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : '';
-    this.opts.write(`${clear}${lines.join('\n')}\n`);
-    this.drawnLines = lines.length;
+    if (this.live === undefined || this.stopped) return;
+    this.lastDraw = Date.now();
+    this.live(this.frame());
+  }
+
+  /** Prints a line in `lines` mode and restarts the heartbeat's clock. */
+  private printLine(line: string): void {
+    this.opts.stream.write(`${line}\n`);
+    this.scheduleHeartbeat();
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.opts.mode !== 'lines' || this.stopped) return;
+    if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(
+      () => this.printLine(this.heartbeat()),
+      this.opts.heartbeatMs ?? 30_000,
+    );
+    this.heartbeatTimer.unref();
   }
 
   /** Records a finished run and reports it. */
   finished(index: number, record: RunRecord): void {
-    rmSync(this.fileFor(index), { force: true });
+    this.running.delete(index);
     this.done++;
     this.finishedSeconds.push(record.seconds);
     this.epochs.push(record.epochs);
     this.meanEpochs = this.epochs.reduce((a, b) => a + b, 0) / this.epochs.length;
-    if (this.opts.mode === 'off') return;
+    if (this.opts.mode === 'off' || this.stopped) return;
     const line =
       `[${this.done}/${this.opts.total}] ${record.key}: test NLL ${record.test.nll.toFixed(4)}, ` +
       `accuracy ${record.test.accuracy.toFixed(4)}, ECE ${record.test.ece.toFixed(4)} ` +
       `(${record.epochs} epochs, best ${record.bestEpoch}, ${formatDuration(record.seconds)})` +
-      ` · grid ETA ${formatDuration(this.eta(this.running()))}`;
-    if (this.opts.mode === 'bars') {
-      const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : '';
-      this.drawnLines = 0;
-      this.opts.write(`${clear}${line}\n`);
+      ` · grid ETA ${formatDuration(this.eta())}`;
+    if (this.live !== undefined) {
+      // Printed once above the live area and never redrawn, so it may wrap.
+      this.live.persist(line);
       this.draw();
     } else {
-      this.opts.write(`${line}\n`);
+      this.printLine(line);
     }
   }
 
-  /** Stops redrawing and removes the progress folder. */
+  /** Stops redrawing and the heartbeat, and clears the live area. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.opts.mode === 'bars' && this.drawnLines > 0) {
-      this.opts.write(`\x1b[${this.drawnLines}F\x1b[J`);
-      this.drawnLines = 0;
+    this.stopped = true;
+    if (this.redrawTimer !== undefined) clearInterval(this.redrawTimer);
+    if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
+    if (this.live !== undefined) {
+      this.live.clear();
+      this.live.done();
     }
-    rmSync(this.opts.progressDir, { recursive: true, force: true });
   }
 }

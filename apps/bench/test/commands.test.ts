@@ -78,20 +78,25 @@ describe('run estimate', () => {
   const cell = { method: 'homoscedastic', temperature: null, trainSamples: null, seed: 0 } as const;
 
   it('scales with the examples, the epochs, ensemble members and the body', () => {
-    const one = estimateRunSeconds(quick, cell);
+    // The training part: what a run adds to the fixed overhead of an empty training set.
+    const overhead = estimateRunSeconds(
+      { ...quick, split: { train: 0, validation: 1, test: 1 } },
+      cell,
+    );
+    const train = (protocol: typeof quick, c: typeof cell | { method: 'ensemble' } = cell) =>
+      estimateRunSeconds(protocol, { ...cell, ...c }) - overhead;
+    expect(overhead).toBeGreaterThan(0);
+    const one = train(quick);
     expect(one).toBeGreaterThan(0);
     const double = { ...quick, split: { train: 12000, validation: 2000, test: 2000 } };
-    expect(estimateRunSeconds(double, cell)).toBeCloseTo(2 * one, 9);
-    expect(estimateRunSeconds(quick, { ...cell, method: 'ensemble' })).toBeCloseTo(
-      quick.ensembleSize * one,
-      9,
-    );
-    expect(estimateRunSeconds({ ...quick, model: 'tiny' }, cell)).toBeCloseTo(one / 10, 9);
+    expect(train(double)).toBeCloseTo(2 * one, 9);
+    expect(train(quick, { method: 'ensemble' })).toBeCloseTo(quick.ensembleSize * one, 9);
+    expect(train({ ...quick, model: 'tiny' })).toBeCloseTo(one / 10, 9);
     // patience 3 -> 8 epochs; capped by maxEpochs.
-    expect(estimateRunSeconds({ ...quick, maxEpochs: 2 }, cell)).toBeCloseTo((one * 2) / 8, 9);
+    expect(train({ ...quick, maxEpochs: 2 })).toBeCloseTo((one * 2) / 8, 9);
     // The paper protocol's patience 10 costs more epochs than quick's 3.
     const paper = presetDefaults('paper', 'mnist').protocol;
-    expect(estimateRunSeconds(paper, cell)).toBeCloseTo((one * 15) / 8, 9);
+    expect(train(paper)).toBeCloseTo((one * 15) / 8, 9);
   });
 
   it('spreads the grid over the workers; finished runs replace the prior', () => {
