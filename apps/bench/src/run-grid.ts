@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
 import { runInWorkers } from '@uqjs/backend/node';
@@ -20,10 +20,16 @@ import {
   writeOutputs,
 } from './outputs.js';
 import { estimateGridSeconds } from './presets.js';
-import { formatDuration, ProgressDisplay } from './progress.js';
+import {
+  formatDuration,
+  ProgressDisplay,
+  type ProgressStream,
+  type RunProgress,
+} from './progress.js';
 import type { RunRecord } from './record.js';
 import { renderTables } from './report.js';
 import { appendRun, dropPartialLine, readRuns } from './runs-log.js';
+import { markdownForTerminal } from './terminal-table.js';
 
 /**
  * Where the bench writes: standard output for results, standard error for progress.
@@ -40,6 +46,24 @@ export interface BenchIo {
    * `CONFIRM_ABOVE_RUNS` runs starts only on `true`. Absent: start without asking.
    */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /**
+   * The terminal behind `err` (`process.stderr` on a TTY): the live progress display reads its
+   * width at every redraw. Absent: `err`, 80 columns.
+   */
+  readonly errStream?: ProgressStream;
+  /** Width of the terminal behind `out`; absent when `out` is not a terminal (tables stay Markdown). */
+  readonly outColumns?: number;
+}
+
+/**
+ * Tables for `io.out`: aligned text on a terminal (`outColumns` wide), Markdown otherwise.
+ *
+ * @since 0.1.0
+ */
+export function tablesFor(io: BenchIo, markdown: readonly string[]): string {
+  return (
+    io.outColumns !== undefined ? markdownForTerminal(markdown, io.outColumns) : markdown
+  ).join('\n');
 }
 
 /**
@@ -57,6 +81,10 @@ export interface BenchResult {
 function describeDevice(backend: ResolvedBackend): string {
   if (backend.name === 'tensorflow') {
     return backend.gpu ? 'GPU (CUDA, through tfjs-node-gpu)' : 'CPU (native TensorFlow)';
+  }
+  if (backend.adapter !== undefined) {
+    const { vendor, device, description, software } = backend.adapter;
+    return `${software ? 'software WebGPU adapter, no GPU' : 'GPU (WebGPU)'}: ${vendor} ${device} (${description})`;
   }
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   return `CPU: ${cpu}, ${availableParallelism()} cores`;
@@ -82,10 +110,6 @@ function checkDirectory(
     command,
   };
   if (existsSync(join(out, 'config.json'))) {
-  if (backend.adapter !== undefined) {
-    const { vendor, device, description, software } = backend.adapter;
-    return `${software ? 'software WebGPU adapter, no GPU' : 'GPU (WebGPU)'}: ${vendor} ${device} (${description})`;
-  }
     if (!resume) {
       throw new InvalidArgumentError({
         fn: 'uqjs-bench',
@@ -233,30 +257,28 @@ async function runLocked(
     total: cells.length,
     alreadyDone: cells.length - todo.length,
     workers: parallel,
-    // Outside the output directory, so a killed run leaves nothing there.
-    progressDir: mkdtempSync(join(tmpdir(), 'uqjs-bench-progress-')),
-    write: io.err,
+    stream: io.errStream ?? { write: io.err },
   });
-  const tasks: CellTask[] = todo.map((cell, i) => ({
-    cell,
-    protocol,
-    source,
-    progressFile: progress.fileFor(i),
-  }));
+  const tasks: CellTask[] = todo.map((cell) => ({ cell, protocol, source }));
+  const onProgress = (update: RunProgress, index: number) => progress.update(index, update);
   const onResult = (record: RunRecord, index: number) => {
     appendRun(execution.out, record);
     progress.finished(index, record);
   };
   try {
     if (parallel === 1) {
-      for (const [index, task] of tasks.entries()) onResult(await runCell(task), index);
+      for (const [index, task] of tasks.entries()) {
+        const context = { progress: (update: RunProgress) => onProgress(update, index) };
+        onResult(await runCell(task, context), index);
+      }
     } else {
-      await runInWorkers<CellTask, RunRecord>(tasks, {
+      await runInWorkers<CellTask, RunRecord, RunProgress>(tasks, {
         module: new URL('./cell-worker.js', import.meta.url),
         workers: parallel,
         env: { UQJS_BACKEND: backend.name },
         logBackend: false, // reported once above; a line per worker would break the progress bar
         onResult,
+        onProgress,
       });
     }
   } finally {
@@ -267,7 +289,7 @@ async function runLocked(
   const summary = writeOutputs(execution.out, configFile, records, {
     wallSeconds: (Date.now() - started) / 1000,
   });
-  io.out(`\n${renderTables(summary).join('\n')}\n`);
+  io.out(`\n${tablesFor(io, renderTables(summary))}\n`);
   io.out(
     `wrote ${execution.out}/report.md, summary.json, runs.jsonl and plots · ${todo.length} runs trained in ${((Date.now() - started) / 60000).toFixed(1)} min\n`,
   );
