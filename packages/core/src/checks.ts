@@ -19,7 +19,11 @@ function fail(fn: string, argument: string, expected: string, given: unknown): n
   throw new InvalidArgumentError({ fn, argument, expected, given });
 }
 
-/** Throws unless `value` is an object with an array `shape` (a tensor, or `{ shape }`). */
+/**
+ * Throws unless `value` is an object with an array `shape` (a tensor, or `{ shape }`) and, if
+ * it has a `dtype`, a numeric one: every uqjs tensor argument holds numbers, and a `'string'`
+ * tensor would otherwise fail later inside tfjs with a raw error.
+ */
 function checkHasShape(value: unknown, argument: string, fn: string): asserts value is HasShape {
   if (
     value === null ||
@@ -27,6 +31,10 @@ function checkHasShape(value: unknown, argument: string, fn: string): asserts va
     !Array.isArray((value as { shape?: unknown }).shape)
   ) {
     fail(fn, argument, 'a tensor', value);
+  }
+  const dtype = (value as { dtype?: unknown }).dtype;
+  if (dtype === 'string' || dtype === 'complex64') {
+    fail(fn, `${argument}.dtype`, 'a numeric dtype (float32, int32 or bool)', dtype);
   }
 }
 

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -139,6 +140,20 @@ describe('null and non-numeric arguments get clear errors', () => {
     expect(() => checkLabels(['0'] as never, 2, 'labels', 'f')).toThrow('got "0"');
     // Valid inputs keep working, typed arrays included.
     expect(checkProbabilities(new Float32Array([0.25, 0.75]), 2, 'probs', 'ece')).toHaveLength(2);
+  });
+
+  it('string tensors are refused by the shape checks; numeric tensors pass', () => {
+    const s = tf.tensor1d(['a', 'b'], 'string');
+    const x = tf.tensor1d([1, 2]);
+    expect(() => checkRank(s, 1, 'labels', 'f')).toThrow(
+      'f: labels.dtype must be a numeric dtype (float32, int32 or bool), got "string"',
+    );
+    expect(() => checkShape(s, [2], 'x', 'f')).toThrow(InvalidArgumentError);
+    expect(() => checkSameShape(x, s, 'loc', 'scale', 'f')).toThrow('f: scale.dtype must be');
+    expect(checkRank(x, 1, 'x', 'f')).toBe(x);
+    const b = tf.tensor1d([1, 0], 'bool');
+    expect(checkRank(b, 1, 'x', 'f')).toBe(b);
+    tf.dispose([s, x, b]);
   });
 
   it('Rng.permutation refuses sizes it cannot allocate', () => {
