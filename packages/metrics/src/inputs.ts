@@ -110,8 +110,8 @@ export function readTensorValues(input: Tensor, argument: string, fn: string): A
   if (!NUMERIC_DTYPES.includes(input.dtype)) {
     throw new InvalidArgumentError({
       fn,
-      argument,
-      expected: 'a numeric tensor (dtype float32, int32 or bool)',
+      argument: `${argument}.dtype`,
+      expected: 'a numeric dtype (float32, int32 or bool)',
       given: input.dtype,
     });
   }

@@ -230,9 +230,9 @@ describe('every metric answers bad input with a result or a UqjsError', () => {
     const s2 = tf.tensor2d([['0.5', '0.5']], [1, 2], 'string');
     expect(answersClearly('ece', () => m.ece(s2, [0]))).toBe(true);
     expect(() => m.ece(s2, [0])).toThrow(
-      'ece: probs must be a numeric tensor (dtype float32, int32 or bool), got "string"',
+      'ece: probs.dtype must be a numeric dtype (float32, int32 or bool), got "string"',
     );
-    expect(() => m.meanStd(s)).toThrow('meanStd: values must be a numeric tensor');
+    expect(() => m.meanStd(s)).toThrow('meanStd: values.dtype must be a numeric dtype');
     tf.dispose([s, s2]);
   });
 });

@@ -189,7 +189,7 @@ describe('null options and ragged or non-numeric inputs (issue 19.16, 19.18)', (
     );
     const s = tf.tensor1d(['1', '0'], 'string');
     expect(() => confusionMatrix(s as never, [1, 0], 2)).toThrow(
-      'confusionMatrix: pred must be a numeric tensor (dtype float32, int32 or bool), got "string"',
+      'confusionMatrix: pred.dtype must be a numeric dtype (float32, int32 or bool), got "string"',
     );
     s.dispose();
   });
