@@ -453,7 +453,11 @@ function planComparisons(
     if (atOne && tauStar !== 1) {
       comparisons.push(compare(`${label} vs tau=1`, hetero, atOne, trainSamples));
     }
-    if (temperedStar && tempered) {
+    // At tau*=1 the tempered control is the homoscedastic model: that comparison is above.
+    const repeatsHomoscedastic =
+      tempered?.tauStar === 1 &&
+      get({ method: 'homoscedastic', temperature: null, trainSamples: null });
+    if (temperedStar && tempered && !repeatsHomoscedastic) {
       comparisons.push(
         compare(
           `${label} vs tempered-softmax at tau*=${tempered.tauStar}`,

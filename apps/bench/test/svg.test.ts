@@ -66,7 +66,7 @@ describe('svg helpers', () => {
     expect(svg).toContain('stroke-dasharray="4 3"');
   });
 
-  it('heatmap draws n x n cells and the overlays', () => {
+  it('heatmap draws n x n cells (one image) and the overlays', () => {
     const svg = heatmap({
       title: 'entropy',
       values: [0, 0.2, 0.4, 0.6],
@@ -77,8 +77,9 @@ describe('svg helpers', () => {
       valueLabel: 'nats',
       overlays: [{ name: 'OOD', points: [[0.5, 0.5]], color: '#D55E00' }],
     });
-    // 4 cells + 50 color-bar steps + the background.
-    expect(svg.match(/<rect /g)).toHaveLength(4 + 50 + 1);
+    // The 4 cells are pixels of one image; rects: 50 color-bar steps, the background, the frame.
+    expect(svg.match(/<image /g)).toHaveLength(1);
+    expect(svg.match(/<rect /g)).toHaveLength(50 + 1 + 1);
     expect(svg.match(/<circle /g)).toHaveLength(2); // the point and its legend swatch
   });
 });

@@ -29,14 +29,21 @@ function seriesOf(arms: readonly ArmSummary[], metric: 'nll' | 'accuracy') {
     }));
 }
 
+/** Methods drawn as reference lines in the temperature plots, besides the homoscedastic one. */
+const REFERENCE_BASELINES = ['sngp', 'mc-dropout', 'ensemble'] as const;
+
 /**
  * The paper's Figure 1: test accuracy and test NLL against the temperature (log axis), one pair
  * of plots per training-sample count, the heteroscedastic and tempered-softmax arms as lines
- * (mean ± sd over seeds) and the homoscedastic model as a dashed line with its ± sd band.
+ * (mean ± sd over seeds) and the homoscedastic model as a dashed line with its ± sd band; SNGP,
+ * MC dropout and the ensemble, when they ran, as dashed lines at their means.
  */
 function temperatureFigures(summary: Summary): Figure[] {
   const homo = summary.arms.find((a) => a.arm.method === 'homoscedastic');
   const tempered = summary.arms.filter((a) => a.arm.method === 'tempered-softmax');
+  const baselines = REFERENCE_BASELINES.flatMap((method) =>
+    summary.arms.filter((a) => a.arm.method === method && a.arm.temperature === null),
+  );
   const counts = [
     ...new Set(
       summary.arms.filter((a) => a.arm.method === 'heteroscedastic').map((a) => a.arm.trainSamples),
@@ -73,15 +80,19 @@ function temperatureFigures(summary: Summary): Figure[] {
           yLabel: name,
           xLog: true,
           series,
-          references: homo
-            ? [
-                {
-                  name: 'homoscedastic',
-                  y: homo.test[metric].mean,
-                  err: finiteOrZero(homo.test[metric].std),
-                },
-              ]
-            : [],
+          references: [
+            ...(homo
+              ? [
+                  {
+                    name: 'homoscedastic',
+                    y: homo.test[metric].mean,
+                    err: finiteOrZero(homo.test[metric].std),
+                  },
+                ]
+              : []),
+            // The baselines without a temperature, as mean lines (their sd is in Table 1).
+            ...baselines.map((a) => ({ name: a.arm.method, y: a.test[metric].mean })),
+          ],
         }),
       });
     }
@@ -180,6 +191,8 @@ function surfaceFigures(summary: Summary, records: readonly RunRecord[]): Figure
           yRange: surface.yRange,
           max: Math.log(surface.numClasses),
           valueLabel: 'entropy (nats)',
+          xLabel: 'x1',
+          yLabel: 'x2',
           overlays: [
             {
               name: 'class 0',
@@ -191,7 +204,13 @@ function surfaceFigures(summary: Summary, records: readonly RunRecord[]): Figure
               points: surface.train.filter((p) => p[2] === 1).map((p) => [p[0], p[1]] as const),
               color: '#009E73',
             },
-            { name: 'OOD', points: surface.ood, color: '#D55E00' },
+            {
+              name: 'OOD cluster',
+              points: surface.ood,
+              color: '#D55E00',
+              marker: 'cross',
+              outline: true,
+            },
           ],
         }),
       },

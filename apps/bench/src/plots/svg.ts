@@ -4,6 +4,8 @@
  * data to an SVG string.
  */
 
+import { encodePng } from './png.js';
+
 /**
  * Colors of successive series (colour-blind safe, Okabe-Ito).
  *
@@ -205,28 +207,67 @@ export function linePlot(opts: LinePlotOptions): string {
       out.push(`<circle cx="${px(p.x)}" cy="${py(p.y)}" r="3" fill="${color}"/>`);
     }
   });
-  const legend = [
+  // The legend: series (solid), reference lines (dashed), then what the bars and bands mean.
+  type LegendItem = { name: string; color: string; glyph: 'line' | 'dashed' | 'bar' | 'band' };
+  const legend: LegendItem[] = [
     ...opts.series.map((s, i) => ({
       name: s.name,
-      color: PALETTE[i % PALETTE.length],
-      dashed: false,
+      color: PALETTE[i % PALETTE.length] as string,
+      glyph: 'line' as const,
     })),
     ...refs.map((r, i) => ({
       name: r.name,
-      color: PALETTE[(opts.series.length + i) % PALETTE.length],
-      dashed: true,
+      color: PALETTE[(opts.series.length + i) % PALETTE.length] as string,
+      glyph: 'dashed' as const,
     })),
   ];
-  legend.forEach((item, i) => {
-    const y = f.top + 10 + i * 18;
-    const x = f.width - f.right + 12;
-    out.push(
-      `<line x1="${x}" y1="${y}" x2="${x + 20}" y2="${y}" stroke="${item.color}" stroke-width="2"${item.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
-      `<text x="${x + 26}" y="${y + 4}">${escapeXml(item.name)}</text>`,
-    );
+  if (opts.series.some((s) => s.points.some((p) => p.err !== undefined && p.err > 0))) {
+    legend.push({ name: 'bars: mean ± sd over seeds', color: '#555555', glyph: 'bar' });
+  }
+  refs.forEach((r, i) => {
+    if (r.err !== undefined && r.err > 0) {
+      legend.push({
+        name: `${r.name} band: mean ± sd over seeds`,
+        color: PALETTE[(opts.series.length + i) % PALETTE.length] as string,
+        glyph: 'band',
+      });
+    }
   });
+  const x = f.width - f.right + 12;
+  let y = f.top + 10;
+  for (const item of legend) {
+    const glyph = {
+      line: `<line x1="${x}" y1="${y}" x2="${x + 20}" y2="${y}" stroke="${item.color}" stroke-width="2"/>`,
+      dashed: `<line x1="${x}" y1="${y}" x2="${x + 20}" y2="${y}" stroke="${item.color}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
+      bar: `<path d="M${x + 10} ${y - 6}v12M${x + 7} ${y - 6}h6M${x + 7} ${y + 6}h6" stroke="${item.color}" fill="none"/>`,
+      band: `<rect x="${x}" y="${y - 6}" width="20" height="12" fill="${item.color}" opacity="0.12"/>`,
+    }[item.glyph];
+    // Long names wrap onto a second line (about 29 characters fit the legend's width).
+    const lines = legendLines(item.name, 29);
+    out.push(
+      glyph,
+      ...lines.map(
+        (line, k) => `<text x="${x + 26}" y="${y + 4 + 13 * k}">${escapeXml(line)}</text>`,
+      ),
+    );
+    y += 18 + 13 * (lines.length - 1);
+  }
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** `text` split at spaces into lines of at most `width` characters. */
+function legendLines(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= width) {
+      lines[lines.length - 1] = `${last} ${word}`;
+    } else {
+      lines.push(word);
+    }
+  }
+  return lines;
 }
 
 function axes(f: Frame, xLabel: string, yLabel: string): string[] {
@@ -326,6 +367,10 @@ export interface Overlay {
   readonly name: string;
   readonly points: readonly (readonly [number, number])[];
   readonly color: string;
+  /** `dot` (default) or `cross`. */
+  readonly marker?: 'dot' | 'cross';
+  /** Draw a dashed circle around the points, labelled with `name` (e.g. the OOD cluster). */
+  readonly outline?: boolean;
 }
 
 /**
@@ -344,10 +389,13 @@ export interface HeatmapOptions {
   readonly max: number;
   readonly valueLabel: string;
   readonly overlays?: readonly Overlay[];
+  /** Axis labels (`x1`, `x2`). */
+  readonly xLabel?: string;
+  readonly yLabel?: string;
 }
 
-/** Light yellow (0) to dark purple (1): a perceptually ordered ramp. */
-function ramp(t: number): string {
+/** Light yellow (0) to dark blue (1): a perceptually ordered ramp, as `[r, g, b]`. */
+export function rampRgb(t: number): [number, number, number] {
   const stops = [
     [255, 255, 217],
     [127, 205, 187],
@@ -361,38 +409,81 @@ function ramp(t: number): string {
   const b = stops[i + 1] as number[];
   const mix = (k: number) =>
     Math.round((a[k] as number) + ((b[k] as number) - (a[k] as number)) * (u - i));
-  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
+  return [mix(0), mix(1), mix(2)];
+}
+
+function ramp(t: number): string {
+  const [r, g, b] = rampRgb(t);
+  return `rgb(${r},${g},${b})`;
 }
 
 /**
  * A heat map of a scalar over a square grid (e.g. predictive entropy over the plane), with
- * point overlays (training data, the OOD cluster) and a color bar.
+ * axes, point overlays (training data; the OOD cluster as crosses in a labelled dashed circle)
+ * and a color bar. The grid is embedded as a PNG of one pixel per cell, so the SVG stays a few
+ * KB whatever `n` (a rect per cell took about 400 KB at the moons grid).
  *
  * @since 0.1.0
  */
 export function heatmap(opts: HeatmapOptions): string {
-  const f: Frame = { width: 430, height: 380, left: 40, right: 90, top: 36, bottom: 40 };
+  const f: Frame = { width: 430, height: 400, left: 48, right: 90, top: 36, bottom: 62 };
   const w = f.width - f.left - f.right;
   const h = f.height - f.top - f.bottom;
-  const cw = w / opts.n;
-  const ch = h / opts.n;
   const px = (x: number) => f.left + ((x - opts.xRange[0]) / (opts.xRange[1] - opts.xRange[0])) * w;
   const py = (y: number) =>
     f.height - f.bottom - ((y - opts.yRange[0]) / (opts.yRange[1] - opts.yRange[0])) * h;
   const out = open(f, opts.title);
+  // The surface as one PNG pixel per cell (rows from the top), scaled up without smoothing: a
+  // few KB, where a rect per cell took hundreds.
+  const rgb = new Uint8Array(opts.n * opts.n * 3);
   for (let row = 0; row < opts.n; row++) {
     for (let col = 0; col < opts.n; col++) {
       const v = opts.values[row * opts.n + col] ?? 0;
-      // Cells overlap by half a pixel so anti-aliasing leaves no seams between them.
-      out.push(
-        `<rect x="${(f.left + col * cw).toFixed(2)}" y="${(f.height - f.bottom - (row + 1) * ch).toFixed(2)}" width="${(cw + 0.5).toFixed(2)}" height="${(ch + 0.5).toFixed(2)}" fill="${ramp(v / opts.max)}" shape-rendering="crispEdges"/>`,
-      );
+      rgb.set(rampRgb(v / opts.max), ((opts.n - 1 - row) * opts.n + col) * 3);
     }
   }
+  const png = encodePng(opts.n, opts.n, rgb).toString('base64');
+  out.push(
+    `<image x="${f.left}" y="${f.top}" width="${w}" height="${h}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${png}"/>`,
+    `<rect x="${f.left}" y="${f.top}" width="${w}" height="${h}" fill="none" stroke="black"/>`,
+  );
+  // Axes: ticks at round values of each coordinate.
+  for (const t of niceTicks(opts.xRange[0], opts.xRange[1], 4)) {
+    out.push(
+      `<line x1="${px(t).toFixed(1)}" y1="${f.top + h}" x2="${px(t).toFixed(1)}" y2="${f.top + h + 4}" stroke="black"/>`,
+      `<text x="${px(t).toFixed(1)}" y="${f.top + h + 15}" text-anchor="middle">${formatTick(t)}</text>`,
+    );
+  }
+  for (const t of niceTicks(opts.yRange[0], opts.yRange[1], 4)) {
+    out.push(
+      `<line x1="${f.left - 4}" y1="${py(t).toFixed(1)}" x2="${f.left}" y2="${py(t).toFixed(1)}" stroke="black"/>`,
+      `<text x="${f.left - 6}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`,
+    );
+  }
+  out.push(
+    `<text x="${f.left + w / 2}" y="${f.top + h + 28}" text-anchor="middle">${escapeXml(opts.xLabel ?? 'x1')}</text>`,
+    `<text transform="translate(12 ${f.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel ?? 'x2')}</text>`,
+  );
   for (const overlay of opts.overlays ?? []) {
     for (const [x, y] of overlay.points) {
+      const cx = px(x).toFixed(1);
+      const cy = py(y).toFixed(1);
       out.push(
-        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2" fill="${overlay.color}" stroke="white" stroke-width="0.4"/>`,
+        overlay.marker === 'cross'
+          ? `<path d="M${cx} ${cy}m-2.5 -2.5l5 5m0 -5l-5 5" stroke="${overlay.color}" stroke-width="1.4"/>`
+          : `<circle cx="${cx}" cy="${cy}" r="2" fill="${overlay.color}" stroke="white" stroke-width="0.4"/>`,
+      );
+    }
+    if (overlay.outline && overlay.points.length > 0) {
+      // A dashed circle around the cluster: its centroid, out to its farthest point.
+      const mx = overlay.points.reduce((a, p) => a + p[0], 0) / overlay.points.length;
+      const my = overlay.points.reduce((a, p) => a + p[1], 0) / overlay.points.length;
+      const r = Math.max(
+        ...overlay.points.map((p) => Math.hypot(px(p[0]) - px(mx), py(p[1]) - py(my))),
+      );
+      out.push(
+        `<circle cx="${px(mx).toFixed(1)}" cy="${py(my).toFixed(1)}" r="${(r + 6).toFixed(1)}" fill="none" stroke="${overlay.color}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+        `<text x="${px(mx).toFixed(1)}" y="${(py(my) - r - 10).toFixed(1)}" text-anchor="middle" fill="${overlay.color}">${escapeXml(overlay.name)}</text>`,
       );
     }
   }
@@ -408,10 +499,13 @@ export function heatmap(opts: HeatmapOptions): string {
     `<text transform="translate(${barX + 40} ${f.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.valueLabel)}</text>`,
   );
   (opts.overlays ?? []).forEach((overlay, i) => {
-    const x = f.left + i * 120;
+    const x = f.left + i * 110;
+    const y = f.height - 10;
     out.push(
-      `<circle cx="${x + 4}" cy="${f.height - 16}" r="4" fill="${overlay.color}"/>`,
-      `<text x="${x + 12}" y="${f.height - 12}">${escapeXml(overlay.name)}</text>`,
+      overlay.marker === 'cross'
+        ? `<path d="M${x + 4} ${y - 4}m-3 -3l6 6m0 -6l-6 6" stroke="${overlay.color}" stroke-width="1.6"/>`
+        : `<circle cx="${x + 4}" cy="${y - 4}" r="4" fill="${overlay.color}"/>`,
+      `<text x="${x + 12}" y="${y}">${escapeXml(overlay.name)}</text>`,
     );
   });
   out.push('</svg>');
