@@ -17,6 +17,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
+  checkInRange,
   checkOneOf,
   checkPositiveInteger,
   checkSeed,
@@ -30,6 +31,7 @@ import {
   singleInput,
   singleShape,
 } from '@uqjs/core';
+import { MAX_MEMBERS } from './ensemble-manifest.js';
 
 const ACTIVATIONS = {
   linear: (x: Tensor) => x,
@@ -40,6 +42,9 @@ const ACTIVATIONS = {
   softplus,
   softmax: (x: Tensor) => softmax(x),
 } as const;
+
+/** Largest `units` accepted (a `model.json` could ask for any size). */
+const MAX_UNITS = 65536;
 
 /**
  * Activation of a {@link BatchEnsembleDense} layer, applied to the last axis.
@@ -116,8 +121,20 @@ export class BatchEnsembleDense extends layers.Layer {
         given: args,
       });
     }
-    this.units = checkPositiveInteger(args.units, 'units', fn);
-    this.ensembleSize = checkPositiveInteger(args.ensembleSize, 'ensembleSize', fn);
+    this.units = checkInRange(
+      checkPositiveInteger(args.units, 'units', fn),
+      'units',
+      fn,
+      1,
+      MAX_UNITS,
+    );
+    this.ensembleSize = checkInRange(
+      checkPositiveInteger(args.ensembleSize, 'ensembleSize', fn),
+      'ensembleSize',
+      fn,
+      1,
+      MAX_MEMBERS,
+    );
     this.activation = checkOneOf(args.activation ?? 'linear', ACTIVATION_NAMES, 'activation', fn);
     this.useBias = args.useBias ?? true;
     this.seed =

@@ -58,6 +58,14 @@ export function batchEnsemblePredict(
       given: model,
     });
   }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options',
+      expected: 'an object { output?, batchSize? }',
+      given: options,
+    });
+  }
   const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
   if (

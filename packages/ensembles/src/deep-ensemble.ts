@@ -18,7 +18,9 @@ import {
 } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import {
+  checkAllFinite,
   checkFiniteNumber,
+  checkInRange,
   checkLabels,
   checkOneOf,
   checkPositive,
@@ -39,6 +41,7 @@ import {
   ENSEMBLE_OUTPUTS,
   type EnsembleManifest,
   type EnsembleOutput,
+  MAX_MEMBERS,
   parseManifest,
 } from './ensemble-manifest.js';
 import { checkEnsembleStore, type EnsembleStore } from './ensemble-store.js';
@@ -77,7 +80,7 @@ export type BuildModel = (member: MemberContext) => LayersModel;
  * @since 0.1.0
  */
 export interface DeepEnsembleOptions {
-  /** Number of members `M`. */
+  /** Number of members `M`, at most 1000. */
   size: number;
   /** The one seed every member's initialization, data order and dropout derive from. Default `0`. */
   seed?: number;
@@ -232,7 +235,13 @@ export class DeepEnsemble {
         given: options,
       });
     }
-    const size = checkPositiveInteger(options.size, 'options.size', fn);
+    const size = checkInRange(
+      checkPositiveInteger(options.size, 'options.size', fn),
+      'options.size',
+      fn,
+      1,
+      MAX_MEMBERS,
+    );
     const seed = checkSeed(options.seed ?? 0, 'options.seed', fn);
     const output = checkOneOf(
       options.output ?? 'probabilities',
@@ -283,6 +292,7 @@ export class DeepEnsemble {
   ): Promise<DeepEnsembleFitResult> {
     const fn = 'DeepEnsemble.fit';
     this.checkUsable(fn);
+    checkOptionsObject(options, fn);
     const epochs = checkPositiveInteger(options.epochs ?? 10, 'options.epochs', fn);
     const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'options.batchSize', fn);
     const learningRate = checkPositive(options.learningRate ?? 1e-3, 'options.learningRate', fn);
@@ -300,6 +310,10 @@ export class DeepEnsemble {
       });
     }
     this.checkInput(x, fn);
+    // NaN or infinite data would turn every weight into NaN: reject it up front.
+    checkAllFinite(await x.data(), 'x', fn);
+    checkRank(y, [1, 2], 'y', fn);
+    checkAllFinite(await y.data(), 'y', fn);
     const targets = await this.targets(x, y, fn);
     const fitIndex = this.fits++;
     const loss = this.memberLoss();
@@ -319,6 +333,7 @@ export class DeepEnsemble {
               seed: deriveSeed(member.seed, 'fit', fitIndex),
               loss,
               optimizer,
+              member: index,
               onEpochEnd:
                 options.onEpochEnd && ((epoch, value) => options.onEpochEnd!(index, epoch, value)),
             }),
@@ -343,6 +358,7 @@ export class DeepEnsemble {
   predict(x: Tensor, options: DeepEnsemblePredictOptions = {}): Predictive {
     const fn = 'DeepEnsemble.predict';
     this.checkUsable(fn);
+    checkOptionsObject(options, fn);
     if (this.output === 'gaussian' || this.output === 'laplace') {
       throw new InvalidArgumentError({
         fn,
@@ -379,6 +395,7 @@ export class DeepEnsemble {
   predictRegression(x: Tensor, options: DeepEnsemblePredictOptions = {}): RegressionPredictive {
     const fn = 'DeepEnsemble.predictRegression';
     this.checkUsable(fn);
+    checkOptionsObject(options, fn);
     const kind = this.output;
     if (kind !== 'gaussian' && kind !== 'laplace') {
       throw new InvalidArgumentError({
@@ -397,10 +414,11 @@ export class DeepEnsemble {
       // [M] x [N] -> [M, N] for the member means and dispersions (variance or Laplace scale).
       const memberMeans = stack(heads.map((h) => h.mean)) as Tensor2D;
       const dispersions = stack(heads.map((h) => h.dispersion)) as Tensor2D;
-      const { mean, variance } = mixtureMoments(memberMeans, dispersions, kind);
+      // A Laplace member with scale b has variance 2 b^2.
       const memberVariances = (
         kind === 'laplace' ? mul(scalar(2), square(dispersions)) : dispersions
       ) as Tensor2D;
+      const { mean, variance } = mixtureMoments(memberMeans, memberVariances, kind);
       return { mean, variance, memberMeans, memberVariances };
     });
   }
@@ -455,7 +473,19 @@ export class DeepEnsemble {
     const members: LayersModel[] = [];
     try {
       for (const name of manifest.members) {
-        members.push(await loadLayersModel(source.member(name)));
+        let model: LayersModel;
+        try {
+          model = await loadLayersModel(source.member(name));
+        } catch (error) {
+          if (error instanceof UqjsError) throw error;
+          // tfjs's own messages (a shape or dtype that does not match the topology, an unknown
+          // class) do not say which member or file: add both.
+          throw new DataError(
+            `${fn}: member ${JSON.stringify(name)} of ${manifestPath} does not load: ${(error as Error).message}`,
+          );
+        }
+        members.push(model);
+        checkLoadedMember(model, members[0]!, manifest.output, name, manifestPath, fn);
       }
     } catch (error) {
       for (const model of members) model.dispose();
@@ -518,6 +548,45 @@ export class DeepEnsemble {
       default:
         return (targets, output) => crossEntropy(targets, output, 'probabilities');
     }
+  }
+}
+
+/**
+ * A loaded member must be a one-input, one-output model whose output fits `output` and whose
+ * input and output shapes equal member 0's (members of different widths cannot be averaged).
+ */
+function checkLoadedMember(
+  model: LayersModel,
+  first: LayersModel,
+  output: EnsembleOutput,
+  name: string,
+  manifestPath: string,
+  fn: string,
+): void {
+  try {
+    checkMemberModel(model, output, `member ${JSON.stringify(name)}`, fn);
+  } catch (error) {
+    throw new DataError(`${(error as Error).message} (in ${manifestPath})`);
+  }
+  const shapes = (m: LayersModel) =>
+    JSON.stringify([m.inputs[0]!.shape.slice(1), m.outputs[0]!.shape.slice(1)]);
+  if (shapes(model) !== shapes(first)) {
+    throw new DataError(
+      `${fn}: member ${JSON.stringify(name)} of ${manifestPath} has input and output shapes ` +
+        `${shapes(model)}, member 0 has ${shapes(first)}; every member must have the same`,
+    );
+  }
+}
+
+/** Throws `InvalidArgumentError` unless `options` is an object (a `null` would throw a raw `TypeError`). */
+function checkOptionsObject(options: unknown, fn: string): void {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'options',
+      expected: 'an options object (or nothing)',
+      given: options,
+    });
   }
 }
 

@@ -1,5 +1,8 @@
 import { DataError } from '@uqjs/core';
 
+/** Largest number of members an ensemble may have (`create` and a loaded manifest). */
+export const MAX_MEMBERS = 1000;
+
 /** The kinds of member output a `DeepEnsemble` understands. */
 export const ENSEMBLE_OUTPUTS = ['probabilities', 'logits', 'gaussian', 'laplace'] as const;
 
@@ -50,7 +53,8 @@ export function parseManifest(text: string, path: string): EnsembleManifest {
   if (!(ENSEMBLE_OUTPUTS as readonly unknown[]).includes(m.output)) {
     fail('output', `one of ${ENSEMBLE_OUTPUTS.join(', ')}`);
   }
-  if (typeof m.eps !== 'number' || !(m.eps > 0)) fail('eps', 'a number > 0');
+  if (typeof m.eps !== 'number' || !(m.eps > 0) || !Number.isFinite(m.eps))
+    fail('eps', 'a finite number > 0');
   if (typeof m.fits !== 'number' || !Number.isInteger(m.fits) || m.fits < 0)
     fail('fits', 'an integer >= 0');
   const members = m.members;
@@ -62,6 +66,14 @@ export function parseManifest(text: string, path: string): EnsembleManifest {
     )
   ) {
     fail('members', 'a non-empty list of member directory names');
+  }
+  if ((members as unknown[]).length > MAX_MEMBERS) {
+    throw new DataError(
+      `DeepEnsemble.load: ${path}: members must list at most ${MAX_MEMBERS} members, got ${(members as unknown[]).length}`,
+    );
+  }
+  if (new Set(members as string[]).size !== (members as string[]).length) {
+    fail('members', 'a list of distinct member directory names');
   }
   return m as unknown as EnsembleManifest;
 }

@@ -1,4 +1,4 @@
-import { io } from '@tensorflow/tfjs-core';
+import { io, serialization } from '@tensorflow/tfjs-core';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
 
 const FN = 'fileSystemHandler';
@@ -18,8 +18,9 @@ const WEIGHTS_FILE = 'weights.bin';
  * await model.save(fileSystemHandler('/tmp/my-model'));
  * const restored = await tf.loadLayersModel(fileSystemHandler('/tmp/my-model'));
  * ```
- * @throws DataError on load when a file is missing or corrupt, or when the manifest points
- *   outside `dir`.
+ * @throws DataError on load when a file is missing or corrupt, when the manifest or a
+ *   symbolic link points outside `dir`, when the weight files do not hold exactly the bytes
+ *   the manifest describes (or a dtype is unknown), or when a layer class is not registered.
  * @since 0.1.0
  */
 export function fileSystemHandler(dir: string): io.IOHandler {
@@ -68,11 +69,31 @@ async function saveArtifacts(dir: string, artifacts: io.ModelArtifacts): Promise
 }
 
 async function loadArtifacts(dir: string): Promise<io.ModelArtifacts> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile, realpath } = await import('node:fs/promises');
   const { join, resolve, sep } = await import('node:path');
-  const modelPath = join(dir, MODEL_FILE);
-  const modelJson = parseModelJson(await readOrFail(readFile, modelPath), modelPath);
   const root = resolve(dir);
+  // Symbolic links are followed before the check: a link to a file outside `dir` is refused.
+  const real = async (file: string): Promise<string> => {
+    try {
+      return await realpath(file);
+    } catch (error) {
+      throw new DataError(`${FN}.load: cannot read ${file}: ${(error as Error).message}`);
+    }
+  };
+  let realRoot: string | undefined;
+  const inside = async (file: string, what: string): Promise<void> => {
+    const resolved = await real(file);
+    realRoot ??= await real(root);
+    if (!resolved.startsWith(realRoot + sep)) {
+      throw new DataError(
+        `${FN}.load: ${what} ${file} resolves to ${resolved}, outside the model directory ${realRoot}`,
+      );
+    }
+  };
+  const modelPath = join(dir, MODEL_FILE);
+  await inside(modelPath, 'the model file');
+  const modelJson = parseModelJson(await readOrFail(readFile, modelPath), modelPath);
+  checkLayerClasses(modelJson.modelTopology, modelPath);
   return io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
@@ -83,6 +104,7 @@ async function loadArtifacts(dir: string): Promise<io.ModelArtifacts> {
             `${FN}.load: weights path ${JSON.stringify(relative)} in ${modelPath} points outside ${root}`,
           );
         }
+        await inside(file, 'the weights file');
         const bytes = await readOrFail(readFile, file);
         // Copy the Node Buffer's bytes into a standalone ArrayBuffer.
         buffers.push(
@@ -90,8 +112,72 @@ async function loadArtifacts(dir: string): Promise<io.ModelArtifacts> {
         );
       }
     }
-    return [io.getWeightSpecs(manifest), io.CompositeArrayBuffer.join(buffers)];
+    const specs = io.getWeightSpecs(manifest);
+    checkWeightBytes(specs, buffers, modelPath);
+    return [specs, io.CompositeArrayBuffer.join(buffers)];
   });
+}
+
+/** Bytes per element of each dtype a weights manifest may hold (unquantized). */
+const DTYPE_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Checks every weight's dtype and that the weight files hold exactly the bytes the manifest
+ * describes (tfjs would otherwise read past the end, or silently ignore the rest).
+ */
+function checkWeightBytes(
+  specs: readonly io.WeightsManifestEntry[],
+  buffers: readonly ArrayBuffer[],
+  modelPath: string,
+): void {
+  let expected = 0;
+  for (const spec of specs) {
+    const shapeOk =
+      Array.isArray(spec.shape) && spec.shape.every((d) => Number.isInteger(d) && d >= 0);
+    const bytes = spec.quantization?.dtype
+      ? spec.quantization.dtype === 'float16' || spec.quantization.dtype === 'uint16'
+        ? 2
+        : 1
+      : DTYPE_BYTES[spec.dtype];
+    if (!shapeOk || bytes === undefined) {
+      throw new DataError(
+        `${FN}.load: ${modelPath}: weight ${JSON.stringify(spec.name)} must have a shape of ` +
+          `non-negative integers and dtype float32, int32 or bool, got shape ` +
+          `${JSON.stringify(spec.shape)} and dtype ${JSON.stringify(spec.dtype)}`,
+      );
+    }
+    expected += spec.shape.reduce((a, b) => a * b, 1) * bytes;
+  }
+  const actual = buffers.reduce((total, b) => total + b.byteLength, 0);
+  if (actual !== expected) {
+    throw new DataError(
+      `${FN}.load: ${modelPath}: the weights manifest describes ${expected} bytes, the weight files hold ${actual}`,
+    );
+  }
+}
+
+/**
+ * Checks that every layer class named in the topology is registered with tfjs (custom layers
+ * register when their package is imported), so that a missing one is named up front.
+ */
+function checkLayerClasses(topology: unknown, modelPath: string): void {
+  const registered = serialization.SerializationMap.getMap().classNameMap;
+  const visit = (layer: unknown): void => {
+    const spec = layer as { class_name?: unknown; config?: { layer?: unknown } } | null;
+    if (spec === null || typeof spec !== 'object' || typeof spec.class_name !== 'string') return;
+    if (registered[spec.class_name] === undefined) {
+      throw new DataError(
+        `${FN}.load: ${modelPath}: layer class ${JSON.stringify(spec.class_name)} is not ` +
+          'registered (import the package that defines it before loading)',
+      );
+    }
+    // Wrappers (SpectralNormalization, TimeDistributed, ...) hold their layer as config.layer.
+    visit(spec.config?.layer);
+  };
+  const model = topology as { config?: { layers?: unknown } | unknown[] } | null;
+  const config = model?.config;
+  const list = Array.isArray(config) ? config : (config as { layers?: unknown })?.layers;
+  if (Array.isArray(list)) list.forEach(visit);
 }
 
 async function readOrFail(

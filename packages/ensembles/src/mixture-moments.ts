@@ -4,9 +4,7 @@ import {
   getBackend,
   mean,
   min,
-  mul,
   reshape,
-  scalar,
   square,
   sub,
   sum,
@@ -49,9 +47,11 @@ export type NumberRows = readonly ArrayLike<number>[];
  *   cancellation-free form `(1/M) sum_m v_mn + (1/M) sum_m (means[m][n] - mu*_n)^2`
  *   (aleatoric part plus epistemic part),
  *
- * where the member variance `v_mn` is `variances[m][n]` for `'gaussian'` and
- * `2 * variances[m][n]^2` for `'laplace'`: **for `'laplace'` the `variances` argument holds
- * the Laplace scales `b`** (what `laplaceParams(...).scale` returns), not variances.
+ * where `v_mn = variances[m][n]` is member `m`'s variance at point `n` for either `kind`:
+ * the moments of a mixture depend only on its members' means and variances. For Laplace
+ * members with scale `b` pass `v = 2 b^2` (what `laplaceParams(...).variance` returns), not `b`.
+ * (Before 0.2.0 `'laplace'` read scales from this argument.) `kind` names the member family
+ * and is checked; it does not change the numbers.
  *
  * Shapes: `means`, `variances` `[M, N]`; returns `mean`, `variance` `[N]`. Plain rows in
  * give plain `number[]` out; tensors in give `Tensor1D` out (the caller disposes them).
@@ -62,7 +62,7 @@ export type NumberRows = readonly ArrayLike<number>[];
  * // { mean: [2, 1], variance: [2, 4] }
  * ```
  * @throws ShapeError when the shapes differ or are empty; InvalidArgumentError for
- *   non-finite values, negative variances/scales or an unknown kind.
+ *   non-finite values, negative variances or an unknown kind.
  * @since 0.1.0
  */
 export function mixtureMoments(
@@ -90,13 +90,8 @@ export function mixtureMoments(
       given: variances,
     });
   }
-  if (meansIsRows) return rowMoments(means, variances as NumberRows, kind);
-  return tensorMoments(means as Tensor, variances as Tensor, kind);
-}
-
-/** The member variance `v` from the `variances` argument's entry. */
-function memberVariance(value: number, kind: MixtureKind): number {
-  return kind === 'laplace' ? 2 * value * value : value;
+  if (meansIsRows) return rowMoments(means, variances as NumberRows);
+  return tensorMoments(means as Tensor, variances as Tensor);
 }
 
 function checkRows(rows: NumberRows, argument: string, width: number | undefined): number {
@@ -129,7 +124,6 @@ function checkRows(rows: NumberRows, argument: string, width: number | undefined
 function rowMoments(
   means: NumberRows,
   variances: NumberRows,
-  kind: MixtureKind,
 ): { mean: number[]; variance: number[] } {
   const n = checkRows(means, 'means', undefined);
   if (variances.length !== means.length) {
@@ -162,7 +156,7 @@ function rowMoments(
     mu /= count;
     let spread = 0;
     for (let m = 0; m < count; m++) {
-      spread += memberVariance(variances[m]![i]!, kind) + (means[m]![i]! - mu) ** 2;
+      spread += variances[m]![i]! + (means[m]![i]! - mu) ** 2;
     }
     mean[i] = mu;
     variance[i] = spread / count;
@@ -170,11 +164,7 @@ function rowMoments(
   return { mean, variance };
 }
 
-function tensorMoments(
-  means: Tensor,
-  variances: Tensor,
-  kind: MixtureKind,
-): { mean: Tensor1D; variance: Tensor1D } {
+function tensorMoments(means: Tensor, variances: Tensor): { mean: Tensor1D; variance: Tensor1D } {
   checkRank(means, 2, 'means', FN);
   checkSameShape(means, variances, 'means', 'variances', FN);
   if (means.size === 0) {
@@ -214,10 +204,9 @@ function tensorMoments(
     });
   }
   return tidy(() => {
-    const memberVariances = kind === 'laplace' ? mul(scalar(2), square(variances)) : variances;
     // Reduce over the member axis 0: [M, N] -> [N].
     const mu = mean(means, 0);
     const epistemic = mean(square(sub(means, mu)), 0);
-    return { mean: mu as Tensor1D, variance: add(mean(memberVariances, 0), epistemic) as Tensor1D };
+    return { mean: mu as Tensor1D, variance: add(mean(variances, 0), epistemic) as Tensor1D };
   });
 }

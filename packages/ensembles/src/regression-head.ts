@@ -9,7 +9,7 @@ import {
   tidy,
   unstack,
 } from '@tensorflow/tfjs-core';
-import { checkPositive, checkRank, ShapeError } from '@uqjs/core';
+import { checkPositive, checkRank, InvalidArgumentError, ShapeError } from '@uqjs/core';
 
 /**
  * Options of the heteroscedastic regression heads.
@@ -40,6 +40,14 @@ export function splitHead(
       argument: 'output',
       expected: 'of shape [B, 2] (mean, raw dispersion)',
       given: output.shape,
+    });
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: fn,
+      argument: 'options',
+      expected: 'an object { eps? }',
+      given: options,
     });
   }
   const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);

@@ -1,15 +1,19 @@
 import {
   add,
+  dispose,
   gather,
+  mul,
   type Optimizer,
   type Scalar,
+  stack,
+  sum,
   type Tensor,
   tensor1d,
   tidy,
   type Variable,
 } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { deriveSeed, Rng, type Seed } from '@uqjs/core';
+import { DataError, deriveSeed, Rng, type Seed } from '@uqjs/core';
 import { fastGradientSign } from './fast-gradient-sign.js';
 import { withSeededMathRandom } from './seeded-math-random.js';
 
@@ -28,6 +32,8 @@ export interface MemberTraining {
   /** Per-batch loss of targets `[B, ...]` and model output. */
   readonly loss: (targets: Tensor, output: Tensor) => Scalar;
   readonly optimizer: Optimizer;
+  /** The member's index, for error messages. */
+  readonly member: number;
   readonly onEpochEnd?: (epoch: number, loss: number) => void;
 }
 
@@ -39,6 +45,10 @@ export interface MemberTraining {
  * so unseeded random layers (dropout) are reproducible. The objective of a batch is
  * `loss(x) [+ loss(x')] + regularizers`, with `x'` the fast-gradient-sign example when
  * `adversarialEps > 0` (Lakshminarayanan et al., 2017, algorithm 1).
+ *
+ * The gradients are computed, then checked (one read of two numbers per step, the cost and a
+ * sum that is NaN when any gradient entry is NaN or infinite), then applied: a step with a
+ * non-finite objective or gradient throws a `DataError` before it changes any weight.
  */
 export async function trainMember(model: LayersModel, plan: MemberTraining): Promise<number[]> {
   const rows = plan.x.shape[0]!;
@@ -51,7 +61,7 @@ export async function trainMember(model: LayersModel, plan: MemberTraining): Pro
     let total = 0;
     for (let b = 0, start = 0; start < rows; b++, start += plan.batchSize) {
       const batch = order.subarray(start, Math.min(start + plan.batchSize, rows));
-      const cost = withSeededMathRandom(deriveSeed(plan.seed, 'step', epoch, b), () =>
+      const step = withSeededMathRandom(deriveSeed(plan.seed, 'step', epoch, b), () =>
         tidy(() => {
           const indices = tensor1d(batch, 'int32');
           const xb = gather(plan.x, indices);
@@ -60,22 +70,33 @@ export async function trainMember(model: LayersModel, plan: MemberTraining): Pro
             plan.adversarialEps > 0
               ? fastGradientSign((input) => objective(input, yb), xb, plan.adversarialEps)
               : null;
-          const value = plan.optimizer.minimize(
-            () => {
-              let value = objective(xb, yb);
-              if (xAdv !== null) value = add(value, objective(xAdv, yb));
-              for (const penalty of model.calculateLosses()) value = add(value, penalty);
-              return value as Scalar;
-            },
-            true,
-            variables,
+          const { value, grads } = plan.optimizer.computeGradients(() => {
+            let value = objective(xb, yb);
+            if (xAdv !== null) value = add(value, objective(xAdv, yb));
+            for (const penalty of model.calculateLosses()) value = add(value, penalty);
+            return value as Scalar;
+          }, variables);
+          // [cost, check]: check = cost + sum_g sum(g * 0) is NaN when the cost or any
+          // gradient entry is NaN or infinite (Infinity * 0 is NaN).
+          const check = Object.values(grads).reduce<Tensor>(
+            (acc, g) => add(acc, sum(mul(g, 0))),
+            value,
           );
-          if (value === null) throw new Error('trainMember: the optimizer returned no cost');
-          return value;
+          return { grads, reading: stack([value, check]) };
         }),
       );
-      total += (await cost.data())[0]! * batch.length;
-      cost.dispose();
+      const [cost, check] = await step.reading.data();
+      if (!Number.isFinite(check)) {
+        dispose(step);
+        throw new DataError(
+          `DeepEnsemble.fit: member ${plan.member}, epoch ${epoch}, batch ${b}: the objective ` +
+            `(${cost}) or its gradients are not finite; no weight was updated by this step ` +
+            '(check x and y for NaN or infinite values, or lower the learning rate)',
+        );
+      }
+      plan.optimizer.applyGradients(step.grads);
+      dispose(step);
+      total += cost! * batch.length;
     }
     history.push(total / rows);
     plan.onEpochEnd?.(epoch, total / rows);

@@ -190,6 +190,13 @@ describe('BatchEnsembleDense', () => {
     ).toThrow(
       "BatchEnsembleDense: activation must be one of 'linear', 'relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'softmax', got \"gelu\"",
     );
+    // Sizes a model.json could ask for are capped, and the limit is stated.
+    expect(() => new BatchEnsembleDense({ units: 1e6, ensembleSize: 2 })).toThrow(
+      'BatchEnsembleDense: units must be a number in [1, 65536], got 1000000',
+    );
+    expect(() => new BatchEnsembleDense({ units: 2, ensembleSize: 5000 })).toThrow(
+      'BatchEnsembleDense: ensembleSize must be a number in [1, 1000], got 5000',
+    );
     const layer = new BatchEnsembleDense({ units: 2, ensembleSize: 2 });
     expect(() => layer.build([null, 3, 4])).toThrow(
       'BatchEnsembleDense: inputShape must be [B, D] or [B, 2, D] with D known, got [null, 3, 4]',
@@ -238,6 +245,9 @@ describe('batchEnsemblePredict', () => {
     plain.add(layers.dense({ inputShape: [2], units: 3, activation: 'softmax' }));
     expect(() => batchEnsemblePredict(plain, x)).toThrow(
       'batchEnsemblePredict: model output must be of rank 3, got [2, 3]',
+    );
+    expect(() => batchEnsemblePredict(plain, x, null as never)).toThrow(
+      'batchEnsemblePredict: options must be an object { output?, batchSize? }, got null',
     );
     x.dispose();
   });

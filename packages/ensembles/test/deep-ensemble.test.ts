@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,7 +6,7 @@ import { initializers, type LayersModel, layers, sequential } from '@tensorflow/
 import { DataError, deriveSeed, disposePredictive, InvalidArgumentError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeepEnsemble, type MemberContext, mixtureMoments } from '../src/index.js';
-import { ensembleDirectory } from '../src/node.js';
+import { ensembleDirectory, fileSystemHandler } from '../src/node.js';
 
 let root: string;
 beforeAll(async () => {
@@ -242,7 +242,9 @@ describe('DeepEnsemble.fit and predict', () => {
       const raw = e.members.map((m) => (m.predict(x) as tf.Tensor).arraySync() as number[][]);
       const means = raw.map((rows) => rows.map((row) => row[0]!));
       const second = raw.map((rows) => rows.map((row) => Math.log1p(Math.exp(row[1]!)) + 1e-6));
-      const expected = mixtureMoments(means, second, kind);
+      // Member variances: sigma^2 = second (Gaussian), 2 b^2 with b = second (Laplace).
+      const variances = second.map((row) => row.map((s) => (kind === 'laplace' ? 2 * s * s : s)));
+      const expected = mixtureMoments(means, variances, kind);
       values(r.mean).forEach((v, i) => {
         expect(v).toBeCloseTo(expected.mean[i]!, 4);
       });
@@ -380,6 +382,81 @@ describe('DeepEnsemble.save / load', () => {
     await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
       'format must be "uqjs-deep-ensemble", got "other"',
     );
+  });
+});
+
+describe('DeepEnsemble bad data and files (issue 19)', () => {
+  it('rejects NaN data up front, and a step with a non-finite objective before any weight changes', async () => {
+    const x = tf.randomUniform([16, 2], -1, 1, 'float32', 3);
+    const e = DeepEnsemble.create(() => mlp(2, 'linear'), { size: 2, seed: 1, output: 'gaussian' });
+    const start = weightsOf(e);
+    const nanX = tf.tensor2d(
+      Array.from({ length: 32 }, (_, i) => (i === 5 ? Number.NaN : 0)),
+      [16, 2],
+    );
+    await expect(e.fit(nanX, tf.zeros([16]))).rejects.toThrow(
+      'DeepEnsemble.fit: x[5] must be finite, got NaN',
+    );
+    // Finite data whose squared error overflows float32: the objective is infinite.
+    const huge = tf.fill([16], 1e30);
+    const before = tf.memory().numTensors;
+    await expect(e.fit(x, huge, { epochs: 1, batchSize: 16 })).rejects.toThrow(DataError);
+    await expect(e.fit(x, huge, { epochs: 1, batchSize: 16 })).rejects.toThrow(
+      /DeepEnsemble\.fit: member 0, epoch 0, batch 0: the objective \(.*\) or its gradients are not finite; no weight was updated/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(weightsOf(e)).toEqual(start);
+    expect(weightsOf(e).flat(2).every(Number.isFinite)).toBe(true);
+    await expect(e.fit(x, tf.zeros([16]), null as never)).rejects.toThrow(
+      'DeepEnsemble.fit: options must be an options object (or nothing), got null',
+    );
+    expect(() => e.predictRegression(x, null as never)).toThrow(
+      'DeepEnsemble.predictRegression: options must be an options object',
+    );
+    tf.dispose([x, nanX, huge]);
+    e.dispose();
+  });
+
+  it('caps the member count of create and of a loaded manifest, stating the limit', async () => {
+    expect(() => DeepEnsemble.create(() => mlp(2), { size: 1001 })).toThrow(
+      'DeepEnsemble.create: options.size must be a number in [1, 1000], got 1001',
+    );
+    const dir = join(root, 'many');
+    const e = DeepEnsemble.create(() => mlp(2), { size: 1, seed: 1 });
+    await e.save(ensembleDirectory(dir));
+    e.dispose();
+    const manifest = JSON.parse(await readFile(join(dir, 'ensemble.json'), 'utf8'));
+    manifest.members = Array.from({ length: 100000 }, (_, i) => `member-${i}`);
+    await writeFile(join(dir, 'ensemble.json'), JSON.stringify(manifest));
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
+      'members must list at most 1000 members, got 100000',
+    );
+  });
+
+  it('rejects members of different output widths, and weights that do not fit the topology', async () => {
+    const dir = join(root, 'widths');
+    const a = DeepEnsemble.create(() => mlp(2), { size: 2, seed: 1 });
+    await a.save(ensembleDirectory(dir));
+    a.dispose();
+    // Replace member 1 by a 3-class model.
+    const wide = DeepEnsemble.create(() => mlp(3), { size: 1, seed: 2 });
+    await wide.members[0]!.save(fileSystemHandler(join(dir, 'member-1')));
+    wide.dispose();
+    const before = tf.memory().numTensors;
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(DataError);
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
+      /DeepEnsemble\.load: member "member-1" of .*ensemble\.json has input and output shapes \[\[2\],\[3\]\], member 0 has \[\[2\],\[2\]\]/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // A topology edited to 9 units where the weights hold 8: tfjs's shape error, with the member named.
+    const modelJson = join(dir, 'member-1', 'model.json');
+    const json = JSON.parse(await readFile(modelJson, 'utf8'));
+    json.modelTopology.config.layers[0].config.units = 9;
+    await writeFile(modelJson, JSON.stringify(json));
+    await expect(DeepEnsemble.load(ensembleDirectory(dir))).rejects.toThrow(
+      /DeepEnsemble\.load: member "member-1" of .*ensemble\.json does not load: /,
+    );
+    // (tfjs's loadLayersModel itself keeps the weights of a model it fails to fill.)
   });
 });
 

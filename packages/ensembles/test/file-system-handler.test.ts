@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -63,6 +63,61 @@ describe('fileSystemHandler', () => {
     json.weightsManifest[0].paths = ['../corrupt/weights.bin'];
     await writeFile(join(outside, 'model.json'), JSON.stringify(json));
     await expect(loadLayersModel(fileSystemHandler(outside))).rejects.toThrow(/points outside/);
+    model.dispose();
+  });
+
+  it('refuses a weights.bin (or model.json) that is a symbolic link to a file outside the directory', async () => {
+    const model = smallModel();
+    const source = join(root, 'elsewhere');
+    await model.save(fileSystemHandler(source));
+    const linked = join(root, 'linked');
+    await model.save(fileSystemHandler(linked));
+    await rm(join(linked, 'weights.bin'));
+    await symlink(join(source, 'weights.bin'), join(linked, 'weights.bin'));
+    await expect(loadLayersModel(fileSystemHandler(linked))).rejects.toThrow(DataError);
+    await expect(loadLayersModel(fileSystemHandler(linked))).rejects.toThrow(
+      /fileSystemHandler\.load: the weights file .*linked[/\\]weights\.bin resolves to .*elsewhere[/\\]weights\.bin, outside the model directory/,
+    );
+    const linkedJson = join(root, 'linked-json');
+    await model.save(fileSystemHandler(linkedJson));
+    await rm(join(linkedJson, 'model.json'));
+    await symlink(join(source, 'model.json'), join(linkedJson, 'model.json'));
+    await expect(loadLayersModel(fileSystemHandler(linkedJson))).rejects.toThrow(
+      /the model file .* outside the model directory/,
+    );
+    // A link inside the directory is fine.
+    const inner = join(root, 'inner-link');
+    await model.save(fileSystemHandler(inner));
+    await rename(join(inner, 'weights.bin'), join(inner, 'real.bin'));
+    await symlink(join(inner, 'real.bin'), join(inner, 'weights.bin'));
+    const loaded = await loadLayersModel(fileSystemHandler(inner));
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('names byte-count, dtype and unregistered-class mismatches', async () => {
+    const model = smallModel();
+    const dir = join(root, 'mismatch');
+    await model.save(fileSystemHandler(dir));
+    const weights = await readFile(join(dir, 'weights.bin'));
+    const good = await readFile(join(dir, 'model.json'), 'utf8');
+    await writeFile(join(dir, 'weights.bin'), weights.subarray(0, weights.byteLength - 4));
+    await expect(loadLayersModel(fileSystemHandler(dir))).rejects.toThrow(
+      `the weights manifest describes ${weights.byteLength} bytes, the weight files hold ${weights.byteLength - 4}`,
+    );
+    await writeFile(join(dir, 'weights.bin'), weights);
+    const json = JSON.parse(good);
+    json.weightsManifest[0].weights[0].dtype = 'float64';
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    await expect(loadLayersModel(fileSystemHandler(dir))).rejects.toThrow(
+      /weight ".*" must have a shape of non-negative integers and dtype float32, int32 or bool, got shape \[3,5\] and dtype "float64"/,
+    );
+    const renamed = JSON.parse(good);
+    renamed.modelTopology.config.layers[2].class_name = 'NoSuchLayer';
+    await writeFile(join(dir, 'model.json'), JSON.stringify(renamed));
+    await expect(loadLayersModel(fileSystemHandler(dir))).rejects.toThrow(
+      'layer class "NoSuchLayer" is not registered (import the package that defines it before loading)',
+    );
     model.dispose();
   });
 

@@ -36,6 +36,17 @@ describe('gaussianParams / laplaceParams', () => {
     tf.dispose([out, g.mean, g.variance, l.mean, l.scale, l.variance]);
   });
 
+  it('rejects null options with a clear error, not a TypeError', () => {
+    const two = tf.zeros([4, 2]);
+    expect(() => gaussianParams(two, null as never)).toThrow(
+      'gaussianParams: options must be an object { eps? }, got null',
+    );
+    expect(() => laplaceNll(tf.zeros([4]), two, null as never)).toThrow(
+      'laplaceNll: options must be an object { eps? }, got null',
+    );
+    two.dispose();
+  });
+
   it('rejects outputs that are not [B, 2] and eps <= 0', () => {
     const three = tf.zeros([4, 3]);
     expect(() => gaussianParams(three)).toThrow(

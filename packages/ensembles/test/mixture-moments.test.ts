@@ -26,35 +26,54 @@ describe('mixtureMoments', () => {
     expect(out.variance[1]).toBeCloseTo(4, 12);
   });
 
-  it('reads Laplace scales b and uses the member variance 2 b^2', () => {
-    // b = (1, 0.5) at point 0 -> v = (2, 0.5): mean(2 + 1, 0.5 + 9) - 4 = 6.25 - 4 = 2.25
-    // b = (2, 1) at point 1   -> v = (8, 2):   mean(8 + 0, 2 + 4) - 1 = 7 - 1 = 6
-    const out = mixtureMoments(
-      means,
-      [
-        [1, 2],
-        [0.5, 1],
-      ],
-      'laplace',
-    );
-    expect(out.mean).toEqual([2, 1]);
+  it('takes Laplace member variances (2 b^2), matching the mixture density integrated numerically', () => {
+    // Laplace members with locations mu and scales b: member variance 2 b^2 (closed form).
+    const mu = [
+      [1, 0],
+      [3, 2],
+    ];
+    const b = [
+      [1, 2],
+      [0.5, 1],
+    ];
+    const v = b.map((row) => row.map((s) => 2 * s * s));
+    const out = mixtureMoments(mu, v, 'laplace');
+    // Point 0: v = (2, 0.5): mean(2 + 1, 0.5 + 9) - 4 = 2.25; point 1: v = (8, 2): 7 - 1 = 6.
     expect(out.variance[0]).toBeCloseTo(2.25, 12);
     expect(out.variance[1]).toBeCloseTo(6, 12);
+    // Independent check: E[x^2] - E[x]^2 of the mixture density sum_m Laplace(mu_m, b_m) / M
+    // by the trapezoid rule on [-80, 80] (tails beyond are < e^-38 of the mass).
+    for (let n = 0; n < 2; n++) {
+      const density = (x: number) =>
+        (0.5 * Math.exp(-Math.abs(x - mu[0]![n]!) / b[0]![n]!)) / (2 * b[0]![n]!) +
+        (0.5 * Math.exp(-Math.abs(x - mu[1]![n]!) / b[1]![n]!)) / (2 * b[1]![n]!);
+      let [m0, m1, m2] = [0, 0, 0];
+      const h = 1e-3;
+      for (let x = -80; x <= 80; x += h) {
+        const p = density(x) * h;
+        [m0, m1, m2] = [m0 + p, m1 + p * x, m2 + p * x * x];
+      }
+      expect(m0).toBeCloseTo(1, 5);
+      expect(out.mean[n]).toBeCloseTo(m1, 4);
+      expect(out.variance[n]).toBeCloseTo(m2 - m1 * m1, 3);
+    }
+    // The kind names the family; the moments depend only on means and variances.
+    expect(mixtureMoments(mu, v, 'gaussian')).toEqual(out);
   });
 
   it('returns tensors for tensors, with the same values', () => {
     const mu = tf.tensor2d(means);
-    const b = tf.tensor2d([
-      [1, 2],
-      [0.5, 1],
+    const v = tf.tensor2d([
+      [2, 8],
+      [0.5, 2],
     ]);
-    const out = mixtureMoments(mu, b, 'laplace');
+    const out = mixtureMoments(mu, v, 'laplace');
     expect(out.mean.shape).toEqual([2]);
     expect(Array.from(out.mean.dataSync())).toEqual([2, 1]);
-    const v = out.variance.dataSync();
-    expect(v[0]).toBeCloseTo(2.25, 5);
-    expect(v[1]).toBeCloseTo(6, 5);
-    tf.dispose([mu, b, out.mean, out.variance]);
+    const values = out.variance.dataSync();
+    expect(values[0]).toBeCloseTo(2.25, 5);
+    expect(values[1]).toBeCloseTo(6, 5);
+    tf.dispose([mu, v, out.mean, out.variance]);
   });
 
   it('keeps the law of total variance: var* = mean(v) + var(mu) >= mean(v), equality iff members agree', () => {
