@@ -2,7 +2,8 @@
 // adapter. Start it through tools/webgpu/lavapipe-run.sh (which installs Mesa lavapipe when
 // missing and sets its environment). On this 2-core CI machine lavapipe is slow, so it runs a
 // subset that fits in about 5 minutes: the bench end to end on webgpu against wasm (moons and
-// mnist: training, MC heads, fused Adam, every metric, the outputs), resolveBackend, and the
+// mnist: training, MC heads, fused Adam, every metric, the outputs), resolveBackend, fusedAdam
+// over a CNN's 12 weights against tf.train.adam, and the
 // metrics suite; `--all` runs every package's suite (minus tools/webgpu/test-exclusions.json).
 // Reports: <package>/reports/vitest-webgpu.json (summed by tools/scripts/check.mjs).
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { root } from '../scripts/workspace.mjs';
 
 const SUBSET = [
   ['apps/bench', ['test/webgpu.e2e.webgpu.test.ts']],
-  ['packages/backend', ['test/resolve-backend.test.ts']],
+  ['packages/backend', ['test/resolve-backend.test.ts', 'test/fused-adam.webgpu.test.ts']],
   ['packages/metrics', []],
 ];
 const all = process.argv.includes('--all');

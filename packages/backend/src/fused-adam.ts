@@ -276,7 +276,26 @@ const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 function allFinite(gradients: readonly Tensor[]): Tensor | null {
   if (gradients.length === 0) return null;
   // sum(g * 0) is 0 for a finite g and NaN when any entry is NaN or infinite.
-  return tidy(() => isFiniteTensor(addN(gradients.map((g) => sum(mul(cast(g, 'float32'), 0))))));
+  return tidy(() =>
+    isFiniteTensor(sumScalars(gradients.map((g) => sum(mul(cast(g, 'float32'), 0))))),
+  );
+}
+
+/**
+ * The sum of scalar tensors, at most 4 per AddN kernel: a WebGPU device caps the storage buffers
+ * of one kernel (Mesa lavapipe: 8), and tfjs-backend-webgpu's AddN binds one per input.
+ */
+function sumScalars(terms: readonly Tensor[]): Tensor {
+  let level = terms;
+  while (level.length > 1) {
+    const next: Tensor[] = [];
+    for (let i = 0; i < level.length; i += 4) {
+      const group = level.slice(i, i + 4);
+      next.push(group.length === 1 ? group[0]! : addN(group));
+    }
+    level = next;
+  }
+  return level[0]!;
 }
 
 /** Throws a `DataError` naming the first gradient that holds NaN or +-Infinity. */
