@@ -111,7 +111,8 @@ export class BatchEnsembleDense extends layers.Layer {
   private bias: LayerVariable | null = null;
 
   constructor(args: BatchEnsembleDenseArgs) {
-    super(args);
+    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
+    super(args !== null && typeof args === 'object' ? args : {});
     const fn = 'BatchEnsembleDense';
     if (args === null || typeof args !== 'object') {
       throw new InvalidArgumentError({

@@ -190,6 +190,9 @@ describe('BatchEnsembleDense', () => {
     ).toThrow(
       "BatchEnsembleDense: activation must be one of 'linear', 'relu', 'elu', 'tanh', 'sigmoid', 'softplus', 'softmax', got \"gelu\"",
     );
+    expect(() => new BatchEnsembleDense(null as never)).toThrow(
+      'BatchEnsembleDense: args must be an object { units, ensembleSize, ... }, got null',
+    );
     // Sizes a model.json could ask for are capped, and the limit is stated.
     expect(() => new BatchEnsembleDense({ units: 1e6, ensembleSize: 2 })).toThrow(
       'BatchEnsembleDense: units must be a number in [1, 65536], got 1000000',

@@ -70,7 +70,8 @@ export class MCDropout extends layers.Layer {
   private calls = 0;
 
   constructor(args: MCDropoutArgs) {
-    super(args);
+    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
+    super(args !== null && typeof args === 'object' ? args : {});
     if (args === null || typeof args !== 'object') {
       throw new InvalidArgumentError({
         fn: 'MCDropout',

@@ -82,6 +82,14 @@ export function mcDropoutPredict(
 ): Predictive {
   checkModel(model);
   checkInput(model, x);
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options',
+      expected: 'an object { numSamples?, batchSize?, seed?, output? }',
+      given: options,
+    });
+  }
   const numSamples = checkPositiveInteger(options.numSamples ?? 50, 'options.numSamples', FN);
   const numRows = x.shape[0]!;
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);

@@ -130,6 +130,9 @@ describe('MCDropout', () => {
     expect(() => new MCDropout({ rate: 0.5, noiseShape: [0] })).toThrow(
       'MCDropout: noiseShape must be an array of positive integers or null, got [0]',
     );
+    expect(() => new MCDropout(null as never)).toThrow(
+      'MCDropout: args must be an object { rate, seed?, noiseShape? }, got null',
+    );
   });
 
   it('does not leak tensors', () => {

@@ -213,6 +213,12 @@ describe('mcDropoutPredict', () => {
       'mcDropoutPredict: options.numSamples must be an integer >= 1, got 0',
     );
     expect(() => mcDropoutPredict(m, input, { batchSize: 1.5 })).toThrow('options.batchSize');
+    expect(() => mcDropoutPredict(m, input, null as never)).toThrow(
+      'mcDropoutPredict: options must be an object { numSamples?, batchSize?, seed?, output? }, got null',
+    );
+    expect(() => mcDropoutPredict(m, null as never)).toThrow(
+      'mcDropoutPredict: x must be a tensor, got null',
+    );
     expect(() => mcDropoutPredict(m, input, { seed: -1 })).toThrow('options.seed');
     expect(() => mcDropoutPredict(m, input, { output: 'scores' as 'logits' })).toThrow(
       "options.output must be one of 'probabilities', 'logits', got \"scores\"",

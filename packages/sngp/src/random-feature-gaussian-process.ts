@@ -238,7 +238,8 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
   private cache: { dataId: object; factor: Tensor } | null = null;
 
   constructor(args: RandomFeatureGaussianProcessArgs) {
-    super(args);
+    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
+    super(args !== null && typeof args === 'object' ? args : {});
     if (args === null || typeof args !== 'object') {
       throw new InvalidArgumentError({
         fn: FN,

@@ -129,7 +129,8 @@ export class SpectralNormalization extends layers.Layer {
   private writtenU: object | null = null;
 
   constructor(args: SpectralNormalizationArgs) {
-    super(args);
+    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
+    super(args !== null && typeof args === 'object' ? args : {});
     if (args === null || typeof args !== 'object') {
       throw new InvalidArgumentError({
         fn: FN,

@@ -415,6 +415,12 @@ describe('RandomFeatureGaussianProcess arguments', () => {
     expect(make).toThrow(`RandomFeatureGaussianProcess: ${message}`);
   });
 
+  it('rejects null args with a clear error, not a TypeError', () => {
+    expect(() => new RandomFeatureGaussianProcess(null as never)).toThrow(
+      'RandomFeatureGaussianProcess: args must be an object { units, numInducing?, ... }, got null',
+    );
+  });
+
   it('rejects inputs of the wrong shape and an unbuilt layer', () => {
     const unbuilt = new RandomFeatureGaussianProcess({ units: 2 });
     expect(() => unbuilt.randomFeatures(tf.ones([2, D]))).toThrow(UqjsError);

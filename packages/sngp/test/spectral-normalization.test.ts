@@ -301,6 +301,9 @@ describe('SpectralNormalization contract', () => {
     expect(() => new SpectralNormalization({ layer: dense(), powerIterations: 1.5 })).toThrow(
       'SpectralNormalization: powerIterations must be an integer >= 1, got 1.5',
     );
+    expect(() => new SpectralNormalization(null as never)).toThrow(
+      'SpectralNormalization: args must be an object { layer, normMultiplier?, powerIterations?, seed? }, got null',
+    );
     expect(() => new SpectralNormalization({ layer: dense(), powerIterations: 1001 })).toThrow(
       'SpectralNormalization: powerIterations must be a number in [1, 1000], got 1001',
     );
