@@ -1,17 +1,19 @@
 // The page: reads the form, drives the training worker, draws what it sends back, and keeps
 // `window.__playground` up to date for tests and the console.
 import type { BackendChoice, FromWorker, ToWorker } from './protocol.js';
-import type { Settings } from './settings.js';
+import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { initialState, resultNumbers } from './state.js';
+import { makeTask } from './tasks.js';
 import { sequentialGradientCss } from './ui/colormap.js';
 import {
   applyDatasetDefaults,
+  backendFromUrl,
   readSettings,
   settingsFromUrl,
   updateVisibility,
   writeSettings,
 } from './ui/form.js';
-import { renderResult } from './ui/render-result.js';
+import { renderData, renderResult } from './ui/render-result.js';
 
 /** How long Stop waits for the worker to end a run before restarting the worker. */
 const STOP_GRACE_MS = 8000;
@@ -31,10 +33,17 @@ const stopButton = byId<HTMLButtonElement>('stop');
 const progress = byId<HTMLProgressElement>('progress');
 const statusLine = byId<HTMLParagraphElement>('status');
 const badge = byId<HTMLParagraphElement>('backend');
-const params = new URLSearchParams(location.search);
-const backendChoice = (
-  ['webgl', 'cpu'].includes(params.get('backend') ?? '') ? params.get('backend') : 'auto'
-) as BackendChoice;
+/** A bad URL parameter: shown (and kept) in the status line; the page uses its defaults. */
+let urlError: string | null = null;
+function fromUrl<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (error) {
+    urlError ??= error instanceof Error ? error.message : String(error);
+    return fallback;
+  }
+}
+const backendChoice: BackendChoice = fromUrl(() => backendFromUrl(location.search), 'auto');
 
 let worker: Worker;
 let running: Settings | null = null;
@@ -71,7 +80,8 @@ function onMessage(message: FromWorker): void {
       state.status = 'idle';
       badge.textContent = `Backend: ${message.name} · ${message.note}`;
       setRunning(null);
-      setStatus('Ready. Pick a dataset and a method, then Train.');
+      if (urlError !== null) setStatus(`${urlError} (using the defaults)`, true);
+      else setStatus('Ready. Pick a dataset and a method, then Train.');
       return;
     case 'progress': {
       state.progress = { done: message.done, total: message.total, loss: message.loss };
@@ -175,13 +185,33 @@ stopButton.addEventListener('click', () => {
   }, STOP_GRACE_MS);
 });
 
+/** Draws the data of the form's dataset, seed and label noise, as long as they are valid. */
+function showData(): void {
+  try {
+    const settings = readSettings(form);
+    renderData(makeTask(settings.dataset, settings.seed, settings.labelNoise));
+  } catch {
+    // An invalid field: Train reports it.
+  }
+}
+
 form.addEventListener('change', (event) => {
   const target = event.target as HTMLElement;
   if (target instanceof HTMLSelectElement && target.name === 'dataset') applyDatasetDefaults(form);
   updateVisibility(form);
+  const name = (target as HTMLInputElement).name;
+  if (running === null && ['dataset', 'seed', 'labelNoise'].includes(name)) showData();
 });
 
 byId('colorbar').style.background = sequentialGradientCss();
-writeSettings(form, settingsFromUrl(location.search));
+writeSettings(
+  form,
+  fromUrl(() => settingsFromUrl(location.search), DEFAULT_SETTINGS),
+);
+if (urlError !== null) {
+  state.error = urlError;
+  setStatus(`${urlError} (using the defaults)`, true);
+}
 updateVisibility(form);
+showData();
 startWorker();

@@ -40,7 +40,7 @@ function now(): number {
  */
 export function runPlayground(settings: Settings, hooks: RunHooks): Promise<RunOutcome> {
   return withSeededMathRandom(settings.seed, async () => {
-    const task = makeTask(settings.dataset, settings.seed);
+    const task = makeTask(settings.dataset, settings.seed, settings.labelNoise);
     const started = now();
     if (task.kind === 'classification') {
       const classifier = makeClassifier(settings, 2, task.numClasses);

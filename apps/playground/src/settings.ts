@@ -60,6 +60,11 @@ export interface Settings {
   readonly likelihood: RegressionLikelihood;
   /** Points per side of the 2-D prediction grid. */
   readonly gridSize: number;
+  /**
+   * Moons: the largest probability of flipping a label (0 to 0.5), reached at the right moon's
+   * tip and falling to 0 at the left one's (`moonFlipProbability` in tasks.ts).
+   */
+  readonly labelNoise: number;
 }
 
 /** The page's starting values: a run of a few seconds on the CPU backend. */
@@ -77,6 +82,7 @@ export const DEFAULT_SETTINGS: Settings = {
   ensembleSize: 5,
   likelihood: 'gaussian',
   gridSize: 64,
+  labelNoise: 0,
 };
 
 /**
@@ -133,5 +139,6 @@ export function checkSettings(value: Record<string, unknown>): Settings {
     ),
     likelihood: checkOneOf(value.likelihood, REGRESSION_LIKELIHOODS, 'likelihood', fn),
     gridSize: checkInRange(checkInteger(value.gridSize, 'gridSize', fn, 8), 'gridSize', fn, 8, 200),
+    labelNoise: checkInRange(value.labelNoise, 'labelNoise', fn, 0, 0.5),
   };
 }

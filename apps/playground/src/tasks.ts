@@ -1,3 +1,4 @@
+import { deriveSeed, Rng } from '@uqjs/core';
 import {
   ImageDataset,
   makeCubicRegression,
@@ -68,6 +69,33 @@ function holdOut(set: ToySet, numClasses: number, seed: number): [LabelledPoints
   return [points(parts.train), points(parts.validation)];
 }
 
+/** Where the moons' input-dependent label noise starts (x1 = -1) and peaks (x1 = 2). */
+const NOISE_RAMP: readonly [number, number] = [-1, 2];
+
+/**
+ * Flip probability of a moons point at first coordinate `x1`: `labelNoise` times a ramp
+ * from 0 at `x1 = -1` (the left moon's tip: clean) to 1 at `x1 = 2` (the right moon's tip).
+ * Input-dependent noise, so a heteroscedastic model's aleatoric surface has something to show.
+ */
+export function moonFlipProbability(x1: number, labelNoise: number): number {
+  const [start, end] = NOISE_RAMP;
+  return labelNoise * Math.min(1, Math.max(0, (x1 - start) / (end - start)));
+}
+
+/** `points` with each label flipped (0 <-> 1) with {@link moonFlipProbability}, seeded. */
+export function flipMoonLabels(
+  points: LabelledPoints,
+  labelNoise: number,
+  seed: number,
+): LabelledPoints {
+  if (labelNoise === 0) return points;
+  const rng = new Rng(seed);
+  const y = Int32Array.from(points.y, (label, i) =>
+    rng.uniform() < moonFlipProbability(points.x[2 * i] as number, labelNoise) ? 1 - label : label,
+  );
+  return { ...points, y };
+}
+
 function points(set: ToySet): LabelledPoints {
   return { x: set.x, y: set.y, n: set.shape[0] };
 }
@@ -78,8 +106,10 @@ function points(set: ToySet): LabelledPoints {
  *   points around `(2.5, -1.75)`, on the tutorial's window `[-3.5, 3.5] x [-2.5, 2.5]`;
  * - `spirals`: 3 arms of 160 points (angle noise 0.2) on `[-1.5, 1.5]^2`;
  * - `cubic`: 20 points of `x^3 + N(0, 3^2)` on `[-4, 4]`, plotted on `[-6, 6]`.
+ *
+ * `labelNoise` (moons only) flips labels by {@link flipMoonLabels}.
  */
-export function makeTask(dataset: DatasetName, seed: number): Task {
+export function makeTask(dataset: DatasetName, seed: number, labelNoise = 0): Task {
   if (dataset === 'cubic') {
     const set = makeCubicRegression({ n: 20, range: [-4, 4], std: 3, seed });
     return {
@@ -96,8 +126,8 @@ export function makeTask(dataset: DatasetName, seed: number): Task {
     return {
       kind: 'classification',
       numClasses: 2,
-      train,
-      heldOut,
+      train: flipMoonLabels(train, labelNoise, deriveSeed(seed, 'label-noise', 'train')),
+      heldOut: flipMoonLabels(heldOut, labelNoise, deriveSeed(seed, 'label-noise', 'held-out')),
       ood: points(makeOodCluster({ n: 100, seed })),
       xRange: [-3.5, 3.5],
       yRange: [-2.5, 2.5],

@@ -135,6 +135,79 @@ describe('the built playground in Chromium', () => {
     expect(await page.isEnabled('#train')).toBe(true);
   });
 
+  test('draws the data before any training', async () => {
+    expect((await state()).runs).toBe(0);
+    // White surfaces with the training points and the OOD crosses on them.
+    for (const id of ['canvas-probability', 'canvas-aleatoric']) {
+      const spread = await canvasSpread(id);
+      expect(spread.std, id).toBeGreaterThan(5);
+      expect(spread.colours, id).toBeGreaterThan(3);
+    }
+  });
+
+  test('fits the four panels in one row at 1280 px', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await narrow.goto(server.url);
+      const boxes = await narrow.evaluate(() =>
+        ['probability', 'total', 'aleatoric', 'epistemic'].map((name) => {
+          const box = document.getElementById(`canvas-${name}`)!.getBoundingClientRect();
+          return { top: box.top, left: box.left, right: box.right, width: box.width };
+        }),
+      );
+      for (const box of boxes) {
+        expect(box.top).toBeCloseTo(boxes[0]!.top, 0);
+        expect(box.width).toBeGreaterThan(150);
+        expect(box.right).toBeLessThanOrEqual(1280);
+      }
+      for (let i = 1; i < boxes.length; i++) {
+        expect(boxes[i]!.left).toBeGreaterThan(boxes[i - 1]!.right);
+      }
+      await narrow.screenshot({ path: join(REPORTS, 'playground-1280.png') });
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  test('regression: the data is drawn before training, the classification panels hidden', async () => {
+    const cubic = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await cubic.goto(`${server.url}?dataset=cubic&method=ensemble`);
+      expect(await cubic.isVisible('#canvas-regression')).toBe(true);
+      expect(await cubic.isVisible('#canvas-probability')).toBe(false);
+      // Axes, grid lines and the red data points on white.
+      const reds = await cubic.evaluate(() => {
+        const canvas = document.getElementById('canvas-regression') as HTMLCanvasElement;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i]! > 180 && data[i + 1]! < 80 && data[i + 2]! < 80) count++;
+        }
+        return count;
+      });
+      expect(reds).toBeGreaterThan(20 * 10); // 20 points of radius 3
+    } finally {
+      await cubic.close();
+    }
+  });
+
+  test('a bad URL parameter is reported with the value given', async () => {
+    const bad = await browser.newPage();
+    try {
+      await bad.goto(`${server.url}?epochs=ten&method=sngp`);
+      await bad.waitForFunction(() => window.__playground?.backend !== null, null, {
+        timeout: 20_000,
+      });
+      const status = await bad.textContent('#status');
+      expect(status).toContain('URL parameter ?epochs must be');
+      expect(status).toContain('got "ten"');
+      expect(await bad.evaluate(() => window.__playground.error)).toContain('"ten"');
+      expect(await bad.isEnabled('#train')).toBe(true);
+    } finally {
+      await bad.close();
+    }
+  });
+
   test('trains SNGP on the moons and draws more uncertainty on the OOD cluster', async () => {
     await train({ dataset: 'moons', method: 'sngp', epochs: '30', gridSize: '48', seed: '0' });
     const after = await waitForRuns(1, 50_000);
@@ -172,13 +245,35 @@ describe('the built playground in Chromium', () => {
     await page.screenshot({ path: join(REPORTS, 'playground-moons-sngp.png'), fullPage: true });
   });
 
+  test('moons with label noise: the heteroscedastic model draws an aleatoric surface', async () => {
+    await train({
+      dataset: 'moons',
+      method: 'heteroscedastic',
+      labelNoise: '0.5',
+      epochs: '40',
+      gridSize: '32',
+      seed: '0',
+    });
+    const after = await waitForRuns(2, 90_000);
+    expect(after.error).toBeNull();
+    const result = after.last!.result!;
+    if (result.kind !== 'classification') throw new Error('expected a classification result');
+    expect(after.last!.settings.labelNoise).toBe(0.5);
+    // Labels flip with probability up to 0.5 at the right moon's tip: the model's own
+    // (aleatoric) entropy there approaches log 2, and the surface is not flat.
+    expect(result.panels.aleatoric.max).toBeGreaterThan(0.4);
+    expect((await canvasSpread('canvas-aleatoric')).std).toBeGreaterThan(10);
+    await page.screenshot({ path: join(REPORTS, 'playground-moons-label-noise.png') });
+    await page.fill('[name="labelNoise"]', '0');
+  });
+
   test('Stop ends a long run early and draws the model as trained so far', async () => {
     await train({ dataset: 'moons', method: 'deterministic', epochs: '2000', gridSize: '32' });
     await page.waitForFunction(() => window.__playground.progress.done >= 2, null, {
       timeout: 20_000,
     });
     await page.click('#stop');
-    const after = await waitForRuns(2, 30_000);
+    const after = await waitForRuns(3, 30_000);
     expect(after.error).toBeNull();
     expect(after.status).toBe('stopped');
     expect(after.last!.stopped).toBe(true);

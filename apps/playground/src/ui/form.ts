@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@uqjs/core';
 import {
   checkSettings,
   DATASETS,
@@ -50,10 +51,14 @@ export function writeSettings(form: HTMLFormElement, settings: Partial<Settings>
   for (const [name, value] of Object.entries(settings)) field(form, name).value = String(value);
 }
 
+/** The argument name of a URL parameter in error messages: `?epochs`. */
+const urlName = (name: string) => `URL parameter ?${name}`;
+
 /**
  * Settings given in the page's URL (`?dataset=spirals&method=ensemble&epochs=100`), over the
- * defaults of their dataset, numbers for the numeric fields; unknown names are ignored, bad
- * values are caught by `readSettings` when training starts.
+ * defaults of their dataset, numbers for the numeric fields; unknown names are ignored. A bad
+ * value throws an `InvalidArgumentError` naming the parameter, what it accepts and the text
+ * given (`URL parameter ?epochs must be an integer..., got "ten"`).
  */
 export function settingsFromUrl(search: string): Partial<Settings> {
   const params = new URLSearchParams(search);
@@ -62,17 +67,48 @@ export function settingsFromUrl(search: string): Partial<Settings> {
     ...DEFAULT_SETTINGS,
     ...(DATASETS.includes(dataset as DatasetName) ? DATASET_DEFAULTS[dataset as DatasetName] : {}),
   };
+  const given = new Map<string, string>();
   for (const [name, initial] of Object.entries(DEFAULT_SETTINGS)) {
     const value = params.get(name);
-    if (value !== null) out[name] = typeof initial === 'number' ? Number(value) : value;
+    if (value === null) continue;
+    given.set(name, value);
+    out[name] = typeof initial === 'number' && value.trim() !== '' ? Number(value) : value;
+  }
+  try {
+    checkSettings(out);
+  } catch (error) {
+    const name = error instanceof InvalidArgumentError ? error.argument : undefined;
+    const text = name === undefined ? undefined : given.get(name);
+    if (name === undefined || text === undefined) throw error;
+    // checkSettings' message: "checkSettings: <name> must be <expected>, got <value>".
+    const expected = /must be (.*), got /s.exec((error as Error).message)?.[1] ?? 'valid';
+    throw new InvalidArgumentError({ fn: 'page', argument: urlName(name), expected, given: text });
   }
   return out as Partial<Settings>;
 }
 
+/** Backends the page can be asked for with `?backend=`. */
+export const URL_BACKENDS = ['auto', 'webgl', 'cpu'] as const;
+
+/** `?backend=` (default `auto`); another value throws naming it. */
+export function backendFromUrl(search: string): (typeof URL_BACKENDS)[number] {
+  const value = new URLSearchParams(search).get('backend');
+  if (value === null) return 'auto';
+  if (!(URL_BACKENDS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError({
+      fn: 'page',
+      argument: urlName('backend'),
+      expected: `one of ${URL_BACKENDS.join(', ')}`,
+      given: value,
+    });
+  }
+  return value as (typeof URL_BACKENDS)[number];
+}
+
 /**
  * Shows the fields of the current dataset kind and method (`data-show` holds
- * `kind:method` tokens, `*` matching any), and offers only the regression methods for the
- * regression view.
+ * `kind:method` tokens, where `kind` may also be a dataset name and `*` matches any), and
+ * offers only the regression methods for the regression view.
  */
 export function updateVisibility(form: HTMLFormElement): void {
   const dataset = field(form, 'dataset').value;
@@ -88,7 +124,7 @@ export function updateVisibility(form: HTMLFormElement): void {
     const tokens = (element.dataset.show ?? '').split(/\s+/);
     element.hidden = !tokens.some((token) => {
       const [k, m] = token.split(':');
-      return (k === '*' || k === kind) && (m === '*' || m === method);
+      return (k === '*' || k === kind || k === dataset) && (m === '*' || m === method);
     });
   }
 }

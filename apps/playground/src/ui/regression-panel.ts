@@ -123,16 +123,39 @@ function dataRangeMarks(
 }
 
 /**
+ * The y window of the predictive panel: the targets' extent with a quarter of it added above
+ * and below, so the data and the bands around it fill the panel (the true curve and the bands
+ * leave it where they extrapolate far). Throws when `ys` is empty or not finite.
+ */
+export function regressionYRange(ys: ArrayLike<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < ys.length; i++) {
+    lo = Math.min(lo, ys[i] as number);
+    hi = Math.max(hi, ys[i] as number);
+  }
+  if (!(Number.isFinite(lo) && Number.isFinite(hi))) {
+    throw new RangeError(`regressionYRange: ys must be finite numbers, got ${ys.length} values`);
+  }
+  const pad = 0.25 * Math.max(hi - lo, 1);
+  return [lo - pad, hi + pad];
+}
+
+/**
  * The predictive panel of the regression view: the data, the true `x^3` (dashed), the
  * predictive mean, and `+- 2` standard deviation bands of the total (light) and aleatoric
  * (darker) variance; the gap between the two is the epistemic part.
  */
 export function drawRegression(canvas: HTMLCanvasElement, result: RegressionResult): void {
   const ctx = context2d(canvas);
-  const reach = Math.max(...result.xRange.map((x) => Math.abs(x) ** 3)) * 1.1;
-  const yRange = [-reach, reach] as const;
+  const yRange = regressionYRange(result.trainY);
   const frame = innerFrame(canvas, result.xRange, yRange);
   axes(ctx, frame, result.xRange, yRange);
+  ctx.save();
+  // Curves and bands outside the window would run over the tick labels.
+  ctx.beginPath();
+  ctx.rect(frame.px(result.xRange[0]), frame.py(yRange[1]), frame.width, frame.height);
+  ctx.clip();
   dataRangeMarks(ctx, frame, result, yRange);
   const { xs, mean, aleatoric, epistemic } = result;
   band(ctx, frame, xs, mean, (i) => aleatoric[i]! + epistemic[i]!, 'rgba(31 119 180 / 0.18)');
@@ -143,6 +166,27 @@ export function drawRegression(canvas: HTMLCanvasElement, result: RegressionResu
   result.trainX.forEach((x, i) => {
     ctx.beginPath();
     ctx.arc(frame.px(x), frame.py(result.trainY[i]!), 3, 0, 2 * Math.PI);
+    ctx.fill();
+  });
+  ctx.restore();
+}
+
+/**
+ * The predictive panel before any training: the axes of the window the result will use and
+ * the data points (`x [n]`, `y [n]`).
+ */
+export function drawRegressionData(
+  canvas: HTMLCanvasElement,
+  data: { x: Float32Array; y: Float32Array; xRange: readonly [number, number] },
+): void {
+  const ctx = context2d(canvas);
+  const yRange = regressionYRange(data.y);
+  const frame = innerFrame(canvas, data.xRange, yRange);
+  axes(ctx, frame, data.xRange, yRange);
+  ctx.fillStyle = 'rgb(214 39 40)';
+  data.x.forEach((x, i) => {
+    ctx.beginPath();
+    ctx.arc(frame.px(x), frame.py(data.y[i]!), 3, 0, 2 * Math.PI);
     ctx.fill();
   });
 }

@@ -4,8 +4,10 @@ import type {
   RunResult,
   UncertaintyMeans,
 } from '../protocol.js';
+import type { Task } from '../tasks.js';
 import { probabilityColor, sequentialColor } from './colormap.js';
-import { drawRegression, drawRegressionStd } from './regression-panel.js';
+import { context2d } from './plot-frame.js';
+import { drawRegression, drawRegressionData, drawRegressionStd } from './regression-panel.js';
 import { drawSurface } from './surface-panel.js';
 
 /** Width of each 2-D panel in pixels; the height follows the window's aspect ratio. */
@@ -84,6 +86,41 @@ function renderRegression(result: RegressionResult): void {
       <tr><td colspan="4">RMSE of the mean against x³ inside the data: ${fixed(result.rmseInside, 2)}
         (noise sd ${result.noiseStd})</td></tr>
     </tbody>`;
+}
+
+/**
+ * Before training: the panels of the task's kind with the data alone (training points and the
+ * OOD cluster on white surfaces; the regression data on the window the result will use).
+ */
+export function renderData(task: Task): void {
+  byId('classification-panels').hidden = task.kind !== 'classification';
+  byId('regression-panels').hidden = task.kind !== 'regression';
+  byId('panel-reliability').hidden = task.kind !== 'classification';
+  byId('reliability').innerHTML = '';
+  byId('summary').innerHTML = '';
+  if (task.kind === 'regression') {
+    drawRegressionData(byId<HTMLCanvasElement>('canvas-regression'), task);
+    const std = byId<HTMLCanvasElement>('canvas-regression-std');
+    context2d(std).clearRect(0, 0, std.width, std.height);
+    return;
+  }
+  const [x0, x1] = task.xRange;
+  const [y0, y1] = task.yRange;
+  for (const name of ['probability', 'total', 'aleatoric', 'epistemic']) {
+    const canvas = byId<HTMLCanvasElement>(`canvas-${name}`);
+    canvas.width = PANEL_WIDTH;
+    canvas.height = Math.round((PANEL_WIDTH * (y1 - y0)) / (x1 - x0));
+    drawSurface(canvas, {
+      gridSize: 2,
+      xRange: task.xRange,
+      yRange: task.yRange,
+      color: () => [255, 255, 255],
+      trainX: task.train.x,
+      trainY: task.train.y,
+      oodX: task.ood?.x ?? null,
+    });
+  }
+  for (const name of ['total', 'aleatoric', 'epistemic']) byId(`max-${name}`).textContent = '';
 }
 
 /** Shows the panels of the result's kind and draws them. */
