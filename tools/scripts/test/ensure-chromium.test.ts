@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +16,18 @@ const script = new URL('../../../apps/playground/scripts/ensure-chromium.sh', im
   .pathname;
 const root = mkdtempSync(join(tmpdir(), 'uqjs-ensure-chromium-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * The only programs the script runs besides bash builtins, linked into a folder of their own:
+ * the tests' PATH leaves out /usr/bin, so a browser installed on this machine is not found.
+ */
+const bash = spawnSync('bash', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+const tools = join(root, 'tools');
+mkdirSync(tools);
+for (const name of ['id', 'sort']) {
+  const found = spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  symlinkSync(found, join(tools, name));
+}
 
 /** Writes an executable shell script at `path` (a fake browser, a fake `id`, ...). */
 function executable(path: string, body: string): string {
@@ -20,11 +40,11 @@ function executable(path: string, body: string): string {
 /** Runs the script with a home, PATH and system path list of the test's own. */
 function ensure(env: Record<string, string>, args: string[] = []) {
   const home = mkdtempSync(join(root, 'home-'));
-  const result = spawnSync('bash', [script, ...args], {
+  const result = spawnSync(bash, [script, ...args], {
     encoding: 'utf8',
     env: {
       HOME: home,
-      PATH: `${join(home, 'bin')}:/usr/bin:/bin`,
+      PATH: `${join(home, 'bin')}:${tools}`,
       ENSURE_CHROMIUM_SYSTEM_PATHS: '',
       ...env,
     },
@@ -47,7 +67,7 @@ describe('ensure-chromium.sh', () => {
   it('finds a browser on PATH, then on the system paths', () => {
     const onPath = mkdtempSync(join(root, 'path-'));
     const chromium = executable(join(onPath, 'chromium-browser'), fakeChrome);
-    expect(ensure({ PATH: `${onPath}:/usr/bin:/bin` })).toMatchObject({
+    expect(ensure({ PATH: `${onPath}:${tools}` })).toMatchObject({
       status: 0,
       path: chromium,
     });
@@ -86,12 +106,12 @@ describe('ensure-chromium.sh', () => {
     executable(join(shims, 'id'), 'echo 1000');
     executable(join(shims, 'apt-get'), `echo apt-get >> ${marker}; exit 1`);
     executable(join(shims, 'sudo'), `echo sudo >> ${marker}; exit 1`);
-    const result = ensure({ PATH: `${shims}:/usr/bin:/bin` });
+    const result = ensure({ PATH: `${shims}:${tools}` });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/no Chromium found .*set CHROME_PATH=\/path\/to\/chrome/);
     expect(result.stderr).toContain('npx playwright install chromium');
     expect(existsSync(marker)).toBe(false); // neither apt-get nor sudo ran
-    const findOnly = ensure({ PATH: `${shims}:/usr/bin:/bin` }, ['--find-only']);
+    const findOnly = ensure({ PATH: `${shims}:${tools}` }, ['--find-only']);
     expect(findOnly.status).toBe(1);
     expect(findOnly.stderr).toContain('no Chromium found; set CHROME_PATH');
   });
