@@ -72,7 +72,7 @@ export interface SpectralNormalizationArgs extends LayerArgs {
  * `u` and `v` (the left and right singular-vector estimates) are persistent non-trainable
  * weights (`sn_u`, `sn_v`), saved with the model. `build` runs 50 steps
  * `v <- A^T u / ||A^T u||`, `u <- A v / ||A v||` from a seeded random start, so the bound
- * holds from the first call. Each training call (`training: true`, as in `model.fit`) runs
+ * holds from the first call (up to the error of 50 steps, `~(sigma_2 / sigma_1)^100`). Each training call (`training: true`, as in `model.fit`) runs
  * `powerIterations` steps and stores them. Inference calls do the same until this wrapper
  * has seen its first training call or had `sn_u` loaded or set (so a kernel set with
  * `setWeights` on a fresh layer is normalized too), and afterwards reuse the stored pair, so that a trained model's
