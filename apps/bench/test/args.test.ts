@@ -239,7 +239,7 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
     ],
     [
       ['mnist', '--backend', 'webgl'],
-      'uqjs-bench: --backend must be one of tensorflow, wasm, cpu, got "webgl"',
+      'uqjs-bench: --backend must be one of tensorflow, webgpu, wasm, cpu, got "webgl"',
     ],
     [['mnist', '--model', 'huge'], 'uqjs-bench: --model must be one of paper, tiny, got "huge"'],
     [
