@@ -9,6 +9,8 @@ import { makeFigures } from '../src/plots/figures.js';
 import { encodePng } from '../src/plots/png.js';
 import { heatmap, linePlot, rampRgb } from '../src/plots/svg.js';
 import { presetDefaults } from '../src/presets.js';
+import { renderTables } from '../src/report.js';
+import { markdownForTerminal } from '../src/terminal-table.js';
 import { fakeRecord } from './fixtures.js';
 
 /** Decodes an 8-bit RGB, filter-0 PNG as `encodePng` writes it. */
@@ -222,6 +224,20 @@ describe('report figures and comparisons', () => {
     }
     // Dashed lines at the means: sngp's mean test NLL over the seeds is 0.475.
     expect((nll?.svg.match(/stroke-dasharray="6 4"/g) ?? []).length).toBeGreaterThanOrEqual(2 * 4);
+  });
+
+  it('the printed tables fit 80 columns on a terminal (Markdown in the report)', () => {
+    const all = records(0.44);
+    const markdown = renderTables(summarize(all, protocol, grid));
+    expect(markdown.some((line) => line.length > 80)).toBe(true); // the Markdown is wide
+    const text = markdownForTerminal(markdown, 80);
+    for (const line of text) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(text.some((line) => line.startsWith('|'))).toBe(false);
+    // Every arm of Table 1 and every comparison is still there.
+    for (const name of ['homoscedastic', 'sngp', 'mc-dropout', 'ensemble']) {
+      expect(text.join('\n')).toContain(name);
+    }
+    expect(text.join('\n')).toContain('heteroscedastic at tau*=10 vs homoscedastic');
   });
 
   it('omits "vs tempered-softmax at tau*=1" when it repeats "vs homoscedastic"', () => {
