@@ -4,13 +4,19 @@
 // `await t.data()`, compute on the device, or (a synchronous API by contract) read only where the
 // backend is not webgpu, listed in the allow-list with why (issue 24, docs/webgpu.md).
 //
+// Each allowed read also keeps a `// sync read: <reason>` comment on its line or the 15 before it
+// (a guard lost in an edit usually loses its comment too).
 // Allow-list entries: { "file": path from the repo root, "code": a substring of the line,
 // "reason": why, "count": lines matched (default 1) }. More matching lines than `count` fail (a
 // new read beside an allowed one); fewer print a warning to update the list.
 // Usage: node tools/scripts/check-sync-reads.mjs [--list]   (--list: print every read found)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { root } from './workspace.mjs';
+import { root as repoRoot } from './workspace.mjs';
+
+// --root DIR: check another tree (the script's tests use a scratch one).
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag >= 0 ? process.argv[rootFlag + 1] : repoRoot;
 
 const PATTERN = /\.(dataSync|arraySync|bufferSync)\s*\(/;
 const EXTENSIONS = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
@@ -39,18 +45,22 @@ function sourceFiles() {
   return files.sort();
 }
 
-/** `{ file, line, code }` for each line with a sync read that is code, not a comment. */
+/**
+ * `{ file, line, code, marked }` for each line with a sync read that is code, not a comment;
+ * `marked`: a `sync read:` comment on it or on one of the 15 lines before it.
+ */
 function findReads() {
   const reads = [];
   for (const path of sourceFiles()) {
     const file = relative(root, path).split('\\').join('/');
-    readFileSync(path, 'utf8')
-      .split('\n')
-      .forEach((text, i) => {
-        const code = text.trim();
-        if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
-        if (PATTERN.test(code)) reads.push({ file, line: i + 1, code });
-      });
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines.forEach((text, i) => {
+      const code = text.trim();
+      if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
+      if (!PATTERN.test(code)) return;
+      const marked = lines.slice(Math.max(0, i - 15), i + 1).some((l) => l.includes('sync read:'));
+      reads.push({ file, line: i + 1, code, marked });
+    });
   }
   return reads;
 }
@@ -77,6 +87,12 @@ for (const read of reads) {
     );
   } else {
     used.set(entry, (used.get(entry) ?? 0) + 1);
+    if (!read.marked) {
+      problems.push(
+        `${read.file}:${read.line}: the allowed read \`${read.code}\` lost its \`// sync read: <reason>\` comment ` +
+          '(on the line or the 15 before it): was its webgpu guard lost too?',
+      );
+    }
   }
 }
 for (const entry of allow) {

@@ -32,6 +32,7 @@ export function predictPoints(classifier: Classifier, x: Float32Array): PointPre
     const { probs, members } = classifier.predict(input);
     try {
       return {
+        // sync read: the playground runs on webgl or cpu (backend.ts), which read synchronously
         probs: probs.dataSync() as Float32Array,
         decomposition: entropyDecomposition(members),
       };

@@ -41,6 +41,7 @@ export function evaluateRegressor(
   const xs = Float32Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / (points - 1));
   const input = tensor2d(Float32Array.from(xs, scaling.x), [points, 1]);
   const prediction = regressor.predict(input);
+  // sync read: the playground runs on webgl or cpu (backend.ts), which read synchronously
   const mean = Float32Array.from(prediction.mean.dataSync(), scaling.yBack);
   const aleatoric = Float32Array.from(prediction.aleatoric.dataSync(), scaling.varianceBack);
   const epistemic = Float32Array.from(prediction.epistemic.dataSync(), scaling.varianceBack);
