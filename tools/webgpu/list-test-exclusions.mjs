@@ -1,0 +1,51 @@
+// Rewrites tools/webgpu/test-exclusions.json: every test file of packages/* and apps/* whose own
+// code, or a local module it imports (test helpers), reads tensors synchronously, which throws on
+// webgpu for data on the device. `*.webgpu.test.ts` files are written for webgpu and never listed.
+// Run it after converting tests to `await t.data()`: node tools/webgpu/list-test-exclusions.mjs
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { root } from '../scripts/workspace.mjs';
+
+const PATTERN = /\.(dataSync|arraySync|bufferSync)\s*\(/g;
+const count = (path) =>
+  existsSync(path) ? (readFileSync(path, 'utf8').match(PATTERN) ?? []).length : 0;
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith('.test.ts') && !name.endsWith('.webgpu.test.ts') ? [path] : [];
+  });
+}
+
+const files = {};
+for (const group of ['packages', 'apps']) {
+  for (const name of readdirSync(join(root, group)).sort()) {
+    for (const path of testFiles(join(root, group, name, 'test')).sort()) {
+      const source = readFileSync(path, 'utf8');
+      const parts = [];
+      const own = (source.match(PATTERN) ?? []).length;
+      if (own > 0) parts.push(`${own} in the file`);
+      for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+        const helper = join(dirname(path), spec.replace(/\.js$/, '.ts'));
+        const n = count(helper.endsWith('.ts') ? helper : `${helper}.ts`);
+        if (n > 0) parts.push(`${n} in ${relative(dirname(path), helper)}`);
+      }
+      if (parts.length > 0) {
+        files[relative(root, path)] =
+          `the test code reads tensors synchronously (dataSync/arraySync/bufferSync: ${parts.join(', ')}), ` +
+          'which throws on webgpu for data on the device; it runs there once those read with await t.data()';
+      }
+    }
+  }
+}
+const about =
+  'Test files not run with UQJS_TEST_BACKEND=webgpu (vitest.config.ts excludes them there), each with why; ' +
+  'written by tools/webgpu/list-test-exclusions.mjs. Library code must not read synchronously ' +
+  "(tools/scripts/check-sync-reads.mjs); these tests' own code still does.";
+writeFileSync(
+  join(root, 'tools', 'webgpu', 'test-exclusions.json'),
+  `${JSON.stringify({ about, files }, null, 2)}\n`,
+);
+console.log(`${Object.keys(files).length} test files listed`);
