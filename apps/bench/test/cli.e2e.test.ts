@@ -130,7 +130,19 @@ describe('uqjs-bench', () => {
       'tempered-softmax/tau=1',
       'tempered-softmax/tau=10',
     ]);
-    expect(summary.comparisons.length).toBeGreaterThanOrEqual(2);
+    // The comparisons follow from the selected temperatures: vs tau=1 only when tau* != 1, and
+    // the tempered control only when its tau* != 1 (at 1 it is the homoscedastic model).
+    const tauStar = (method: string) =>
+      summary.selections.find((s) => s.method === method)?.tauStar;
+    const hetero = tauStar('heteroscedastic');
+    const tempered = tauStar('tempered-softmax');
+    const expected = [`heteroscedastic at tau*=${hetero} vs homoscedastic`];
+    if (hetero !== 1) expected.push(`heteroscedastic at tau*=${hetero} vs tau=1`);
+    if (tempered !== 1) {
+      expected.push(`heteroscedastic at tau*=${hetero} vs tempered-softmax at tau*=${tempered}`);
+      expected.push(`tempered-softmax at tau*=${tempered} vs homoscedastic`);
+    }
+    expect(summary.comparisons.map((c) => c.name)).toEqual(expected);
     for (const arm of summary.arms) {
       expect(arm.seeds).toEqual([0, 1, 2]);
       expect(arm.test.nll.mean).toBeGreaterThan(0);
