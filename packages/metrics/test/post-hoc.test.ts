@@ -88,7 +88,7 @@ describe('fitTemperature', () => {
     expect(Math.abs(u - Math.log(2))).toBeLessThan(5 * se);
   });
 
-  it('improves held-out NLL, and apply keeps the input form', () => {
+  it('improves held-out NLL, and apply keeps the input form', async () => {
     const [val, test] = split(overconfident, 500);
     const fit = fitTemperature(val.logits, val.labels);
     const calibrated = fit.apply(test.logits);
@@ -109,7 +109,7 @@ describe('fitTemperature', () => {
       .slice(0, 3)
       .flat()
       .map((v) => Math.fround(Math.fround(v) / fit.temperature));
-    expect(Array.from(out.dataSync())).toEqual(expected);
+    expect(Array.from(await out.data())).toEqual(expected);
     tf.dispose([t, out]);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => fit.apply([[1, 2]])).toThrow(
