@@ -29,6 +29,7 @@ import {
   depthwiseConv2dBackpropFilter,
   depthwiseConv2dBackpropInput,
 } from './kernels/depthwise-conv2d-backprop.js';
+import { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
 import { simdExp } from './kernels/exp.js';
 import { sharedIdentity } from './kernels/identity.js';
 import type { KernelArgs, SingleOutputKernel } from './kernels/kernel-scope.js';
@@ -118,6 +119,9 @@ let enabled: FastWasmTraining | undefined;
  *   tensor in a single WebAssembly SIMD pass over the wasm heap, which {@link fusedAdam} calls
  *   instead of about fourteen element-wise kernels (6x faster for the paper's MLP).
  *
+ * It also registers the gradient of dilated (atrous) `Conv2D` for every backend
+ * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks.
+ *
  * Results equal the `cpu` backend's to float32 rounding. Intermediates are freed inside each
  * kernel. Idempotent: later calls return the first call's result. Works before or after
  * `tf.setBackend('wasm')`; it changes nothing for other backends. `resolveBackend` calls it
@@ -136,6 +140,7 @@ let enabled: FastWasmTraining | undefined;
  */
 export function enableFastWasmTraining(): FastWasmTraining {
   if (enabled !== undefined) return enabled;
+  registerDilatedConv2dGradient();
   const kernels: string[] = [];
   const replaced: string[] = [];
   const added: string[] = [];

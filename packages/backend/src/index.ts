@@ -5,6 +5,7 @@ export { enableFastWasmTraining } from './fast-wasm-training.js';
 export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js';
 export { ADAM_UPDATE } from './kernels/adam-update.js';
+export { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
 export type {
   BackendName,
   ResolveBackendOptions,
