@@ -15,4 +15,6 @@ export type { BinaryResult, McSigmoidOptions } from './mc-sigmoid.js';
 export { mcSigmoid } from './mc-sigmoid.js';
 export type { MCSigmoidDenseArgs } from './mc-sigmoid-dense.js';
 export { MCSigmoidDense } from './mc-sigmoid-dense.js';
+export type { MCSigmoidDenseFAArgs } from './mc-sigmoid-dense-fa.js';
+export { MCSigmoidDenseFA } from './mc-sigmoid-dense-fa.js';
 export { sigmoidLink } from './sigmoid-link.js';

@@ -5,10 +5,12 @@ import {
   type LayerCallKwargs as LayerKwargs,
   type LayerShape,
   type Predictive,
+  type Seed,
 } from '@uqjs/core';
 import {
   diagonalLatents,
   type HeadPredictiveOptions,
+  type LatentModel,
   MonteCarloHead,
   type MonteCarloHeadArgs,
   mcEngine,
@@ -72,8 +74,12 @@ export class MCSigmoidDense extends MonteCarloHead {
   /** Number of binary outputs `O`. */
   readonly numOutputs: number;
 
-  constructor(args: MCSigmoidDenseArgs) {
-    super(args);
+  /**
+   * @param args the layer arguments.
+   * @param extraInitializerRoles initializer roles a subclass adds (the factor head's).
+   */
+  constructor(args: MCSigmoidDenseArgs, extraInitializerRoles: readonly string[] = []) {
+    super(args, extraInitializerRoles);
     this.numOutputs = checkNumOutputs(args?.numOutputs, 'MCSigmoidDense');
   }
 
@@ -89,6 +95,16 @@ export class MCSigmoidDense extends MonteCarloHead {
     return binaryOutputShape(shape, this.numOutputs);
   }
 
+  /** The latent model of features `[B, ..., D]` drawn with `seed` (the factor head overrides it). */
+  protected latentModel(features: tf.Tensor, seed: Seed): LatentModel {
+    const { loc, scale } = this.locScale(features);
+    return diagonalLatents(loc, scale, {
+      noise: this.noise,
+      seed,
+      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
+    });
+  }
+
   /** The binary results of features `[B, ..., D]` (inside the caller's tidy). */
   private estimate(
     features: tf.Tensor,
@@ -96,12 +112,7 @@ export class MCSigmoidDense extends MonteCarloHead {
     computeVariance: boolean,
     argmax = false,
   ): BinaryResult {
-    const { loc, scale } = this.locScale(features);
-    const model = diagonalLatents(loc, scale, {
-      noise: this.noise,
-      seed: this.nextSeed(training),
-      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
-    });
+    const model = this.latentModel(features, this.nextSeed(training));
     const { probs, logProbs, variance } = mcEngine(
       model,
       sigmoidLink,
@@ -129,12 +140,17 @@ export class MCSigmoidDense extends MonteCarloHead {
    * With `argmax: true` the exact model: the frequency of `y* > 0` over the same samples.
    */
   override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
-    checkRank(features, 2, 'features', 'MCSigmoidDense.predictive');
+    checkRank(features, 2, 'features', `${this.getClassName()}.predictive`);
     this.checkFeatures(features, 'predictive', 'features');
     const { computeVariance, argmax } = this.predictiveOptions(opts, this.computeVariance);
     return tidyObject(() => {
       const { logProbs, variance } = this.estimate(features, false, computeVariance, argmax);
-      return binaryPredictive(logProbs, this.numOutputs, 'MCSigmoidDense.predictive', variance);
+      return binaryPredictive(
+        logProbs,
+        this.numOutputs,
+        `${this.getClassName()}.predictive`,
+        variance,
+      );
     });
   }
 

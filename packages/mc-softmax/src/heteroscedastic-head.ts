@@ -17,6 +17,12 @@ import {
 } from '@uqjs/core';
 import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
 import { checkOptionsObject } from './checks.js';
+import {
+  type FactorSpec,
+  type FactorWeights,
+  factorProjectionUnits,
+  loadingsFromProjection,
+} from './factor-loadings.js';
 import { DEFAULT_MC_SEED } from './mc-options.js';
 import {
   type Initializer,
@@ -300,6 +306,47 @@ export abstract class HeteroscedasticHead extends layers.Layer {
         this.biasRegularizer,
       ),
     };
+  }
+
+  /**
+   * Adds the weights of factor loadings `V(x)` `[B, ..., K, R]` (see `factor-loadings.ts`):
+   * `factorKernel` `[D, K R]` and `factorBias` `[K R]`, or `factorKernel` `[D, K]`,
+   * `factorBias` `[K]` and `factorLoadingsKernel` `[K, R]` when parameter-efficient (initializer
+   * roles `FACTOR_INITIALIZER_ROLES`, which the subclass passes to the constructor). Call in `build`.
+   */
+  protected addFactorWeights(
+    inputDim: number,
+    numLatents: number,
+    spec: FactorSpec,
+  ): FactorWeights {
+    const units = factorProjectionUnits(numLatents, spec);
+    const projection = this.addProjection('factor', inputDim, units, 'factorKernel', 'factorBias');
+    const loadingsKernel = spec.parameterEfficient
+      ? this.addWeight(
+          'factorLoadingsKernel',
+          [numLatents, spec.numFactors],
+          'float32',
+          this.initializers.factorLoadingsKernel!,
+        )
+      : null;
+    return { projection, loadingsKernel };
+  }
+
+  /** The factor loadings `V(x)` `[B, ..., K, R]` of features `[B, ..., D]`. */
+  protected factorLoadingsOf(
+    features: tf.Tensor,
+    weights: FactorWeights,
+    numLatents: number,
+    spec: FactorSpec,
+  ): tf.Tensor {
+    return tf.tidy(() =>
+      loadingsFromProjection(
+        this.project(features, weights.projection),
+        weights.loadingsKernel?.read() ?? null,
+        numLatents,
+        spec,
+      ),
+    );
   }
 
   /**

@@ -13,6 +13,13 @@ export type { DiagonalLatentsOptions } from './diagonal-latents.js';
 export { diagonalLatents } from './diagonal-latents.js';
 export type { FactorLatentsOptions } from './factor-latents.js';
 export { factorLatents } from './factor-latents.js';
+export type { FactorHeadArgs, FactorSpec, FactorWeights } from './factor-loadings.js';
+export {
+  checkFactorArgs,
+  FACTOR_INITIALIZER_ROLES,
+  factorProjectionUnits,
+  loadingsFromProjection,
+} from './factor-loadings.js';
 export type {
   HeadPredictiveOptions,
   HeteroscedasticHeadArgs,

@@ -1,42 +1,26 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import {
-  checkBoolean,
-  checkInteger,
-  InvalidArgumentError,
-  type Seed,
-  type LayerShape as Shape,
-  singleShape,
-} from '@uqjs/core';
+import { type Seed, type LayerShape as Shape, singleShape } from '@uqjs/core';
 import { factorLatents } from './factor-latents.js';
-import type { Projection } from './heteroscedastic-head.js';
+import {
+  checkFactorArgs,
+  FACTOR_INITIALIZER_ROLES,
+  type FactorHeadArgs,
+  type FactorSpec,
+  type FactorWeights,
+} from './factor-loadings.js';
 import type { LatentModel } from './mc-engine.js';
 import { MCSoftmaxDense, type MCSoftmaxDenseArgs } from './mc-softmax-dense.js';
 
 const FN = 'MCSoftmaxDenseFA';
 
 /**
- * Arguments of {@link MCSoftmaxDenseFA}.
+ * Arguments of {@link MCSoftmaxDenseFA}: those of `MCSoftmaxDense` and the factor arguments
+ * (`numFactors` `R <= numClasses`, `parameterEfficient`, the factor initializers).
  *
  * @since 0.1.0
  */
-export interface MCSoftmaxDenseFAArgs extends MCSoftmaxDenseArgs {
-  /** Number of noise factors `R`, `1 <= R <= numClasses`. */
-  numFactors: number;
-  /**
-   * The parameter-efficient variant: `V(x) = diag(v(x)) V0` with one input-independent
-   * `[K, R]` matrix `V0` and a per-class multiplier `v(x) = h W_v + b_v`, so the head costs
-   * `D K + K R` factor parameters instead of `D K R`. Default false.
-   */
-  parameterEfficient?: boolean;
-  /** Initializer of the factor kernel (`[D, K R]`, or `W_v` `[D, K]` when parameter-efficient). */
-  factorKernelInitializer?: unknown;
-  /** Initializer of the factor bias. Default `zeros`. */
-  factorBiasInitializer?: unknown;
-  /** Initializer of `V0` `[K, R]` (parameter-efficient only). Default seeded `glorotUniform`. */
-  factorLoadingsKernelInitializer?: unknown;
-}
+export interface MCSoftmaxDenseFAArgs extends MCSoftmaxDenseArgs, FactorHeadArgs {}
 
 /**
  * A heteroscedastic head with correlated latent noise: {@link MCSoftmaxDense} whose latents
@@ -66,62 +50,26 @@ export class MCSoftmaxDenseFA extends MCSoftmaxDense {
   readonly numFactors: number;
   /** Whether the loadings are `diag(v(x)) V0`. */
   readonly parameterEfficient: boolean;
-  private factorProjection: Projection | null = null;
-  private loadingsKernel: LayerVariable | null = null;
+  private readonly factorSpec: FactorSpec;
+  private factorWeights: FactorWeights | null = null;
 
   constructor(args: MCSoftmaxDenseFAArgs) {
-    super(args, ['factorKernel', 'factorBias', 'factorLoadingsKernel']);
-    if (this.noise !== 'normal') {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'noise',
-        expected: "'normal' (the factor model is Gaussian)",
-        given: this.noise,
-      });
-    }
-    this.numFactors = checkInteger(args?.numFactors, 'numFactors', FN, 1);
-    if (this.numFactors > this.numClasses) {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'numFactors',
-        expected: `at most numClasses (${this.numClasses})`,
-        given: this.numFactors,
-      });
-    }
-    this.parameterEfficient = checkBoolean(
-      args?.parameterEfficient ?? false,
-      'parameterEfficient',
-      FN,
-    );
+    super(args, FACTOR_INITIALIZER_ROLES);
+    this.factorSpec = checkFactorArgs(args, this.numClasses, this.noise, 'numClasses', FN);
+    this.numFactors = this.factorSpec.numFactors;
+    this.parameterEfficient = this.factorSpec.parameterEfficient;
   }
 
   override build(inputShape: Shape | Shape[]): void {
     super.build(inputShape);
     const dim = this.inputDim(singleShape(inputShape, 'MCSoftmaxDenseFA.build'));
-    const units = this.parameterEfficient ? this.numClasses : this.numClasses * this.numFactors;
-    this.factorProjection = this.addProjection('factor', dim, units, 'factorKernel', 'factorBias');
-    if (this.parameterEfficient) {
-      this.loadingsKernel = this.addWeight(
-        'factorLoadingsKernel',
-        [this.numClasses, this.numFactors],
-        'float32',
-        this.initializerOf('factorLoadingsKernel'),
-      );
-    }
+    this.factorWeights = this.addFactorWeights(dim, this.numClasses, this.factorSpec);
   }
 
   /** The factor loadings `V(x)` `[B, ..., K, R]` of features `[B, ..., D]`. */
   factorLoadings(features: tf.Tensor): tf.Tensor {
     this.checkFeatureShape(features, 'factorLoadings', 'features');
-    return tf.tidy(() => {
-      const projected = this.project(features, this.factorProjection!);
-      const batch = features.shape.slice(0, -1);
-      if (!this.parameterEfficient) {
-        return tf.reshape(projected, [...batch, this.numClasses, this.numFactors]); // [..., K R] -> [..., K, R]
-      }
-      // diag(v(x)) V0: [..., K, 1] * [K, R] -> [..., K, R]
-      return tf.mul(tf.expandDims(projected, -1), this.loadingsKernel!.read());
-    });
+    return this.factorLoadingsOf(features, this.factorWeights!, this.numClasses, this.factorSpec);
   }
 
   protected override latentModel(features: tf.Tensor, seed: Seed): LatentModel {
