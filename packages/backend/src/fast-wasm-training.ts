@@ -120,7 +120,8 @@ let enabled: FastWasmTraining | undefined;
  *   instead of about fourteen element-wise kernels (6x faster for the paper's MLP).
  *
  * It also registers the gradient of dilated (atrous) `Conv2D` for every backend
- * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks.
+ * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks, on this and every later call
+ * (it registers once tfjs-core's gradients exist).
  *
  * Results equal the `cpu` backend's to float32 rounding. Intermediates are freed inside each
  * kernel. Idempotent: later calls return the first call's result. Works before or after
@@ -139,8 +140,9 @@ let enabled: FastWasmTraining | undefined;
  * @since 0.1.0
  */
 export function enableFastWasmTraining(): FastWasmTraining {
-  if (enabled !== undefined) return enabled;
+  // Also on later calls: it registers only once tfjs-core's gradients exist (tfjs-layers' import).
   registerDilatedConv2dGradient();
+  if (enabled !== undefined) return enabled;
   const kernels: string[] = [];
   const replaced: string[] = [];
   const added: string[] = [];

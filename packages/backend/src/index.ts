@@ -7,9 +7,12 @@ export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js
 export { ADAM_UPDATE } from './kernels/adam-update.js';
 export { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
 export type {
+  AdapterInfo,
   BackendName,
   ResolveBackendOptions,
   ResolvedBackend,
   WebgpuAdapter,
 } from './resolve-backend.js';
 export { BACKEND_NAMES, resolveBackend } from './resolve-backend.js';
+export type { AdapterProbe, ProbeReport } from './webgpu-probe.js';
+export { probeWebgpuAdapter } from './webgpu-probe.js';

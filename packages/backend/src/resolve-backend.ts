@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, checkOneOf } from '@uqjs/core';
 import { enableFastWasmTraining } from './fast-wasm-training.js';
+import { type AdapterProbe, probeWebgpuAdapter } from './webgpu-probe.js';
 
 /** The backends uqjs knows how to pick, best first. */
 export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -91,7 +92,7 @@ type LoadResult =
   | { failures: string[] };
 
 /** The members of Dawn's `GPUAdapterInfo` read here (all strings; missing ones read as `''`). */
-interface AdapterInfo {
+export interface AdapterInfo {
   readonly vendor?: string;
   readonly architecture?: string;
   readonly device?: string;
@@ -112,6 +113,8 @@ interface DawnModule {
 
 /** What {@link loadWebgpu} needs from the outside world; replaced in tests. */
 export interface WebgpuDeps {
+  /** In automatic mode, looks for an adapter out of process first ({@link probeWebgpuAdapter}). */
+  readonly probeAdapter: () => Promise<AdapterProbe>;
   /** Imports the `webgpu` package. */
   readonly importDawn: () => Promise<DawnModule>;
   /** Imports `@tensorflow/tfjs-backend-webgpu` (which registers `'webgpu'` if `navigator.gpu` exists). */
@@ -158,21 +161,60 @@ function installDawn(dawn: DawnModule, gpu: DawnGpu): void {
 const WEBGPU_PROVIDER = '@tensorflow/tfjs-backend-webgpu';
 
 const DEFAULT_WEBGPU_DEPS: WebgpuDeps = {
+  probeAdapter: probeWebgpuAdapter,
   importDawn: async () => (await importOptional('webgpu')) as DawnModule,
   importBackend: () => importOptional(WEBGPU_PROVIDER),
   install: installDawn,
   activate,
 };
 
+/** `, Dawn said: ...` when Dawn printed something, else nothing. */
+function dawnSaid(probe: AdapterProbe): string {
+  return probe.dawnLog !== '' ? `; Dawn said: ${probe.dawnLog}` : '';
+}
+
+/**
+ * Automatic mode's look for a hardware adapter, in a child process: the reasons `webgpu` is
+ * skipped, or `undefined` when there is one. Dawn prints its driver search on stderr; only a
+ * machine with a hardware adapter goes on to create Dawn in this process.
+ */
+async function hardwareAdapterMissing(deps: WebgpuDeps): Promise<string[] | undefined> {
+  const probe = await deps.probeAdapter();
+  switch (probe.status) {
+    case 'found': {
+      const adapter = describeAdapter(probe.info);
+      return adapter.software
+        ? [
+            `webgpu: only a software adapter (${adapterLabel(adapter)}), slower than wasm; name the backend to use it`,
+          ]
+        : undefined;
+    }
+    case 'none':
+      return [
+        `webgpu: Dawn found no WebGPU adapter (no GPU, or no Vulkan loader or driver for it${dawnSaid(probe)})`,
+      ];
+    case 'missing':
+      return [`webgpu (Dawn's Node bindings): ${probe.message}`];
+    case 'failed':
+      return [`webgpu: asking Dawn for an adapter failed: ${probe.message}${dawnSaid(probe)}`];
+  }
+}
+
 /**
  * `webgpu`: asks Dawn for the adapter tfjs-backend-webgpu will use, refuses a software adapter
  * unless `named`, then installs Dawn's `navigator.gpu` (tfjs-backend-webgpu registers itself at
- * import only when it exists), imports the backend and activates it.
+ * import only when it exists), imports the backend and activates it. Unless `named`, a child
+ * process looks for a hardware adapter first ({@link probeWebgpuAdapter}), so that a machine
+ * without one sees none of Dawn's driver search on stderr.
  */
 export async function loadWebgpu(
   named: boolean,
   deps: WebgpuDeps = DEFAULT_WEBGPU_DEPS,
 ): Promise<LoadResult> {
+  if (!named) {
+    const failures = await hardwareAdapterMissing(deps);
+    if (failures !== undefined) return { failures };
+  }
   let dawn: DawnModule;
   try {
     dawn = await deps.importDawn();

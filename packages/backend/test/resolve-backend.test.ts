@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import {
   resolveBackendWith,
   type WebgpuDeps,
 } from '../src/resolve-backend.js';
+import { condenseDawnLog } from '../src/webgpu-probe.js';
 
 const LAVAPIPE = {
   vendor: 'mesa',
@@ -27,11 +30,27 @@ const H100 = {
 /** Fake Dawn that offers `info` as its adapter (null: none); records what was installed and activated. */
 function fakeWebgpu(
   info: object | null,
-  opts: { dawnMissing?: boolean; backendMissing?: boolean; activates?: boolean } = {},
+  opts: {
+    dawnMissing?: boolean;
+    backendMissing?: boolean;
+    activates?: boolean;
+    dawnLog?: string;
+  } = {},
 ): WebgpuDeps & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
+    probeAdapter: async () => {
+      calls.push('probeAdapter');
+      const dawnLog = opts.dawnLog ?? '';
+      if (opts.dawnMissing === true)
+        return {
+          status: 'missing',
+          message: "Cannot find package 'webgpu' imported from x",
+          dawnLog,
+        };
+      return info === null ? { status: 'none', dawnLog } : { status: 'found', info, dawnLog };
+    },
     importDawn: async () => {
       calls.push('importDawn');
       if (opts.dawnMissing === true)
@@ -122,9 +141,11 @@ describe('resolveBackend', () => {
   });
 
   it('falls back automatically past tensorflow and a machine without a hardware WebGPU adapter', async () => {
-    // This machine has no GPU: Dawn finds no adapter, or only lavapipe (a software one).
+    // This machine has no GPU: Dawn finds no adapter, or only lavapipe (a software one). The
+    // built package, whose probe runs dist/webgpu-probe-child.js in a child process.
+    const built = await import('@uqjs/backend');
     const messages: string[] = [];
-    const chosen = await resolveBackend({ env: {}, log: (m) => messages.push(m) });
+    const chosen = await built.resolveBackend({ env: {}, log: (m) => messages.push(m) });
     expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
     expect(chosen.adapter).toBeUndefined();
     expect(messages[0]).toMatch(
@@ -149,8 +170,10 @@ describe('resolveBackend', () => {
         software: false,
       },
     });
-    // The adapter is checked before navigator.gpu is installed and the backend imported.
+    // The adapter is checked (out of process, then in) before navigator.gpu is installed and
+    // the backend imported.
     expect(fake.calls).toEqual([
+      'probeAdapter',
       'importDawn',
       'requestAdapter {"powerPreference":"high-performance"}',
       'install',
@@ -163,15 +186,12 @@ describe('resolveBackend', () => {
     );
   });
 
-  it('skips a software adapter in automatic mode without importing the webgpu backend', async () => {
+  it('skips a software adapter in automatic mode without loading Dawn or the webgpu backend here', async () => {
     const fake = fakeWebgpu(LAVAPIPE);
     const messages: string[] = [];
     const chosen = await resolveBackendWith({ env: {}, log: (m) => messages.push(m) }, fake);
     expect(chosen).toMatchObject({ name: 'wasm', reason: 'auto' });
-    expect(fake.calls).toEqual([
-      'importDawn',
-      'requestAdapter {"powerPreference":"high-performance"}',
-    ]);
+    expect(fake.calls).toEqual(['probeAdapter']);
     expect(messages[0]).toContain(
       'webgpu (webgpu: only a software adapter (mesa llvmpipe-llvm-15-0-6-256-bits-; llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)), slower than wasm; name the backend to use it)',
     );
@@ -240,6 +260,21 @@ describe('resolveBackend', () => {
     });
   });
 
+  it("gives Dawn's log from the probe as the reason webgpu was skipped when it found no adapter", async () => {
+    const fake = fakeWebgpu(null, {
+      dawnLog: 'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.',
+    });
+    expect(await loadWebgpu(false, fake)).toEqual({
+      failures: [
+        'webgpu: Dawn found no WebGPU adapter (no GPU, or no Vulkan loader or driver for it; Dawn said: Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.)',
+      ],
+    });
+    expect(fake.calls).toEqual(['probeAdapter']);
+    expect(await loadWebgpu(false, fakeWebgpu(H100, { dawnMissing: true }))).toEqual({
+      failures: ["webgpu (Dawn's Node bindings): Cannot find package 'webgpu' imported from x"],
+    });
+  });
+
   it('accepts a software adapter through loadWebgpu only when named', async () => {
     expect(await loadWebgpu(false, fakeWebgpu(LAVAPIPE))).toEqual({
       failures: [expect.stringMatching(/^webgpu: only a software adapter/)],
@@ -257,5 +292,50 @@ describe('resolveBackend', () => {
         given: 'webgl2',
       }).message,
     );
+  });
+});
+
+describe('condenseDawnLog', () => {
+  it('keeps distinct lines, drops source locations and blank lines, and cuts long logs', () => {
+    const stderr = [
+      'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
+      'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
+      'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.',
+      ' - While initializing adapter (backend=BackendType::Vulkan)',
+      '    at InitializeImpl (/dawn/src/dawn/native/vulkan/PhysicalDeviceVk.cpp:257)',
+      '',
+    ].join('\n');
+    expect(condenseDawnLog(stderr)).toBe(
+      'error: XDG_RUNTIME_DIR is invalid or not set in the environment. | Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. | - While initializing adapter (backend=BackendType::Vulkan)',
+    );
+    expect(condenseDawnLog('')).toBe('');
+    const long = condenseDawnLog(Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n'));
+    expect(long).toHaveLength(300);
+    expect(long.endsWith('...')).toBe(true);
+  });
+});
+
+describe('probeWebgpuAdapter', () => {
+  it("keeps Dawn's driver search off the caller's stderr in automatic mode", () => {
+    // A fresh process resolves automatically; its stderr must be the one [uqjs] line (Dawn's
+    // own messages, when it prints any on this machine, come back inside the skipped reason).
+    const script = `import { resolveBackend } from '@uqjs/backend'; await resolveBackend();`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      env: { ...process.env, UQJS_BACKEND: '' },
+    });
+    expect(child.status).toBe(0);
+    const lines = child.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\[uqjs\] backend: (wasm|webgpu|tensorflow) /);
+  });
+
+  it('answers with what Dawn found, in a child process', async () => {
+    // The built package: the child process runs dist/webgpu-probe-child.js.
+    const { probeWebgpuAdapter } = await import('@uqjs/backend');
+    const probe = await probeWebgpuAdapter();
+    expect(['found', 'none', 'missing']).toContain(probe.status);
+    expect(typeof probe.dawnLog).toBe('string');
   });
 });

@@ -9,7 +9,6 @@ import {
   getGradient,
   type NamedAttrMap,
 } from '@tensorflow/tfjs-core';
-import { BackendError } from '@uqjs/core';
 
 /** `[dh, dw]` from a dilation attribute (a number or a pair). */
 function pair(value: number | [number, number] | undefined): [number, number] {
@@ -163,29 +162,29 @@ let registered = false;
  * this registry cannot replace; it still throws for dilation > 1. Give dilated layers
  * `activation: 'relu'` (or `'elu'`), which trains through `Conv2D` and this gradient.
  *
- * Idempotent; works for every backend, before or after `tf.setBackend`.
+ * Idempotent; works for every backend, before or after `tf.setBackend`. It builds on tfjs-core's
+ * own `Conv2D` gradient, which exists once tfjs-core's gradients are registered (importing
+ * `@tensorflow/tfjs-layers` or `@tensorflow/tfjs` does that; tfjs-core alone has none, so nothing
+ * can be trained yet): until then it does nothing and returns `false`, and a later call registers.
  *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
+ * import '@tensorflow/tfjs-layers';
  * import { registerDilatedConv2dGradient } from '@uqjs/backend';
  * registerDilatedConv2dGradient();
  * const x = tf.randomNormal([1, 8, 8, 2], 0, 1, 'float32', 1);
  * const w = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 2);
  * const dw = tf.grad((f: tf.Tensor4D) => tf.sum(tf.conv2d(x, f, 1, 'same', 'NHWC', 2)))(w);
  * ```
- * @throws {BackendError} when the installed tfjs-core has no `Conv2D` gradient to build on.
+ * @returns whether the gradient is registered now.
  * @since 0.2.0
  */
-export function registerDilatedConv2dGradient(): void {
-  if (registered) return;
+export function registerDilatedConv2dGradient(): boolean {
+  if (registered) return true;
   const original = getGradient(Conv2D);
-  if (original === undefined) {
-    throw new BackendError(
-      "registerDilatedConv2dGradient: tfjs-core has no 'Conv2D' gradient to build on; " +
-        'install a matching @tensorflow/tfjs-core (^4.22.0)',
-    );
-  }
+  if (original === undefined) return false;
   tf.registerGradient(dilatedConv2dGradConfig(original));
   registered = true;
+  return true;
 }
