@@ -1,11 +1,6 @@
+import type { io } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  input,
-  type io,
-  loadLayersModel,
-  model,
-  type SymbolicTensor,
-} from '@tensorflow/tfjs-layers';
+import { input, loadLayersModel, model, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { deriveSeed, InvalidArgumentError, Rng, ShapeError } from '@uqjs/core';
 import { mcSoftmax, mcSoftmaxFactor } from '@uqjs/mc-softmax';
 import { describe, expect, it } from 'vitest';
@@ -177,7 +172,7 @@ describe('MCSoftmaxPixelHead: seeds, chunks, memory', () => {
     const head = built({ numFactors: 2, sampleDownsample: 2, maxSamplesInMemory: 16 });
     const h = features(1, 4, 4, 9);
     const step = () => {
-      tf.dispose(head.apply(h, { training: true }));
+      tf.dispose(head.apply(h, { training: true }) as tf.Tensor);
       const p = head.predictive(h, { computeVariance: true });
       tf.dispose([p.probs, p.variance!]);
       const { value, grads } = tf.variableGrads(

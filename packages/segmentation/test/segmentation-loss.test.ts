@@ -17,7 +17,7 @@ function problem(seed: number) {
 }
 
 /** The mean of -log p[label] over the pixels whose label is not 255, in float64. */
-function reference(logProbs: Float32Array, labels: number[]): number {
+function reference(logProbs: ArrayLike<number>, labels: number[]): number {
   let sum = 0;
   let count = 0;
   labels.forEach((label, pixel) => {
@@ -46,7 +46,7 @@ describe('segmentationLoss', () => {
     const targets = oneHotMasks(masks, K);
     expect(targets.shape).toEqual([B, H, W, K]);
     const rows = await tf.sum(targets, -1).data();
-    labels.forEach((label, i) => expect(rows[i]).toBe(label === IGNORE_LABEL ? 0 : 1));
+    for (const [i, label] of labels.entries()) expect(rows[i]).toBe(label === IGNORE_LABEL ? 0 : 1);
     const dense = await segmentationLoss(targets, logProbs).data();
     const sparse = await segmentationLoss(masks, logProbs).data();
     expect(dense[0]).toBeCloseTo(sparse[0]!, 6);
