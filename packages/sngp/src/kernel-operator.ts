@@ -12,6 +12,7 @@ import {
   type Tensor2D,
   type Tensor4D,
   tidy,
+  transpose,
 } from '@tensorflow/tfjs-core';
 
 /**
@@ -41,8 +42,11 @@ export function denseOperator(inputDim: number, units: number): KernelOperator {
     inputShape: [1, inputDim],
     outputShape: [1, units],
     apply: (kernel, v) => matMul(v as Tensor2D, kernel as Tensor2D),
-    // u [1, units] times W^T [units, inputDim] -> [1, inputDim].
-    adjoint: (kernel, u) => matMul(u as Tensor2D, kernel as Tensor2D, false, true),
+    // (W u^T)^T: [inputDim, units] x [units, 1] -> [inputDim, 1] -> [1, inputDim]. Not
+    // matMul(u, W, false, true): with transposeB, tfjs-webgpu 4.22's split-K matMul (few output
+    // rows, K >= 2000) returned wrong sums on lavapipe (test/kernel-operator.test.ts, 'dense 256 -> 2048').
+    adjoint: (kernel, u) =>
+      tidy(() => transpose(matMul(kernel as Tensor2D, transpose(u as Tensor2D)))),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   sum,
   type Tensor,
   type Tensor2D,
+  type Tensor3D,
   tensor1d,
   tensor2d,
   tensor3d,
@@ -31,7 +32,6 @@ import {
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
-  BackendError,
   checkBoolean,
   checkInRange,
   checkOneOf,
@@ -52,6 +52,7 @@ import {
   UqjsError,
 } from '@uqjs/core';
 import { inverseCholeskyFactor } from './inverse-cholesky-factor.js';
+import { inverseCholeskyFactorOnDevice } from './inverse-cholesky-factor-on-device.js';
 import { type RandomFeatureKind, sampleRandomFeatures } from './random-features.js';
 
 const FN = 'RandomFeatureGaussianProcess';
@@ -62,8 +63,8 @@ const CONVENTIONS: readonly GpCovarianceConvention[] = ['posterior', 'edward2'];
 const LAYER_NORM_EPSILON = 1e-3;
 /**
  * Largest `numInducing` accepted: the precision is `[L, L]` float32 (256 MiB at 8192) and its
- * Cholesky factor is computed in float64 on the CPU, so a `model.json` asking for more would
- * exhaust memory instead of loading.
+ * Cholesky factor is computed in float64 on the CPU (on webgpu: on the device, in an
+ * `[L, 2L]` workspace), so a `model.json` asking for more would exhaust memory instead of loading.
  */
 export const MAX_NUM_INDUCING = 8192;
 /** Largest `units` accepted (the output kernel is `[L, K]`). */
@@ -189,7 +190,10 @@ export type GpPrediction = {
  *
  * `P^{-1}` is never formed: inference factors `P = L L^T` (Cholesky, in float64 with
  * ml-matrix) once, caches `L^{-1}`, and reuses it until `P` changes (a training call, a
- * reset, or loaded weights); `var(x) = ||L^{-1} phi(x)||^2`.
+ * reset, or loaded weights); `var(x) = ||L^{-1} phi(x)||^2`. On webgpu, which cannot read
+ * back synchronously, `L^{-1}` is computed on the device instead (float32 elimination, `L`
+ * steps of a few kernels each); there a precision that is not positive definite or holds NaN
+ * gives NaN variances rather than an error.
  *
  * @example
  * ```ts
@@ -513,19 +517,30 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
     this.disposeCache();
   }
 
-  /** `L_p^{-1}` for each precision `P_p = L_p L_p^T`, `[P, L, L]`: cached until `P` changes. */
+  /**
+   * `L_p^{-1}` for each precision `P_p = L_p L_p^T`, `[P, L, L]`: cached until `P` changes.
+   * On webgpu (no synchronous read back) it is computed on the device in float32
+   * ({@link inverseCholeskyFactorOnDevice}); elsewhere on the host in float64.
+   */
   private inverseFactor(): Tensor {
     const { precision } = this.builtWeights();
     const current = precision.read();
     if (this.cache !== null && this.cache.dataId === current.dataId) return this.cache.factor;
     this.disposeCache();
+    const factor = keep(
+      getBackend() === 'webgpu'
+        ? inverseCholeskyFactorOnDevice(current as Tensor3D)
+        : this.inverseFactorOnHost(current),
+    );
+    this.cache = { dataId: current.dataId, factor };
+    return factor;
+  }
+
+  /** {@link inverseCholeskyFactor} of each precision, `[P, L, L]` (float64 on the host). */
+  private inverseFactorOnHost(current: Tensor): Tensor3D {
     const L = this.numInducing;
-    if (getBackend() === 'webgpu') {
-      throw new BackendError(
-        `${FN}.predictWithCovariance: the covariance needs the precision matrix on the host (a JavaScript Cholesky), which the webgpu backend cannot read synchronously; use the wasm or cpu backend for SNGP`,
-      );
-    }
-    // sync read: the precision for the JavaScript Cholesky (refused above on webgpu)
+    // sync read: the precision for the float64 Cholesky on the host (not on webgpu, which
+    // factors it on the device)
     const data = current.dataSync();
     if (!data.every((value) => Number.isFinite(value))) {
       throw new DataError(
@@ -536,9 +551,7 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
     for (let p = 0; p < this.numPrecisions; p++) {
       out.set(inverseCholeskyFactor(data, L, FN, p * L * L), p * L * L);
     }
-    const factor = keep(tensor3d(out, [this.numPrecisions, L, L]));
-    this.cache = { dataId: current.dataId, factor };
-    return factor;
+    return tensor3d(out, [this.numPrecisions, L, L]);
   }
 
   private disposeCache(): void {

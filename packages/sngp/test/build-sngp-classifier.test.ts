@@ -62,12 +62,16 @@ describe('buildSngpClassifier', () => {
     expect(classes.at(-1)).toBe('Dense');
   });
 
-  it('initializes every weight from the seed', () => {
+  it('initializes every weight from the seed', async () => {
     const x = tf.tensor2d(normals(6, 1), [2, 3]);
-    const predict = (seed: number) =>
-      Array.from((buildSngpClassifier({ ...base, seed }).predict(x) as tf.Tensor).dataSync());
-    expect(predict(3)).toEqual(predict(3));
-    expect(predict(3)).not.toEqual(predict(4));
+    const predict = async (seed: number) => {
+      const out = buildSngpClassifier({ ...base, seed }).predict(x) as tf.Tensor;
+      const values = Array.from(await out.data());
+      out.dispose();
+      return values;
+    };
+    expect(await predict(3)).toEqual(await predict(3));
+    expect(await predict(3)).not.toEqual(await predict(4));
   });
 
   it.each([

@@ -14,17 +14,17 @@ export function maxSingularValue(values: ArrayLike<number>, rows: number, cols: 
  * The matrix of a linear map `f` on inputs of shape `inputShape`: row `i` is `f(e_i)`
  * flattened, from one batched call on the identity (`[n, ...inputShape]`, `n` = input size).
  */
-export function explicitMatrix(
+export async function explicitMatrix(
   f: (x: tf.Tensor) => tf.Tensor,
   inputShape: number[],
-): { values: Float32Array; rows: number; cols: number } {
+): Promise<{ values: Float32Array; rows: number; cols: number }> {
   const n = inputShape.reduce((a, b) => a * b, 1);
-  return tf.tidy(() => {
-    // eye(n) [n, n] -> [n, ...inputShape]: one basis vector per example.
-    const out = f(tf.reshape(tf.eye(n), [n, ...inputShape]));
-    const cols = out.size / n;
-    return { values: out.dataSync() as Float32Array, rows: n, cols };
-  });
+  // eye(n) [n, n] -> [n, ...inputShape]: one basis vector per example.
+  const out = tf.tidy(() => f(tf.reshape(tf.eye(n), [n, ...inputShape])));
+  const values = (await out.data()) as Float32Array;
+  const cols = out.size / n;
+  out.dispose();
+  return { values, rows: n, cols };
 }
 
 /** `model.save` to memory, then `loadLayersModel` from it. */
@@ -65,4 +65,16 @@ export function expectAllClose(
 ): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i]!, digits);
+}
+
+/**
+ * Why a test of a value check of a synchronous API (NaN, label range) is skipped on webgpu:
+ * there the library skips those checks, which would need a synchronous read back.
+ */
+export const SKIPPED_ON_WEBGPU =
+  'webgpu: synchronous APIs skip their value checks there (they would need a synchronous read back; docs/webgpu.md)';
+
+/** Whether the tests run on webgpu (`UQJS_TEST_BACKEND=webgpu`). */
+export function onWebgpu(): boolean {
+  return tf.getBackend() === 'webgpu';
 }

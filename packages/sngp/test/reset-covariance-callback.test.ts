@@ -39,17 +39,16 @@ async function fit(model: LayersModel, callbacks: Callback[]) {
   await model.fit(x, y, { epochs: 3, batchSize: 10, verbose: 0, callbacks });
 }
 
-function precisionOf(gp: RandomFeatureGaussianProcess): Matrix {
+async function precisionOf(gp: RandomFeatureGaussianProcess): Promise<Matrix> {
   const w = gp.weights.find((v) => v.originalName.endsWith('gp_precision'))!;
-  return Matrix.from1DArray(L, L, Array.from(w.read().dataSync()));
+  return Matrix.from1DArray(L, L, Array.from(await w.read().data()));
 }
 
-function dataTerm(gp: RandomFeatureGaussianProcess, epochs: number): Matrix {
-  const phi = Matrix.from1DArray(
-    n,
-    L,
-    Array.from(gp.randomFeatures(tf.tensor2d(xs, [n, 2])).dataSync()),
-  );
+async function dataTerm(gp: RandomFeatureGaussianProcess, epochs: number): Promise<Matrix> {
+  const x = tf.tensor2d(xs, [n, 2]);
+  const features = gp.randomFeatures(x);
+  const phi = Matrix.from1DArray(n, L, Array.from(await features.data()));
+  tf.dispose([x, features]);
   return Matrix.eye(L, L).mul(0.5).add(phi.transpose().mmul(phi).mul(epochs));
 }
 
@@ -61,19 +60,19 @@ describe('resetCovarianceCallback', () => {
   it('makes the precision cover the last epoch only: ridge I + Phi^T Phi', async () => {
     const { gp, model } = gpModel();
     await fit(model, [resetCovarianceCallback()]);
-    expect(maxAbsDiff(precisionOf(gp), dataTerm(gp, 1))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await precisionOf(gp), await dataTerm(gp, 1))).toBeLessThan(1e-4);
   });
 
   it('without it, the precision sums every epoch', async () => {
     const { gp, model } = gpModel();
     await fit(model, []);
-    expect(maxAbsDiff(precisionOf(gp), dataTerm(gp, 3))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await precisionOf(gp), await dataTerm(gp, 3))).toBeLessThan(1e-4);
   });
 
   it('takes the model explicitly, and rejects models without a GP layer', async () => {
     const { gp, model } = gpModel();
     await fit(model, [resetCovarianceCallback(model)]);
-    expect(maxAbsDiff(precisionOf(gp), dataTerm(gp, 1))).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await precisionOf(gp), await dataTerm(gp, 1))).toBeLessThan(1e-4);
     const plain = sequential({ layers: [layers.dense({ units: 2, inputShape: [2] })] });
     expect(() => resetCovarianceCallback(plain)).toThrow(
       'resetCovarianceCallback: model must be a LayersModel with a RandomFeatureGaussianProcess layer',

@@ -62,45 +62,45 @@ function trainStep(model: LayersModel, inputShape: number[]): void {
   });
 }
 
-function operatorNorm(f: (x: tf.Tensor) => tf.Tensor, inputShape: number[]): number {
-  const m = explicitMatrix(f, inputShape);
+async function operatorNorm(f: (x: tf.Tensor) => tf.Tensor, inputShape: number[]): Promise<number> {
+  const m = await explicitMatrix(f, inputShape);
   return maxSingularValue(m.values, m.rows, m.cols);
 }
 
 describe('SpectralNormalization on Dense', () => {
-  it('brings the spectral norm (SVD of the effective kernel) down to the bound', () => {
+  it('brings the spectral norm (SVD of the effective kernel) down to the bound', async () => {
     const { model, layer } = denseSn(2);
     trainStep(model, [4]);
     // No bias, linear: f(e_i) is row i of the effective kernel W_sn [4, 5].
-    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, [4]);
-    const raw = maxSingularValue(layer.getWeights()[0]!.dataSync(), 4, 5);
+    const normalized = await operatorNorm((x) => model.predict(x) as tf.Tensor, [4]);
+    const raw = maxSingularValue(await layer.getWeights()[0]!.data(), 4, 5);
     expect(raw).toBeGreaterThan(2 * C); // the test kernel really needs rescaling
     // Power iteration approaches sigma from below; after 100 steps the gap is float32 round-off.
     expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
 
-  it('rescales W itself: W_sn = W * c / sigma(W)', () => {
+  it('rescales W itself: W_sn = W * c / sigma(W)', async () => {
     const { model, layer } = denseSn(2);
     trainStep(model, [4]);
-    const w = layer.getWeights()[0]!.dataSync();
+    const w = await layer.getWeights()[0]!.data();
     const sigma = maxSingularValue(w, 4, 5);
-    const effective = explicitMatrix((x) => model.predict(x) as tf.Tensor, [4]).values;
+    const effective = (await explicitMatrix((x) => model.predict(x) as tf.Tensor, [4])).values;
     for (let i = 0; i < w.length; i++) {
       expect(effective[i]).toBeCloseTo((w[i]! * C) / sigma, 5);
     }
   });
 
-  it('leaves a layer whose norm is already below the bound unchanged', () => {
+  it('leaves a layer whose norm is already below the bound unchanged', async () => {
     const { model, layer } = denseSn(0.01, { activation: 'relu' });
     trainStep(model, [4]);
     const x = tf.tensor2d(normals(40, 5), [10, 4]);
-    const wrapped = (model.predict(x) as tf.Tensor).dataSync();
-    const plain = (layer.apply(x) as tf.Tensor).dataSync();
+    const wrapped = await (model.predict(x) as tf.Tensor).data();
+    const plain = await (layer.apply(x) as tf.Tensor).data();
     expect(Array.from(wrapped)).toEqual(Array.from(plain));
   });
 
-  it('is normMultiplier-Lipschitz on random pairs (relu, with bias)', () => {
+  it('is normMultiplier-Lipschitz on random pairs (relu, with bias)', async () => {
     const { model } = denseSn(3, { activation: 'relu' });
     trainStep(model, [4]);
     const rng = new Rng(9);
@@ -118,34 +118,34 @@ describe('SpectralNormalization on Dense', () => {
     );
     const fx = model.predict(x) as tf.Tensor;
     const fy = model.predict(y) as tf.Tensor;
-    const ratios = tf
+    const ratios = await tf
       .div(tf.norm(tf.sub(fx, fy), 'euclidean', 1), tf.norm(tf.sub(x, y), 'euclidean', 1))
-      .dataSync();
+      .data();
     // relu and the bias do not increase distances, so ||f(x) - f(y)|| <= c ||x - y||.
     expect(Math.max(...ratios)).toBeLessThanOrEqual(C * (1 + 1e-4));
   });
 
-  it('iterates in inference until the first training call, then only in training', () => {
+  it('iterates in inference until the first training call, then only in training', async () => {
     const { sn, layer, model } = denseSn(2, { powerIterations: 1 });
-    const u = () => Array.from(sn.getWeights().at(-2)!.dataSync());
+    const u = async () => Array.from(await sn.getWeights().at(-2)!.data());
     const x = tf.ones([2, 4]);
     const setKernel = (seed: number) =>
       layer.setWeights([tf.tensor2d(normals(20, seed, 2), [4, 5])]);
     model.predict(x);
     // A new kernel on an untrained wrapper: inference iterates towards its singular vectors.
     setKernel(31);
-    const before = u();
+    const before = await u();
     tf.dispose(sn.apply(x, { training: false }) as tf.Tensor);
-    expect(u()).not.toEqual(before);
+    expect(await u()).not.toEqual(before);
     tf.dispose(sn.apply(x, { training: true }) as tf.Tensor);
     // Once trained, inference keeps the stored pair even when the kernel changes.
     setKernel(32);
-    const trained = u();
+    const trained = await u();
     tf.dispose(sn.apply(x, { training: false }) as tf.Tensor);
-    expect(u()).toEqual(trained);
+    expect(await u()).toEqual(trained);
   });
 
-  it('is normalized from the first call of a fresh layer (SVD), with one iteration per call', () => {
+  it('is normalized from the first call of a fresh layer (SVD), with one iteration per call', async () => {
     // Default powerIterations (1) and no training call: the bound must hold anyway.
     const layer = layers.dense({
       units: 5,
@@ -154,9 +154,9 @@ describe('SpectralNormalization on Dense', () => {
     });
     const sn = new SpectralNormalization({ layer, normMultiplier: C, inputShape: [4] });
     const model = sequential({ layers: [sn] });
-    const raw = maxSingularValue(layer.getWeights()[0]!.dataSync(), 4, 5);
+    const raw = maxSingularValue(await layer.getWeights()[0]!.data(), 4, 5);
     expect(raw).toBeGreaterThan(4 * C);
-    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, [4]);
+    const normalized = await operatorNorm((x) => model.predict(x) as tf.Tensor, [4]);
     expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
@@ -173,10 +173,10 @@ describe('SpectralNormalization on Dense', () => {
     const model = sequential({
       layers: [new SpectralNormalization({ layer, normMultiplier: 10, inputShape: [4] })],
     });
-    const w0 = Array.from(layer.getWeights()[0]!.dataSync());
+    const w0 = Array.from(await layer.getWeights()[0]!.data());
     expect(model.layers[0]!.losses).toHaveLength(1);
     const [penalty] = model.layers[0]!.calculateLosses();
-    expect(penalty!.dataSync()[0]).toBeCloseTo(l2 * w0.reduce((a, w) => a + w * w, 0), 4);
+    expect((await penalty!.data())[0]).toBeCloseTo(l2 * w0.reduce((a, w) => a + w * w, 0), 4);
     // Zero inputs and targets: the data term has zero gradient, so each SGD step is
     // W <- W - lr * 2 l2 W, and after n steps W = W0 (1 - 2 lr l2)^n.
     model.compile({ optimizer: tf.train.sgd(lr), loss: 'meanSquaredError' });
@@ -186,32 +186,30 @@ describe('SpectralNormalization on Dense', () => {
       batchSize: 8,
       verbose: 0,
     });
-    const w = layer.getWeights()[0]!.dataSync();
+    const w = await layer.getWeights()[0]!.data();
     const shrink = (1 - 2 * lr * l2) ** steps;
     for (let i = 0; i < w0.length; i++) expect(w[i]).toBeCloseTo(w0[i]! * shrink, 5);
   });
 
-  it('takes a seed for its initial u and v', () => {
-    const initial = (seed: number) => {
+  it('takes a seed for its initial u and v', async () => {
+    const initial = async (seed: number) => {
       const { sn, model } = denseSn(2, { seed });
       model.predict(tf.ones([1, 4]));
-      return sn
-        .getWeights()
-        .slice(-2)
-        .map((w) => Array.from(w.dataSync()));
+      const [u, v] = sn.getWeights().slice(-2);
+      return [Array.from(await u!.data()), Array.from(await v!.data())];
     };
-    expect(initial(5)).toEqual(initial(5));
-    expect(initial(5)).not.toEqual(initial(6));
+    expect(await initial(5)).toEqual(await initial(5));
+    expect(await initial(5)).not.toEqual(await initial(6));
   });
 });
 
 describe('SpectralNormalization on Conv2D', () => {
-  it('bounds the convolution operator norm (SVD of the explicit operator), not the reshaped kernel', () => {
+  it('bounds the convolution operator norm (SVD of the explicit operator), not the reshaped kernel', async () => {
     const { model, layer, inputShape } = convSn();
     trainStep(model, inputShape);
-    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
-    const rawOperator = operatorNorm((x) => layer.apply(x) as tf.Tensor, inputShape);
-    const reshapedKernel = maxSingularValue(layer.getWeights()[0]!.dataSync(), 18, 3);
+    const normalized = await operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
+    const rawOperator = await operatorNorm((x) => layer.apply(x) as tf.Tensor, inputShape);
+    const reshapedKernel = maxSingularValue(await layer.getWeights()[0]!.data(), 18, 3);
     expect(rawOperator).toBeGreaterThan(2 * C);
     // The two norms differ here, so bounding the wrong one would fail the check below.
     expect(Math.abs(rawOperator - reshapedKernel) / rawOperator).toBeGreaterThan(0.05);
@@ -219,17 +217,17 @@ describe('SpectralNormalization on Conv2D', () => {
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
 
-  it('bounds a fresh (never trained) convolution from its first call (SVD)', () => {
+  it('bounds a fresh (never trained) convolution from its first call (SVD)', async () => {
     const { model, inputShape } = convSn();
-    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
+    const normalized = await operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
     expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
 
-  it('handles channels-first layers (the same operator on permuted coordinates)', () => {
+  it('handles channels-first layers (the same operator on permuted coordinates)', async () => {
     const { model, inputShape } = convSn('channelsFirst');
     trainStep(model, inputShape);
-    const normalized = operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
+    const normalized = await operatorNorm((x) => model.predict(x) as tf.Tensor, inputShape);
     expect(normalized).toBeLessThanOrEqual(C * (1 + 1e-4));
     expect(normalized).toBeGreaterThan(C * (1 - 1e-3));
   });
@@ -269,8 +267,8 @@ describe('SpectralNormalization contract', () => {
         (model.layers[0] as SpectralNormalization).layer.getClassName(),
       );
       const x = tf.tensor(normals(3 * shape.reduce((a, b) => a * b, 1), 7), [3, ...shape]);
-      expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
-        Array.from((model.predict(x) as tf.Tensor).dataSync()),
+      expect(Array.from(await (loaded.predict(x) as tf.Tensor).data())).toEqual(
+        Array.from(await (model.predict(x) as tf.Tensor).data()),
       );
     }
   });

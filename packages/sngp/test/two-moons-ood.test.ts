@@ -43,13 +43,13 @@ async function train(model: LayersModel, x: tf.Tensor, y: tf.Tensor, gp: boolean
 }
 
 /** Mean of p (1 - p) for class 1 (0.25 = as unsure as possible), and accuracy if labels given. */
-function score(
+async function score(
   model: LayersModel,
   x: tf.Tensor,
   labels?: Int32Array,
-): { spread: number; accuracy: number } {
+): Promise<{ spread: number; accuracy: number }> {
   const predictive = sngpPredictive(model, x);
-  const p = predictive.probs.arraySync() as number[][];
+  const p = (await predictive.probs.array()) as number[][];
   disposePredictive(predictive);
   const spread = p.reduce((acc, row) => acc + row[1]! * (1 - row[1]!), 0) / p.length;
   const correct =
@@ -84,8 +84,8 @@ describe('SNGP on two moons with an out-of-domain cluster (the tutorial)', () =>
       });
       await train(sngp, x, y, true);
       await train(resnet, x, y, false);
-      const s = { test: score(sngp, xTest, test.y), ood: score(sngp, xOod) };
-      const r = { test: score(resnet, xTest, test.y), ood: score(resnet, xOod) };
+      const s = { test: await score(sngp, xTest, test.y), ood: await score(sngp, xOod) };
+      const r = { test: await score(resnet, xTest, test.y), ood: await score(resnet, xOod) };
       // Both fit the moons...
       expect(s.test.accuracy).toBeGreaterThan(0.95);
       expect(r.test.accuracy).toBeGreaterThan(0.95);
