@@ -25,23 +25,23 @@ function reference(tau: number): number {
 }
 
 describe('softmaxNll', () => {
-  it.each([1, 0.1, 3, 10])('matches the closed form at tau = %s', (tau) => {
-    const value = tf.tidy(
-      () => softmaxNll(tf.tensor1d(labels, 'int32'), tf.tensor2d(logits), tau).dataSync()[0],
-    );
+  it.each([1, 0.1, 3, 10])('matches the closed form at tau = %s', async (tau) => {
+    const loss = tf.tidy(() => softmaxNll(tf.tensor1d(labels, 'int32'), tf.tensor2d(logits), tau));
+    const [value] = await loss.data();
+    loss.dispose();
     // float32 log-softmax of logits up to 500 in magnitude: relative error ~1e-6.
     expect(value).toBeCloseTo(reference(tau), 4);
   });
 
-  it('has gradient (softmax(z / tau) - onehot) / (tau B)', () => {
+  it('has gradient (softmax(z / tau) - onehot) / (tau B)', async () => {
     const tau = 2;
-    const grad = tf.tidy(() =>
-      tf
-        .grad((z: tf.Tensor) => softmaxNll(tf.tensor1d(labels, 'int32'), z, tau))(
-          tf.tensor2d(logits),
-        )
-        .arraySync(),
-    ) as number[][];
+    const gradient = tf.tidy(() =>
+      tf.grad((z: tf.Tensor) => softmaxNll(tf.tensor1d(labels, 'int32'), z, tau))(
+        tf.tensor2d(logits),
+      ),
+    );
+    const grad = (await gradient.array()) as number[][];
+    gradient.dispose();
     logits.forEach((row, i) => {
       const z = row.map((v) => v / tau);
       const max = Math.max(...z);
@@ -54,13 +54,14 @@ describe('softmaxNll', () => {
     });
   });
 
-  it('accepts labels shaped [B, 1] and frees its intermediates', () => {
+  it('accepts labels shaped [B, 1] and frees its intermediates', async () => {
     const y = tf.tensor2d(labels, [4, 1], 'int32');
     const z = tf.tensor2d(logits);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) softmaxNll(y, z, 2).dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(tf.tidy(() => softmaxNll(y, z, 2).dataSync()[0])).toBeCloseTo(reference(2), 4);
-    tf.dispose([y, z]);
+    const loss = softmaxNll(y, z, 2);
+    expect((await loss.data())[0]).toBeCloseTo(reference(2), 4);
+    tf.dispose([y, z, loss]);
   });
 });
