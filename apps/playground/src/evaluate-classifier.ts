@@ -25,16 +25,28 @@ interface PointPredictions {
   readonly decomposition: EntropyDecomposition;
 }
 
-/** Runs the classifier on `[n, 2]` points and decomposes the entropy of its members. */
-export function predictPoints(classifier: Classifier, x: Float32Array): PointPredictions {
+/**
+ * Runs the classifier on `[n, 2]` points and decomposes the entropy of its members (`[M, n, K]`),
+ * reading both back asynchronously (any backend, webgpu included).
+ */
+export async function predictPoints(
+  classifier: Classifier,
+  x: Float32Array,
+): Promise<PointPredictions> {
   const input = tensor2d(x, [x.length / 2, 2]);
   try {
     const { probs, members } = classifier.predict(input);
     try {
+      const [numMembers, n, numClasses] = members.shape;
+      const [probValues, memberValues] = await Promise.all([probs.data(), members.data()]);
+      const size = n * numClasses;
+      const perMember = Array.from({ length: numMembers }, (_, m) => ({
+        data: memberValues.subarray(m * size, (m + 1) * size),
+        numClasses,
+      }));
       return {
-        // sync read: the playground runs on webgl or cpu (backend.ts), which read synchronously
-        probs: probs.dataSync() as Float32Array,
-        decomposition: entropyDecomposition(members),
+        probs: probValues as Float32Array,
+        decomposition: entropyDecomposition(perMember),
       };
     } finally {
       disposePredictive({ probs, members });
@@ -50,16 +62,16 @@ export function predictPoints(classifier: Classifier, x: Float32Array): PointPre
  * held-out scores and reliability diagram, and mean uncertainties at the training, held-out
  * and OOD points.
  */
-export function evaluateClassifier(
+export async function evaluateClassifier(
   classifier: Classifier,
   task: ClassificationTask,
   gridSize: number,
-): ClassificationResult {
+): Promise<ClassificationResult> {
   const grid = makeGrid(task.xRange, task.yRange, gridSize);
-  const onGrid = predictPoints(classifier, grid.x);
-  const onTrain = predictPoints(classifier, task.train.x);
-  const onHeldOut = predictPoints(classifier, task.heldOut.x);
-  const onOod = task.ood === null ? null : predictPoints(classifier, task.ood.x);
+  const onGrid = await predictPoints(classifier, grid.x);
+  const onTrain = await predictPoints(classifier, task.train.x);
+  const onHeldOut = await predictPoints(classifier, task.heldOut.x);
+  const onOod = task.ood === null ? null : await predictPoints(classifier, task.ood.x);
   const heldOutProbs = { data: onHeldOut.probs, numClasses: task.numClasses };
   const labels = task.heldOut.y;
   const diagram = reliabilityDiagram(heldOutProbs, labels, { bins: RELIABILITY_BINS });

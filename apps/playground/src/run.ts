@@ -55,7 +55,7 @@ export function runPlayground(settings: Settings, hooks: RunHooks): Promise<RunO
         return {
           ...fit,
           trainSeconds,
-          result: evaluateClassifier(classifier, task, settings.gridSize),
+          result: await evaluateClassifier(classifier, task, settings.gridSize),
         };
       } finally {
         x.dispose();

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { evaluateClassifier, predictPoints } from '../src/evaluate-classifier.js';
 import type { Classifier } from '../src/methods/index.js';
+import type { ClassificationResult } from '../src/protocol.js';
 import { type ClassificationTask, makeTask } from '../src/tasks.js';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
@@ -38,9 +39,9 @@ function expected(u: number) {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('predictPoints', () => {
-  test('decomposes the entropy of the members as in closed form', () => {
+  test('decomposes the entropy of the members as in closed form', async () => {
     const x = new Float32Array([-2, 0, 0.5, 9, 1.5, -1]);
-    const { probs, decomposition } = predictPoints(twoMembers, x);
+    const { probs, decomposition } = await predictPoints(twoMembers, x);
     [-2, 0.5, 1.5].forEach((u, i) => {
       const want = expected(u);
       expect(decomposition.total[i]).toBeCloseTo(want.total, 5);
@@ -50,18 +51,21 @@ describe('predictPoints', () => {
     });
   });
 
-  test('leaves no tensor behind', () => {
+  test('leaves no tensor behind', async () => {
     const x = new Float32Array([1, 2, 3, 4]);
-    predictPoints(twoMembers, x);
+    await predictPoints(twoMembers, x);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) predictPoints(twoMembers, x);
+    for (let i = 0; i < 3; i++) await predictPoints(twoMembers, x);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
 
 describe('evaluateClassifier', () => {
   const task = makeTask('moons', 0) as ClassificationTask;
-  const result = evaluateClassifier(twoMembers, task, 12);
+  let result: ClassificationResult;
+  beforeAll(async () => {
+    result = await evaluateClassifier(twoMembers, task, 12);
+  });
 
   test('evaluates the grid over the window, x fastest', () => {
     expect(result.total.length).toBe(144);
