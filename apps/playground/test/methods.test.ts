@@ -55,8 +55,8 @@ describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) =>
       const { probs, members } = classifier.predict(xt);
       expect(probs.shape).toEqual([20, 2]);
       expect(members.shape).toEqual([MEMBERS[method], 20, 2]);
-      const p = probs.arraySync();
-      const m = members.arraySync();
+      const p = await probs.array();
+      const m = await members.array();
       for (let i = 0; i < 20; i++) {
         expect(p[i]![0]! + p[i]![1]!).toBeCloseTo(1, 5);
         for (const member of m) expect(member[i]![0]! + member[i]![1]!).toBeCloseTo(1, 5);
@@ -99,7 +99,7 @@ describe('SNGP posterior draws', () => {
       await classifier.fit(x, y, recorder().hooks);
       const a = classifier.predict(xt);
       const b = classifier.predict(xt);
-      expect(a.members.arraySync()).toEqual(b.members.arraySync());
+      expect(await a.members.array()).toEqual(await b.members.array());
       tf.dispose([a.members, a.probs, b.members, b.probs]);
       classifier.dispose();
     });
@@ -129,8 +129,8 @@ describe.each([
       expect(outcome.stopped).toBe(false);
       const { mean, aleatoric, epistemic } = regressor.predict(xt);
       for (const t of [mean, aleatoric, epistemic]) expect(t.shape).toEqual([5]);
-      const [a, e] = [aleatoric.arraySync(), epistemic.arraySync()];
-      for (const v of [...a, ...e, ...mean.arraySync()]) expect(Number.isFinite(v)).toBe(true);
+      const [a, e, m] = [await aleatoric.array(), await epistemic.array(), await mean.array()];
+      for (const v of [...a, ...e, ...m]) expect(Number.isFinite(v)).toBe(true);
       for (const v of [...a, ...e]) expect(v).toBeGreaterThanOrEqual(0);
       // One network: no epistemic part; the plain network has no noise model either.
       if (method === 'deterministic' || method === 'heteroscedastic')
