@@ -268,10 +268,25 @@ function smoothEstimate(
       if (single) {
         cache = [...noise, ...saved, scaled, max];
       } else {
-        tf.dispose([...noise, ...saved, scaled]);
+        tf.dispose([...noise, ...saved, scaled, max]);
       }
-      lse = lse === null ? chunkLse : logAddExp(lse, chunkLse);
-      if (stats !== null) moments = moments === null ? stats : mergeMoments(moments, stats);
+      // The running totals are [B, ..., O] each; free the previous ones at every chunk, so
+      // memory does not grow with the number of chunks (it matters for pixel maps).
+      if (lse === null) {
+        lse = chunkLse;
+      } else {
+        const previous: tf.Tensor = lse;
+        lse = consume([previous, chunkLse], () => ({ t: logAddExp(previous, chunkLse) })).t;
+      }
+      if (stats !== null) {
+        const previous = moments as Moments | null;
+        moments =
+          previous === null
+            ? stats
+            : consume([previous.mean, previous.m2, stats.mean, stats.m2], () =>
+                mergeMoments(previous, stats),
+              );
+      }
     }
     if (moments !== null) keptVariance = tf.keep(tf.div(moments.m2, moments.count));
     save([...params, lse!, ...cache]);

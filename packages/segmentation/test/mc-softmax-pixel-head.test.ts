@@ -137,11 +137,17 @@ describe('MCSoftmaxPixelHead: closed forms and equivalences', () => {
     const { probs, variance } = head.predictive(h, { computeVariance: true });
     expect(variance?.shape).toEqual([1, 4, 4, K]);
     expect(Math.min(...(await variance!.data()))).toBeGreaterThanOrEqual(0);
-    // argmax mode: frequencies are multiples of 1/S at the sampling resolution, interpolated.
+    tf.dispose([h, probs, variance!]);
+  });
+
+  it('interpolates the exact-model frequencies (argmax) into normalized distributions', async () => {
+    const head = built({ sampleDownsample: 2, numSamples: 20 });
+    const h = features(1, 4, 4, 6);
+    // Frequencies are multiples of 1/S at the sampling resolution, then interpolated.
     const hard = head.predictive(h, { argmax: true }).probs;
     const sums = await tf.sum(hard, -1).data();
     for (const s of sums) expect(s).toBeCloseTo(1, 5);
-    tf.dispose([h, probs, variance!, hard]);
+    tf.dispose([h, hard]);
   });
 });
 
@@ -166,6 +172,31 @@ describe('MCSoftmaxPixelHead: seeds, chunks, memory', () => {
     expect(await maxAbsDiff(t1, t2)).toBeGreaterThan(1e-4);
     expect(await maxAbsDiff(i1, i2)).toBe(0);
     tf.dispose([h, t1, t2, i1, i2]);
+  });
+
+  it('keeps peak memory bounded by the chunk: it does not grow with the number of samples', async () => {
+    const h = features(1, 8, 8, 12);
+    const peak = async (numSamples: number, numFactors: number) => {
+      const head = built({ numSamples, numFactors, maxSamplesInMemory: 8 }, 8, 8);
+      const profile = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(head.apply(h, { training: true }) as tf.Tensor) as tf.Scalar,
+        );
+        tf.dispose([value, ...Object.values(grads)]);
+        const p = head.predictive(h, { computeVariance: true });
+        tf.dispose([p.probs, p.variance!]);
+      });
+      for (const weight of head.weights) weight.dispose();
+      return profile.peakBytes;
+    };
+    // 2 chunks vs 12 chunks of 8 samples: the same peak up to a few [B, H, W, K] totals.
+    const mapBytes = 4 * 8 * 8 * K;
+    for (const numFactors of [0, 2]) {
+      const few = await peak(16, numFactors);
+      const many = await peak(96, numFactors);
+      expect(many - few).toBeLessThanOrEqual(4 * mapBytes);
+    }
+    h.dispose();
   });
 
   it('keeps no tensors across repeated calls, gradients included', () => {
@@ -241,6 +272,18 @@ describe('MCSoftmaxPixelHead: argument errors name the argument', () => {
     expect(() => head.apply(tf.zeros([1, 4, 4, D + 1]))).toThrow(/MCSoftmaxPixelHead/);
     expect(() => head.apply(tf.zeros([1, 6, 5, D]))).toThrow(/multiples of sampleDownsample = 2/);
     expect(() => head.predictive(tf.zeros([4, D]))).toThrow(/features.*rank 4/);
-    expect(() => head.apply(tf.fill([1, 4, 4, D], Number.NaN))).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects NaN features with checkValues, except on webgpu, which cannot read back in a call', () => {
+    const head = built({});
+    const nan = tf.fill([1, 4, 4, D], Number.NaN);
+    if (tf.getBackend() === 'webgpu') {
+      // Documented in @uqjs/noise's checkTensorValues: only the tensor itself is checked there.
+      tf.dispose(head.apply(nan) as tf.Tensor);
+    } else {
+      expect(() => head.apply(nan)).toThrow(InvalidArgumentError);
+      expect(() => head.apply(nan)).toThrow(/MCSoftmaxPixelHead.*inputs/);
+    }
+    nan.dispose();
   });
 });
