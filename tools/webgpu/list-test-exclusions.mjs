@@ -1,6 +1,6 @@
 // Rewrites tools/webgpu/test-exclusions.json: every test file of packages/* and apps/* whose own
 // code, or a local module it imports (test helpers), reads tensors synchronously, which throws on
-// webgpu for data on the device. `*.webgpu.test.ts` files are written for webgpu and never listed.
+// webgpu for data on the device, and the files in WHY_NOT_ON_WEBGPU below, for other reasons. `*.webgpu.test.ts` files are written for webgpu and never listed.
 // Run it after converting tests to `await t.data()`: node tools/webgpu/list-test-exclusions.mjs
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -19,7 +19,18 @@ function testFiles(dir) {
   });
 }
 
-const files = {};
+/** Test files that cannot run on webgpu for reasons other than their own synchronous reads. */
+const WHY_NOT_ON_WEBGPU = {
+  'apps/playground/test/e2e.test.ts':
+    "drives the built page in headless Chromium, where tfjs runs on the browser's own backend, not on " +
+    'UQJS_TEST_BACKEND; the unit tests run it once',
+  'packages/metrics/test/tensors.test.ts':
+    'checks that the synchronous metrics read tensor arguments on the JS side without leaking; on webgpu ' +
+    'a tensor on the device cannot be read synchronously, and that refusal (a BackendError that says to ' +
+    'pass `await t.data()`) is what test/sync-read.test.ts checks there',
+};
+
+const files = { ...WHY_NOT_ON_WEBGPU };
 for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(join(root, group)).sort()) {
     for (const path of testFiles(join(root, group, name, 'test')).sort()) {

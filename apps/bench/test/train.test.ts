@@ -36,7 +36,8 @@ async function train(random: boolean, learningRate: number) {
   const opts = { maxEpochs: 30, patience: 2, batchSize: 16, learningRate, seed: 9, flatten: true };
   const result = await trainWithEarlyStopping(method, data, opts);
   const probs = predictProbs(method, data.validation, true, deriveSeed(9, 'validation'));
-  const restored = nll(probs, data.validation.labels);
+  // Read asynchronously (metrics read tensors synchronously, which a GPU backend refuses).
+  const restored = nll({ data: await probs.data(), numClasses: 3 }, data.validation.labels);
   probs.dispose();
   method.dispose();
   return { result, restored };
