@@ -23,6 +23,7 @@ export type { CalibrationOptions, CalibrationResult } from './calibration.js';
 export { Calibration } from './calibration.js';
 export type { ClassMapInput, ConfusionOptions, NestedNumbers } from './confusion-matrix.js';
 export { confusionMatrix, MAX_CLASSES } from './confusion-matrix.js';
+export { crpsGaussian, crpsLaplace } from './crps.js';
 export { ece, mce } from './ece.js';
 export type { EntropyDecomposition, MembersInput } from './entropy-decomposition.js';
 export { entropyDecomposition } from './entropy-decomposition.js';
@@ -50,9 +51,17 @@ export { oodMetrics } from './ood-metrics.js';
 export { dempsterShaferScore, maxProbScore, negativeEntropyScore } from './ood-scores.js';
 export type { PairedTTest } from './paired-t-test.js';
 export { pairedTTest } from './paired-t-test.js';
+export type { PredictiveDistribution } from './predictive-distribution.js';
+export type {
+  RegressionCalibrationCurve,
+  RegressionCalibrationOptions,
+} from './regression-calibration.js';
+export { miscalibrationArea, regressionCalibration } from './regression-calibration.js';
 export type { ReliabilityBin } from './reliability-diagram.js';
 export { reliabilityDiagram } from './reliability-diagram.js';
 export type { ReliabilityDiagramSvgOptions } from './reliability-diagram-svg.js';
 export { reliabilityDiagramSvg } from './reliability-diagram-svg.js';
 export type { RiskCoverageCurve, RiskCoverageOptions } from './risk-coverage.js';
 export { aurc, riskCoverage } from './risk-coverage.js';
+export type { SharpnessOptions } from './sharpness.js';
+export { sharpness } from './sharpness.js';
