@@ -19,8 +19,8 @@ export function normalDensity(x: number): number {
 }
 
 /**
- * `Phi(x) = 1/2 + ∫_0^x phi`, Simpson with 400 panels (error below 1e-10 for |x| <= 12; the
- * density's fourth derivative is at most ~1.2).
+ * `Phi(x) = 1/2 + ∫_0^x phi`, Simpson with 400 panels (error about 1e-11 for |x| <= 12:
+ * `(h^4 / 180) x max|phi''''|` with `h = |x| / 400` and `max|phi''''| = 3 / sqrt(2 pi)`).
  */
 export function referenceNormalCdf(x: number): number {
   if (x === 0) return 0.5;
