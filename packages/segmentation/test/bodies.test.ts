@@ -1,5 +1,11 @@
+import type { io } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type LayersModel, model, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import {
+  type LayersModel,
+  loadLayersModel,
+  model,
+  type SymbolicTensor,
+} from '@tensorflow/tfjs-layers';
 import { enableFastWasmTraining, registerDilatedConv2dGradient } from '@uqjs/backend';
 import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +124,38 @@ describe('buildUNet', () => {
     const losses = await trainLosses(body, true, 12);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(0.7 * losses[0]!);
+  });
+});
+
+describe('a body with the pixel head', () => {
+  it('round-trips through model.save / loadLayersModel with identical predictions', async () => {
+    let artifacts: io.ModelArtifacts | undefined;
+    const handler: io.IOHandler = {
+      save: async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      },
+      load: async () => artifacts!,
+    };
+    for (const body of [
+      buildUNet({ inputShape: [8, 8, 1], baseFilters: 2, depth: 1, dropoutRate: 0.1, seed: 6 }),
+      buildAtrousFcn({ inputShape: [8, 8, 1], baseFilters: 2, atrousRates: [1, 2], seed: 6 }),
+    ]) {
+      const head = new MCSoftmaxPixelHead({ numClasses: 3, numFactors: 1, numSamples: 8, seed: 1 });
+      const net = model({
+        inputs: body.inputs,
+        outputs: head.apply(body.outputs[0]!) as SymbolicTensor,
+      });
+      const { x, y } = squares(2);
+      const before = net.predict(x) as tf.Tensor;
+      await net.save(handler);
+      const loaded = await loadLayersModel(handler);
+      const after = loaded.predict(x) as tf.Tensor;
+      expect(Array.from(await after.data())).toEqual(Array.from(await before.data()));
+      tf.dispose([x, y, before, after]);
+      net.dispose();
+      loaded.dispose();
+    }
   });
 });
 
