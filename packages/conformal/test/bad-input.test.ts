@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeError, type UqjsError } from '@uqjs/core';
+import { InvalidArgumentError, ShapeError, UqjsError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import {
   calibrate,
@@ -18,13 +18,14 @@ const labels = Array.from({ length: 20 }, (_, i) => i % 3);
 
 async function rejects(
   promise: Promise<unknown>,
-  kind: typeof UqjsError,
+  kind: new (...args: never[]) => Error,
   message: string | RegExp,
 ) {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
+  expect(error).toBeInstanceOf(UqjsError);
   expect(error).toBeInstanceOf(kind);
   expect((error as Error).message).toMatch(message);
 }
