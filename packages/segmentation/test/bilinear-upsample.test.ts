@@ -77,6 +77,28 @@ describe('bilinearUpsample', () => {
     }
   });
 
+  it('has the gradient of the per-pixel definition (float64 finite differences)', async () => {
+    const rng = new Rng(13);
+    const shape: [number, number, number, number] = [1, 3, 2, 2];
+    const size: [number, number] = [7, 5];
+    const values = Float64Array.from({ length: 12 }, () => rng.normal());
+    const weights = Float64Array.from({ length: 7 * 5 * 2 }, () => rng.normal());
+    const loss = (v: Float64Array) =>
+      referenceUpsample(v, shape, size).reduce((acc, y, i) => acc + y * weights[i]!, 0);
+    const want = values.map((value, i) => {
+      const [plus, minus] = [values.slice(), values.slice()];
+      plus[i] = value + 1e-3;
+      minus[i] = value - 1e-3;
+      return (loss(plus) - loss(minus)) / 2e-3;
+    });
+    const g = tf.tensor4d(Float32Array.from(weights), [1, 7, 5, 2]);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(bilinearUpsample(x, size), g)))(
+      tf.tensor4d(Float32Array.from(values), shape),
+    );
+    expect(maxAbsDiff(await grad.data(), want)).toBeLessThan(1e-4);
+    tf.dispose([g, grad]);
+  });
+
   it('reproduces a linear field exactly away from the border', async () => {
     // f(r, c) = 2 r - 3 c + 1 on the 4x4 grid; upsampled 4x, the output pixel (i, j) sits at
     // input coordinate ((i + 0.5) / 4 - 0.5, ...), where a linear field is interpolated exactly.
