@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { CustomCallback, type LayersModel } from '@tensorflow/tfjs-layers';
 import { deriveSeed, disposePredictive, Rng } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -31,6 +31,20 @@ function oodCluster(n: number, rng: Rng): Float32Array {
   );
 }
 
+/**
+ * Waits for the backend to finish the queued work (a read of one weight). On webgpu with
+ * lavapipe, which runs kernels slower than `fit` queues them, every queued kernel holds memory
+ * mappings until it runs: 25 epochs without a wait reached 65048 mappings, at the kernel's
+ * limit (vm.max_map_count 65530), where Dawn aborts (bad_alloc) or crashes; with a wait per
+ * epoch, about 6000.
+ */
+const drain = (model: LayersModel) =>
+  new CustomCallback({
+    onEpochEnd: async () => {
+      await model.getWeights()[0]!.data();
+    },
+  });
+
 async function train(model: LayersModel, x: tf.Tensor, y: tf.Tensor, gp: boolean): Promise<void> {
   model.compile({ optimizer: tf.train.adam(0.01), loss: crossEntropyFromLogits });
   await model.fit(x, y, {
@@ -38,7 +52,7 @@ async function train(model: LayersModel, x: tf.Tensor, y: tf.Tensor, gp: boolean
     batchSize: 32,
     shuffle: false, // with dropout off, training is then deterministic
     verbose: 0,
-    callbacks: gp ? [resetCovarianceCallback()] : [],
+    callbacks: gp ? [resetCovarianceCallback(), drain(model)] : [drain(model)],
   });
 }
 
