@@ -46,6 +46,8 @@ export type { MeanStd, MeanStdOptions } from './mean-std.js';
 export { meanStd } from './mean-std.js';
 export type { NllOptions } from './nll.js';
 export { nll } from './nll.js';
+export type { OodDetectionOptions, OodFlagsInput, OodScore } from './ood-detection.js';
+export { OodDetection } from './ood-detection.js';
 export type { OodMetrics } from './ood-metrics.js';
 export { oodMetrics } from './ood-metrics.js';
 export { dempsterShaferScore, maxProbScore, negativeEntropyScore } from './ood-scores.js';

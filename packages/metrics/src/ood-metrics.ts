@@ -43,20 +43,46 @@ function mannWhitneyU(inAsc: Float64Array, outAsc: Float64Array): number {
 
 /**
  * Average precision, `sum_t (R_t - R_{t-1}) P_t` over the distinct thresholds t in decreasing
- * order, a score >= t counted positive; both arrays sorted in decreasing order.
+ * order, a score >= t counted positive, of ascending `posAsc` (positives) and `negAsc`. With
+ * `sign = -1` the scores are negated (read from the bottom): the AP of "score <= t" positive.
+ * Negation is exact, so this equals the AP of the negated arrays bit for bit.
  */
-function averagePrecision(posDesc: Float64Array, negDesc: Float64Array): number {
+function averagePrecision(posAsc: Float64Array, negAsc: Float64Array, sign: 1 | -1): number {
+  const nPos = posAsc.length;
+  const nNeg = negAsc.length;
+  // The i-th largest of sign * values.
+  const pos = (i: number) => sign * posAsc[sign === 1 ? nPos - 1 - i : i]!;
+  const neg = (j: number) => sign * negAsc[sign === 1 ? nNeg - 1 - j : j]!;
   let i = 0;
   let j = 0;
   let ap = 0;
-  while (i < posDesc.length) {
-    const t = Math.max(posDesc[i]!, j < negDesc.length ? negDesc[j]! : Number.NEGATIVE_INFINITY);
+  while (i < nPos) {
+    const t = Math.max(pos(i), j < nNeg ? neg(j) : Number.NEGATIVE_INFINITY);
     const tpBefore = i;
-    while (i < posDesc.length && posDesc[i]! >= t) i++;
-    while (j < negDesc.length && negDesc[j]! >= t) j++;
-    ap += ((i - tpBefore) / posDesc.length) * (i / (i + j));
+    while (i < nPos && pos(i) >= t) i++;
+    while (j < nNeg && neg(j) >= t) j++;
+    ap += ((i - tpBefore) / nPos) * (i / (i + j));
   }
   return ap;
+}
+
+/**
+ * The metrics of {@link oodMetrics} from non-empty ascending, finite score arrays (read, not
+ * changed or copied): shared with the streaming `OodDetection`. Internal.
+ */
+export function oodMetricsOfSorted(inAsc: Float64Array, outAsc: Float64Array): OodMetrics {
+  const nIn = inAsc.length;
+  const nOut = outAsc.length;
+  const auroc = mannWhitneyU(inAsc, outAsc) / (nIn * nOut);
+  const auprIn = averagePrecision(inAsc, outAsc, 1);
+  // OOD positive with negated scores.
+  const auprOut = averagePrecision(outAsc, inAsc, -1);
+  // 95 * nIn / 100 in integer arithmetic so that e.g. nIn = 20 needs exactly 19 positives.
+  const needed = Math.ceil((95 * nIn) / 100);
+  const threshold = inAsc[nIn - needed]!;
+  let accepted = 0;
+  for (let j = nOut - 1; j >= 0 && outAsc[j]! >= threshold; j--) accepted++;
+  return { auroc, auprIn, auprOut, fpr95: accepted / nOut };
 }
 
 /**
@@ -83,21 +109,8 @@ function averagePrecision(posDesc: Float64Array, negDesc: Float64Array): number 
  */
 export function oodMetrics(inScores: VectorInput, outScores: VectorInput): OodMetrics {
   const fn = 'oodMetrics';
-  const inAsc = sortedScores(inScores, 'inScores', fn);
-  const outAsc = sortedScores(outScores, 'outScores', fn);
-  const nIn = inAsc.length;
-  const nOut = outAsc.length;
-  const auroc = mannWhitneyU(inAsc, outAsc) / (nIn * nOut);
-  const auprIn = averagePrecision(inAsc.slice().reverse(), outAsc.slice().reverse());
-  // OOD positive with negated scores: -outAsc and -inAsc are already in decreasing order.
-  const auprOut = averagePrecision(
-    outAsc.map((s) => -s),
-    inAsc.map((s) => -s),
+  return oodMetricsOfSorted(
+    sortedScores(inScores, 'inScores', fn),
+    sortedScores(outScores, 'outScores', fn),
   );
-  // 95 * nIn / 100 in integer arithmetic so that e.g. nIn = 20 needs exactly 19 positives.
-  const needed = Math.ceil((95 * nIn) / 100);
-  const threshold = inAsc[nIn - needed]!;
-  let accepted = 0;
-  for (let j = nOut - 1; j >= 0 && outAsc[j]! >= threshold; j--) accepted++;
-  return { auroc, auprIn, auprOut, fpr95: accepted / nOut };
 }

@@ -1,6 +1,7 @@
 import { checkAllFinite } from '@uqjs/core';
 import { rowEntropy } from './entropy.js';
 import {
+  type Matrix,
   type MatrixInput,
   type ProbsInput,
   type ProbsOptions,
@@ -29,7 +30,11 @@ import { readOptions } from './options.js';
 export function maxProbScore(probs: ProbsInput, opts: ProbsOptions = {}): Float64Array {
   const fn = 'maxProbScore';
   const options = readOptions(opts, fn);
-  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
+  return maxProbOfRows(readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn)));
+}
+
+/** `max_k p[i, k]` of every row of checked probabilities. Internal. */
+export function maxProbOfRows({ data, rows, cols }: Matrix): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     let max = data[i * cols]!;
@@ -53,7 +58,11 @@ export function maxProbScore(probs: ProbsInput, opts: ProbsOptions = {}): Float6
 export function negativeEntropyScore(probs: ProbsInput, opts: ProbsOptions = {}): Float64Array {
   const fn = 'negativeEntropyScore';
   const options = readOptions(opts, fn);
-  const { data, rows, cols } = readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn));
+  return negativeEntropyOfRows(readProbs(probs, 'probs', fn, readTolerance(options.tolerance, fn)));
+}
+
+/** `sum_k p[i, k] log p[i, k]` of every row of checked probabilities. Internal. */
+export function negativeEntropyOfRows({ data, rows, cols }: Matrix): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) out[i] = -rowEntropy(data, i, cols);
   return out;
