@@ -14,7 +14,7 @@ export interface FitDiagnostics {
   readonly converged: boolean;
   /**
    * True when the classes are separated by the scores: no maximum-likelihood estimate
-   * exists, and the fit is a steep step (use Platt's `targets: 'platt'` to regularize).
+   * exists, and the fit is a steep step (`PlattScaling`'s `targets: 'platt'` keeps it finite).
    */
   readonly separable: boolean;
 }

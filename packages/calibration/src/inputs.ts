@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   ShapeError,
 } from '@uqjs/core';
+import type { DenseMatrix } from '@uqjs/metrics';
 
 /**
  * The inputs every calibrator accepts, the internal readers that turn them into flat float64
@@ -16,18 +17,11 @@ import {
  * Legend: `N` examples, `K` classes (or `L` sigmoid outputs of a multi-label model).
  */
 
-/**
- * A dense row-major `[N, K]` matrix: `data[i * numClasses + k]` is row `i`, column `k`.
- *
- * @since 0.1.0
- */
-export interface DenseMatrix {
-  readonly data: ArrayLike<number>;
-  readonly numClasses: number;
-}
+export type { DenseMatrix };
 
 /**
- * An `[N, K]` matrix: nested arrays `number[][]`, a {@link DenseMatrix} or a rank-2 tensor.
+ * An `[N, K]` matrix: nested arrays `number[][]`, a {@link DenseMatrix} (`@uqjs/metrics`'s
+ * row-major `{ data, numClasses }`) or a rank-2 tensor.
  *
  * @since 0.1.0
  */

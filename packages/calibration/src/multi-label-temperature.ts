@@ -88,17 +88,18 @@ export class MultiLabelTemperature {
         given: y.shape,
       });
     }
+    const outputs = z.cols ?? 1;
     y.data.forEach((t, i) => {
       if (t !== 0 && t !== 1) {
+        const at = z.cols === null ? `[${i}]` : `[${Math.floor(i / outputs)}][${i % outputs}]`;
         throw new InvalidArgumentError({
           fn,
-          argument: `labels (flat index ${i})`,
+          argument: `labels${at}`,
           expected: 'a label in {0, 1}',
           given: t,
         });
       }
     });
-    const outputs = z.cols ?? 1;
     const temperatures: number[] = [];
     const hitBound: ('lower' | 'upper' | null)[] = [];
     for (let l = 0; l < outputs; l++) {

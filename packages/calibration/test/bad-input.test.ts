@@ -141,7 +141,7 @@ describe('input errors name the argument, what was expected and what was given',
     await rejects(
       MultiLabelTemperature.fit([[1, 2]], [[1, 2]]),
       InvalidArgumentError,
-      /labels \(flat index 1\) must be a label in \{0, 1\}, got 2/,
+      /labels\[0\]\[1\] must be a label in \{0, 1\}, got 2/,
     );
   });
 
