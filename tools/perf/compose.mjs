@@ -46,7 +46,39 @@ const TARGETS = [
       return t?.fractionOfPeak;
     },
   },
+  // Issue 23.3: growth of the peak RSS from the checkpoint (1e6 rows) to the end (1e7).
+  {
+    id: 'metrics-scale-calibration-memory',
+    description:
+      'streaming Calibration at 1e7 x 1000 (bounded memory): peak RSS growth from 1e6 to 1e7 rows (quick: 2e4 to 1e5)',
+    limit: 16,
+    unit: 'MiB',
+    atMost: true,
+    perBackend: false,
+    backendLabel: 'JS (no tensors)',
+    value: (perf) => scaleGrowth(perf, 'calibration', (bytes) => bytes / 2 ** 20),
+  },
+  {
+    // 8 bytes per kept score, arrays that double: at most 16 reserved, 24 while one grows.
+    id: 'metrics-scale-ood-bytes-per-row',
+    description:
+      'streaming OodDetection at 1e7 x 1000 (bounded memory per row, not per class): peak RSS growth per row from 1e6 to 1e7 rows (quick: 2e4 to 1e5)',
+    limit: 24,
+    unit: 'B/row',
+    atMost: true,
+    perBackend: false,
+    backendLabel: 'JS (no tensors)',
+    value: (perf) => scaleGrowth(perf, 'ood', (bytes, rows) => bytes / rows),
+  },
 ];
+
+/** `{ cpu, wall }` (both the same) of `unit(rssGrowth, rows)` between checkpoint and end. */
+function scaleGrowth(perf, key, unit) {
+  const m = perf.metricsScale?.[key]?.memory;
+  if (m === undefined) return undefined;
+  const v = unit(m.end.rss - m.checkpoint.rss, m.end.rows - m.checkpoint.rows);
+  return { cpu: v, wall: v };
+}
 
 function stepRatio(perf, backend, samples) {
   const row = perf.step.find(
@@ -65,7 +97,8 @@ function evaluateTargets(perf, backends) {
       return {
         id: t.id,
         description: t.description,
-        backend: t.perBackend ? backend : 'any (tensor bytes)',
+        backend: t.perBackend ? backend : (t.backendLabel ?? 'any (tensor bytes)'),
+        unit: t.unit,
         limit: t.limit,
         comparison: t.atMost ? '<=' : '>=',
         valueCpu: value?.cpu ?? null,
@@ -153,6 +186,7 @@ export function compose(results, jobs, meta) {
     workers: data('workers'),
     kernels: data('kernels'),
     metrics: data('metrics'),
+    metricsScale: data('metrics-scale'),
     extras: { sigmoid: data('sigmoid'), datasets: data('datasets'), sngp: data('sngp') },
   };
   perf.targets = evaluateTargets(perf, backends);

@@ -124,6 +124,16 @@ export function planJobs({ quick, backends }) {
       { needs: ['core', 'metrics'] },
     ),
   );
+  // Issue 23.3: 1e7 rows x 1000 classes (quick: 1e5) through the streaming metrics, peak memory.
+  jobs.push(
+    job(
+      'metrics-scale',
+      'metrics at scale: Calibration and OodDetection streaming',
+      'packages/metrics/bench/at-scale.mjs',
+      quick ? ['--quick'] : [],
+      { needs: ['core', 'metrics'], timeoutS: 900 },
+    ),
+  );
   if (!quick) {
     jobs.push(
       job(

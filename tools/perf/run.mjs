@@ -4,6 +4,7 @@
 //
 //   node tools/perf/run.mjs [--quick] [--out results/perf/perf.json] [--backends wasm,cpu]
 //   node tools/perf/run.mjs --render results/perf/perf.json   (the report of an earlier run)
+//   node tools/perf/run.mjs --only metrics-scale   (some of the jobs, by id; see plan.mjs)
 //
 // Needs the built packages (`npx nx run-many -t build`); no data download. --quick: wasm only,
 // few repetitions, the big cases left out (well under a minute on 2 cores). Full: wasm and cpu
@@ -30,6 +31,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: join(root, 'results/perf/perf.json') },
     backends: { type: 'string' },
     render: { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -72,6 +74,20 @@ const backends =
   flags.backends?.split(',') ??
   (flags.quick ? available.filter((b) => b !== 'cpu').slice(0, 1) : available);
 const planned = planJobs({ quick: flags.quick, backends });
+if (flags.only !== undefined) {
+  // --only id,id: a subset of the plan (the others are listed as not run).
+  const ids = flags.only.split(',');
+  const unknown = ids.filter((id) => !planned.jobs.some((j) => j.id === id));
+  if (unknown.length > 0) {
+    console.error(
+      `perf: --only: no job ${unknown.join(', ')} (jobs: ${planned.jobs.map((j) => j.id).join(', ')})`,
+    );
+    process.exit(1);
+  }
+  const skipped = planned.jobs.filter((j) => !ids.includes(j.id));
+  planned.jobs = planned.jobs.filter((j) => ids.includes(j.id));
+  if (skipped.length > 0) planned.notes.push(`--only: ${skipped.map((j) => j.id).join(', ')}`);
+}
 const { notes } = planned;
 const unbuilt = (j) =>
   j.needs.filter((p) => !existsSync(join(root, 'packages', p, 'dist/index.js')));
