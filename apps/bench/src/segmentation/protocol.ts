@@ -107,7 +107,8 @@ function range(n: number): number[] {
  *   with dropout 0.1, diagonal noise, 4 x downsampled sampling, 16 training and 64 test samples,
  *   temperatures 0.5, 1 and 2, 3 seeds, 8 epochs: minutes on two CPU cores (see the README).
  * - `paper`: the paper's temperature grid (0.01 ... 100, {@link PAPER_TEMPERATURES}) and its
- *   training-sample counts ({@link PAPER_TRAIN_SAMPLES}), 1,000 samples at validation and test,
+ *   training-sample counts up to 100 ({@link PAPER_TRAIN_SAMPLES} without 1,000, whose per-pixel
+ *   samples do not fit a CPU run), 1,000 samples at validation and test,
  *   low-rank noise with 4 factors (the paper's segmentation heads are low-rank because `K` is
  *   large), a U-Net of width 16 and depth 3, patience 10, 10 seeds, 64 x 64 images. The paper
  *   trains DeepLab-style networks on full-size VOC and Cityscapes, which this grid does not
