@@ -105,7 +105,7 @@ function range(n: number): number[] {
  *
  * - `quick`: 32 x 32 procedural shapes, 160 / 48 / 48 images, a U-Net of width 8 and depth 2
  *   with dropout 0.1, diagonal noise, 4 x downsampled sampling, 16 training and 64 test samples,
- *   temperatures 0.5, 1 and 2, 3 seeds, 8 epochs: minutes on two CPU cores (see the README).
+ *   temperatures 0.5, 1 and 2, 3 seeds, 8 epochs: 12 runs, a few minutes on two CPU cores.
  * - `paper`: the paper's temperature grid (0.01 ... 100, {@link PAPER_TEMPERATURES}) and its
  *   training-sample counts up to 100 ({@link PAPER_TRAIN_SAMPLES} without 1,000, whose per-pixel
  *   samples do not fit a CPU run), 1,000 samples at validation and test,
