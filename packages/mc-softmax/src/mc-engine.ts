@@ -181,7 +181,11 @@ function hardEstimate(
   for (const { first, count } of chunkRanges(opts.numSamples, opts.maxSamplesInMemory)) {
     const chunkCounts = tf.tidy(() => {
       const latents = model.latents(model.params, model.drawNoise(first, count));
-      return sumOverSamples(tf.cast(link.hardOutcomes(latents), 'float32'));
+      // The product by 1 materializes float32 values: tfjs-backend-webgpu 4.22 casts int32 to
+      // float32 by relabelling the buffer, and the Transpose behind an axis-0 sum then fails to
+      // compile for it (the counts came out 0); a real float op gives it a float buffer.
+      const outcomes = tf.mul(tf.cast(link.hardOutcomes(latents), 'float32'), 1);
+      return sumOverSamples(outcomes);
     });
     counts = counts === null ? chunkCounts : tf.add(counts, chunkCounts);
   }
