@@ -24,6 +24,9 @@ const WHY_NOT_ON_WEBGPU = {
   'apps/playground/test/e2e.test.ts':
     "drives the built page in headless Chromium, where tfjs runs on the browser's own backend, not on " +
     'UQJS_TEST_BACKEND; the unit tests run it once',
+  'apps/playground/test/run.test.ts':
+    "runs the browser playground's evaluation, whose regression path reads synchronously " +
+    '(src/evaluate-regressor.ts, allowed: the page runs on webgl or cpu, never on webgpu)',
   'packages/metrics/test/tensors.test.ts':
     'checks that the synchronous metrics read tensor arguments on the JS side without leaking; on webgpu ' +
     'a tensor on the device cannot be read synchronously, and that refusal (a BackendError that says to ' +

@@ -25,7 +25,9 @@ const failed = [];
 const started = Date.now();
 for (const dir of suites) {
   const start = Date.now();
-  const result = spawnSync('npx', ['vitest', 'run', '--config', '../../vitest.config.ts'], {
+  // A suite whose files are all in the exclusion list runs nothing (vitest says so).
+  const args = ['vitest', 'run', '--config', '../../vitest.config.ts', '--passWithNoTests'];
+  const result = spawnSync('npx', args, {
     cwd: join(root, dir),
     stdio: 'inherit',
     env: { ...process.env, UQJS_TEST_BACKEND: 'webgpu', UQJS_TEST_WEBGPU_STRICT: '1' },
