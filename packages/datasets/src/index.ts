@@ -37,6 +37,8 @@ export type { MoonsOptions } from './moons.js';
 export { makeMoons } from './moons.js';
 export type { OodClusterOptions } from './ood-cluster.js';
 export { makeOodCluster } from './ood-cluster.js';
+export type { SegmentationSet } from './segmentation-set.js';
+export { checkSegmentationSet, SEGMENTATION_IGNORE_LABEL } from './segmentation-set.js';
 export type { SpiralsOptions } from './spirals.js';
 export { makeSpirals } from './spirals.js';
 export type { SplitOptions, SplitResult } from './split.js';
