@@ -46,22 +46,22 @@ describe('ImageDataset', () => {
     expect(d.size).toBe(2);
   });
 
-  it('toTensors scales uint8 pixels by 1/255 and keeps the layout', () => {
+  it('toTensors scales uint8 pixels by 1/255 and keeps the layout', async () => {
     const d = tiny();
     const { x, y } = d.toTensors();
     expect(x.shape).toEqual([7, 2, 3, 2]);
     expect(x.dtype).toBe('float32');
-    const values = x.dataSync();
+    const values = await x.data();
     for (let i = 0; i < values.length; i++) expect(values[i]).toBe(Math.fround((100 + i) / 255));
-    expect(Array.from(y.dataSync())).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    expect(Array.from(await y.data())).toEqual([0, 1, 2, 0, 1, 2, 0]);
     expect(y.dtype).toBe('int32');
     const flat = d.toTensors({ flatten: true });
     expect(flat.x.shape).toEqual([7, 12]);
-    expect(Array.from(flat.x.dataSync())).toEqual(Array.from(values));
+    expect(Array.from(await flat.x.data())).toEqual(Array.from(values));
     tf.dispose([x, y, flat.x, flat.y]);
   });
 
-  it('uses float32 storage as it is', () => {
+  it('uses float32 storage as it is', async () => {
     const images = Float32Array.from({ length: 8 }, (_, i) => i - 3.5);
     const d = new ImageDataset({
       images,
@@ -70,11 +70,11 @@ describe('ImageDataset', () => {
       numClasses: 2,
     });
     const { x, y } = d.toTensors();
-    expect(Array.from(x.dataSync())).toEqual(Array.from(images));
+    expect(Array.from(await x.data())).toEqual(Array.from(images));
     tf.dispose([x, y]);
   });
 
-  it('batches without shuffle concatenate to toTensors, with a short last batch', () => {
+  it('batches without shuffle concatenate to toTensors, with a short last batch', async () => {
     const d = tiny();
     const sizes: number[] = [];
     const xs: number[] = [];
@@ -82,14 +82,14 @@ describe('ImageDataset', () => {
     for (const { x, y } of d.batches({ batchSize: 3 })) {
       sizes.push(x.shape[0]!);
       expect(x.shape.slice(1)).toEqual([2, 3, 2]);
-      xs.push(...x.dataSync());
-      ys.push(...y.dataSync());
+      xs.push(...(await x.data()));
+      ys.push(...(await y.data()));
       tf.dispose([x, y]);
     }
     expect(sizes).toEqual([3, 3, 1]);
     const all = d.toTensors();
-    expect(xs).toEqual(Array.from(all.x.dataSync()));
-    expect(ys).toEqual(Array.from(all.y.dataSync()));
+    expect(xs).toEqual(Array.from(await all.x.data()));
+    expect(ys).toEqual(Array.from(await all.y.data()));
     tf.dispose([all.x, all.y]);
     const dropped = [...d.batches({ batchSize: 3, dropLast: true })];
     expect(dropped.map((b) => b.x.shape[0])).toEqual([3, 3]);
