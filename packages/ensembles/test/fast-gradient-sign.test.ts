@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fastGradientSign } from '../src/index.js';
+import { read } from './helpers.js';
 
 describe('fastGradientSign', () => {
-  it('moves each input by eps in the direction of the sign of the loss gradient', () => {
+  it('moves each input by eps in the direction of the sign of the loss gradient', async () => {
     // loss(x) = sum(w * x) + sum(x^2) has gradient w + 2x; its sign is known per entry.
     const w = tf.tensor2d([[3, -1, 0.5]]);
     const x = tf.tensor2d([[-2, 0.25, 1]]);
@@ -11,13 +12,13 @@ describe('fastGradientSign', () => {
       tf.add(tf.sum(tf.mul(w, input)), tf.sum(tf.square(input))) as tf.Scalar;
     const adv = fastGradientSign(loss, x, 0.1);
     // gradient: 3 - 4 = -1 (sign -1), -1 + 0.5 = -0.5 (sign -1), 0.5 + 2 = 2.5 (sign +1)
-    const got = Array.from(adv.dataSync());
+    const got = await read(adv);
     [-2.1, 0.15, 1.1].forEach((v, i) => {
       expect(got[i]).toBeCloseTo(v, 6);
     });
     // eps = 0 leaves x unchanged.
     const same = fastGradientSign(loss, x, 0);
-    expect(Array.from(same.dataSync())).toEqual(Array.from(x.dataSync()));
+    expect(await read(same)).toEqual(await read(x));
     tf.dispose([w, x, adv, same]);
   });
 

@@ -7,6 +7,7 @@ import { DataError } from '@uqjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchEnsembleDense } from '../src/index.js';
 import { fileSystemHandler } from '../src/node.js';
+import { read } from './helpers.js';
 
 let root: string;
 beforeAll(async () => {
@@ -40,7 +41,7 @@ describe('fileSystemHandler', () => {
     const x = tf.randomNormal([4, 3], 0, 1, 'float32', 3);
     const a = model.predict(x) as tf.Tensor;
     const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(await read(b)).toEqual(await read(a));
     expect(loaded.getWeights().map((w) => w.shape)).toEqual(model.getWeights().map((w) => w.shape));
     tf.dispose([x, a, b]);
     model.dispose();

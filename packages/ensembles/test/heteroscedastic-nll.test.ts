@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gaussianNll, gaussianParams, laplaceNll, laplaceParams } from '../src/index.js';
+import { read, readArray, readScalar } from './helpers.js';
 
 const softplus = (r: number) => Math.log1p(Math.exp(r));
 const eps = 1e-6;
@@ -12,25 +13,19 @@ const rows = [
 ];
 const ys = [1, -2.5, 0];
 
-function scalarOf(t: tf.Tensor): number {
-  const v = t.dataSync()[0]!;
-  t.dispose();
-  return v;
-}
-
 describe('gaussianParams / laplaceParams', () => {
-  it('split [B, 2] into the mean and softplus(raw) + eps', () => {
+  it('split [B, 2] into the mean and softplus(raw) + eps', async () => {
     const out = tf.tensor2d(rows);
     const g = gaussianParams(out);
     const l = laplaceParams(out, { eps: 0.01 });
-    expect(Array.from(g.mean.dataSync())).toEqual([0.5, -2, 3]);
-    g.variance.dataSync().forEach((v, i) => {
+    expect(await read(g.mean)).toEqual([0.5, -2, 3]);
+    (await read(g.variance)).forEach((v, i) => {
       expect(v).toBeCloseTo(softplus(rows[i]![1]!) + eps, 5);
     });
-    l.scale.dataSync().forEach((b, i) => {
+    (await read(l.scale)).forEach((b, i) => {
       expect(b).toBeCloseTo(softplus(rows[i]![1]!) + 0.01, 5);
     });
-    l.variance.dataSync().forEach((v, i) => {
+    (await read(l.variance)).forEach((v, i) => {
       expect(v).toBeCloseTo(2 * (softplus(rows[i]![1]!) + 0.01) ** 2, 4);
     });
     tf.dispose([out, g.mean, g.variance, l.mean, l.scale, l.variance]);
@@ -61,7 +56,7 @@ describe('gaussianParams / laplaceParams', () => {
 });
 
 describe('gaussianNll', () => {
-  it('equals the closed form mean of 0.5 log(2 pi s2) + (y - mu)^2 / (2 s2)', () => {
+  it('equals the closed form mean of 0.5 log(2 pi s2) + (y - mu)^2 / (2 s2)', async () => {
     const expected =
       rows.reduce((acc, [mu, r], i) => {
         const s2 = softplus(r!) + eps;
@@ -69,19 +64,17 @@ describe('gaussianNll', () => {
       }, 0) / rows.length;
     const out = tf.tensor2d(rows);
     const y = tf.tensor1d(ys);
-    expect(scalarOf(gaussianNll(y, out))).toBeCloseTo(expected, 5);
+    expect(await readScalar(gaussianNll(y, out))).toBeCloseTo(expected, 5);
     // [B, 1] targets are accepted too.
     const y2 = tf.tensor2d(ys, [3, 1]);
-    expect(scalarOf(gaussianNll(y2, out))).toBeCloseTo(expected, 5);
+    expect(await readScalar(gaussianNll(y2, out))).toBeCloseTo(expected, 5);
     tf.dispose([out, y, y2]);
   });
 
-  it('has the analytic gradients d/dmu = -(y - mu) / (B s2) and d/dr = sigmoid(r) (1/(2 s2) - (y - mu)^2/(2 s2^2)) / B', () => {
+  it('has the analytic gradients d/dmu = -(y - mu) / (B s2) and d/dr = sigmoid(r) (1/(2 s2) - (y - mu)^2/(2 s2^2)) / B', async () => {
     const out = tf.tensor2d(rows);
     const y = tf.tensor1d(ys);
-    const g = tf
-      .grad((o: tf.Tensor) => gaussianNll(y, o))(out)
-      .arraySync() as number[][];
+    const g = await readArray<number[][]>(tf.grad((o: tf.Tensor) => gaussianNll(y, o))(out));
     rows.forEach(([mu, r], i) => {
       const s2 = softplus(r!) + eps;
       const sig = 1 / (1 + Math.exp(-r!));
@@ -92,18 +85,18 @@ describe('gaussianNll', () => {
     tf.dispose([out, y]);
   });
 
-  it('is minimized over the variance at s2 = (y - mu)^2', () => {
+  it('is minimized over the variance at s2 = (y - mu)^2', async () => {
     // For one row with y - mu = 2, scan raw values: the NLL is smallest where softplus(r) = 4.
     const rStar = Math.log(Math.exp(4) - 1);
     const y = tf.tensor1d([2]);
-    const nllAt = (r: number) => {
+    const nllAt = async (r: number) => {
       const out = tf.tensor2d([[0, r]]);
-      const v = scalarOf(gaussianNll(y, out));
+      const v = await readScalar(gaussianNll(y, out));
       out.dispose();
       return v;
     };
-    expect(nllAt(rStar)).toBeLessThan(nllAt(rStar - 0.3));
-    expect(nllAt(rStar)).toBeLessThan(nllAt(rStar + 0.3));
+    expect(await nllAt(rStar)).toBeLessThan(await nllAt(rStar - 0.3));
+    expect(await nllAt(rStar)).toBeLessThan(await nllAt(rStar + 0.3));
     y.dispose();
   });
 
@@ -118,7 +111,7 @@ describe('gaussianNll', () => {
 });
 
 describe('laplaceNll', () => {
-  it('equals the closed form mean of log(2 b) + |y - mu| / b', () => {
+  it('equals the closed form mean of log(2 b) + |y - mu| / b', async () => {
     const expected =
       rows.reduce((acc, [mu, r], i) => {
         const b = softplus(r!) + eps;
@@ -126,33 +119,33 @@ describe('laplaceNll', () => {
       }, 0) / rows.length;
     const out = tf.tensor2d(rows);
     const y = tf.tensor1d(ys);
-    expect(scalarOf(laplaceNll(y, out))).toBeCloseTo(expected, 5);
+    expect(await readScalar(laplaceNll(y, out))).toBeCloseTo(expected, 5);
     tf.dispose([out, y]);
   });
 
-  it('is minimized over the scale at b = |y - mu|', () => {
+  it('is minimized over the scale at b = |y - mu|', async () => {
     const rStar = Math.log(Math.exp(3) - 1); // softplus(rStar) = 3 = |y - mu|
     const y = tf.tensor1d([-3]);
-    const nllAt = (r: number) => {
+    const nllAt = async (r: number) => {
       const out = tf.tensor2d([[0, r]]);
-      const v = scalarOf(laplaceNll(y, out));
+      const v = await readScalar(laplaceNll(y, out));
       out.dispose();
       return v;
     };
-    expect(nllAt(rStar)).toBeLessThan(nllAt(rStar - 0.3));
-    expect(nllAt(rStar)).toBeLessThan(nllAt(rStar + 0.3));
+    expect(await nllAt(rStar)).toBeLessThan(await nllAt(rStar - 0.3));
+    expect(await nllAt(rStar)).toBeLessThan(await nllAt(rStar + 0.3));
     y.dispose();
   });
 
-  it('does not leak tensors', () => {
+  it('does not leak tensors', async () => {
     const out = tf.tensor2d(rows);
     const y = tf.tensor1d(ys);
-    scalarOf(laplaceNll(y, out));
-    scalarOf(gaussianNll(y, out));
+    await readScalar(laplaceNll(y, out));
+    await readScalar(gaussianNll(y, out));
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      scalarOf(laplaceNll(y, out));
-      scalarOf(gaussianNll(y, out));
+      await readScalar(laplaceNll(y, out));
+      await readScalar(gaussianNll(y, out));
       const p = laplaceParams(out);
       tf.dispose([p.mean, p.scale, p.variance]);
     }
