@@ -3,6 +3,7 @@ import { layers, loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
 import { disposePredictive } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { BatchEnsembleDense, batchEnsemblePredict } from '../src/index.js';
+import { expectValueCheck, read, readArray } from './helpers.js';
 
 const M = 3;
 
@@ -22,27 +23,27 @@ function referenceOutput(x: number[][], weights: number[][][]): number[][][] {
   );
 }
 
-function randomize(layer: BatchEnsembleDense): number[][][] {
+async function randomize(layer: BatchEnsembleDense): Promise<number[][][]> {
   // Random fast weights and bias (not just signs and zeros) so every factor is exercised.
   const values = layer
     .getWeights()
     .map((w, i) => tf.randomNormal(w.shape, 0, 1, 'float32', 10 + i));
   layer.setWeights(values);
-  const arrays = values.map((v) => v.arraySync() as number[][]);
+  const arrays = await Promise.all(values.map((v) => readArray<number[][]>(v)));
   tf.dispose(values);
   return arrays;
 }
 
 describe('BatchEnsembleDense', () => {
-  it('computes member m as a dense layer with kernel W o (r_m s_m^T) plus c_m, for [B, D] input', () => {
+  it('computes member m as a dense layer with kernel W o (r_m s_m^T) plus c_m, for [B, D] input', async () => {
     const layer = new BatchEnsembleDense({ units: 4, ensembleSize: M, seed: 1 });
     const x = tf.randomNormal([5, 2], 0, 1, 'float32', 2);
     layer.apply(x); // builds
-    const weights = randomize(layer);
+    const weights = await randomize(layer);
     const y = layer.apply(x) as tf.Tensor;
     expect(y.shape).toEqual([5, M, 4]);
-    const expected = referenceOutput(x.arraySync() as number[][], weights);
-    (y.arraySync() as number[][][]).forEach((row, b) => {
+    const expected = referenceOutput(await readArray<number[][]>(x), weights);
+    (await readArray<number[][][]>(y)).forEach((row, b) => {
       row.forEach((member, m) => {
         member.forEach((v, u) => {
           expect(v).toBeCloseTo(expected[b]![m]![u]!, 4);
@@ -52,7 +53,7 @@ describe('BatchEnsembleDense', () => {
     tf.dispose([x, y]);
   });
 
-  it('takes [B, M, D] input row per member from a previous BatchEnsemble layer', () => {
+  it('takes [B, M, D] input row per member from a previous BatchEnsemble layer', async () => {
     const layer = new BatchEnsembleDense({
       units: 2,
       ensembleSize: M,
@@ -61,9 +62,9 @@ describe('BatchEnsembleDense', () => {
     });
     const x = tf.randomNormal([4, M, 3], 0, 1, 'float32', 5);
     layer.apply(x);
-    const weights = randomize(layer);
-    const y = (layer.apply(x) as tf.Tensor).arraySync() as number[][][];
-    const rows = x.arraySync() as number[][][];
+    const weights = await randomize(layer);
+    const y = await readArray<number[][][]>(layer.apply(x) as tf.Tensor);
+    const rows = await readArray<number[][][]>(x);
     rows.forEach((perMember, b) => {
       perMember.forEach((xm, m) => {
         // Member m's own input row goes through member m's weights only.
@@ -76,19 +77,19 @@ describe('BatchEnsembleDense', () => {
     x.dispose();
   });
 
-  it('starts fast weights at random signs, reproducibly for a seed', () => {
+  it('starts fast weights at random signs, reproducibly for a seed', async () => {
     const make = (seed: number) => {
       const layer = new BatchEnsembleDense({ units: 8, ensembleSize: M, seed });
       layer.build([null, 6]);
-      return layer.getWeights().map((w) => Array.from(w.dataSync()));
+      return Promise.all(layer.getWeights().map(read));
     };
-    const [kernel, r, s, bias] = make(7);
+    const [kernel, r, s, bias] = await make(7);
     expect(new Set([...r!, ...s!])).toEqual(new Set([-1, 1]));
     expect(bias!.every((v) => v === 0)).toBe(true);
     // Glorot uniform limit sqrt(6 / (6 + 8)).
     expect(kernel!.every((v) => Math.abs(v) <= Math.sqrt(6 / 14))).toBe(true);
-    expect(make(7)).toEqual([kernel, r, s, bias]);
-    expect(make(8)[1]).not.toEqual(r);
+    expect(await make(7)).toEqual([kernel, r, s, bias]);
+    expect((await make(8))[1]).not.toEqual(r);
   });
 
   it('serializes: save/load round trip gives identical predictions', async () => {
@@ -125,7 +126,7 @@ describe('BatchEnsembleDense', () => {
     const x = tf.randomNormal([5, 2], 0, 1, 'float32', 9);
     const a = model.predict(x) as tf.Tensor;
     const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(await read(b)).toEqual(await read(a));
     tf.dispose([x, a, b]);
     model.dispose();
     loaded.dispose();
@@ -170,7 +171,7 @@ describe('BatchEnsembleDense', () => {
       ]),
     );
     expect(p.members!.shape).toEqual([M, 2, 2]);
-    const probs = p.probs.arraySync() as number[][];
+    const probs = await readArray<number[][]>(p.probs);
     expect(probs[0]![0]).toBeGreaterThan(0.9);
     expect(probs[1]![1]).toBeGreaterThan(0.9);
     tf.dispose([x, labels, y]);
@@ -214,13 +215,13 @@ describe('batchEnsemblePredict', () => {
     return m;
   };
 
-  it('moves the member axis first and averages members as probabilities', () => {
+  it('moves the member axis first and averages members as probabilities', async () => {
     const m = model();
     const x = tf.randomNormal([7, 2], 0, 1, 'float32', 1);
     const p = batchEnsemblePredict(m, x, { output: 'logits', batchSize: 3 });
-    const logits = (m.predict(x) as tf.Tensor).arraySync() as number[][][]; // [N, M, K]
-    const members = p.members!.arraySync() as number[][][]; // [M, N, K]
-    const probs = p.probs.arraySync() as number[][];
+    const logits = await readArray<number[][][]>(m.predict(x) as tf.Tensor); // [N, M, K]
+    const members = await readArray<number[][][]>(p.members!); // [M, N, K]
+    const probs = await readArray<number[][]>(p.probs);
     logits.forEach((perMember, n) => {
       const mean = [0, 0, 0];
       perMember.forEach((z, mi) => {
@@ -241,7 +242,8 @@ describe('batchEnsemblePredict', () => {
 
   it('rejects logits read as probabilities and outputs without a member axis', () => {
     const x = tf.ones([2, 2]);
-    expect(() => batchEnsemblePredict(model(), x)).toThrow(
+    expectValueCheck(
+      () => batchEnsemblePredict(model(), x),
       /batchEnsemblePredict: model output\[\d+\]/,
     );
     const plain = sequential();

@@ -23,7 +23,7 @@ export async function readScalar(t: tf.Tensor): Promise<number> {
  * on webgpu, where those checks are skipped because they would need a synchronous read back
  * (see the `sync read` comments in src/).
  */
-export function expectValueCheck(f: () => unknown, message: string): void {
+export function expectValueCheck(f: () => unknown, message: string | RegExp): void {
   if (tf.getBackend() !== 'webgpu') {
     expect(f).toThrow(message);
     return;
