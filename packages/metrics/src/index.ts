@@ -65,5 +65,14 @@ export type { ReliabilityDiagramSvgOptions } from './reliability-diagram-svg.js'
 export { reliabilityDiagramSvg } from './reliability-diagram-svg.js';
 export type { RiskCoverageCurve, RiskCoverageOptions } from './risk-coverage.js';
 export { aurc, riskCoverage } from './risk-coverage.js';
+export type {
+  PixelFlagsInput,
+  PixelMapInput,
+  SegmentationMetricsOptions,
+  SegmentationOodMetrics,
+  SegmentationResult,
+  SegmentationUpdateOptions,
+} from './segmentation-metrics.js';
+export { SegmentationMetrics } from './segmentation-metrics.js';
 export type { SharpnessOptions } from './sharpness.js';
 export { sharpness } from './sharpness.js';
