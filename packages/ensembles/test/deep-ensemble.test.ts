@@ -7,6 +7,7 @@ import { DataError, deriveSeed, disposePredictive, InvalidArgumentError } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeepEnsemble, type MemberContext, mixtureMoments } from '../src/index.js';
 import { ensembleDirectory, fileSystemHandler } from '../src/node.js';
+import { expectValueCheck, read, readArray } from './helpers.js';
 
 let root: string;
 beforeAll(async () => {
@@ -30,12 +31,8 @@ function mlp(
   return m;
 }
 
-function weightsOf(ensemble: DeepEnsemble): number[][][] {
-  return ensemble.members.map((m) => m.getWeights().map((w) => Array.from(w.dataSync())));
-}
-
-function values(t: tf.Tensor): number[] {
-  return Array.from(t.dataSync());
+function weightsOf(ensemble: DeepEnsemble): Promise<number[][][]> {
+  return Promise.all(ensemble.members.map((m) => Promise.all(m.getWeights().map(read))));
 }
 
 /** 24 points in two classes split by the line x0 + x1 = 0. */
@@ -46,7 +43,7 @@ function data() {
 }
 
 describe('DeepEnsemble.create', () => {
-  it('initializes members differently, reproducibly for a seed, and tells buildModel its member', () => {
+  it('initializes members differently, reproducibly for a seed, and tells buildModel its member', async () => {
     const seen: MemberContext[] = [];
     const a = DeepEnsemble.create(
       (member) => {
@@ -60,11 +57,11 @@ describe('DeepEnsemble.create', () => {
     );
     const b = DeepEnsemble.create(() => mlp(3), { size: 3, seed: 5 });
     const c = DeepEnsemble.create(() => mlp(3), { size: 3, seed: 6 });
-    const wa = weightsOf(a);
-    expect(weightsOf(b)).toEqual(wa);
+    const wa = await weightsOf(a);
+    expect(await weightsOf(b)).toEqual(wa);
     expect(wa[0]![0]).not.toEqual(wa[1]![0]);
     expect(wa[1]![0]).not.toEqual(wa[2]![0]);
-    expect(weightsOf(c)[0]![0]).not.toEqual(wa[0]![0]);
+    expect((await weightsOf(c))[0]![0]).not.toEqual(wa[0]![0]);
     expect(a.size).toBe(3);
     [a, b, c].forEach((e) => {
       e.dispose();
@@ -117,8 +114,9 @@ describe('DeepEnsemble.create', () => {
       );
       return m;
     };
-    expect(() => DeepEnsemble.create(fixedSeeds, { size: 2 })).toThrow(InvalidArgumentError);
-    expect(() => DeepEnsemble.create(fixedSeeds, { size: 2 })).toThrow(
+    expectValueCheck(() => DeepEnsemble.create(fixedSeeds, { size: 2 }), InvalidArgumentError);
+    expectValueCheck(
+      () => DeepEnsemble.create(fixedSeeds, { size: 2 }),
       /differently initialized members .* got "members 0 and 1 with identical/,
     );
   });
@@ -131,7 +129,7 @@ describe('DeepEnsemble.fit and predict', () => {
       const e = DeepEnsemble.create(() => mlp(2, 'softmax', 0.3), { size: 2, seed });
       const { loss } = await e.fit(x, labels, { epochs: 3, batchSize: 8, learningRate: 0.01 });
       const p = e.predict(x);
-      const out = { loss, members: values(p.members!) };
+      const out = { loss, members: await read(p.members!) };
       disposePredictive(p);
       e.dispose();
       return out;
@@ -161,7 +159,7 @@ describe('DeepEnsemble.fit and predict', () => {
     const trained = async (seed: number) => {
       const e = DeepEnsemble.create(build, { size: 1, seed });
       await e.fit(x, labels, { epochs: 1, batchSize: 4, learningRate: 0.01 });
-      const w = weightsOf(e);
+      const w = await weightsOf(e);
       e.dispose();
       return w;
     };
@@ -186,7 +184,7 @@ describe('DeepEnsemble.fit and predict', () => {
         },
       });
       const p = e.predict(x);
-      const probs = p.probs.arraySync() as number[][];
+      const probs = await readArray<number[][]>(p.probs);
       disposePredictive(p);
       e.dispose();
       return { loss, probs, epochs };
@@ -197,7 +195,7 @@ describe('DeepEnsemble.fit and predict', () => {
     expect(fromLabels.epochs).toHaveLength(30);
     for (const memberLoss of fromLabels.loss)
       expect(memberLoss[29]!).toBeLessThan(memberLoss[0]! / 2);
-    const truth = labels.arraySync() as number[];
+    const truth = await readArray<number[]>(labels);
     const correct = fromLabels.probs.filter(
       (row, i) => (row[1]! > 0.5 ? 1 : 0) === truth[i],
     ).length;
@@ -205,16 +203,21 @@ describe('DeepEnsemble.fit and predict', () => {
     tf.dispose([x, labels, oneHot]);
   });
 
-  it('averages member probabilities; logits members go through softmax first', () => {
+  it('averages member probabilities; logits members go through softmax first', async () => {
     const e = DeepEnsemble.create(() => mlp(3, 'linear'), { size: 3, seed: 2, output: 'logits' });
     const x = tf.randomNormal([5, 2], 0, 1, 'float32', 1);
     const p = e.predict(x, { batchSize: 2 });
     expect(p.members!.shape).toEqual([3, 5, 3]);
-    const perMember = e.members.map((m) =>
-      tf.tidy(() => tf.softmax(m.predict(x) as tf.Tensor).arraySync() as number[][]),
+    const perMember = await Promise.all(
+      e.members.map(async (m) => {
+        const member = tf.tidy(() => tf.softmax(m.predict(x) as tf.Tensor));
+        const rows = await readArray<number[][]>(member);
+        member.dispose();
+        return rows;
+      }),
     );
-    const probs = p.probs.arraySync() as number[][];
-    const variance = p.variance!.arraySync() as number[][];
+    const probs = await readArray<number[][]>(p.probs);
+    const variance = await readArray<number[][]>(p.variance!);
     for (let n = 0; n < 5; n++) {
       for (let k = 0; k < 3; k++) {
         const column = perMember.map((member) => member[n]![k]!);
@@ -239,19 +242,21 @@ describe('DeepEnsemble.fit and predict', () => {
       expect(r.mean.shape).toEqual([32]);
       expect(r.memberMeans.shape).toEqual([3, 32]);
       // Independent recomputation from the raw member outputs.
-      const raw = e.members.map((m) => (m.predict(x) as tf.Tensor).arraySync() as number[][]);
+      const raw = await Promise.all(
+        e.members.map((m) => readArray<number[][]>(m.predict(x) as tf.Tensor)),
+      );
       const means = raw.map((rows) => rows.map((row) => row[0]!));
       const second = raw.map((rows) => rows.map((row) => Math.log1p(Math.exp(row[1]!)) + 1e-6));
       // Member variances: sigma^2 = second (Gaussian), 2 b^2 with b = second (Laplace).
       const variances = second.map((row) => row.map((s) => (kind === 'laplace' ? 2 * s * s : s)));
       const expected = mixtureMoments(means, variances, kind);
-      values(r.mean).forEach((v, i) => {
+      (await read(r.mean)).forEach((v, i) => {
         expect(v).toBeCloseTo(expected.mean[i]!, 4);
       });
-      values(r.variance).forEach((v, i) => {
+      (await read(r.variance)).forEach((v, i) => {
         expect(v).toBeCloseTo(expected.variance[i]!, 4);
       });
-      const memberVariances = r.memberVariances.arraySync() as number[][];
+      const memberVariances = await readArray<number[][]>(r.memberVariances);
       memberVariances.forEach((row, m) => {
         row.forEach((v, i) => {
           const s = second[m]![i]!;
@@ -309,7 +314,7 @@ describe('DeepEnsemble.fit and predict', () => {
     );
     const logits = DeepEnsemble.create(() => mlp(3, 'linear'), { size: 2, seed: 1 });
     const xs = tf.randomNormal([4, 2], 0, 3, 'float32', 1);
-    expect(() => logits.predict(xs)).toThrow(/DeepEnsemble\.predict: member 0 output\[\d\]/);
+    expectValueCheck(() => logits.predict(xs), /DeepEnsemble\.predict: member 0 output\[\d\]/);
     tf.dispose([x, badLabels, wrongRows, wrongWidth, flat, xs]);
     e.dispose();
     logits.dispose();
@@ -332,7 +337,7 @@ describe('DeepEnsemble.save / load', () => {
     ]);
     const pa = e.predict(x);
     const pb = loaded.predict(x);
-    expect(values(pb.members!)).toEqual(values(pa.members!));
+    expect(await read(pb.members!)).toEqual(await read(pa.members!));
     // The second fit of each continues identically (same weights, same fit index, same seeds).
     const la = await e.fit(x, labels, { epochs: 1, batchSize: 8 });
     const lb = await loaded.fit(x, labels, { epochs: 1, batchSize: 8 });
@@ -389,7 +394,7 @@ describe('DeepEnsemble bad data and files (issue 19)', () => {
   it('rejects NaN data up front, and a step with a non-finite objective before any weight changes', async () => {
     const x = tf.randomUniform([16, 2], -1, 1, 'float32', 3);
     const e = DeepEnsemble.create(() => mlp(2, 'linear'), { size: 2, seed: 1, output: 'gaussian' });
-    const start = weightsOf(e);
+    const start = await weightsOf(e);
     const nanX = tf.tensor2d(
       Array.from({ length: 32 }, (_, i) => (i === 5 ? Number.NaN : 0)),
       [16, 2],
@@ -405,8 +410,8 @@ describe('DeepEnsemble bad data and files (issue 19)', () => {
       /DeepEnsemble\.fit: member 0, epoch 0, batch 0: the objective \(.*\) or its gradients are not finite; no weight was updated/,
     );
     expect(tf.memory().numTensors).toBe(before);
-    expect(weightsOf(e)).toEqual(start);
-    expect(weightsOf(e).flat(2).every(Number.isFinite)).toBe(true);
+    expect(await weightsOf(e)).toEqual(start);
+    expect((await weightsOf(e)).flat(2).every(Number.isFinite)).toBe(true);
     await expect(e.fit(x, tf.zeros([16]), null as never)).rejects.toThrow(
       'DeepEnsemble.fit: options must be an options object (or nothing), got null',
     );

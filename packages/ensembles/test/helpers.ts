@@ -19,14 +19,27 @@ export async function readScalar(t: tf.Tensor): Promise<number> {
 }
 
 /**
- * `f` throws `message` where the synchronous APIs check tensor values, and throws nothing
- * on webgpu, where those checks are skipped because they would need a synchronous read back
- * (see the `sync read` comments in src/).
+ * `f` throws `expected` (a message, a pattern or an error class) where the synchronous APIs
+ * check tensor values, and throws nothing on webgpu, where those checks are skipped because
+ * they would need a synchronous read back (see the `sync read` comments in src/). What `f`
+ * returns there is freed.
  */
-export function expectValueCheck(f: () => unknown, message: string | RegExp): void {
+export function expectValueCheck(
+  f: () => unknown,
+  expected: string | RegExp | (new (...args: never[]) => Error),
+): void {
   if (tf.getBackend() !== 'webgpu') {
-    expect(f).toThrow(message);
+    expect(f).toThrow(expected);
     return;
   }
-  expect(() => tf.dispose(f() as tf.TensorContainer)).not.toThrow();
+  expect(() => release(f())).not.toThrow();
+}
+
+/** Frees what a call returned: by its own `dispose()` (a model, an ensemble), else `tf.dispose`. */
+function release(out: unknown): void {
+  if (typeof (out as { dispose?: unknown } | null)?.dispose === 'function') {
+    (out as { dispose: () => void }).dispose();
+  } else {
+    tf.dispose(out as tf.TensorContainer);
+  }
 }
