@@ -4,6 +4,7 @@ import { initializers, layers, loadLayersModel, sequential } from '@tensorflow/t
 import { InvalidArgumentError } from '@uqjs/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { binaryLogitNll, exactSigmoid, MCSigmoidDense, MCSigmoidDenseFA } from '../src/index.js';
+import { maxAbsDiff, read } from './helpers.js';
 
 // Each test's own tensors are freed with its scope; leaks are checked explicitly.
 beforeEach(() => tf.engine().startScope());
@@ -13,10 +14,6 @@ const D = 4;
 
 function features(rows: number, seed: number): tf.Tensor {
   return tf.randomNormal([rows, D], 0, 1, 'float32', seed);
-}
-
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
 function memoryHandler(): io.IOHandler {
@@ -67,7 +64,7 @@ function constantHead(
 }
 
 describe('MCSigmoidDenseFA', () => {
-  it('with zero noise (V = 0, d = 0) outputs loc / tau: P(y = 1) = sigmoid(loc / tau)', () => {
+  it('with zero noise (V = 0, d = 0) outputs loc / tau: P(y = 1) = sigmoid(loc / tau)', async () => {
     const loc = [0.8, -0.5, 1.2];
     const head = constantHead(
       loc,
@@ -77,11 +74,11 @@ describe('MCSigmoidDenseFA', () => {
     );
     const out = head.apply(features(3, 1)) as tf.Tensor; // [3, 3] predictive logits
     const expected = tf.tile(tf.div(tf.tensor2d([loc]), 0.7), [3, 1]);
-    expect(maxAbsDiff(out, expected)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(tf.sigmoid(out), tf.sigmoid(expected))).toBeLessThan(1e-6);
+    expect(await maxAbsDiff(out, expected)).toBeLessThan(1e-5);
+    expect(await maxAbsDiff(tf.sigmoid(out), tf.sigmoid(expected))).toBeLessThan(1e-6);
   });
 
-  it('with zero loadings equals MCSigmoidDense with the same weights, sample for sample', () => {
+  it('with zero loadings equals MCSigmoidDense with the same weights, sample for sample', async () => {
     const fa = new MCSigmoidDenseFA({ numOutputs: 3, numFactors: 2, testSamples: 40, seed: 9 });
     const diagonal = new MCSigmoidDense({ numOutputs: 3, testSamples: 40, seed: 9 });
     const h = features(5, 2);
@@ -91,13 +88,13 @@ describe('MCSigmoidDenseFA', () => {
     setWeight(fa, 'factorKernel', tf.zeros([D, 6]));
     setWeight(fa, 'factorBias', tf.zeros([6]));
     const a = fa.apply(h) as tf.Tensor;
-    expect(maxAbsDiff(a, diagonal.apply(h) as tf.Tensor)).toBeLessThan(1e-5);
+    expect(await maxAbsDiff(a, diagonal.apply(h) as tf.Tensor)).toBeLessThan(1e-5);
     // Non-zero loadings change the predictive: the factor noise is really used.
     setWeight(fa, 'factorBias', tf.fill([6], 2));
-    expect(maxAbsDiff(fa.apply(h) as tf.Tensor, a)).toBeGreaterThan(0.05);
+    expect(await maxAbsDiff(fa.apply(h) as tf.Tensor, a)).toBeGreaterThan(0.05);
   });
 
-  it('as tau -> 0, each marginal is Phi(loc / sd) with sd^2 = sum_r V^2 + d^2 (the factor covariance)', () => {
+  it('as tau -> 0, each marginal is Phi(loc / sd) with sd^2 = sum_r V^2 + d^2 (the factor covariance)', async () => {
     const loc = [0.8, -0.5, 1.2];
     const loadings = [
       [1.5, 0],
@@ -107,16 +104,14 @@ describe('MCSigmoidDenseFA', () => {
     const diag = [0.3, 0.2, 0.5];
     const S = 20_000;
     const head = constantHead(loc, loadings, diag, { temperature: 0.01, testSamples: S });
-    const pMc = tf.sigmoid(head.apply(features(2, 3)) as tf.Tensor).dataSync();
+    const pMc = await read(tf.sigmoid(head.apply(features(2, 3)) as tf.Tensor));
     const sd = loadings.map((row, o) =>
       Math.sqrt(row.reduce((s, v) => s + v * v, 0) + diag[o]! ** 2),
     );
-    const exact = exactSigmoid(tf.tensor2d([loc]), tf.tensor2d([sd]), 'normal').probs.dataSync();
-    const diagonalOnly = exactSigmoid(
-      tf.tensor2d([loc]),
-      tf.tensor2d([diag]),
-      'normal',
-    ).probs.dataSync();
+    const exact = await read(exactSigmoid(tf.tensor2d([loc]), tf.tensor2d([sd]), 'normal').probs);
+    const diagonalOnly = await read(
+      exactSigmoid(tf.tensor2d([loc]), tf.tensor2d([diag]), 'normal').probs,
+    );
     for (let i = 0; i < pMc.length; i++) {
       const q = exact[i % 3]!;
       // 5 binomial standard errors at S = 20000 (<= 0.018); the tau = 0.01 smoothing bias is
@@ -127,18 +122,18 @@ describe('MCSigmoidDenseFA', () => {
     expect(Math.abs(diagonalOnly[0]! - exact[0]!)).toBeGreaterThan(0.2);
   });
 
-  it('predictive({ argmax: true }) of one output is the frequency of y* > 0: Phi(loc / sd)', () => {
+  it('predictive({ argmax: true }) of one output is the frequency of y* > 0: Phi(loc / sd)', async () => {
     const S = 20_000;
     const head = constantHead([0.4], [[0.6]], [0.8], { testSamples: S, temperature: 3 });
     const { probs } = head.predictive(features(2, 4), { argmax: true });
-    const q = exactSigmoid(tf.tensor2d([[0.4]]), tf.tensor2d([[1]]), 'normal').probs.dataSync()[0]!; // sd = 1
-    const p = probs.dataSync();
+    const [q] = await read(exactSigmoid(tf.tensor2d([[0.4]]), tf.tensor2d([[1]]), 'normal').probs); // sd = 1
+    const p = await read(probs);
     expect(probs.shape).toEqual([2, 2]);
-    expect(Math.abs(p[1]! - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / S));
+    expect(Math.abs(p[1]! - q!)).toBeLessThan(5 * Math.sqrt((q! * (1 - q!)) / S));
     expect(Math.abs(p[0]! + p[1]! - 1)).toBeLessThan(1e-6);
   });
 
-  it('parameter-efficient loadings are diag(h W_v + b_v) V0', () => {
+  it('parameter-efficient loadings are diag(h W_v + b_v) V0', async () => {
     const head = new MCSigmoidDenseFA({
       numOutputs: 3,
       numFactors: 2,
@@ -154,7 +149,7 @@ describe('MCSigmoidDenseFA', () => {
     expect(v0.shape).toEqual([3, 2]);
     const v = tf.add(tf.matMul(h, kernel), bias); // [4, 3]
     const expected = tf.mul(tf.expandDims(v, 2), tf.expandDims(v0, 0)); // [4, 3, 1] * [1, 3, 2]
-    expect(maxAbsDiff(head.factorLoadings(h), expected)).toBeLessThan(1e-6);
+    expect(await maxAbsDiff(head.factorLoadings(h), expected)).toBeLessThan(1e-6);
   });
 
   it('trains on correlated multi-label data and round-trips through save / load', async () => {
@@ -209,7 +204,7 @@ describe('MCSigmoidDenseFA', () => {
       temperature: 0.5,
       seed: 6,
     });
-    expect(maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
+    expect(await maxAbsDiff(loaded.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
   });
 
   it('rejects bad arguments, naming them', () => {
