@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { MCDropout, mcDropoutPredict } from '../src/index.js';
+import { read, readArray } from './helpers.js';
 
 /** A model that applies only `layer` to `[B, width]` inputs. */
 function dropoutOnly(layer: MCDropout, width: number) {
@@ -28,12 +29,12 @@ async function roundTrip(model: ReturnType<typeof sequential>) {
 }
 
 describe('MCDropout', () => {
-  it('drops each unit with probability rate and scales the rest by 1 / (1 - rate), also in predict', () => {
+  it('drops each unit with probability rate and scales the rest by 1 / (1 - rate), also in predict', async () => {
     const rate = 0.3;
     const m = dropoutOnly(new MCDropout({ rate, seed: 11 }), 100);
     const x = tf.ones([100, 100]);
-    const first = (m.predict(x) as tf.Tensor).dataSync();
-    const second = (m.predict(x) as tf.Tensor).dataSync();
+    const first = await read(m.predict(x) as tf.Tensor);
+    const second = await read(m.predict(x) as tf.Tensor);
     let zeros = 0;
     for (const v of first) {
       if (v === 0) zeros++;
@@ -41,50 +42,53 @@ describe('MCDropout', () => {
     }
     // 10,000 Bernoulli(0.3) draws: SE = sqrt(0.3 * 0.7 / 1e4) = 0.0046; allow 5 SE.
     expect(Math.abs(zeros / first.length - rate)).toBeLessThan(0.023);
-    expect(Array.from(first)).not.toEqual(Array.from(second));
+    expect(first).not.toEqual(second);
     x.dispose();
   });
 
-  it('replays the same mask sequence for the same seed and a different one for another seed', () => {
+  it('replays the same mask sequence for the same seed and a different one for another seed', async () => {
     const x = tf.ones([4, 50]);
-    const masks = (seed: number) => {
+    const masks = async (seed: number) => {
       const m = dropoutOnly(new MCDropout({ rate: 0.5, seed }), 50);
-      return [0, 1, 2].map(() => Array.from((m.predict(x) as tf.Tensor).dataSync()));
+      const out: number[][] = [];
+      // One predict after another: each call advances the layer's mask stream.
+      for (let i = 0; i < 3; i++) out.push(await read(m.predict(x) as tf.Tensor));
+      return out;
     };
-    const a = masks(5);
-    expect(masks(5)).toEqual(a);
-    expect(masks(6)[0]).not.toEqual(a[0]);
+    const a = await masks(5);
+    expect(await masks(5)).toEqual(a);
+    expect((await masks(6))[0]).not.toEqual(a[0]);
     expect(a[1]).not.toEqual(a[0]);
     x.dispose();
   });
 
-  it('is the identity at rate 0', () => {
+  it('is the identity at rate 0', async () => {
     const m = dropoutOnly(new MCDropout({ rate: 0 }), 3);
     const x = tf.tensor2d([
       [1, -2, 3],
       [4, 5, -6],
     ]);
-    expect(Array.from((m.predict(x) as tf.Tensor).dataSync())).toEqual([1, -2, 3, 4, 5, -6]);
+    expect(await read(m.predict(x) as tf.Tensor)).toEqual([1, -2, 3, 4, 5, -6]);
     x.dispose();
   });
 
-  it('broadcasts the mask along axes where noiseShape is 1', () => {
+  it('broadcasts the mask along axes where noiseShape is 1', async () => {
     const m = dropoutOnly(new MCDropout({ rate: 0.5, seed: 2, noiseShape: [null, 1] }), 8);
     const x = tf.ones([64, 8]);
-    const y = (m.predict(x) as tf.Tensor).arraySync() as number[][];
+    const y = await readArray<number[][]>(m.predict(x) as tf.Tensor);
     const rowValues = y.map((row) => new Set(row));
     expect(rowValues.every((values) => values.size === 1)).toBe(true); // whole rows kept or dropped
     expect(new Set(y.map((row) => row[0])).size).toBe(2); // both 0 and 2 occur
     x.dispose();
   });
 
-  it('passes gradients through the mask: d sum(y) / dx = mask / (1 - rate)', () => {
+  it('passes gradients through the mask: d sum(y) / dx = mask / (1 - rate)', async () => {
     const layer = new MCDropout({ rate: 0.25, seed: 9 });
     const x = tf.ones([10, 10]);
     const replay = new MCDropout({ rate: 0.25, seed: 9 }); // same seed: same first mask
     const y = layer.apply(x) as tf.Tensor;
     const grad = tf.grad((input: tf.Tensor) => tf.sum(replay.apply(input) as tf.Tensor))(x);
-    expect(Array.from(grad.dataSync())).toEqual(Array.from(y.dataSync()));
+    expect(await read(grad)).toEqual(await read(y));
     tf.dispose([x, y, grad]);
   });
 
@@ -109,10 +113,10 @@ describe('MCDropout', () => {
     // Fresh layers with the same seed replay the same masks: the first calls agree exactly.
     const a = original.predict(x) as tf.Tensor;
     const b = loaded.predict(x) as tf.Tensor;
-    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    expect(await read(b)).toEqual(await read(a));
     const pa = mcDropoutPredict(original, x, { numSamples: 4, seed: 3 });
     const pb = mcDropoutPredict(loaded, x, { numSamples: 4, seed: 3 });
-    expect(Array.from(pb.members!.dataSync())).toEqual(Array.from(pa.members!.dataSync()));
+    expect(await read(pb.members!)).toEqual(await read(pa.members!));
     tf.dispose([x, a, b, pa.probs, pa.members!, pa.variance!, pb.probs, pb.members!, pb.variance!]);
     original.dispose();
     loaded.dispose();
