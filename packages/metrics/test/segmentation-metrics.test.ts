@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, Rng } from '@uqjs/core';
+import { BackendError, InvalidArgumentError, Rng } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import {
   accuracy,
@@ -241,6 +241,33 @@ describe('SegmentationMetrics', () => {
       'SegmentationMetrics.update: labels must be of shape [2, 3, 4], got [2, 4, 3]',
     );
     tf.dispose([probs, labels, oodMask, swapped]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a tensor computed on the device: read where the backend reads synchronously, else a BackendError saying to pass its values', async () => {
+    const before = tf.memory().numTensors;
+    const logits = tf.tensor4d([2, 0, -1, 1, 0.5, 0.5, 3, -3], [1, 2, 2, 2]);
+    const probs = tf.softmax(logits); // computed: on webgpu its values live on the device
+    const labels = [0, 1, 1, 0];
+    const m = new SegmentationMetrics({ numClasses: 2 });
+    // On webgpu the synchronous read is tried before any `data()`, which would leave a copy
+    // of the values on the JS side.
+    const onDevice = tf.getBackend() === 'webgpu';
+    if (onDevice) {
+      expect(() => m.update(probs, labels)).toThrow(BackendError);
+      expect(() => m.update(probs, labels)).toThrow(
+        'SegmentationMetrics.update: probs is a tensor that cannot be read synchronously',
+      );
+    } else m.update(probs, labels);
+    const values = await probs.data();
+    const expected = new SegmentationMetrics({ numClasses: 2 })
+      .update({ data: values, numClasses: 2 }, labels)
+      .result();
+    if (onDevice) m.update({ data: values, numClasses: 2 }, labels);
+    expect(m.result()).toEqual(expected);
+    // Pixel 2 ([0.5, 0.5]) is a tie: the first class, 0, is predicted, and its label is 1.
+    expect(expected.pixelAccuracy).toBe(3 / 4);
+    tf.dispose([logits, probs]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
