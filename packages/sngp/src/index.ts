@@ -1,6 +1,10 @@
 export type { SngpClassifierOptions } from './build-sngp-classifier.js';
 export { buildSngpClassifier } from './build-sngp-classifier.js';
 export { crossEntropyFromLogits } from './cross-entropy-from-logits.js';
+export type { HetSNGPHeadArgs, HetSngpGpVariance, HetSngpPredictOptions } from './het-sngp-head.js';
+export { HetSNGPHead } from './het-sngp-head.js';
+export type { HetSngpPredictiveOptions } from './het-sngp-predictive.js';
+export { hetSngpPredictive } from './het-sngp-predictive.js';
 export { meanFieldLogits } from './mean-field-logits.js';
 export type {
   GpLikelihood,
