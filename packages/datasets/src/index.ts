@@ -6,8 +6,9 @@
  *
  * Importing the package is safe in a browser: the toy sets, `corruptLabels`, `split`,
  * `ImageDataset`, `standardize` and `normalize` run anywhere. The file loaders `loadMnist`,
- * `loadCifar10`, `loadSvhn` and `dataDir` need Node.js; they import `node:fs`, `node:zlib`,
- * `tar` and the other Node modules they use when they are called, never at import time.
+ * `loadCifar10`, `loadSvhn`, `loadVocSegmentation`, `loadCityscapes`, `loadCamVid` and `dataDir`
+ * need Node.js; they import `node:fs`, `node:zlib`, `tar`, `pngjs`, `jpeg-js` and the other
+ * modules they use when they are called, never at import time.
  */
 export type { Cifar10Options } from './cifar10.js';
 export { CIFAR10_CLASS_NAMES, CIFAR10_MIRROR, loadCifar10 } from './cifar10.js';
@@ -37,6 +38,13 @@ export type { MoonsOptions } from './moons.js';
 export { makeMoons } from './moons.js';
 export type { OodClusterOptions } from './ood-cluster.js';
 export { makeOodCluster } from './ood-cluster.js';
+export { CAMVID_CLASS_NAMES, loadCamVid } from './segmentation-files/camvid.js';
+export { CITYSCAPES_CLASS_NAMES, loadCityscapes } from './segmentation-files/cityscapes.js';
+export type {
+  SegmentationFileSet,
+  SegmentationFilesOptions,
+} from './segmentation-files/load-pairs.js';
+export { loadVocSegmentation, VOC_CLASS_NAMES } from './segmentation-files/voc.js';
 export type { SegmentationSet } from './segmentation-set.js';
 export { checkSegmentationSet, SEGMENTATION_IGNORE_LABEL } from './segmentation-set.js';
 export type { SpiralsOptions } from './spirals.js';
