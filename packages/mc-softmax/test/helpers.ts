@@ -1,16 +1,61 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type NoiseKind, noiseFamily } from '@uqjs/noise';
+import { expect } from 'vitest';
 
-/** Reads a tensor into a plain array and disposes it. */
-export function read(t: tf.Tensor): number[] {
-  const out = Array.from(t.dataSync());
+/** Reads a tensor into a plain array (asynchronously, as webgpu requires) and disposes it. */
+export async function read(t: tf.Tensor): Promise<number[]> {
+  const out = Array.from(await t.data());
   t.dispose();
   return out;
 }
 
 /** Largest absolute difference between two tensors (both kept). */
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+export async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const [gap] = await read(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b)))));
+  return gap!;
+}
+
+/** Largest absolute value of a tensor (kept). */
+export async function maxAbs(t: tf.Tensor): Promise<number> {
+  const [magnitude] = await read(tf.tidy(() => tf.max(tf.abs(t))));
+  return magnitude!;
+}
+
+/**
+ * The exact model's reference: for latents `[S, B, ..., K]`, the share of the `S` samples in
+ * which each class has the largest latent, `[B, ..., K]`. The winners are counted in JavaScript
+ * from the per-sample argmax, so no int32 reduction runs on the backend (tfjs-backend-webgpu
+ * 4.22 fails to compile the Transpose behind an axis-0 sum of the int32 one-hot, which leaves
+ * zeros and invalidates the rest of that command buffer); the division by `S` is the tensor op
+ * the engine uses, so equal counts give bit-equal shares.
+ */
+export async function argmaxFrequencies(latents: tf.Tensor): Promise<tf.Tensor> {
+  const [numSamples, ...outShape] = latents.shape;
+  const numClasses = outShape[outShape.length - 1]!;
+  const winners = await read(tf.argMax(latents, -1)); // [S, B, ...] row-major
+  const rows = winners.length / numSamples!;
+  const counts = new Array<number>(rows * numClasses).fill(0);
+  winners.forEach((winner, i) => {
+    counts[(i % rows) * numClasses + winner]! += 1;
+  });
+  return tf.tidy(() => tf.div(tf.tensor(counts, outShape), numSamples!));
+}
+
+/**
+ * Expects `call` to throw `error` where the synchronous heads and losses check tensor values
+ * (NaN, signs, label ranges: one small synchronous read-back). On webgpu, which cannot read
+ * back synchronously, those checks are skipped (as `checkTensorValues` documents): there the
+ * call must instead run, and whatever tensors it returns are freed.
+ */
+export function expectValueCheck(
+  call: () => unknown,
+  error: string | (new (...args: never[]) => Error),
+): void {
+  if (tf.getBackend() !== 'webgpu') {
+    expect(call).toThrow(error);
+    return;
+  }
+  expect(() => tf.dispose(call() as tf.TensorContainer)).not.toThrow();
 }
 
 /**

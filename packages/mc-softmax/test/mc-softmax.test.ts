@@ -14,7 +14,16 @@ import {
   mcSoftmaxFactor,
   softmaxLink,
 } from '../src/index.js';
-import { maxAbsDiff, naiveLogProbs, normalCdf, read, sameNoise } from './helpers.js';
+import {
+  argmaxFrequencies,
+  expectValueCheck,
+  maxAbs,
+  maxAbsDiff,
+  naiveLogProbs,
+  normalCdf,
+  read,
+  sameNoise,
+} from './helpers.js';
 
 // Each test's own tensors are freed with its scope; leaks of the package are checked
 // explicitly ('leaks no tensors over repeated calls').
@@ -31,18 +40,18 @@ const SCALE = [
 ];
 
 describe('mcSoftmax: closed forms', () => {
-  it.each([0.01, 0.5, 1, 3])('scale = 0 gives softmax(loc / tau), tau = %f', (tau) => {
+  it.each([0.01, 0.5, 1, 3])('scale = 0 gives softmax(loc / tau), tau = %f', async (tau) => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.zeros([2, 3]);
     const { probs, logProbs } = mcSoftmax(loc, scale, { temperature: tau, numSamples: 5 });
     const expected = tf.logSoftmax(tf.div(loc, tau));
     // Every sample equals log softmax(loc / tau); the log-mean-exp of equal terms is that term.
-    expect(maxAbsDiff(logProbs, expected)).toBeLessThan(1e-4 * Math.max(1, 1 / tau));
-    expect(maxAbsDiff(probs, tf.exp(expected))).toBeLessThan(1e-6);
+    expect(await maxAbsDiff(logProbs, expected)).toBeLessThan(1e-4 * Math.max(1, 1 / tau));
+    expect(await maxAbsDiff(probs, tf.exp(expected))).toBeLessThan(1e-6);
     tf.dispose([loc, scale, probs, logProbs, expected]);
   });
 
-  it('Gumbel noise of scale 1 with argmax is the multinomial logit softmax(loc)', () => {
+  it('Gumbel noise of scale 1 with argmax is the multinomial logit softmax(loc)', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.ones([2, 3]);
     const S = 20_000;
@@ -53,8 +62,8 @@ describe('mcSoftmax: closed forms', () => {
       seed: 4,
     });
     logProbs.dispose();
-    const expected = read(tf.softmax(loc));
-    const got = read(probs);
+    const expected = await read(tf.softmax(loc));
+    const got = await read(probs);
     got.forEach((p, i) => {
       // An average of S indicators: SE = sqrt(p (1 - p) / S) <= 0.0036; 5 SE.
       const q = expected[i]!;
@@ -63,7 +72,7 @@ describe('mcSoftmax: closed forms', () => {
     tf.dispose([loc, scale]);
   });
 
-  it('Gumbel noise with a small temperature approaches softmax(loc) too', () => {
+  it('Gumbel noise with a small temperature approaches softmax(loc) too', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.ones([2, 3]);
     const S = 20_000;
@@ -74,8 +83,8 @@ describe('mcSoftmax: closed forms', () => {
       seed: 5,
     });
     logProbs.dispose();
-    const expected = read(tf.softmax(loc));
-    read(probs).forEach((p, i) => {
+    const expected = await read(tf.softmax(loc));
+    (await read(probs)).forEach((p, i) => {
       // Smoothed indicators have variance <= p (1 - p): the same 5 SE, plus 0.005 for the
       // smoothing bias, which is O(tau) times the density of latent gaps near 0.
       const q = expected[i]!;
@@ -84,7 +93,7 @@ describe('mcSoftmax: closed forms', () => {
     tf.dispose([loc, scale]);
   });
 
-  it('Normal noise with two classes is the probit Phi((loc1 - loc0) / sqrt(s0^2 + s1^2))', () => {
+  it('Normal noise with two classes is the probit Phi((loc1 - loc0) / sqrt(s0^2 + s1^2))', async () => {
     const locs = [
       [0.3, -0.2],
       [-1, 1.5],
@@ -105,7 +114,7 @@ describe('mcSoftmax: closed forms', () => {
     for (const opts of [{ argmax: true }, { temperature: 0.02 }]) {
       const { probs, logProbs } = mcSoftmax(loc, scale, { ...opts, numSamples: S, seed: 6 });
       logProbs.dispose();
-      const p1 = read(probs).filter((_, i) => i % 2 === 1);
+      const p1 = (await read(probs)).filter((_, i) => i % 2 === 1);
       p1.forEach((p, b) => {
         // SE = sqrt(p (1 - p) / S) <= 0.0036; 5 SE, plus 0.005 smoothing bias at tau = 0.02.
         const q = exact[b]!;
@@ -115,15 +124,15 @@ describe('mcSoftmax: closed forms', () => {
     tf.dispose([loc, scale]);
   });
 
-  it('probabilities sum to 1 for any loc, scale, temperature and noise', () => {
-    fc.assert(
-      fc.property(
+  it('probabilities sum to 1 for any loc, scale, temperature and noise', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.float({ min: -20, max: 20, noNaN: true }), { minLength: 8, maxLength: 8 }),
         fc.array(fc.float({ min: 0, max: 10, noNaN: true }), { minLength: 8, maxLength: 8 }),
         fc.constantFrom(0.01, 0.3, 1, 5),
         fc.constantFrom(...NOISE_KINDS),
         fc.boolean(),
-        (locs, scales, temperature, noise, argmax) => {
+        async (locs, scales, temperature, noise, argmax) => {
           const loc = tf.tensor2d(locs, [2, 4]);
           const scale = tf.tensor2d(scales, [2, 4]);
           const out = mcSoftmax(loc, scale, {
@@ -133,7 +142,7 @@ describe('mcSoftmax: closed forms', () => {
             numSamples: 50,
             seed: 1,
           });
-          const sums = read(tf.sum(out.probs, -1));
+          const sums = await read(tf.sum(out.probs, -1));
           tf.dispose([loc, scale, out.probs, out.logProbs]);
           return sums.every((s) => Math.abs(s - 1) < 1e-5);
         },
@@ -144,7 +153,7 @@ describe('mcSoftmax: closed forms', () => {
 });
 
 describe('mcSoftmax: log space, gradients and chunking', () => {
-  it('logProbs stay finite, exact and differentiable at tau = 0.01 where log(clip(p)) is stuck', () => {
+  it('logProbs stay finite, exact and differentiable at tau = 0.01 where log(clip(p)) is stuck', async () => {
     // Class 2 trails by 4 / 0.01 = 400 nats: its per-sample softmax underflows float32 in
     // every sample, so probs is 0 and log(clip(probs, 1e-7)) is the constant log(1e-7).
     const loc = tf.tensor2d([[0, -1, -4]]);
@@ -158,15 +167,15 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
     const { probs, logProbs } = mcSoftmax(loc, scale, { temperature: tau, numSamples: S, seed: 8 });
     const u = sameNoise('normal', S, [1, 3], 8);
     const reference = naiveLogProbs(loc, scale, u, tau);
-    const [p2] = read(tf.slice(probs, [0, 2], [1, 1]));
-    const [l2] = read(tf.slice(logProbs, [0, 2], [1, 1]));
-    const [r2] = read(tf.slice(reference, [0, 2], [1, 1]));
+    const [p2] = await read(tf.slice(probs, [0, 2], [1, 1]));
+    const [l2] = await read(tf.slice(logProbs, [0, 2], [1, 1]));
+    const [r2] = await read(tf.slice(reference, [0, 2], [1, 1]));
     expect(p2).toBe(0);
     expect(Number.isFinite(l2)).toBe(true);
     expect(l2).toBeLessThan(-300);
     // float32 holds ~7 digits of a value near -400.
     expect(Math.abs(l2! - r2!)).toBeLessThan(1e-3);
-    const dLoc = read(grad(loc));
+    const dLoc = await read(grad(loc));
     expect(dLoc.every(Number.isFinite)).toBe(true);
     // d log p_2 / d loc_2 is about 1 / tau = 100 (the class's own logit), not 0.
     expect(dLoc[2]!).toBeGreaterThan(50);
@@ -174,13 +183,13 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
       const out = mcSoftmax(l, scale, { temperature: tau, numSamples: S, seed: 8 });
       return tf.sum(tf.slice(tf.log(tf.clipByValue(out.probs, 1e-7, 1)), [0, 2], [1, 1]));
     });
-    expect(read(clipped(loc))).toEqual([0, 0, 0]);
+    expect(await read(clipped(loc))).toEqual([0, 0, 0]);
     tf.dispose([loc, scale, probs, logProbs, u, reference]);
   });
 
   it.each(
     NOISE_KINDS,
-  )('%s: gradients equal tfjs autodiff of the naive computation on the same samples', (noise: NoiseKind) => {
+  )('%s: gradients equal tfjs autodiff of the naive computation on the same samples', async (noise: NoiseKind) => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const tau = tf.scalar(0.7);
@@ -197,14 +206,14 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
     const naive = tf.grads((l: tf.Tensor, s: tf.Tensor, t: tf.Tensor) =>
       objective(naiveLogProbs(l, s, u, t)),
     )([loc, scale, tau]);
-    engine.forEach((g, i) => {
-      const scaleOfValues = tf.tidy(() => tf.max(tf.abs(naive[i]!)).dataSync()[0]!);
-      expect(maxAbsDiff(g, naive[i]!)).toBeLessThan(1e-4 * Math.max(1, scaleOfValues));
-    });
+    for (const [i, g] of engine.entries()) {
+      const scaleOfValues = await maxAbs(naive[i]!);
+      expect(await maxAbsDiff(g, naive[i]!)).toBeLessThan(1e-4 * Math.max(1, scaleOfValues));
+    }
     tf.dispose([loc, scale, tau, weights, u, ...engine, ...naive]);
   });
 
-  it('gradients match central finite differences under common random numbers', () => {
+  it('gradients match central finite differences under common random numbers', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const direction = [
@@ -236,28 +245,29 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
         );
       });
     const [dLoc, dScale] = tf.grads(f)([loc, scale]);
-    const analytic = tf.tidy(
-      () =>
-        tf
-          .add(tf.sum(tf.mul(dLoc!, direction[0]!)), tf.sum(tf.mul(dScale!, direction[1]!)))
-          .dataSync()[0]!,
+    const [analytic] = await read(
+      tf.tidy(() =>
+        tf.add(tf.sum(tf.mul(dLoc!, direction[0]!)), tf.sum(tf.mul(dScale!, direction[1]!))),
+      ),
     );
     // The same seed on both sides: f is then a smooth function of (loc, scale).
     const h = 1e-2;
-    const at = (sign: number) =>
-      read(
-        f(
-          tf.add(loc, tf.mul(sign * h, direction[0]!)),
-          tf.add(scale, tf.mul(sign * h, direction[1]!)),
-        ),
-      )[0]!;
-    const numeric = tf.tidy(() => (at(1) - at(-1)) / (2 * h));
+    const at = async (sign: number) => {
+      const shifted = [
+        tf.add(loc, tf.mul(sign * h, direction[0]!)),
+        tf.add(scale, tf.mul(sign * h, direction[1]!)),
+      ];
+      const [value] = await read(f(shifted[0]!, shifted[1]!));
+      tf.dispose(shifted);
+      return value!;
+    };
+    const numeric = ((await at(1)) - (await at(-1))) / (2 * h);
     // Central differences: O(h^2) truncation, ~1e-6 |f| / h float32 rounding; 1e-3 relative.
-    expect(Math.abs(numeric - analytic)).toBeLessThan(1e-3 * Math.max(1, Math.abs(analytic)));
+    expect(Math.abs(numeric - analytic!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(analytic!)));
     tf.dispose([loc, scale, ...direction, dLoc!, dScale!]);
   });
 
-  it('chunked == unchunked: the same values, variances and gradients for any chunk size', () => {
+  it('chunked == unchunked: the same values, variances and gradients for any chunk size', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const run = (maxSamplesInMemory: number) => {
@@ -277,9 +287,9 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
     const whole = run(1000);
     for (const chunk of [300, 7]) {
       const chunked = run(chunk);
-      chunked.forEach((t, i) => {
-        expect(maxAbsDiff(t, whole[i]!)).toBeLessThan(2e-5);
-      });
+      for (const [i, t] of chunked.entries()) {
+        expect(await maxAbsDiff(t, whole[i]!)).toBeLessThan(2e-5);
+      }
       tf.dispose(chunked);
     }
     tf.dispose([loc, scale, ...whole]);
@@ -305,7 +315,7 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
     expect(one).toBeGreaterThan(4 * 500 * 2 * 3); // it does hold chunk-sized tensors
   });
 
-  it('computeVariance is the population variance of the per-sample softmax', () => {
+  it('computeVariance is the population variance of the per-sample softmax', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const S = 500;
@@ -319,7 +329,7 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
       const u = sameNoise('normal', S, [2, 3], 12);
       const perSample = tf.softmax(tf.add(loc, tf.mul(scale, u))); // [S, 2, 3]
       const { variance: expected } = tf.moments(perSample, 0);
-      expect(maxAbsDiff(variance!, expected)).toBeLessThan(1e-6);
+      expect(await maxAbsDiff(variance!, expected)).toBeLessThan(1e-6);
       tf.dispose([variance!, u, perSample, expected]);
     }
     const hard = mcSoftmax(loc, scale, {
@@ -329,11 +339,11 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
       seed: 12,
     });
     const pq = tf.mul(hard.probs, tf.sub(1, hard.probs));
-    expect(maxAbsDiff(hard.variance!, pq)).toBe(0);
+    expect(await maxAbsDiff(hard.variance!, pq)).toBe(0);
     tf.dispose([loc, scale, hard.probs, hard.logProbs, hard.variance!, pq]);
   });
 
-  it('argmax mode averages the one-hot of the latent argmax', () => {
+  it('argmax mode averages the one-hot of the latent argmax', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const S = 64;
@@ -344,16 +354,15 @@ describe('mcSoftmax: log space, gradients and chunking', () => {
       seed: 13,
     });
     const u = sameNoise('normal', S, [2, 3], 13);
-    const winners = tf.argMax(tf.add(loc, tf.mul(scale, u)), -1); // [S, 2]
-    const expected = tf.div(tf.sum(tf.oneHot(winners, 3), 0), S);
-    expect(maxAbsDiff(probs, expected)).toBe(0);
-    expect(maxAbsDiff(logProbs, tf.log(expected))).toBe(0);
-    tf.dispose([loc, scale, probs, logProbs, u, winners, expected]);
+    const expected = await argmaxFrequencies(tf.add(loc, tf.mul(scale, u))); // [S, 2, 3] -> [2, 3]
+    expect(await maxAbsDiff(probs, expected)).toBe(0);
+    expect(await maxAbsDiff(logProbs, tf.log(expected))).toBe(0);
+    tf.dispose([loc, scale, probs, logProbs, u, expected]);
   });
 });
 
 describe('mcSoftmax: shapes, seeds and hygiene', () => {
-  it('works with extra middle axes ([B, H, W, K]), sample for sample like the flattened batch', () => {
+  it('works with extra middle axes ([B, H, W, K]), sample for sample like the flattened batch', async () => {
     const loc = tf.randomNormal([2, 3, 4, 5], 0, 1, 'float32', 1);
     const scale = tf.randomUniform([2, 3, 4, 5], 0, 2, 'float32', 2);
     const out = mcSoftmax(loc, scale, { numSamples: 50, seed: 14, computeVariance: true });
@@ -364,13 +373,13 @@ describe('mcSoftmax: shapes, seeds and hygiene', () => {
       numSamples: 50,
       seed: 14,
     });
-    expect(maxAbsDiff(tf.reshape(out.logProbs, [24, 5]), flat.logProbs)).toBeLessThan(1e-6);
-    const sums = read(tf.sum(out.probs, -1));
+    expect(await maxAbsDiff(tf.reshape(out.logProbs, [24, 5]), flat.logProbs)).toBeLessThan(1e-6);
+    const sums = await read(tf.sum(out.probs, -1));
     expect(sums.every((s) => Math.abs(s - 1) < 1e-5)).toBe(true);
     tf.dispose([loc, scale, out.probs, out.logProbs, out.variance!, flat.probs, flat.logProbs]);
   });
 
-  it('shareSamplesAcrossBatch gives every row the noise of a batch of one', () => {
+  it('shareSamplesAcrossBatch gives every row the noise of a batch of one', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const shared = mcSoftmax(loc, scale, {
@@ -383,15 +392,15 @@ describe('mcSoftmax: shapes, seeds and hygiene', () => {
         numSamples: 40,
         seed: 15,
       });
-      expect(maxAbsDiff(tf.slice(shared.logProbs, [b, 0], [1, 3]), alone.logProbs)).toBeLessThan(
-        1e-6,
-      );
+      expect(
+        await maxAbsDiff(tf.slice(shared.logProbs, [b, 0], [1, 3]), alone.logProbs),
+      ).toBeLessThan(1e-6);
       tf.dispose([alone.probs, alone.logProbs]);
     }
     tf.dispose([loc, scale, shared.probs, shared.logProbs]);
   });
 
-  it('the same seed gives the same numbers; another seed other numbers', () => {
+  it('the same seed gives the same numbers; another seed other numbers', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const logProbs = (seed: number) => {
@@ -399,12 +408,12 @@ describe('mcSoftmax: shapes, seeds and hygiene', () => {
       out.probs.dispose();
       return read(out.logProbs);
     };
-    expect(logProbs(16)).toEqual(logProbs(16));
-    expect(logProbs(17)).not.toEqual(logProbs(16));
+    expect(await logProbs(16)).toEqual(await logProbs(16));
+    expect(await logProbs(17)).not.toEqual(await logProbs(16));
     tf.dispose([loc, scale]);
   });
 
-  it('without a seed every call draws fresh noise (mcSoftmax and mcSoftmaxFactor)', () => {
+  it('without a seed every call draws fresh noise (mcSoftmax and mcSoftmaxFactor)', async () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
     const loadings = tf.ones([...loc.shape, 1]);
@@ -419,18 +428,19 @@ describe('mcSoftmax: shapes, seeds and hygiene', () => {
       return read(out.logProbs);
     };
     // With 30 continuous draws per entry two calls on the same noise would agree exactly.
-    const [first, second] = [unseeded(), unseeded()];
+    const first = await unseeded();
+    const second = await unseeded();
     expect(first).not.toEqual(second);
-    expect(unseededFactor()).not.toEqual(unseededFactor());
+    expect(await unseededFactor()).not.toEqual(await unseededFactor());
     // A given seed still reproduces, unseeded calls in between or not.
     const seeded = () => {
       const out = mcSoftmax(loc, scale, { numSamples: 30, seed: 5 });
       out.probs.dispose();
       return read(out.logProbs);
     };
-    const before = seeded();
-    unseeded();
-    expect(seeded()).toEqual(before);
+    const before = await seeded();
+    await unseeded();
+    expect(await seeded()).toEqual(before);
     tf.dispose([loc, scale, loadings]);
   });
 
@@ -464,7 +474,8 @@ describe('mcSoftmax: bad input', () => {
   it('throws UqjsErrors that name the argument', () => {
     const loc = tf.tensor2d(LOC);
     const scale = tf.tensor2d(SCALE);
-    const cases: [() => unknown, string][] = [
+    // A third entry `true` marks a check of tensor values (a read-back, skipped on webgpu).
+    const cases: [call: () => unknown, message: string, readsValues?: true][] = [
       [
         () => mcSoftmax(loc, scale, { temperature: 0 }),
         'mcSoftmax: opts.temperature must be a finite number > 0, got 0',
@@ -500,6 +511,7 @@ describe('mcSoftmax: bad input', () => {
             {},
           ),
         'mcSoftmax: scale must be >= 0 everywhere, got -0.5',
+        true,
       ],
       [
         () =>
@@ -512,6 +524,7 @@ describe('mcSoftmax: bad input', () => {
             {},
           ),
         'mcSoftmax: loc must be free of NaN, got NaN',
+        true,
       ],
       [
         () => mcSoftmax(loc, scale, { noise: 'cauchy' as NoiseKind }),
@@ -532,10 +545,12 @@ describe('mcSoftmax: bad input', () => {
       [
         () => mcSoftmax(loc, scale, { temperature: tf.scalar(-0.1) }),
         'mcSoftmax: opts.temperature must be >= 0 everywhere, got -0.10000000149011612',
+        true,
       ],
       [
         () => mcSoftmax(loc, scale, { temperature: tf.scalar(0) }),
         'mcSoftmax: opts.temperature must be a finite number > 0, got 0',
+        true,
       ],
       [
         () => mcSoftmax([[1]] as unknown as tf.Tensor, scale),
@@ -559,8 +574,9 @@ describe('mcSoftmax: bad input', () => {
       ],
     ];
     tf.tidy(() => {
-      for (const [call, message] of cases) {
-        expect(call).toThrow(message);
+      for (const [call, message, readsValues] of cases) {
+        if (readsValues) expectValueCheck(call, message);
+        else expect(call).toThrow(message);
       }
     });
     // The engine itself checks its options object too.
