@@ -47,6 +47,8 @@ export type {
 export { loadVocSegmentation, VOC_CLASS_NAMES } from './segmentation-files/voc.js';
 export type { SegmentationSet } from './segmentation-set.js';
 export { checkSegmentationSet, SEGMENTATION_IGNORE_LABEL } from './segmentation-set.js';
+export type { SegmentationShapes, SegmentationShapesOptions } from './segmentation-shapes.js';
+export { makeSegmentationShapes } from './segmentation-shapes.js';
 export type { SpiralsOptions } from './spirals.js';
 export { makeSpirals } from './spirals.js';
 export type { SplitOptions, SplitResult } from './split.js';
