@@ -130,8 +130,11 @@ export interface SegmentationResult {
   readonly pixels: number;
 }
 
-/** Scored rows are gathered in blocks of this many before they are binned (bounded memory). */
-const BLOCK_ROWS = 4096;
+/**
+ * Scored rows are gathered in blocks of this many probabilities (whole rows, at least one)
+ * before they are binned: 256 KB of float64, whatever the batch.
+ */
+const BLOCK_ENTRIES = 32_768;
 
 /**
  * Streaming segmentation metrics over batches of probability maps: mean and per-class IoU with
@@ -140,7 +143,7 @@ const BLOCK_ROWS = 4096;
  * `ece`, `nll` and `oodMetrics` on the concatenated pixels, bit for bit, in whatever batches
  * (the same sums in the same order).
  *
- * Memory: O(K + bins) plus a block of 4,096 pixel rows; with an `oodMask`, 8 bytes per
+ * Memory: O(K + bins) plus a block of 32,768 probabilities; with an `oodMask`, 8 bytes per
  * OOD-evaluated pixel are kept (exact OOD metrics need every score; see {@link OodDetection}).
  *
  * Inputs are read on the JS side (tensors with `dataSync()`, never disposed); on webgpu pass
@@ -166,7 +169,8 @@ export class SegmentationMetrics {
   private readonly tp: Float64Array;
   private readonly labelCount: Float64Array;
   private readonly predCount: Float64Array;
-  // A block of scored rows [BLOCK_ROWS, K] and their labels, reused by every update.
+  // A block of scored rows [blockSize, K] and their labels, reused by every update.
+  private readonly blockSize: number;
   private readonly blockRows: Float64Array;
   private readonly blockLabels: Int32Array;
   private ood: OodDetection | null = null;
@@ -204,8 +208,9 @@ export class SegmentationMetrics {
     this.tp = new Float64Array(k);
     this.labelCount = new Float64Array(k);
     this.predCount = new Float64Array(k);
-    this.blockRows = new Float64Array(BLOCK_ROWS * k);
-    this.blockLabels = new Int32Array(BLOCK_ROWS);
+    this.blockSize = Math.max(1, Math.floor(BLOCK_ENTRIES / k));
+    this.blockRows = new Float64Array(this.blockSize * k);
+    this.blockLabels = new Int32Array(this.blockSize);
   }
 
   /**
@@ -391,7 +396,7 @@ export class SegmentationMetrics {
       for (let c = 0; c < cols; c++) block[filled * cols + c] = data[i * cols + c]!;
       this.blockLabels[filled] = y;
       filled++;
-      if (filled === BLOCK_ROWS) flush();
+      if (filled === this.blockSize) flush();
     }
     if (filled > 0) flush();
   }

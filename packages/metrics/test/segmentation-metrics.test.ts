@@ -203,18 +203,21 @@ describe('SegmentationMetrics', () => {
     );
   });
 
-  it('streaming stays exact across the internal block of 4096 pixels', () => {
-    // Two 64 x 64 images (8192 pixels) in batches of 3000 and 5192: blocks split inside batches.
-    const k = 3;
-    const px = randomPixels(23, 8192, k);
+  it('streaming stays exact across the internal blocks (32768 probabilities: 4096 rows of K = 8)', () => {
+    // 12,000 pixels (~9,200 scored) in batches of 3000 and 9000: blocks end inside
+    // batches, and batches end inside blocks.
+    const k = 8;
+    const px = randomPixels(23, 12_000, k);
     const scored = px.labels.map((y, i) => y !== 255 && px.oodMask[i] === 0);
     const probs = px.probs.filter((_, i) => scored[i]);
     const labels = px.labels.filter((_, i) => scored[i]);
-    for (const sizes of [[8192], [3000, 5192]]) {
+    expect(probs.length).toBeGreaterThan(2 * 4096);
+    for (const sizes of [[12_000], [3000, 9000]]) {
       const r = streamed(px, k, sizes);
       expect(r.ece).toBe(ece(probs, labels));
       expect(r.nll).toBe(nll(probs, labels));
       expect(r.pixelAccuracy).toBe(accuracy(probs, labels));
+      expect(r.pixels).toBe(probs.length);
     }
   });
 
