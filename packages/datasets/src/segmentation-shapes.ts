@@ -432,11 +432,14 @@ export function makeSegmentationShapes(opts: SegmentationShapesOptions): Segment
 
   const pixels = size * size;
   const total = numImages * pixels;
-  if (total * CHANNELS * 4 > 2 ** 31) {
+  // Bytes per pixel: float32 RGB, the clean and the returned mask, the OOD mask, the float32
+  // disagreement and one label per annotator.
+  const bytesPerImage = pixels * (CHANNELS * 4 + 3 + 4 + numAnnotators);
+  if (numImages * bytesPerImage > 2 ** 32) {
     throw new InvalidArgumentError({
       fn,
       argument: 'numImages',
-      expected: `at most ${Math.floor(2 ** 31 / (pixels * CHANNELS * 4))} images of ${size}x${size} (2 GiB of pixels)`,
+      expected: `at most ${Math.floor(2 ** 32 / bytesPerImage)} images of ${size}x${size} with ${numAnnotators} annotator(s) (4 GiB in all)`,
       given: numImages,
     });
   }
