@@ -334,6 +334,8 @@ describe('loadCityscapes', () => {
       // The other gtFine files beside it are not read.
       await put(join(dir, 'gtFine', 'train', city, `${stem}_gtFine_color.png`), rgbPng(n, H, W));
     }
+    // Nor is a file beside the city folders.
+    await put(join(dir, 'leftImg8bit', 'train', 'README'), 'cities below');
   });
   afterAll(() => remove());
 

@@ -94,6 +94,12 @@ export async function loadCityscapes(
   const layout = `leftImg8bit/${ctx.split}/{city}/*${IMAGE_SUFFIX} with gtFine/${ctx.split}/{city}/*${MASK_SUFFIX} under ${ctx.dir}`;
   const examples: ExampleFiles[] = [];
   for (const city of await listFolder(ctx.node, imageRoot, layout, fn)) {
+    // stat follows links (a linked city folder counts); a stray file beside the cities is skipped.
+    const isFolder = await ctx.node.fsPromises.stat(path.join(imageRoot, city)).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    );
+    if (!isFolder) continue;
     const names = await listFolder(ctx.node, path.join(imageRoot, city), layout, fn);
     for (const name of names.filter((file) => file.endsWith(IMAGE_SUFFIX))) {
       const stem = name.slice(0, -IMAGE_SUFFIX.length);

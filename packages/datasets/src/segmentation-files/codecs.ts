@@ -1,6 +1,4 @@
 import { DataError, UqjsError } from '@uqjs/core';
-import type * as JpegJs from 'jpeg-js';
-import type * as Pngjs from 'pngjs';
 
 /**
  * PNG and JPEG decoding for the segmentation loaders, by the maintained pure-JavaScript
@@ -25,19 +23,53 @@ export interface RawMask {
   readonly values: Uint8Array;
 }
 
-/** The decoders, imported once per process (`import()` caches the modules). */
+/**
+ * The two functions used of the decoders (written out rather than taken from their type
+ * packages, so the package's declarations need neither).
+ */
 export interface Codecs {
-  readonly png: typeof Pngjs.PNG;
-  readonly jpeg: typeof JpegJs;
+  /** pngjs's `PNG.sync.read`. */
+  readonly readPng: (bytes: Uint8Array, options: { skipRescale: boolean }) => unknown;
+  /** jpeg-js's `decode`. */
+  readonly decodeJpeg: (
+    bytes: Uint8Array,
+    options: {
+      useTArray: true;
+      formatAsRGBA: true;
+      tolerantDecoding: boolean;
+      maxResolutionInMP: number;
+      maxMemoryUsageInMB: number;
+    },
+  ) => { width: number; height: number; data: Uint8Array };
 }
 
-/** Imports `pngjs` and `jpeg-js` (both CommonJS: their exports sit on `default` as well). */
+/** The parts of the two CommonJS modules used (named exports, or the same on `default`). */
+interface PngModule {
+  readonly PNG?: { readonly sync: { read(buffer: Uint8Array, options: object): unknown } };
+  readonly default?: PngModule;
+}
+interface JpegModule {
+  readonly decode?: Codecs['decodeJpeg'];
+  readonly default?: JpegModule;
+}
+
+/** Imports `pngjs` and `jpeg-js` (cheap after the first call: `import()` caches modules). */
 export async function importCodecs(fn: string): Promise<Codecs> {
-  const [pngjs, jpeg] = await Promise.all([
-    importPackage<typeof Pngjs & { default?: typeof Pngjs }>('pngjs', fn),
-    importPackage<typeof JpegJs & { default?: typeof JpegJs }>('jpeg-js', fn),
+  const [pngjs, jpegjs] = await Promise.all([
+    importPackage<PngModule>('pngjs', fn),
+    importPackage<JpegModule>('jpeg-js', fn),
   ]);
-  return { png: pngjs.PNG ?? pngjs.default!.PNG, jpeg: jpeg.default ?? jpeg };
+  const png = pngjs.PNG ?? pngjs.default?.PNG;
+  const decode = jpegjs.decode ?? jpegjs.default?.decode;
+  if (png === undefined || decode === undefined) {
+    throw new UqjsError(`${fn}: pngjs or jpeg-js lacks PNG.sync.read or decode; reinstall them`);
+  }
+  return {
+    // pngjs reads a Buffer (it calls Buffer methods on it); a view of the same bytes.
+    readPng: (bytes, options) =>
+      png.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options),
+    decodeJpeg: decode,
+  };
 }
 
 async function importPackage<T>(specifier: string, fn: string): Promise<T> {
@@ -74,7 +106,7 @@ export function decodeImage(codecs: Codecs, bytes: Uint8Array, file: string, fn:
   if (startsWith(bytes, JPEG_SOI)) {
     let decoded: { width: number; height: number; data: Uint8Array };
     try {
-      decoded = codecs.jpeg.decode(bytes, {
+      decoded = codecs.decodeJpeg(bytes, {
         useTArray: true,
         formatAsRGBA: true,
         tolerantDecoding: false,
@@ -154,8 +186,7 @@ function readPng(
 ): DecodedPng {
   let png: DecodedPng;
   try {
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    png = codecs.png.sync.read(buffer, { skipRescale }) as unknown as DecodedPng;
+    png = codecs.readPng(bytes, { skipRescale }) as DecodedPng;
   } catch (error) {
     throw corrupt(file, 'PNG', error, fn);
   }

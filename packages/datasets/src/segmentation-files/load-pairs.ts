@@ -18,11 +18,12 @@ export interface SegmentationFilesOptions<Split extends string> {
   /** Which split to read. */
   readonly split: Split;
   /**
-   * Resize every example to `size x size` (images bilinear, masks nearest neighbour). Left
-   * out, the examples keep their size, which must then be the same for all of them.
+   * Resize every example to `size x size` (images bilinear, masks nearest neighbour, both with
+   * half-pixel centres and, as `tf.image.resizeBilinear`, no antialiasing). Left out, the
+   * examples keep their size, which must then be the same for all of them.
    */
   readonly size?: number;
-  /** Read only the first `limit` examples of the split (in the order its JSDoc gives). */
+  /** Read at most the first `limit` examples of the split (in the order its loader's JSDoc gives). */
   readonly limit?: number;
 }
 
