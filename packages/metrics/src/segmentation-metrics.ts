@@ -154,8 +154,8 @@ const BLOCK_ENTRIES = 32_768;
  * const m = new SegmentationMetrics({ numClasses: 2 });
  * // One 1 x 2 image, probs [B, H, W, K] flattened, then labels [B, H, W] (255 = void).
  * m.update({ data: [0.9, 0.1, 0.3, 0.7], numClasses: 2 }, [0, 255]);
- * m.update({ data: [0.8, 0.2, 0.4, 0.6], numClasses: 2 }, [1, 1], { oodMask: [1, 0] });
- * const { meanIoU, pixelAccuracy, ece, nll, ood, pixels } = m.result(); // pixels: 2
+ * m.update({ data: [0.55, 0.45, 0.4, 0.6], numClasses: 2 }, [1, 1], { oodMask: [1, 0] });
+ * const { meanIoU, ece, nll, ood, pixels } = m.result(); // pixels 2, ood.auroc 1
  * ```
  * @since 0.1.0
  */
@@ -191,7 +191,7 @@ export class SegmentationMetrics {
         given: k,
       });
     }
-    const ignore = options.ignoreIndex ?? 255;
+    const ignore = options.ignoreIndex === undefined ? 255 : options.ignoreIndex;
     if (typeof ignore !== 'number' || !Number.isSafeInteger(ignore)) {
       throw new InvalidArgumentError({
         fn,
@@ -427,7 +427,7 @@ function readPixelMap(
       throw new ShapeError({
         fn,
         argument,
-        expected: `with ${n} entries (one per row of probs)`,
+        expected: `a tensor of ${n} entries (one per row of probs)`,
         given: input.shape,
       });
     }

@@ -312,6 +312,9 @@ describe('SegmentationMetrics', () => {
     expect(bad({ numClasses: 3, ignoreIndex: '255' })).toThrow(
       `${fn}: opts.ignoreIndex must be an integer, got "255"`,
     );
+    expect(bad({ numClasses: 3, ignoreIndex: null })).toThrow(
+      `${fn}: opts.ignoreIndex must be an integer, got null`,
+    );
     expect(bad({ numClasses: 3, bins: 0 })).toThrow(`${fn}: opts.bins must be an integer >= 1`);
     expect(bad({ numClasses: 3, eps: 1 })).toThrow(`${fn}: opts.eps must be a number in [0, 1)`);
     expect(bad(null)).toThrow(`${fn}: opts must be an options object (or undefined), got null`);
@@ -338,6 +341,12 @@ describe('SegmentationMetrics', () => {
     expect(() => m.update(probs, [0, 3])).toThrow(
       `${up}: labels[1] must be an integer class id in [0, 2] or the ignoreIndex (255), got 3`,
     );
+    const rows = tf.tensor2d([0.2, 0.3, 0.5, 0.6, 0.2, 0.2], [2, 3]);
+    const threeLabels = tf.tensor2d([0, 1, 2], [1, 3], 'int32');
+    expect(() => m.update(rows, threeLabels)).toThrow(
+      `${up}: labels must be a tensor of 2 entries (one per row of probs), got [1, 3]`,
+    );
+    tf.dispose([rows, threeLabels]);
     expect(() => m.update(probs, [1.5, 0])).toThrow(`${up}: labels[0] must be an integer class id`);
     expect(() => m.update(probs, [[0, 1]] as unknown as number[])).toThrow(
       `${up}: labels must be a [B, H, W] map: a flat array or typed array in row-major order, or a tensor`,
