@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, checkOneOf } from '@uqjs/core';
+import { BackendError, checkInRange, checkInteger, checkOneOf } from '@uqjs/core';
 import { enableFastWasmTraining } from './fast-wasm-training.js';
+import { MAX_WASM_THREADS, runningWasmThreads, withWasmThreads } from './wasm-threads.js';
 import { type AdapterProbe, probeWebgpuAdapter } from './webgpu-probe.js';
 
 /** The backends uqjs knows how to pick, best first. */
@@ -42,6 +43,8 @@ export interface ResolvedBackend {
   readonly fastWasmTraining: boolean;
   /** For `webgpu` only: the adapter it runs on. */
   readonly adapter?: WebgpuAdapter;
+  /** For `wasm` only: the threads of its XNNPACK pool (1 unless `opts.threads` asked for more). */
+  readonly threads?: number;
 }
 
 /** Options of {@link resolveBackend}. */
@@ -52,6 +55,14 @@ export interface ResolveBackendOptions {
   readonly log?: ((message: string) => void) | false;
   /** Environment to read `UQJS_BACKEND` from. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Threads for the `wasm` backend: an integer in `[1, 8]`. Above 1, the threaded SIMD build of
+   * tfjs-backend-wasm, in Node too (`worker_threads`): XNNPACK's kernels split their work over
+   * that many threads of this process. Takes effect only when `wasm` is chosen, and only if the
+   * wasm backend has not been initialized before (else a `BackendError`, unless it already runs
+   * with as many). Default: tfjs's own (1 thread in Node).
+   */
+  readonly threads?: number;
 }
 
 const TENSORFLOW_PROVIDERS = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -261,8 +272,16 @@ export async function loadWebgpu(
   };
 }
 
-/** Tries to load one backend; returns its provider, or the reasons it could not load. */
-async function load(name: BackendName, named: boolean, webgpu: WebgpuDeps): Promise<LoadResult> {
+/**
+ * Tries to load one backend (`wasm` with `threads` threads when given); returns its provider, or
+ * the reasons it could not load.
+ */
+async function load(
+  name: BackendName,
+  named: boolean,
+  webgpu: WebgpuDeps,
+  threads: number | undefined,
+): Promise<LoadResult> {
   if (name === 'webgpu') return loadWebgpu(named, webgpu);
   const failures: string[] = [];
   const providers =
@@ -270,7 +289,11 @@ async function load(name: BackendName, named: boolean, webgpu: WebgpuDeps): Prom
   for (const provider of providers) {
     try {
       await importOptional(provider);
-      if (await activate(name)) return { provider, gpu: provider === '@tensorflow/tfjs-node-gpu' };
+      const activated =
+        name === 'wasm' && threads !== undefined
+          ? await withWasmThreads(threads, () => activate(name))
+          : await activate(name);
+      if (activated) return { provider, gpu: provider === '@tensorflow/tfjs-node-gpu' };
       failures.push(`${provider} loaded but tf.setBackend('${name}') failed`);
     } catch (error) {
       failures.push(`${provider}: ${describeLoadError(error)}`);
@@ -317,6 +340,16 @@ export async function resolveBackendWith(
   const reason =
     fromEnv !== undefined ? 'UQJS_BACKEND' : opts.prefer !== undefined ? 'prefer' : 'auto';
   const log = opts.log === false ? () => {} : (opts.log ?? ((m: string) => console.error(m)));
+  const threads =
+    opts.threads === undefined
+      ? undefined
+      : checkInRange(
+          checkInteger(opts.threads, 'opts.threads', 'resolveBackend', 1),
+          'opts.threads',
+          'resolveBackend',
+          1,
+          MAX_WASM_THREADS,
+        );
 
   const candidates: readonly BackendName[] =
     requested === undefined
@@ -332,9 +365,10 @@ export async function resolveBackendWith(
 
   const skipped: string[] = [];
   for (const name of candidates) {
-    const result = await load(name, requested !== undefined, webgpuDeps);
+    const result = await load(name, requested !== undefined, webgpuDeps, threads);
     if ('provider' in result) {
       const fastWasmTraining = name === 'wasm' && enableFastWasmTraining().kernels.length > 0;
+      const wasmThreads = name === 'wasm' ? await runningWasmThreads() : undefined;
       const resolved: ResolvedBackend = {
         name,
         provider: result.provider,
@@ -342,6 +376,7 @@ export async function resolveBackendWith(
         reason,
         fastWasmTraining,
         ...(result.adapter !== undefined ? { adapter: result.adapter } : {}),
+        ...(wasmThreads !== undefined ? { threads: wasmThreads } : {}),
       };
       const where =
         result.adapter === undefined
@@ -351,7 +386,8 @@ export async function resolveBackendWith(
           : `, ${result.adapter.software ? 'software adapter, no GPU' : 'GPU'}: ${adapterLabel(result.adapter)}`;
       log(
         `[uqjs] backend: ${name} (${result.provider}${where}; chosen by ${reason}` +
-          `${fastWasmTraining ? '; fast wasm training kernels on' : ''})` +
+          `${fastWasmTraining ? '; fast wasm training kernels on' : ''}` +
+          `${wasmThreads !== undefined && wasmThreads > 1 ? `; ${wasmThreads} threads` : ''})` +
           (skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''),
       );
       return resolved;

@@ -4,6 +4,7 @@
  * nothing copied). Modules are built at load time from named opcodes: no build step, no binary
  * blob in the package. Used by the Adam update, `Exp` and the leading-axis reductions.
  */
+import { BackendError } from '@uqjs/core';
 
 /**
  * The parts of the WebAssembly JavaScript API used here: the project compiles without the DOM
@@ -13,7 +14,6 @@ declare const WebAssembly: {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  LinkError: new () => Error;
 };
 
 /** A `WebAssembly.Memory`, e.g. the tfjs wasm backend's heap. */
@@ -115,13 +115,22 @@ export interface SimdFunction {
   readonly body: readonly number[];
 }
 
-/** A complete module: imports `env.memory` (any size), exports the one function. */
-function assemble(fn: SimdFunction): Uint8Array {
+/**
+ * The memory import's limits: any size; a shared memory (the threaded tfjs-wasm build's, a
+ * `SharedArrayBuffer`) can only be imported as shared, which needs a maximum: 65536 pages (4 GiB),
+ * the largest a 32-bit memory can have, so that every shared memory satisfies it.
+ */
+function memoryLimits(shared: boolean): number[] {
+  return shared ? [0x03, 0x00, ...unsigned(65536)] : [0x00, 0x00];
+}
+
+/** A complete module: imports `env.memory` (any size, shared or not), exports the one function. */
+function assemble(fn: SimdFunction, shared: boolean): Uint8Array {
   const code = [...vector(fn.locals.map(([count, type]) => [count, type])), ...fn.body, ...op.end];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
     ...section(1, vector([[0x60, ...vector(fn.params.map((type) => [type])), 0]])), // type 0: params -> ()
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])), // memory, min 0
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memoryLimits(shared)]])),
     ...section(3, vector([[0]])), // function 0 has type 0
     ...section(7, vector([[...name(fn.name), 0x00, 0]])), // export function 0
     ...section(10, vector([[...unsigned(code.length), ...code]])),
@@ -130,41 +139,55 @@ function assemble(fn: SimdFunction): Uint8Array {
 
 /**
  * The function `describe()` gives, bound to a memory: assembled, validated and compiled on the
- * first call (not at import; a module of a few hundred bytes, so synchronous compilation is
- * allowed on a browser's main thread too), instantiated once per memory. `null` where it cannot
- * run: no WebAssembly SIMD (the module does not validate), or a shared memory (threaded
- * tfjs-wasm builds), whose import these modules do not declare.
+ * first call for that kind of memory (not at import; a module of a few hundred bytes, so
+ * synchronous compilation is allowed on a browser's main thread too), instantiated once per
+ * memory. A shared memory (the threaded tfjs-wasm build, {@link resolveBackend}'s `threads`) gets
+ * a module that imports it as shared; the kernels run on the calling thread only, while XNNPACK's
+ * threads are idle, so plain loads and stores need no atomics. `null` where WebAssembly SIMD is
+ * missing (the module does not validate).
  */
 export function simdFunction<F>(describe: () => SimdFunction): (memory: WasmMemory) => F | null {
   const instances = new WeakMap<WasmMemory, F | null>();
-  let compiled: { module: object; exportName: string } | null | undefined;
+  const compiled = new Map<boolean, { module: object; exportName: string } | null>();
   return (memory) => {
     let fn = instances.get(memory);
     if (fn === undefined) {
-      compiled ??= compile(describe());
-      fn = compiled === null ? null : instantiate<F>(compiled.module, compiled.exportName, memory);
+      const shared = isShared(memory);
+      if (!compiled.has(shared)) compiled.set(shared, compile(describe(), shared));
+      const module = compiled.get(shared)!;
+      fn = module === null ? null : instantiate<F>(module.module, module.exportName, memory);
       instances.set(memory, fn);
     }
     return fn;
   };
 }
 
-function compile(description: SimdFunction): { module: object; exportName: string } | null {
-  const bytes = assemble(description);
+function isShared(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+function compile(
+  description: SimdFunction,
+  shared: boolean,
+): { module: object; exportName: string } | null {
+  const bytes = assemble(description, shared);
   if (!WebAssembly.validate(bytes)) return null;
   return { module: new WebAssembly.Module(bytes), exportName: description.name };
 }
 
-function instantiate<F>(module: object, exportName: string, memory: WasmMemory): F | null {
-  try {
-    return new WebAssembly.Instance(module, { env: { memory } }).exports[exportName] as F;
-  } catch (error) {
-    if (error instanceof WebAssembly.LinkError) return null; // a shared memory
-    throw error;
-  }
+function instantiate<F>(module: object, exportName: string, memory: WasmMemory): F {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports[exportName] as F;
 }
 
-/** The wasm backend's memory (`BackendWasm.wasm` is the Emscripten module). */
+/**
+ * The wasm backend's memory (`BackendWasm.wasm` is the Emscripten module): exported by the
+ * single-threaded builds (`asm.memory`), created in JavaScript and shared with the workers by the
+ * threaded one (`wasmMemory`).
+ */
 export function backendMemory(backend: unknown): WasmMemory {
-  return (backend as { wasm: { asm: { memory: WasmMemory } } }).wasm.asm.memory;
+  const { wasm } = backend as { wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory } };
+  const memory = wasm.asm?.memory ?? wasm.wasmMemory;
+  if (memory === undefined)
+    throw new BackendError('the tfjs wasm backend exposes no memory (asm.memory, wasmMemory)');
+  return memory;
 }
