@@ -1,6 +1,8 @@
 // Rewrites tools/webgpu/test-exclusions.json: every test file of packages/* and apps/* whose own
 // code, or a local module it imports (test helpers), reads tensors synchronously, which throws on
-// webgpu for data on the device, and the files in WHY_NOT_ON_WEBGPU below, for other reasons. `*.webgpu.test.ts` files are written for webgpu and never listed.
+// webgpu for data on the device, and, for other reasons, the files in WHY_NOT_ON_WEBGPU and the
+// tests of the wasm kernels (WASM_KERNEL_TESTS) below. `*.webgpu.test.ts` files are written for
+// webgpu and never listed.
 // Run it after converting tests to `await t.data()`: node tools/webgpu/list-test-exclusions.mjs
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -33,10 +35,33 @@ const WHY_NOT_ON_WEBGPU = {
     'pass `await t.data()`) is what test/sync-read.test.ts checks there',
 };
 
-const files = { ...WHY_NOT_ON_WEBGPU };
+/**
+ * Tests of uqjs's own wasm kernels (`enableFastWasmTraining`, `fusedAdam`'s fused update): each
+ * selects `wasm`, with `cpu` as the reference, whatever UQJS_TEST_BACKEND says, so on the webgpu
+ * pass it would repeat the wasm pass and check nothing of webgpu. What of @uqjs/backend runs on
+ * webgpu is tested there: `resolveBackend`, `fusedAdam` (test/fused-adam.webgpu.test.ts) and the
+ * dilated conv2d gradient.
+ */
+const WASM_KERNEL_TESTS = [
+  'packages/backend/test/fast-wasm-training.test.ts',
+  'packages/backend/test/fused-adam.test.ts',
+  ...readdirSync(join(root, 'packages/backend/test/kernels'))
+    .filter((name) => name.endsWith('.test.ts') && name !== 'dilated-conv2d-grad.test.ts')
+    .map((name) => `packages/backend/test/kernels/${name}`),
+];
+const WASM_KERNEL_REASON =
+  "tests uqjs's wasm kernels: it selects wasm (cpu as the reference) itself, so on the webgpu pass " +
+  'it would repeat the wasm pass; fused-adam.webgpu.test.ts and dilated-conv2d-grad.test.ts cover ' +
+  "@uqjs/backend's device paths there";
+
+const files = {
+  ...WHY_NOT_ON_WEBGPU,
+  ...Object.fromEntries(WASM_KERNEL_TESTS.sort().map((file) => [file, WASM_KERNEL_REASON])),
+};
 for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(join(root, group)).sort()) {
     for (const path of testFiles(join(root, group, name, 'test')).sort()) {
+      if (relative(root, path) in files) continue;
       const source = readFileSync(path, 'utf8');
       const parts = [];
       const own = (source.match(PATTERN) ?? []).length;
