@@ -63,6 +63,7 @@ export const USAGE = `Usage:
                                 ${DATASETS.join(', ')} (cifar = cifar10)
   ${PROGRAM} merge <dirs...>     combine the runs of several shards
   ${PROGRAM} report <dir>        rewrite a run's report and plots
+  ${PROGRAM} segmentation        segmentation heads on per-pixel label noise
   ${PROGRAM} help [command]      this text, or the help of run, merge, report
   ${PROGRAM} --version           the version
 
@@ -161,7 +162,8 @@ export function helpText(topic: HelpTopic): string {
 
 const FN = PROGRAM;
 
-function bad(argument: string, expected: string, given: unknown): never {
+/** Throws the `InvalidArgumentError` of a bad flag: its name, what it accepts, what was given. */
+export function bad(argument: string, expected: string, given: unknown): never {
   throw new InvalidArgumentError({ fn: FN, argument, expected, given });
 }
 
@@ -172,27 +174,34 @@ function list(text: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-function parseOneOf<const T extends string>(text: string, options: readonly T[], flag: string): T {
+/** `text` if it is one of `options`, else an error naming `flag`. */
+export function parseOneOf<const T extends string>(
+  text: string,
+  options: readonly T[],
+  flag: string,
+): T {
   if (!(options as readonly string[]).includes(text)) {
     bad(flag, `one of ${options.join(', ')}`, text);
   }
   return text as T;
 }
 
-function parsePositiveInt(text: string, flag: string, min = 1): number {
+/** An integer `>= min` (default 1), else an error naming `flag`. */
+export function parsePositiveInt(text: string, flag: string, min = 1): number {
   const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) bad(flag, `an integer >= ${min}`, text);
   return value;
 }
 
-function parsePositiveNumber(text: string, flag: string): number {
+/** A finite number `> 0`, else an error naming `flag`. */
+export function parsePositiveNumber(text: string, flag: string): number {
   const value = text.trim() === '' ? Number.NaN : Number(text);
   if (!Number.isFinite(value) || value <= 0) bad(flag, 'a finite number > 0', text);
   return value;
 }
 
 /** Parses `a,b,c` into distinct values in the order given; duplicates are an error. */
-function parseList<T>(text: string, flag: string, item: (s: string) => T): T[] {
+export function parseList<T>(text: string, flag: string, item: (s: string) => T): T[] {
   const items = list(text);
   if (items.length === 0) bad(flag, 'a non-empty comma-separated list', text);
   const values = items.map(item);
@@ -269,7 +278,8 @@ export function parseSplit(text: string): SplitSizes {
   return { train, validation, test };
 }
 
-function timestamp(now: Date): string {
+/** `now` as a sortable directory name, e.g. `2025-01-31T12-34-56`. */
+export function timestamp(now: Date): string {
   // 2025-01-31T12-34-56: sortable and valid in file names on every OS.
   return now.toISOString().slice(0, 19).replaceAll(':', '-');
 }
@@ -305,11 +315,16 @@ const RUN_OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
+/** What {@link parseFlags} returns for the flag table `O`. */
+export type ParsedFlags<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
 /** Runs `parseArgs`, turning its errors into `InvalidArgumentError`s that say what to do. */
-function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>>(
+export function parseFlags<const O extends NonNullable<ParseArgsConfig['options']>>(
   argv: readonly string[],
   options: O,
-) {
+): ParsedFlags<O> {
   try {
     return parseArgs({
       args: [...argv],

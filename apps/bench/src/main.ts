@@ -7,6 +7,8 @@ import { readConfigFile, writeOutputs, writeStandaloneReport } from './outputs.j
 import { renderTables } from './report.js';
 import { type BenchIo, runBench, tablesFor } from './run-grid.js';
 import { readRuns } from './runs-log.js';
+import { parseSegmentationArgs, SEGMENTATION_USAGE } from './segmentation/args.js';
+import { runSegmentation } from './segmentation/run.js';
 
 /** Shell-quotes an argument for the command line shown in reports. */
 function quote(arg: string): string {
@@ -69,6 +71,17 @@ async function execute(command: BenchCommand, io: BenchIo, line: string): Promis
   }
 }
 
+/** `uqjs-bench segmentation ...`: its help, or a segmentation grid. */
+async function segmentation(argv: readonly string[], io: BenchIo, line: string): Promise<void> {
+  const command = parseSegmentationArgs(argv);
+  if (command.kind === 'help') {
+    io.out(`${SEGMENTATION_USAGE}\n`);
+    return;
+  }
+  const { confirm, ...rest } = io;
+  await runSegmentation(command.config, command.yes || confirm === undefined ? rest : io, line);
+}
+
 /**
  * The `uqjs-bench` program: parses `argv` (without `node` and the script), runs the command
  * and returns the exit code: 0 on success, 2 for a usage or data error (the message says what
@@ -79,7 +92,10 @@ async function execute(command: BenchCommand, io: BenchIo, line: string): Promis
 export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
   const line = [PROGRAM, ...argv].map(quote).join(' ');
   try {
-    await execute(parseBenchArgs(argv), io, line);
+    if (argv[0] === 'segmentation') await segmentation(argv.slice(1), io, line);
+    else if (argv[0] === 'help' && argv[1] === 'segmentation')
+      await segmentation(['--help'], io, line);
+    else await execute(parseBenchArgs(argv), io, line);
     return 0;
   } catch (error) {
     if (error instanceof UqjsError) {

@@ -4,7 +4,7 @@
  *
  * Shapes: `B` batch, `H x W` pixels, `C` channels, `K` classes, `S` MC samples, `P` dropout passes.
  */
-import type { PresetName } from '../config.js';
+import type { BenchBackend, PresetName } from '../config.js';
 import { PAPER_TEMPERATURES, PAPER_TRAIN_SAMPLES } from '../presets.js';
 
 /**
@@ -89,9 +89,13 @@ export interface SegmentationConfig {
   readonly grid: SegmentationGrid;
   readonly execution: {
     readonly out: string;
+    /** Skip the cells already in `out/runs.jsonl` (the directory's protocol and grid must match). */
+    readonly resume: boolean;
     readonly dataDir: string | null;
-    readonly backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' | null;
-    /** Test images drawn in each picture grid. */
+    readonly backend: BenchBackend | null;
+    /** Worker processes; `null` for automatic: the CPU cores, or 1 on a GPU backend. */
+    readonly workers: number | null;
+    /** Test images drawn in each picture grid (0: no pictures). */
     readonly pictures: number;
   };
 }

@@ -1,0 +1,224 @@
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { resolveBackend } from '@uqjs/backend';
+import { runInWorkers } from '@uqjs/backend/node';
+import { DataError, InvalidArgumentError } from '@uqjs/core';
+import { CONFIRM_ABOVE_RUNS } from '../args.js';
+import { cellKey, enumerateCells } from '../grid.js';
+import { type DirectoryLock, lockDirectory } from '../lock.js';
+import { formatDuration } from '../progress.js';
+import { type BenchIo, tablesFor } from '../run-grid.js';
+import {
+  type SegmentationRunRecord,
+  type SegmentationSummary,
+  summarizeSegmentation,
+} from './analysis.js';
+import runSegmentationCell, { type SegmentationTask } from './cell.js';
+import { loadSegmentationData } from './data.js';
+import type { SegmentationConfig } from './protocol.js';
+import { renderSegmentationReport, renderSegmentationTables } from './report.js';
+
+/** The runs file of an output directory, one {@link SegmentationRunRecord} per line. */
+const RUNS = 'runs.jsonl';
+
+/**
+ * `config.json` of a segmentation output directory.
+ *
+ * @since 0.1.0
+ */
+export interface SegmentationConfigFile {
+  readonly version: 1;
+  readonly bench: 'segmentation';
+  readonly preset: SegmentationConfig['preset'];
+  readonly protocol: SegmentationConfig['protocol'];
+  readonly grid: SegmentationConfig['grid'];
+  readonly command: string;
+}
+
+/**
+ * What `uqjs-bench segmentation` produced.
+ *
+ * @since 0.1.0
+ */
+export interface SegmentationResult {
+  readonly dir: string;
+  readonly summary: SegmentationSummary;
+  /** Runs trained by this invocation (not counting resumed ones). */
+  readonly trained: number;
+}
+
+/** The runs in `dir/runs.jsonl`; an unfinished last line (a run killed mid-append) is dropped. */
+function readSegmentationRuns(dir: string): SegmentationRunRecord[] {
+  const path = join(dir, RUNS);
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  if (complete.length < text.length) writeFileSync(path, complete);
+  return complete
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as SegmentationRunRecord;
+      } catch {
+        throw new DataError(`${path}:${i + 1} is not a JSON run record`);
+      }
+    });
+}
+
+/** Refuses an output directory that holds another run (or, without `--resume`, any run). */
+function checkDirectory(file: SegmentationConfigFile, out: string, resume: boolean): void {
+  const path = join(out, 'config.json');
+  if (!existsSync(path)) return;
+  if (!resume) {
+    throw new InvalidArgumentError({
+      fn: 'uqjs-bench',
+      argument: '--out',
+      expected: 'a new directory (or add --resume to continue the run in it)',
+      given: out,
+    });
+  }
+  const old = JSON.parse(readFileSync(path, 'utf8')) as SegmentationConfigFile;
+  const differs = (['bench', 'protocol', 'grid'] as const).filter(
+    (key) => JSON.stringify(old[key]) !== JSON.stringify(file[key]),
+  );
+  if (differs.length > 0) {
+    throw new InvalidArgumentError({
+      fn: 'uqjs-bench',
+      argument: '--resume',
+      expected: `the ${differs.join(' and ')} of the segmentation run in ${out}`,
+      given: 'different flags',
+    });
+  }
+}
+
+function finishedLine(record: SegmentationRunRecord, done: number, total: number): string {
+  const t = record.test;
+  const ood = t.ood === null ? '' : `, OOD AUROC ${t.ood.auroc.toFixed(3)}`;
+  return (
+    `[${done}/${total}] ${record.key} · best epoch ${record.bestEpoch}/${record.epochs} · ` +
+    `test mIoU ${t.meanIoU.toFixed(4)}, NLL ${t.nll.toFixed(4)}${ood} · ${record.seconds.toFixed(1)} s\n`
+  );
+}
+
+/**
+ * Runs `uqjs-bench segmentation`: every cell of the grid that `out/runs.jsonl` does not hold
+ * yet is trained ({@link runSegmentationCell}), in worker processes or in this one, and
+ * appended to `runs.jsonl` as it finishes; then `summary.json` and `report.md` (tables, `tau*`
+ * on validation, paired tests on mIoU and NLL, the picture grids under `pictures/`) are
+ * written and the tables printed. The data is loaded once here first, so a missing dataset
+ * stops the command before anything is written; the directory is locked while it runs.
+ *
+ * @since 0.1.0
+ */
+export async function runSegmentation(
+  config: SegmentationConfig,
+  io: BenchIo,
+  command: string,
+): Promise<SegmentationResult> {
+  const started = Date.now();
+  const { protocol, grid, execution } = config;
+  const backend = await resolveBackend({
+    ...(execution.backend !== null ? { prefer: execution.backend } : {}),
+    log: false,
+  });
+  io.out(
+    `uqjs-bench segmentation ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider})\n`,
+  );
+  const first = grid.seeds[0] ?? 0;
+  await loadSegmentationData(protocol, execution.dataDir, first); // fails before any write
+  const file: SegmentationConfigFile = {
+    version: 1,
+    bench: 'segmentation',
+    preset: config.preset,
+    protocol,
+    grid,
+    command,
+  };
+  const out = execution.out;
+  checkDirectory(file, out, execution.resume);
+  const cells = enumerateCells(grid);
+  let lock: DirectoryLock | null = null;
+  let created = false;
+  try {
+    if (existsSync(out)) lock = lockDirectory(out, command, io.err);
+    const previous = readSegmentationRuns(out);
+    const finished = new Set(previous.map((r) => r.key));
+    const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
+    const workers =
+      execution.workers ??
+      (backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : availableParallelism());
+    const parallel = Math.max(1, Math.min(workers, todo.length));
+    io.out(
+      `grid: ${cells.length} runs, ${cells.length - todo.length} already in ${out}, ` +
+        `${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}\n`,
+    );
+    if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
+      if (!(await io.confirm(`Train ${todo.length} segmentation runs? [y/N] `))) {
+        throw new InvalidArgumentError({
+          fn: 'uqjs-bench',
+          argument: 'confirmation',
+          expected: `yes to train ${todo.length} runs (pass --yes to skip the question)`,
+          given: 'no',
+        });
+      }
+    }
+    if (lock === null) {
+      created = !existsSync(out);
+      mkdirSync(out, { recursive: true });
+      lock = lockDirectory(out, command, io.err);
+    }
+    writeFileSync(join(out, 'config.json'), `${JSON.stringify(file, null, 2)}\n`);
+
+    const tasks: SegmentationTask[] = todo.map((cell) => ({
+      cell,
+      protocol,
+      dataDir: execution.dataDir,
+      out,
+      pictures: cell.seed === first ? execution.pictures : 0,
+    }));
+    let done = cells.length - todo.length;
+    const onResult = (record: SegmentationRunRecord) => {
+      // Flushed before the next run is reported, so a crash loses only the runs in progress.
+      appendFileSync(join(out, RUNS), `${JSON.stringify(record)}\n`, { flush: true });
+      io.err(finishedLine(record, ++done, cells.length));
+    };
+    if (parallel === 1) {
+      for (const task of tasks) onResult(await runSegmentationCell(task));
+    } else {
+      await runInWorkers<SegmentationTask, SegmentationRunRecord>(tasks, {
+        module: new URL('./cell.js', import.meta.url),
+        workers: parallel,
+        env: { UQJS_BACKEND: backend.name },
+        logBackend: false,
+        onResult,
+      });
+    }
+
+    const records = readSegmentationRuns(out);
+    const summary = summarizeSegmentation(records, grid);
+    const wallSeconds = (Date.now() - started) / 1000;
+    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(
+      join(out, 'report.md'),
+      renderSegmentationReport(summary, { command, protocol, grid, records, wallSeconds }),
+    );
+    io.out(`\n${tablesFor(io, renderSegmentationTables(summary))}\n`);
+    io.out(
+      `wrote ${out}/report.md, summary.json, runs.jsonl and pictures · ${todo.length} runs trained in ${formatDuration(wallSeconds)}\n`,
+    );
+    return { dir: out, summary, trained: todo.length };
+  } finally {
+    lock?.release();
+    if (created && readdirSync(out).length === 0) rmdirSync(out);
+  }
+}
