@@ -210,7 +210,10 @@ function drawShape(
   background: readonly number[],
   highContrast: boolean,
 ): Shape {
-  const r = size * (0.1 + 0.14 * rng.uniform());
+  // At least 2 pixels (3.5 for the cross, whose arms are 0.6 r wide) so that small images
+  // still show every object.
+  const minRadius = label === SEGMENTATION_IGNORE_LABEL ? 3.5 : 2;
+  const r = Math.max(minRadius, size * (0.1 + 0.14 * rng.uniform()));
   const cx = 0.6 * r + (size - 1.2 * r) * rng.uniform();
   const cy = 0.6 * r + (size - 1.2 * r) * rng.uniform();
   const angle = 2 * Math.PI * rng.uniform();
@@ -365,11 +368,12 @@ function renderScene(
  *
  * **Images** `[N, H, W, 3]`, RGB in `[0, 1]`: a background of a random colour (each channel
  * in `[0.25, 0.75]`) with sinusoidal stripes (amplitude `[0.03, 0.08]`, random period and
- * direction); 1 to 3 objects of random classes, positions, radii (`[0.1, 0.24] * size`) and
- * rotations, painted in order (later ones cover earlier ones) with anti-aliased edges and
- * faint stripes of their own; a contrast per object (the mean absolute RGB difference to the
- * background colour), low (`[0.02, 0.08]`, about the stripes' size) with probability 0.3, else
- * `[0.2, 0.45]`; Gaussian pixel noise (sd 0.025). With `ood: true` a cross of the held-out OOD
+ * direction); 1 to 3 objects of random classes, positions, radii (`[0.1, 0.24] * size`, at
+ * least 2 pixels; 3.5 for the cross) and rotations, painted in order (later ones cover earlier
+ * ones) with anti-aliased edges and faint stripes of their own; a contrast per object (the mean
+ * absolute RGB difference to the background colour), low (`[0.02, 0.08]`, about the stripes'
+ * size) with probability 0.3, else `[0.2, 0.45]`; Gaussian pixel noise (sd 0.025). With
+ * `ood: true` a cross of the held-out OOD
  * class (always high contrast) is painted last.
  *
  * **Labels.** `cleanMasks[n, h, w]` is the class of the top object whose outline holds the

@@ -220,6 +220,24 @@ describe('makeSegmentationShapes', () => {
     expect(compared).toBeGreaterThan(0.2 * 40 * pixels);
   });
 
+  it('shows the cross in every image and an object in nearly all, down to 8 x 8', () => {
+    for (const size of [8, 12, 16]) {
+      const set = makeSegmentationShapes({ numImages: 200, size, seed: 2, ood: true });
+      const pixels = size * size;
+      let withoutObject = 0;
+      let withoutCross = 0;
+      for (let n = 0; n < 200; n++) {
+        const clean = set.cleanMasks.subarray(n * pixels, (n + 1) * pixels);
+        if (!clean.some((label) => label >= 1 && label <= 3)) withoutObject++;
+        if (!set.oodMask!.subarray(n * pixels, (n + 1) * pixels).includes(1)) withoutCross++;
+      }
+      expect(withoutCross).toBe(0);
+      // The cross is painted on top and may cover a small object whole: rare (none of these
+      // 600 images), so 2 of 200 is the limit.
+      expect(withoutObject).toBeLessThanOrEqual(2);
+    }
+  });
+
   it("keeps masks[n] as one annotator's labels; each annotator flips a pixel with probability disagreement", () => {
     const size = 32;
     const numAnnotators = 4;
