@@ -1,13 +1,10 @@
-// The segmentation file loaders on small files in the real formats: JPEG images (jpeg-js's
-// encoder), RGB and greyscale PNGs (pngjs's encoder) and palette PNGs (written below: pngjs
-// encodes no palette PNGs), laid out as VOC 2012, Cityscapes and CamVid (SegNet) are.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+// The segmentation file loaders on small files in the real formats (JPEG, RGB, greyscale and
+// palette PNG: see helpers/segmentation-formats.ts), laid out as VOC 2012, Cityscapes and CamVid
+// (SegNet) are.
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
 import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CAMVID_CLASS_NAMES,
@@ -20,102 +17,22 @@ import {
 } from '../src/index.js';
 import { resizeBilinearRgb, resizeNearest } from '../src/segmentation-files/resize.js';
 import { tempDir } from './helpers/env.js';
-
-// ---------------------------------------------------------------------------------------------
-// Writers of the formats.
+import {
+  greyPng,
+  jpegFile as jpegOf,
+  palettePng,
+  put,
+  rgbaImage,
+  rgbPng as rgbPngOf,
+  VOC_PALETTE,
+} from './helpers/segmentation-formats.js';
 
 /** RGB pixel of example `n` at (`r`, `c`), channel `ch`: distinct per channel, smooth in space. */
 const rgb = (n: number, r: number, c: number, ch: number) => 40 + 30 * ch + 9 * r + 5 * c + 17 * n;
 
-/** `[h, w, 4]` RGBA bytes of example `n` (alpha 255). */
-function rgbaOf(n: number, h: number, w: number): Buffer {
-  const data = Buffer.alloc(h * w * 4);
-  for (let r = 0; r < h; r++) {
-    for (let c = 0; c < w; c++) {
-      for (let ch = 0; ch < 3; ch++) data[4 * (r * w + c) + ch] = rgb(n, r, c, ch);
-      data[4 * (r * w + c) + 3] = 255;
-    }
-  }
-  return data;
-}
-
-/** An 8-bit RGB PNG (colour type 2) by pngjs. */
-function rgbPng(n: number, h: number, w: number): Buffer {
-  const png = new PNG({ width: w, height: h });
-  rgbaOf(n, h, w).copy(png.data);
-  return PNG.sync.write(png, { colorType: 2 });
-}
-
-/** A baseline JPEG by jpeg-js, quality 100. */
-function jpegFile(n: number, h: number, w: number): Buffer {
-  return jpeg.encode({ data: rgbaOf(n, h, w), width: w, height: h }, 100).data;
-}
-
-/** An 8-bit greyscale PNG (colour type 0) of `values` `[h, w]`, by pngjs. */
-function greyPng(values: readonly number[], h: number, w: number): Buffer {
-  const png = new PNG({ width: w, height: h });
-  values.forEach((v, p) => {
-    png.data.set([v, v, v, 255], 4 * p);
-  });
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 6 });
-}
-
-/** The VOC colour map: bits 0, 1, 2 of the index go to bit 7 of red, green, blue, and so on. */
-function vocColour(index: number): [number, number, number] {
-  let [r, g, b] = [0, 0, 0];
-  let c = index;
-  for (let bit = 7; bit >= 0 && c > 0; bit--) {
-    r |= (c & 1) << bit;
-    g |= ((c >> 1) & 1) << bit;
-    b |= ((c >> 2) & 1) << bit;
-    c >>= 3;
-  }
-  return [r, g, b];
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
-/**
- * An 8-bit palette PNG (colour type 3) of the indices `[h, w]` with `palette` (default: VOC's
- * 256 colours), per the PNG specification: IHDR, PLTE, one zlib IDAT of filter-0 rows, IEND.
- */
-function palettePng(
-  indices: readonly number[],
-  h: number,
-  w: number,
-  palette: readonly (readonly [number, number, number])[] = Array.from({ length: 256 }, (_, i) =>
-    vocColour(i),
-  ),
-): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 3, 0, 0, 0], 8); // depth 8, colour type 3, deflate, filter 0, no interlace
-  const rows = Buffer.alloc(h * (w + 1));
-  for (let r = 0; r < h; r++) {
-    rows[r * (w + 1)] = 0; // filter type None
-    for (let c = 0; c < w; c++) rows[r * (w + 1) + 1 + c] = indices[r * w + c]!;
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('PLTE', Uint8Array.from(palette.flat())),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
-
-async function put(file: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, bytes);
-}
+const rgbaOf = (n: number, h: number, w: number) => rgbaImage(h, w, (r, c, ch) => rgb(n, r, c, ch));
+const rgbPng = (n: number, h: number, w: number) => rgbPngOf(rgbaOf(n, h, w), h, w);
+const jpegFile = (n: number, h: number, w: number) => jpegOf(rgbaOf(n, h, w), h, w);
 
 /** Runs `call` and returns what it rejected with (or threw). */
 async function failure(call: () => Promise<unknown>): Promise<Error> {
@@ -197,6 +114,31 @@ describe('loadVocSegmentation', () => {
     expect(small.masks.length).toBe(2 * 16);
     // Nearest neighbour: each label is one of the labels written (never a blend).
     for (const v of small.masks) expect(labels).toContain(v);
+  });
+
+  it("reads the class from the palette index, whatever the file's palette colours", async () => {
+    const other = await tempDir();
+    try {
+      const root = other.dir;
+      await put(join(root, 'ImageSets', 'Segmentation', 'train.txt'), 'a\nb\n');
+      await put(join(root, 'JPEGImages', 'a.jpg'), jpegFile(0, H, W));
+      await put(join(root, 'JPEGImages', 'b.jpg'), jpegFile(1, H, W));
+      // VOC's first 21 colours reversed (index 1 has class 20's colour: a reader going by the
+      // colour would read 20), white at 255, and entries 21-254 repeating index 3's colour (a
+      // pixel of that colour reads as the lowest index, 3).
+      const palette = Array.from({ length: 256 }, (_, i) =>
+        i <= 20 ? VOC_PALETTE[20 - i]! : i === 255 ? ([255, 255, 255] as const) : VOC_PALETTE[17]!,
+      );
+      const indices = maskOf([0, 1, 3, 20, 255, 7]);
+      await put(join(root, 'SegmentationClass', 'a.png'), palettePng(indices, H, W, palette));
+      // A greyscale mask of class ids (as converted sets store them) is read as well.
+      await put(join(root, 'SegmentationClass', 'b.png'), greyPng(maskOf([4, 255, 0]), H, W));
+      const train = await loadVocSegmentation({ dir: root, split: 'train' });
+      expect(Array.from(train.masks.subarray(0, H * W))).toEqual(indices);
+      expect(Array.from(train.masks.subarray(H * W))).toEqual(maskOf([4, 255, 0]));
+    } finally {
+      await other.remove();
+    }
   });
 
   it('names what is missing or wrong', async () => {
