@@ -30,8 +30,13 @@ import {
   singleShape,
 } from '@uqjs/core';
 import {
+  checkFactorArgs,
   checkOptionsObject,
   diagonalLatents,
+  type FactorSpec,
+  factorLatents,
+  factorProjectionUnits,
+  loadingsFromProjection,
   type McEngineResult,
   mcEngine,
   softmaxLink,
@@ -50,12 +55,14 @@ const GP_VARIANCE_MODES: readonly HetSngpGpVariance[] = ['sample', 'mean-field']
 /**
  * How {@link HetSNGPHead.predictive} uses the GP's predictive variance `v(x)`:
  * - `'sample'`: it widens every latent, `scale_k = sqrt(gpVarianceWeight * v / sigma^2 + hetVarianceWeight * d_k^2)`
+ *   (and multiplies factor loadings by `sqrt(hetVarianceWeight)`)
  *   with `sigma^2` the variance of the standard noise (1 for `'normal'`), so the latent's
  *   variance is `gpVarianceWeight * v + hetVarianceWeight * sigma^2 d_k^2`. With normal noise
  *   this is exactly sampling the GP logits `f ~ N(mu, v I)` and the noise `d * u` independently;
  *   for the logistic and Gumbel families it matches the first two moments.
  * - `'mean-field'`: it shrinks the location, `loc = meanFieldLogits(mu, v, lambda)`, and
- *   samples only the heteroscedastic noise, `scale_k = sqrt(hetVarianceWeight) * d_k`
+ *   samples only the heteroscedastic noise, `scale_k = sqrt(hetVarianceWeight) * d_k` (factor
+ *   loadings times the same factor)
  *   (so with `hetVarianceWeight: 0` the result is SNGP's `softmax(meanFieldLogits(mu, v))`).
  *
  * @since 0.2.0
@@ -82,6 +89,18 @@ export interface HetSNGPHeadArgs extends RandomFeatureGaussianProcessArgs {
   maxSamplesInMemory?: number;
   /** Added to every heteroscedastic scale `d_k`, `>= 0`. Default `1e-3`. */
   minScale?: number;
+  /**
+   * Number `R` of low-rank noise factors, `0 <= R <= K`: `0` (default) diagonal latents
+   * `mu + d * u`; `R >= 1` correlated latents `mu + V(x) e_R + d * e_K` (Collier et al., 2021;
+   * `factorLatents` of `@uqjs/mc-softmax`) with loadings `V(x)` `[B, K, R]` predicted from the
+   * same features. Factors need `noise: 'normal'`.
+   */
+  numFactors?: number;
+  /**
+   * With factors: `V(x) = diag(x W_v + b_v) V0` with one `[K, R]` matrix `V0`, as
+   * `MCSoftmaxDenseFA`'s `parameterEfficient`. Default `false`.
+   */
+  parameterEfficient?: boolean;
 }
 
 /**
@@ -132,9 +151,12 @@ interface CheckedPredictOptions {
  *
  * - Location: the GP's posterior mean logits `mu = phi(x) beta + bias`, `[B, K]`.
  * - Scale: `d = softplus(x W_s + b_s) + minScale`, `[B, K]` (weights `het_scale_kernel`
- *   `[D, K]`, `het_scale_bias` `[K]`), from the same input `x` as the GP.
+ *   `[D, K]`, `het_scale_bias` `[K]`), from the same input `x` as the GP; with `numFactors`
+ *   `R >= 1` also loadings `V(x)` `[B, K, R]` (`het_factor_kernel` `[D, K R]`,
+ *   `het_factor_bias` `[K R]`; parameter-efficient: `[D, K]`, `[K]` and `het_factor_loadings`
+ *   `[K, R]`), and the latents are `mu + V(x) e_R + d * e_K` with normal `e`.
  * - Output of a call: the log predictive probabilities
- *   `log mean_s softmax((mu + d * u_s) / tau)`, `[B, K]` (the engine of `@uqjs/mc-softmax`:
+ *   `log mean_s softmax(z_s / tau)`, `z_s = mu + d * u_s` (diagonal), `[B, K]` (the engine of `@uqjs/mc-softmax`:
  *   computed in log space, differentiable), with `trainSamples` fresh draws per training call
  *   (`deriveSeed(seed, 'het', 'train', i)` for call `i`) and `testSamples` fixed draws
  *   (`deriveSeed(seed, 'het', 'test')`) otherwise. Compile with `logProbNll` from
@@ -179,7 +201,15 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
   readonly maxSamplesInMemory: number;
   /** Added to every heteroscedastic scale. */
   readonly minScale: number;
-  private scaleWeights: { kernel: LayerVariable; bias: LayerVariable } | null = null;
+  /** The low-rank factors (`null`: diagonal latents). */
+  readonly factorSpec: FactorSpec | null;
+  private scaleWeights: {
+    kernel: LayerVariable;
+    bias: LayerVariable;
+    factorKernel: LayerVariable | null;
+    factorBias: LayerVariable | null;
+    factorLoadings: LayerVariable | null;
+  } | null = null;
   private trainCalls = 0;
 
   constructor(args: HetSNGPHeadArgs) {
@@ -203,15 +233,48 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
       FN,
     );
     this.minScale = checkNonNegative(args.minScale ?? 1e-3, 'minScale', FN);
+    this.factorSpec =
+      (args.numFactors ?? 0) === 0 && args.parameterEfficient !== true
+        ? null
+        : checkFactorArgs(args, this.units, this.noise, 'units', FN);
   }
 
   override build(inputShape: Shape | Shape[]): void {
     super.build(inputShape); // checks [B, D] with D known
     const inputDim = singleShape(inputShape, FN)[1] as number;
-    const kernelInit = initializers.glorotUniform({ seed: deriveSeed(this.seed, 'het', 'scale') });
+    const glorot = (role: string) =>
+      initializers.glorotUniform({ seed: deriveSeed(this.seed, 'het', role) });
+    const zeros = initializers.zeros();
+    const spec = this.factorSpec;
+    const factorUnits = spec === null ? 0 : factorProjectionUnits(this.units, spec);
     this.scaleWeights = {
-      kernel: this.addWeight('het_scale_kernel', [inputDim, this.units], 'float32', kernelInit),
-      bias: this.addWeight('het_scale_bias', [this.units], 'float32', initializers.zeros()),
+      kernel: this.addWeight(
+        'het_scale_kernel',
+        [inputDim, this.units],
+        'float32',
+        glorot('scale'),
+      ),
+      bias: this.addWeight('het_scale_bias', [this.units], 'float32', zeros),
+      factorKernel:
+        spec === null
+          ? null
+          : this.addWeight(
+              'het_factor_kernel',
+              [inputDim, factorUnits],
+              'float32',
+              glorot('factor'),
+            ),
+      factorBias:
+        spec === null ? null : this.addWeight('het_factor_bias', [factorUnits], 'float32', zeros),
+      factorLoadings:
+        spec?.parameterEfficient === true
+          ? this.addWeight(
+              'het_factor_loadings',
+              [this.units, spec.numFactors],
+              'float32',
+              glorot('loadings'),
+            )
+          : null,
     };
     this.built = true;
   }
@@ -228,7 +291,7 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
       const seed = training
         ? deriveSeed(this.seed, 'het', 'train', this.trainCalls++)
         : this.inferenceSeed();
-      return this.estimate(loc, this.heteroscedasticScale(x), seed, {
+      return this.estimate(loc, this.heteroscedasticScale(x), this.factorLoadings(x), seed, {
         numSamples: training ? this.trainSamples : this.testSamples,
         argmax: false,
         computeVariance: false,
@@ -249,6 +312,27 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
       // [B, D] x [D, K] -> [B, K]
       const d = softplus(add(matMul(x as Tensor2D, kernel.read() as Tensor2D), bias.read()));
       return (this.minScale === 0 ? d : add(d, this.minScale)) as Tensor2D;
+    });
+  }
+
+  /**
+   * The factor loadings `V(x)` of features `[B, D]`, `[B, K, R]` (`x W_f + b_f` reshaped, or
+   * `diag(x W_v + b_v) V0` when parameter-efficient); `null` for a diagonal head.
+   *
+   * @since 0.2.0
+   */
+  factorLoadings(x: Tensor): Tensor | null {
+    const { factorKernel, factorBias, factorLoadings } = this.builtScaleWeights();
+    if (this.factorSpec === null) return null;
+    checkRank(x, 2, 'x', `${FN}.factorLoadings`);
+    const spec = this.factorSpec;
+    return tidy(() => {
+      // [B, D] x [D, K R] (or [D, K]) -> [B, K R] -> [B, K, R]
+      const projected = add(
+        matMul(x as Tensor2D, factorKernel!.read() as Tensor2D),
+        factorBias!.read(),
+      );
+      return loadingsFromProjection(projected, factorLoadings?.read() ?? null, this.units, spec);
     });
   }
 
@@ -274,6 +358,10 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
     try {
       return tidyObject(() => {
         const d = this.heteroscedasticScale(features);
+        const loadings = this.factorLoadings(features);
+        // The factor term V e_R carries heteroscedastic variance V V^T: weighted by w_het.
+        const factors =
+          loadings === null ? null : mul(loadings, Math.sqrt(options.hetVarianceWeight));
         let loc: Tensor = logits;
         let scale: Tensor;
         if (options.gpVariance === 'mean-field') {
@@ -285,7 +373,7 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
           const gp = mul(expandDims(variance, 1), options.gpVarianceWeight / this.noiseVariance());
           scale = sqrt(add(gp, mul(square(d), options.hetVarianceWeight)));
         }
-        const result = this.estimate(loc, scale, options.seed, {
+        const result = this.estimate(loc, scale, factors, options.seed, {
           numSamples: this.testSamples,
           argmax: options.argmax,
           computeVariance: options.computeVariance,
@@ -309,6 +397,8 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
       testSamples: this.testSamples,
       maxSamplesInMemory: this.maxSamplesInMemory,
       minScale: this.minScale,
+      numFactors: this.factorSpec?.numFactors ?? 0,
+      parameterEfficient: this.factorSpec?.parameterEfficient ?? false,
     };
   }
 
@@ -321,18 +411,21 @@ export class HetSNGPHead extends RandomFeatureGaussianProcess {
     return deriveSeed(this.seed, 'het', 'test');
   }
 
-  /** The Monte Carlo softmax of latents `loc + scale * u`, `[B, K]` each. */
+  /**
+   * The Monte Carlo softmax of latents `loc + scale * u` (`[B, K]` each), plus `V e_R` with
+   * loadings `[B, K, R]` when given.
+   */
   private estimate(
     loc: Tensor,
     scale: Tensor,
+    loadings: Tensor | null,
     seed: Seed,
     opts: { numSamples: number; argmax: boolean; computeVariance: boolean },
   ): McEngineResult {
-    const model = diagonalLatents(loc, scale, {
-      noise: this.noise,
-      seed,
-      shareSamplesAcrossBatch: false,
-    });
+    const model =
+      loadings === null
+        ? diagonalLatents(loc, scale, { noise: this.noise, seed, shareSamplesAcrossBatch: false })
+        : factorLatents(loc, loadings, scale, { seed, shareSamplesAcrossBatch: false });
     return mcEngine(model, softmaxLink, {
       ...opts,
       maxSamplesInMemory: this.maxSamplesInMemory,

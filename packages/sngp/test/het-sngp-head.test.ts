@@ -24,6 +24,15 @@ function trainedHead(x: tf.Tensor, args: Partial<HetSNGPHeadArgs> = {}): HetSNGP
   return head;
 }
 
+/**
+ * Multiplies the GP's output kernel by `factor`: glorot-initialized logits differ by about 0.3
+ * between classes, where probabilities near 0.5 hardly depend on the latents' variance.
+ */
+function amplifyLogits(head: HetSNGPHead, factor: number): void {
+  const kernel = head.weights.find((w) => w.originalName.endsWith('gp_kernel'))!;
+  tf.tidy(() => kernel.write(tf.mul(kernel.read(), factor)));
+}
+
 async function values(t: tf.Tensor): Promise<number[]> {
   const v = Array.from(await t.data());
   t.dispose();
@@ -138,53 +147,73 @@ describe('HetSNGPHead', () => {
     model.dispose();
   });
 
-  it('matches a quadrature of the Gaussian latents within the Monte Carlo error (K = 2)', async () => {
-    const S = 20000;
-    const tau = 0.5;
-    const x = tf.tensor2d(normals(B * D, 3), [B, D]);
-    // Ridge 0.5 and one training call: GP variances between about 0.1 and 2.
-    const head = trainedHead(x, {
-      units: 2,
-      gpCovRidgePenalty: 0.5,
-      temperature: tau,
-      testSamples: S,
-      maxSamplesInMemory: 5000,
-    });
-    const { logits, variance } = head.predictWithCovariance(x);
-    const mu = await values(logits);
-    const v = await values(variance);
-    const d = await values(head.heteroscedasticScale(x));
-    for (const mode of ['sample', 'mean-field'] as const) {
-      const predictive = head.predictive(x, { gpVariance: mode, computeVariance: true });
-      const p = await predictive.probs.data();
-      const perSample = await predictive.variance!.data();
-      disposePredictive(predictive);
+  for (const factors of [{}, { numFactors: 1 }, { numFactors: 2, parameterEfficient: true }]) {
+    it(`matches a quadrature of the Gaussian latents within the Monte Carlo error (K = 2, ${JSON.stringify(factors)})`, async () => {
+      const S = 20000;
+      const tau = 0.5;
+      const x = tf.tensor2d(normals(B * D, 3), [B, D]);
+      // Ridge 0.5 and one training call: GP variances between about 0.1 and 2.
+      const head = trainedHead(x, {
+        units: 2,
+        gpCovRidgePenalty: 0.5,
+        temperature: tau,
+        testSamples: S,
+        maxSamplesInMemory: 5000,
+        ...factors,
+      });
+      amplifyLogits(head, 6); // logit differences between about -3 and 3
+      const { logits, variance } = head.predictWithCovariance(x);
+      const mu = await values(logits);
+      const v = await values(variance);
+      const d = await values(head.heteroscedasticScale(x));
+      const loadings = head.factorLoadings(x);
+      const R = loadings === null ? 0 : loadings.shape[2]!;
+      const V = loadings === null ? [] : await values(loadings);
+      /** Variance of z1 - z0 from the heteroscedastic part: d0^2 + d1^2 + ||V[b, 1] - V[b, 0]||^2. */
+      const hetVariance = (b: number) => {
+        let total = d[2 * b]! ** 2 + d[2 * b + 1]! ** 2;
+        for (let r = 0; r < R; r++) total += (V[(2 * b + 1) * R + r]! - V[2 * b * R + r]!) ** 2;
+        return total;
+      };
+      const cases = [
+        { gpVariance: 'sample', gpVarianceWeight: 1, hetVarianceWeight: 1 },
+        { gpVariance: 'mean-field', gpVarianceWeight: 1, hetVarianceWeight: 1 },
+        { gpVariance: 'sample', gpVarianceWeight: 2, hetVarianceWeight: 0.5 },
+      ] as const;
+      for (const weights of cases) {
+        const mode = weights.gpVariance;
+        const predictive = head.predictive(x, { ...weights, computeVariance: true });
+        const p = await predictive.probs.data();
+        const perSample = await predictive.variance!.data();
+        disposePredictive(predictive);
+        for (let b = 0; b < B; b++) {
+          // z1 - z0 is normal: mean mu1 - mu0, variance w_gp 2 v + w_het (the heteroscedastic
+          // part) ('sample': both logits carry the GP variance), or w_het (...) around the
+          // mean-field logits.
+          const shrink = mode === 'sample' ? 1 : 1 / Math.sqrt(1 + (Math.PI / 8) * v[b]!);
+          const mean = (mu[2 * b + 1]! - mu[2 * b]!) * shrink;
+          const gp = mode === 'sample' ? 2 * v[b]! * weights.gpVarianceWeight : 0;
+          const het = weights.hetVarianceWeight * hetVariance(b);
+          const expected = expectedSigmoid(mean, Math.sqrt(gp + het), tau);
+          // 4 standard errors of an S-sample mean (its per-sample variance as estimated), plus
+          // float32 rounding of the sum: fails by chance with probability about 6e-5 per value.
+          const tolerance = 4 * Math.sqrt(perSample[2 * b + 1]! / S) + 1e-5;
+          expect(Math.abs(p[2 * b + 1]! - expected)).toBeLessThan(tolerance);
+        }
+      }
+      // The exact model: P(z1 > z0) = Phi(mean / sd), a closed form; binomial standard error.
+      const exact = head.predictive(x, { argmax: true });
+      const p = await values(exact.probs);
       for (let b = 0; b < B; b++) {
-        // z1 - z0 is normal: mean mu1 - mu0; variance 2 v + d0^2 + d1^2 ('sample', both
-        // logits carry the GP variance) or d0^2 + d1^2 around the mean-field logits.
-        const shrink = mode === 'sample' ? 1 : 1 / Math.sqrt(1 + (Math.PI / 8) * v[b]!);
-        const mean = (mu[2 * b + 1]! - mu[2 * b]!) * shrink;
-        const gp = mode === 'sample' ? 2 * v[b]! : 0;
-        const sd = Math.sqrt(gp + d[2 * b]! ** 2 + d[2 * b + 1]! ** 2);
-        const expected = expectedSigmoid(mean, sd, tau);
-        // 4 standard errors of an S-sample mean (its per-sample variance as estimated), plus
-        // float32 rounding of the sum: fails by chance with probability about 6e-5 per value.
-        const tolerance = 4 * Math.sqrt(perSample[2 * b + 1]! / S) + 1e-5;
+        const sd = Math.sqrt(2 * v[b]! + hetVariance(b));
+        const expected = normalCdf((mu[2 * b + 1]! - mu[2 * b]!) / sd);
+        const tolerance = 4 * Math.sqrt((expected * (1 - expected)) / S) + 1e-5;
         expect(Math.abs(p[2 * b + 1]! - expected)).toBeLessThan(tolerance);
       }
-    }
-    // The exact model: P(z1 > z0) = Phi(mean / sd), a closed form; binomial standard error.
-    const exact = head.predictive(x, { argmax: true });
-    const p = await values(exact.probs);
-    for (let b = 0; b < B; b++) {
-      const sd = Math.sqrt(2 * v[b]! + d[2 * b]! ** 2 + d[2 * b + 1]! ** 2);
-      const expected = normalCdf((mu[2 * b + 1]! - mu[2 * b]!) / sd);
-      const tolerance = 4 * Math.sqrt((expected * (1 - expected)) / S) + 1e-5;
-      expect(Math.abs(p[2 * b + 1]! - expected)).toBeLessThan(tolerance);
-    }
-    x.dispose();
-    head.dispose();
-  });
+      x.dispose();
+      head.dispose();
+    });
+  }
 
   it('under sample with logistic noise puts the GP variance in the noise units', async () => {
     // K = 2, hetVarianceWeight 0: the latents are mu_k + c u_k with c = sqrt(v / s2), u_k
@@ -200,6 +229,7 @@ describe('HetSNGPHead', () => {
       gpCovRidgePenalty: 0.5,
       testSamples: S,
     });
+    amplifyLogits(head, 6);
     const { logits, variance } = head.predictWithCovariance(x);
     const mu = await values(logits);
     const v = await values(variance);
@@ -253,60 +283,69 @@ describe('HetSNGPHead', () => {
       });
     }
     expectNoLeak(() => hetSngpPredictive(head, x, { batchSize: 4 }).probs);
+    const factorHead = trainedHead(x, { testSamples: 50, trainSamples: 20, numFactors: 2 });
+    expectNoLeak(() => factorHead.apply(x, { training: true }) as tf.Tensor);
+    expectNoLeak(() => factorHead.predictive(x).probs);
     x.dispose();
     head.dispose();
+    factorHead.dispose();
   });
 
-  it('survives model.save / loadLayersModel with identical predictions', async () => {
-    const model = sequential({
-      layers: [
-        layers.dense({
-          inputShape: [2],
-          units: 8,
-          activation: 'relu',
-          kernelInitializer: initializers.glorotUniform({ seed: 3 }),
-        }),
-        new HetSNGPHead({
-          units: 3,
-          numInducing: 32,
-          seed: 4,
-          noise: 'gumbel',
-          temperature: 0.8,
-          testSamples: 100,
-          minScale: 0.01,
-        }),
-      ],
+  const variants: Partial<HetSNGPHeadArgs>[] = [
+    { noise: 'gumbel', temperature: 0.8 },
+    { numFactors: 2, parameterEfficient: true },
+  ];
+  for (const variant of variants) {
+    it(`survives model.save / loadLayersModel with identical predictions (${JSON.stringify(variant)})`, async () => {
+      const model = sequential({
+        layers: [
+          layers.dense({
+            inputShape: [2],
+            units: 8,
+            activation: 'relu',
+            kernelInitializer: initializers.glorotUniform({ seed: 3 }),
+          }),
+          new HetSNGPHead({
+            units: 3,
+            numInducing: 32,
+            seed: 4,
+            testSamples: 100,
+            minScale: 0.01,
+            ...variant,
+          }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: logProbNll });
+      const x = tf.tensor2d(normals(48, 7), [24, 2]);
+      const y = tf.oneHot(
+        tf.tensor1d(
+          Array.from({ length: 24 }, (_, i) => i % 3),
+          'int32',
+        ),
+        3,
+      );
+      await model.fit(x, y, {
+        epochs: 2,
+        batchSize: 8,
+        verbose: 0,
+        callbacks: [resetCovarianceCallback()],
+      });
+      const loaded = await roundTrip(model);
+      const head = loaded.layers[1] as HetSNGPHead;
+      expect(head).toBeInstanceOf(HetSNGPHead);
+      expect(head.getConfig()).toEqual(model.layers[1]!.getConfig());
+      expect(await values(loaded.predict(x) as tf.Tensor)).toEqual(
+        await values(model.predict(x) as tf.Tensor),
+      );
+      const before = hetSngpPredictive(model, x, { computeVariance: true });
+      const after = hetSngpPredictive(loaded, x, { computeVariance: true });
+      expect(await values(after.probs)).toEqual(await values(before.probs));
+      expect(await values(after.variance!)).toEqual(await values(before.variance!));
+      tf.dispose([x, y]);
+      model.dispose();
+      loaded.dispose();
     });
-    model.compile({ optimizer: tf.train.adam(0.01), loss: logProbNll });
-    const x = tf.tensor2d(normals(48, 7), [24, 2]);
-    const y = tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: 24 }, (_, i) => i % 3),
-        'int32',
-      ),
-      3,
-    );
-    await model.fit(x, y, {
-      epochs: 2,
-      batchSize: 8,
-      verbose: 0,
-      callbacks: [resetCovarianceCallback()],
-    });
-    const loaded = await roundTrip(model);
-    const head = loaded.layers[1] as HetSNGPHead;
-    expect(head).toBeInstanceOf(HetSNGPHead);
-    expect(head.getConfig()).toEqual(model.layers[1]!.getConfig());
-    expect(await values(loaded.predict(x) as tf.Tensor)).toEqual(
-      await values(model.predict(x) as tf.Tensor),
-    );
-    const before = hetSngpPredictive(model, x, { computeVariance: true });
-    const after = hetSngpPredictive(loaded, x, { computeVariance: true });
-    expect(await values(after.probs)).toEqual(await values(before.probs));
-    expect(await values(after.variance!)).toEqual(await values(before.variance!));
-    tf.dispose([x, y]);
-    model.dispose();
-    loaded.dispose();
-  });
+  }
 
   it('has its precision reset every epoch by resetCovarianceCallback', async () => {
     const n = 24;
@@ -376,6 +415,10 @@ describe('HetSNGPHead', () => {
     bad({ testSamples: 1.5 }, 'testSamples');
     bad({ maxSamplesInMemory: -1 }, 'maxSamplesInMemory');
     bad({ minScale: -0.1 }, 'minScale');
+    bad({ numFactors: 4 }, 'numFactors');
+    bad({ numFactors: 1.5 }, 'numFactors');
+    bad({ parameterEfficient: true }, 'numFactors');
+    bad({ numFactors: 1, noise: 'logistic' }, 'noise');
     expect(() => new HetSNGPHead({ units: 3, temperature: -1 })).toThrow(InvalidArgumentError);
 
     const unbuilt = new HetSNGPHead({ units: 3 });
