@@ -58,7 +58,7 @@ const NUM_CLASSES = CLASS_NAMES.length;
 const CHANNELS = 3;
 
 // Annotation noise (see the JSDoc of makeSegmentationShapes for the formula).
-/** Flip probability everywhere. */
+/** Flip probability of every annotated pixel (not of background beyond EDGE_REACH of an object). */
 const BASE_FLIP = 0.01;
 /** Flip probability added at a clearly visible edge (boundary contrast >= VISIBLE_CONTRAST)... */
 const EDGE_FLIP = 0.15;
@@ -299,7 +299,7 @@ const NEIGHBOURS: readonly { dx: number; dy: number; d: number }[] = (() => {
   return out.sort((a, b) => a.d - b.d);
 })();
 
-/** One rendered image: pixels, the owner of each pixel (object index, -1 background), the objects. */
+/** What one rendered image holds: the owner of each pixel (object index, -1 background), the objects, the background colour. */
 interface Scene {
   readonly owner: Int32Array;
   readonly shapes: readonly Shape[];
