@@ -53,14 +53,15 @@ export interface ResolveBackendOptions {
   readonly prefer?: BackendName;
   /** Where to report the choice; `false` to stay quiet. Default: `console.error`. */
   readonly log?: ((message: string) => void) | false;
-  /** Environment to read `UQJS_BACKEND` from. Default: `process.env`. */
+  /** Environment to read `UQJS_BACKEND` and `UQJS_WASM_THREADS` from. Default: `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Threads for the `wasm` backend: an integer in `[1, 8]`. Above 1, the threaded SIMD build of
    * tfjs-backend-wasm, in Node too (`worker_threads`): XNNPACK's kernels split their work over
    * that many threads of this process. Takes effect only when `wasm` is chosen, and only if the
    * wasm backend has not been initialized before (else a `BackendError`, unless it already runs
-   * with as many). Default: tfjs's own (1 thread in Node).
+   * with as many). Default: `UQJS_WASM_THREADS` from `env` if set, else tfjs's own (1 thread in
+   * Node).
    */
   readonly threads?: number;
 }
@@ -273,6 +274,25 @@ export async function loadWebgpu(
 }
 
 /**
+ * The wasm thread count asked for: `opts.threads`, else `UQJS_WASM_THREADS` (how a parent process
+ * passes it to workers), checked to be an integer in `[1, MAX_WASM_THREADS]`; `undefined` when
+ * neither is set.
+ */
+function wasmThreads(option: number | undefined, fromEnv: string | undefined): number | undefined {
+  const text = fromEnv?.trim();
+  if (option === undefined && (text === undefined || text === '')) return undefined;
+  const argument = option !== undefined ? 'opts.threads' : 'UQJS_WASM_THREADS';
+  const value = option ?? Number(text);
+  return checkInRange(
+    checkInteger(value, argument, 'resolveBackend', 1),
+    argument,
+    'resolveBackend',
+    1,
+    MAX_WASM_THREADS,
+  );
+}
+
+/**
  * Tries to load one backend (`wasm` with `threads` threads when given); returns its provider, or
  * the reasons it could not load.
  */
@@ -340,16 +360,7 @@ export async function resolveBackendWith(
   const reason =
     fromEnv !== undefined ? 'UQJS_BACKEND' : opts.prefer !== undefined ? 'prefer' : 'auto';
   const log = opts.log === false ? () => {} : (opts.log ?? ((m: string) => console.error(m)));
-  const threads =
-    opts.threads === undefined
-      ? undefined
-      : checkInRange(
-          checkInteger(opts.threads, 'opts.threads', 'resolveBackend', 1),
-          'opts.threads',
-          'resolveBackend',
-          1,
-          MAX_WASM_THREADS,
-        );
+  const threads = wasmThreads(opts.threads, env.UQJS_WASM_THREADS);
 
   const candidates: readonly BackendName[] =
     requested === undefined
