@@ -30,7 +30,9 @@ function trainedHead(x: tf.Tensor, args: Partial<HetSNGPHeadArgs> = {}): HetSNGP
  */
 function amplifyLogits(head: HetSNGPHead, factor: number): void {
   const kernel = head.weights.find((w) => w.originalName.endsWith('gp_kernel'))!;
-  tf.tidy(() => kernel.write(tf.mul(kernel.read(), factor)));
+  tf.tidy(() => {
+    kernel.write(tf.mul(kernel.read(), factor));
+  });
 }
 
 async function values(t: tf.Tensor): Promise<number[]> {
