@@ -18,9 +18,10 @@ export interface SegmentationFilesOptions<Split extends string> {
   /** Which split to read. */
   readonly split: Split;
   /**
-   * Resize every example to `size x size` (images bilinear, masks nearest neighbour, both with
-   * half-pixel centres and, as `tf.image.resizeBilinear`, no antialiasing). Left out, the
-   * examples keep their size, which must then be the same for all of them.
+   * Resize every example to `size x size`, stretched (the aspect ratio is not kept): images
+   * bilinear, masks nearest neighbour, both with half-pixel centres and, as
+   * `tf.image.resizeBilinear`, no antialiasing. Left out, the examples keep their size, which
+   * must then be the same for all of them.
    */
   readonly size?: number;
   /** Read at most the first `limit` examples of the split (in the order its loader's JSDoc gives). */
