@@ -367,7 +367,33 @@ describe('loadCamVid', () => {
       await put(join(dir, 'testannot', names[1]!), greyPng(maskOf([12]), H, W));
       const twelve = await failure(() => loadCamVid({ dir, split: 'test' }));
       expect(twelve.message).toContain(`${join(dir, 'testannot', names[1]!)} holds the label 12`);
+      // A size whose arrays cannot exist (2 x 1e8 x 1e8 x 3 values) is refused, naming size.
+      const huge = await failure(() => loadCamVid({ dir, split: 'test', size: 1e8 }));
+      expect(huge).toBeInstanceOf(InvalidArgumentError);
+      expect(huge.message).toContain('loadCamVid: size must be small enough for 2 images');
     } finally {
+      await remove();
+    }
+  });
+});
+
+describe('the default folder', () => {
+  it('is <dataDir()>/camvid (and voc, cityscapes), named when it is missing', async () => {
+    const { dir, remove } = await tempDir();
+    const saved = process.env.UQJS_DATA_DIR;
+    process.env.UQJS_DATA_DIR = dir;
+    try {
+      const camvid = await failure(() => loadCamVid({ split: 'val' }));
+      expect(camvid.message).toContain(`cannot list ${join(dir, 'camvid', 'val')}`);
+      const city = await failure(() => loadCityscapes({ split: 'val' }));
+      expect(city.message).toContain(
+        `cannot list ${join(dir, 'cityscapes', 'leftImg8bit', 'val')}`,
+      );
+      const voc = await failure(() => loadVocSegmentation({ split: 'val' }));
+      expect(voc.message).toContain(`(looked in ${join(dir, 'voc')} and `);
+    } finally {
+      if (saved === undefined) delete process.env.UQJS_DATA_DIR;
+      else process.env.UQJS_DATA_DIR = saved;
       await remove();
     }
   });
