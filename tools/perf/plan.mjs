@@ -134,6 +134,18 @@ export function planJobs({ quick, backends }) {
       { needs: ['core', 'metrics'], timeoutS: 900 },
     ),
   );
+  if (!quick && backends.includes('wasm')) {
+    // Issue 23.1: one process on two cores, the threaded wasm build (resolveBackend({ threads })).
+    jobs.push(
+      job(
+        'threads',
+        'wasm with 1 and 2 threads in one process',
+        'packages/backend/bench/threads-throughput.mjs',
+        ['--threads', '2', '--rounds', '3'],
+        { needs: ['core', 'backend'], timeoutS: 600 },
+      ),
+    );
+  }
   if (!quick) {
     jobs.push(
       job(

@@ -348,6 +348,25 @@ function metricsScaleSection(perf) {
   ].join('\n');
 }
 
+/** Issue 23.1: one process, 1 and N wasm threads (threads-throughput.mjs). */
+function threadsSection(perf) {
+  const t = perf.threads;
+  if (t === undefined) return '';
+  const rows = Object.entries(t.models).map(([model, m]) => [
+    model === 'mlp' ? 'MLP 784-1024x3-10' : 'CIFAR CNN',
+    int(m.examplesPerSecond[1]),
+    int(m.examplesPerSecond[t.threads]),
+    `${fixed(m.ratio, 2)}x`,
+  ]);
+  return [
+    `### 5b. One process, ${t.threads} threads: \`resolveBackend({ threads })\``,
+    '',
+    `\`packages/backend/bench/threads-throughput.mjs\`: training examples per wall second (batch 128, Adam) on wasm with 1 thread and with ${t.threads} (the threaded SIMD build, XNNPACK's pool), each arm a child process, alternating, median of ${t.rounds} rounds, ${t.cores} cores.`,
+    '',
+    table(['model', '1 thread', `${t.threads} threads`, 'speed-up'], rows),
+  ].join('\n');
+}
+
 function extrasSection(perf) {
   const { sigmoid, datasets, sngp } = perf.extras;
   const lines = [];
@@ -426,6 +445,7 @@ export function renderReport(perf) {
     kernelsSection(perf),
     metricsSection(perf),
     metricsScaleSection(perf),
+    threadsSection(perf),
     extrasSection(perf),
     targetsSection(perf),
   ]
