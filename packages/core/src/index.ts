@@ -23,6 +23,25 @@ export {
   ShapeError,
   UqjsError,
 } from './errors.js';
+export type { DenseMatrix, Matrix, MatrixInput, VectorInput } from './inputs.js';
+export {
+  checkLength,
+  checkMatrixTensor,
+  checkNonEmpty,
+  checkNumbers,
+  checkTwoOrMoreColumns,
+  DEFAULT_TOLERANCE,
+  isArrayOrTypedArray,
+  isDenseMatrix,
+  isNestedArray,
+  isTensor,
+  readArrayMatrix,
+  readArrayVector,
+  readMatrix,
+  readOptions,
+  readTolerance,
+  readVector,
+} from './inputs.js';
 export type { LayerArgs, LayerCallKwargs, LayerShape } from './layer-io.js';
 export { singleInput, singleShape } from './layer-io.js';
 export type { Predictive } from './predictive.js';

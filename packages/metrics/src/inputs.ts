@@ -3,43 +3,33 @@ import {
   BackendError,
   checkInRange,
   checkLabels,
-  checkPositive,
-  checkPositiveInteger,
+  checkLength,
+  checkMatrixTensor,
+  checkNonEmpty,
   checkProbabilities,
   checkRank,
+  checkTwoOrMoreColumns,
   InvalidArgumentError,
-  ShapeError,
+  isArrayOrTypedArray,
+  isNestedArray,
+  isTensor,
+  type Matrix,
+  type MatrixInput,
+  readArrayMatrix,
+  readArrayVector,
 } from '@uqjs/core';
 
 /**
  * The input types every metric accepts, and the internal readers that turn them into flat
- * row-major arrays. Tensors are read once with `dataSync()`; no tensor is created.
+ * row-major arrays. The forms and their checks are `@uqjs/core`'s readers; what is the metrics'
+ * own is the synchronous tensor read (`dataSync()`, the metrics being synchronous functions)
+ * and the binary `[N]` form of probabilities. No tensor is created.
  *
  * Legend: `N` examples, `K` classes, `M` members.
  */
 
-/**
- * A dense row-major `[N, K]` matrix: `data[i * numClasses + k]` is row `i`, class `k`;
- * `N = data.length / numClasses`. The way to pass a flat `Float32Array` or `Float64Array`.
- *
- * @example
- * ```ts
- * const probs: DenseMatrix = { data: new Float32Array([0.9, 0.1, 0.2, 0.8]), numClasses: 2 };
- * ```
- * @since 0.1.0
- */
-export interface DenseMatrix {
-  readonly data: ArrayLike<number>;
-  readonly numClasses: number;
-}
-
-/**
- * An `[N, K]` matrix (probabilities or logits): nested arrays `number[][]`, a {@link DenseMatrix},
- * or a rank-2 `tf.Tensor` (read once with `dataSync()`, never disposed here).
- *
- * @since 0.1.0
- */
-export type MatrixInput = readonly (readonly number[])[] | DenseMatrix | Tensor;
+export type { DenseMatrix, Matrix, MatrixInput, VectorInput } from '@uqjs/core';
+export { checkLength, isTensor, readTolerance } from '@uqjs/core';
 
 /**
  * Predicted probabilities: an `[N, K]` {@link MatrixInput} whose rows sum to 1, or, for binary
@@ -59,13 +49,6 @@ export type ProbsInput = MatrixInput | ArrayLike<number>;
 export type LabelsInput = ArrayLike<number> | Tensor;
 
 /**
- * A vector of numbers `[N]`: `number[]`, a typed array, or a rank-1 tensor.
- *
- * @since 0.1.0
- */
-export type VectorInput = ArrayLike<number> | Tensor;
-
-/**
  * Options shared by every function that reads probabilities.
  *
  * @since 0.1.0
@@ -76,26 +59,6 @@ export interface ProbsOptions {
    * softmax outputs, tight enough to catch logits passed as probabilities).
    */
   readonly tolerance?: number;
-}
-
-/** The default for {@link ProbsOptions.tolerance}. */
-export const DEFAULT_TOLERANCE = 1e-3;
-
-/** A row-major matrix read from any {@link MatrixInput}. Internal. */
-export interface Matrix {
-  readonly data: ArrayLike<number>;
-  readonly rows: number;
-  readonly cols: number;
-}
-
-/** True for a tfjs tensor (duck-typed, so two copies of tfjs-core still work). */
-export function isTensor(value: unknown): value is Tensor {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { dataSync?: unknown }).dataSync === 'function' &&
-    Array.isArray((value as { shape?: unknown }).shape)
-  );
 }
 
 const NUMERIC_DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
@@ -127,122 +90,27 @@ export function readTensorValues(input: Tensor, argument: string, fn: string): A
   }
 }
 
-function isDenseMatrix(value: unknown): value is DenseMatrix {
-  return value !== null && typeof value === 'object' && 'data' in value && 'numClasses' in value;
-}
-
-function isNested(value: unknown): value is readonly (readonly number[])[] {
-  return Array.isArray(value) && value.length > 0 && Array.isArray(value[0]);
-}
-
-/** Arrays and typed arrays (not any object with a `length`: `{ length: 1e9 }` is no vector). */
-function isArrayLike(value: unknown): value is ArrayLike<number> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-function atLeastOneRow(rows: number, argument: string, fn: string, shape: readonly number[]): void {
-  if (rows < 1) {
-    throw new ShapeError({ fn, argument, expected: 'non-empty (at least one row)', given: shape });
-  }
-}
-
 /**
  * Reads an `[N, K]` matrix. Nested arrays are copied into a `Float64Array`; dense matrices
  * and tensors are used as they are (no copy beyond `dataSync()`).
  */
 export function readMatrix(input: unknown, argument: string, fn: string): Matrix {
-  if (isTensor(input)) {
-    checkRank(input, 2, argument, fn);
-    const [rows, cols] = input.shape as [number, number];
-    atLeastOneRow(rows * cols, argument, fn, input.shape);
-    return { data: readTensorValues(input, argument, fn), rows, cols };
-  }
-  if (isDenseMatrix(input)) {
-    const cols = checkPositiveInteger(input.numClasses, `${argument}.numClasses`, fn);
-    if (!isArrayLike(input.data)) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}.data`,
-        expected: 'an array or typed array of numbers',
-        given: input.data,
-      });
-    }
-    const length = input.data.length;
-    if (length === 0 || length % cols !== 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}.data.length`,
-        expected: `a positive multiple of numClasses (${cols})`,
-        given: length,
-      });
-    }
-    return { data: input.data, rows: length / cols, cols };
-  }
-  if (isNested(input)) {
-    const rows = input.length;
-    const cols = input[0]!.length;
-    atLeastOneRow(cols, argument, fn, [rows, cols]);
-    const data = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) {
-      const row = input[i];
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError({
-          fn,
-          argument: `${argument}[${i}]`,
-          expected: `a row of length ${cols} (like ${argument}[0])`,
-          given: Array.isArray(row) ? [row.length] : row,
-        });
-      }
-      for (let k = 0; k < cols; k++) {
-        const v: unknown = row[k];
-        // Copying into a Float64Array would turn '0.5' into 0.5 and null into 0 silently.
-        if (typeof v !== 'number') {
-          throw new InvalidArgumentError({
-            fn,
-            argument: `${argument}[${i}][${k}]`,
-            expected: 'a number',
-            given: v,
-          });
-        }
-        data[i * cols + k] = v;
-      }
-    }
-    return { data, rows, cols };
-  }
-  throw new InvalidArgumentError({
-    fn,
-    argument,
-    expected: 'an [N, K] matrix (number[][], { data, numClasses } or a rank-2 tensor)',
-    given: input,
-  });
+  if (!isTensor(input)) return readArrayMatrix(input, argument, fn);
+  const [rows, cols] = checkMatrixTensor(input, argument, fn);
+  return { data: readTensorValues(input, argument, fn), rows, cols };
 }
 
 /** Reads an `[N]` vector: a rank-1 tensor, or any array of numbers, used without copying. */
 export function readVector(input: unknown, argument: string, fn: string): ArrayLike<number> {
-  if (isTensor(input)) {
-    checkRank(input, 1, argument, fn);
-    return readTensorValues(input, argument, fn);
-  }
-  if (isArrayLike(input) && !isNested(input)) return input;
-  throw new InvalidArgumentError({
-    fn,
-    argument,
-    expected: 'an [N] vector (number[], a typed array or a rank-1 tensor)',
-    given: input,
-  });
-}
-
-/** Checks `opts.tolerance` (default {@link DEFAULT_TOLERANCE}). */
-export function readTolerance(tolerance: unknown, fn: string): number {
-  return tolerance === undefined
-    ? DEFAULT_TOLERANCE
-    : checkPositive(tolerance, 'opts.tolerance', fn);
+  if (!isTensor(input)) return readArrayVector(input, argument, fn);
+  checkRank(input, 1, argument, fn);
+  return readTensorValues(input, argument, fn);
 }
 
 /** Expands binary probabilities of class 1, `[N]`, into rows `[1 - p, p]` (`[N, 2]`). */
 function expandBinary(p: ArrayLike<number>, argument: string, fn: string): Matrix {
   const n = p.length;
-  atLeastOneRow(n, argument, fn, [n]);
+  checkNonEmpty(n, argument, fn, [n]);
   const data = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const q = p[i]!;
@@ -261,18 +129,15 @@ function expandBinary(p: ArrayLike<number>, argument: string, fn: string): Matri
 export function readProbs(input: unknown, argument: string, fn: string, tolerance: number): Matrix {
   const binary = isTensor(input)
     ? input.shape.length === 1
-    : !isNested(input) && isArrayLike(input);
+    : !isNestedArray(input) && isArrayOrTypedArray(input);
   if (binary) return expandBinary(readVector(input, argument, fn), argument, fn);
   const m = readMatrix(input, argument, fn);
-  if (m.cols < 2) {
-    throw new ShapeError({
-      fn,
-      argument,
-      expected:
-        'of shape [N, K] with K >= 2 (pass binary probabilities of class 1 as an [N] vector)',
-      given: [m.rows, m.cols],
-    });
-  }
+  checkTwoOrMoreColumns(
+    [m.rows, m.cols],
+    argument,
+    fn,
+    'pass binary probabilities of class 1 as an [N] vector',
+  );
   checkProbabilities(m.data, m.cols, argument, fn, tolerance);
   return m;
 }
@@ -292,20 +157,24 @@ export function readLabels(
   return checkLabels(labels, numClasses, argument, fn);
 }
 
-/** Checks that a vector has `length` entries; `why` says what the length must match. */
-export function checkLength(
-  values: ArrayLike<number>,
-  length: number,
-  argument: string,
-  fn: string,
-  why: string,
-): void {
-  if (values.length !== length) {
-    throw new ShapeError({
-      fn,
-      argument,
-      expected: `of shape [${length}] (${why})`,
-      given: [values.length],
-    });
+/**
+ * Reads OOD flags `[N]` (booleans, or 0 = in-distribution / 1 = OOD) as a `Uint8Array` of 0 / 1,
+ * naming the first bad entry as `argument[i]`. `values` are already read (an array, typed array
+ * or tensor values).
+ */
+export function readFlags(values: ArrayLike<unknown>, argument: string, fn: string): Uint8Array {
+  const flags = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === true || v === 1) flags[i] = 1;
+    else if (v !== false && v !== 0) {
+      throw new InvalidArgumentError({
+        fn,
+        argument: `${argument}[${i}]`,
+        expected: 'a boolean, or 0 (in-distribution) / 1 (OOD)',
+        given: v,
+      });
+    }
   }
+  return flags;
 }

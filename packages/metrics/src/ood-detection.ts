@@ -4,6 +4,7 @@ import {
   checkLength,
   type ProbsInput,
   type ProbsOptions,
+  readFlags,
   readProbs,
   readTolerance,
   readVector,
@@ -156,30 +157,11 @@ export class OodDetection {
       for (let i = 0; i < n; i++) store.push(scores[i]!);
       return this;
     }
-    const flags = readFlags(isOod, fn);
+    const flags = readFlags(readVector(isOod, 'isOod', fn) as ArrayLike<unknown>, 'isOod', fn);
     checkLength(flags, n, 'isOod', fn, 'one per example');
     for (let i = 0; i < n; i++) {
       (flags[i] ? this.outScores : this.inScores).push(scores[i]!);
     }
     return this;
   }
-}
-
-/** Reads `[n]` OOD flags (booleans or 0 / 1) as a `Uint8Array`, naming the first bad one. */
-function readFlags(input: unknown, fn: string): Uint8Array {
-  const values = readVector(input, 'isOod', fn) as ArrayLike<unknown>;
-  const flags = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === true || v === 1) flags[i] = 1;
-    else if (v !== false && v !== 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `isOod[${i}]`,
-        expected: 'a boolean, or 0 (in-distribution) / 1 (OOD)',
-        given: v,
-      });
-    }
-  }
-  return flags;
 }

@@ -16,6 +16,7 @@ import {
   type Matrix,
   type ProbsInput,
   type ProbsOptions,
+  readFlags,
   readProbs,
   readTensorValues,
   readTolerance,
@@ -230,7 +231,11 @@ export class SegmentationMetrics {
     const oodMask =
       options.oodMask === undefined
         ? null
-        : readOodMask(readPixelMap(options.oodMask, 'opts.oodMask', fn, n, pixelShape), fn);
+        : readFlags(
+            readPixelMap(options.oodMask, 'opts.oodMask', fn, n, pixelShape),
+            'opts.oodMask',
+            fn,
+          );
     let oodScore: ArrayLike<number> | null = null;
     if (options.oodScore !== undefined) {
       if (oodMask === null) {
@@ -447,22 +452,4 @@ function readPixelMap(
   const values = input as ArrayLike<number>;
   checkLength(values, n, argument, fn, 'one per pixel of probs');
   return values;
-}
-
-/** Reads OOD flags (booleans or 0 / 1) as a `Uint8Array`, naming the first bad one. */
-function readOodMask(values: ArrayLike<unknown>, fn: string): Uint8Array {
-  const flags = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === true || v === 1) flags[i] = 1;
-    else if (v !== false && v !== 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `opts.oodMask[${i}]`,
-        expected: 'a boolean, or 0 (in-distribution) / 1 (OOD)',
-        given: v,
-      });
-    }
-  }
-  return flags;
 }
