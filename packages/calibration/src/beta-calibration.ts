@@ -1,21 +1,13 @@
-import { checkPositive, DataError } from '@uqjs/core';
+import { DataError } from '@uqjs/core';
 import { diagnosticsOf, type FitDiagnostics } from './fit-diagnostics.js';
-import {
-  readLabels,
-  readOptions,
-  readProbs,
-  type SameForm,
-  type ScoresInput,
-  type VectorInput,
-} from './inputs.js';
+import { readOptions, type ScoresInput, type VectorInput } from './inputs.js';
 import { fitLogistic, type LogisticFit, sigmoid } from './logistic-fit.js';
 import {
-  applyOneVsRest,
-  type CalibratorJson,
   fitOneVsRest,
   jsonNumber,
-  type ProbabilityCalibrator,
+  OneVsRestCalibrator,
   readCalibratorJson,
+  readFitData,
 } from './one-vs-rest.js';
 import { logOf, negLog1mOf } from './probability-features.js';
 
@@ -88,16 +80,21 @@ function fitBetaMap(p: Float64Array, targets: Float64Array): { map: BetaMap; fit
  * ```
  * @since 0.1.0
  */
-export class BetaCalibration implements ProbabilityCalibrator {
+export class BetaCalibration extends OneVsRestCalibrator<'beta', BetaMap> {
   static readonly kind = 'beta';
 
   private constructor(
-    readonly numClasses: number | null,
-    /** One {@link BetaMap} per class (one for binary). */
-    readonly maps: readonly BetaMap[],
+    numClasses: number | null,
+    maps: readonly BetaMap[],
     /** One entry per class for a fresh fit; empty for one read with `fromJSON`. */
     readonly diagnostics: readonly FitDiagnostics[],
-  ) {}
+  ) {
+    super(
+      { name: 'BetaCalibration', kind: BetaCalibration.kind, argument: 'probs' },
+      numClasses,
+      maps,
+    );
+  }
 
   /**
    * @param probs `[N]` probabilities of class 1, or `[N, K]` rows summing to 1 (clamped to
@@ -111,12 +108,10 @@ export class BetaCalibration implements ProbabilityCalibrator {
   ): Promise<BetaCalibration> {
     const fn = 'BetaCalibration.fit';
     const options = readOptions(opts, fn);
-    const tolerance = checkPositive(options.tolerance ?? 1e-3, 'opts.tolerance', fn);
-    const p = await readProbs(probs, 'probs', fn, tolerance);
-    const y = await readLabels(labels, p, 'labels', fn);
-    const fits = fitOneVsRest(p, y, fitBetaMap);
+    const { values, labels: y } = await readFitData(probs, labels, options, 'probs', 'probs', fn);
+    const fits = fitOneVsRest(values, y, fitBetaMap);
     return new BetaCalibration(
-      p.cols,
+      values.cols,
       fits.map((f) => f.map),
       fits.map((f) => diagnosticsOf(f.fit)),
     );
@@ -136,21 +131,10 @@ export class BetaCalibration implements ProbabilityCalibrator {
     return new BetaCalibration(stored.numClasses, maps, []);
   }
 
-  /**
-   * Calibrated probabilities, in the form given (see {@link SameForm}).
-   *
-   * @param probs `[N]` or `[N, K]` probabilities, as at fit time.
-   */
-  async apply<T extends ScoresInput>(probs: T): Promise<SameForm<T>> {
-    const fn = 'BetaCalibration.apply';
-    const p = await readProbs(probs, 'probs', fn);
-    return applyOneVsRest<T>(p, this.numClasses, fn, (k, v) => {
+  protected override mapper(): (k: number, v: number) => number {
+    return (k, v) => {
       const { a, b, c } = this.maps[k]!;
       return sigmoid(a * logOf(v) + b * negLog1mOf(v) + c);
-    });
-  }
-
-  toJSON(): CalibratorJson<'beta', BetaMap> {
-    return { kind: BetaCalibration.kind, numClasses: this.numClasses, maps: this.maps };
+    };
   }
 }

@@ -1,20 +1,11 @@
-import { checkOneOf, checkPositive, DataError } from '@uqjs/core';
+import { checkOneOf, DataError } from '@uqjs/core';
+import { readBins, readOptions, type ScoresInput, type VectorInput } from './inputs.js';
 import {
-  readBins,
-  readLabels,
-  readOptions,
-  readProbs,
-  type SameForm,
-  type ScoresInput,
-  type VectorInput,
-} from './inputs.js';
-import {
-  applyOneVsRest,
-  type CalibratorJson,
   fitOneVsRest,
   jsonNumbers,
-  type ProbabilityCalibrator,
+  OneVsRestCalibrator,
   readCalibratorJson,
+  readFitData,
 } from './one-vs-rest.js';
 
 /**
@@ -110,14 +101,16 @@ function fitBins(p: Float64Array, targets: Float64Array, edges: number[]): BinMa
  * ```
  * @since 0.1.0
  */
-export class HistogramBinning implements ProbabilityCalibrator {
+export class HistogramBinning extends OneVsRestCalibrator<'histogram-binning', BinMap> {
   static readonly kind = 'histogram-binning';
 
-  private constructor(
-    readonly numClasses: number | null,
-    /** One {@link BinMap} per class (one for binary). */
-    readonly maps: readonly BinMap[],
-  ) {}
+  private constructor(numClasses: number | null, maps: readonly BinMap[]) {
+    super(
+      { name: 'HistogramBinning', kind: HistogramBinning.kind, argument: 'probs' },
+      numClasses,
+      maps,
+    );
+  }
 
   /**
    * Fits the bins on held-out probabilities.
@@ -139,17 +132,15 @@ export class HistogramBinning implements ProbabilityCalibrator {
       'opts.binning',
       fn,
     );
-    const tolerance = checkPositive(options.tolerance ?? 1e-3, 'opts.tolerance', fn);
-    const p = await readProbs(probs, 'probs', fn, tolerance);
-    const y = await readLabels(labels, p, 'labels', fn);
-    const maps = fitOneVsRest(p, y, (scores, targets) =>
+    const { values, labels: y } = await readFitData(probs, labels, options, 'probs', 'probs', fn);
+    const maps = fitOneVsRest(values, y, (scores, targets) =>
       fitBins(
         scores,
         targets,
         binning === 'equal-width' ? equalWidthEdges(bins) : equalMassEdges(scores, bins),
       ),
     );
-    return new HistogramBinning(p.cols, maps);
+    return new HistogramBinning(values.cols, maps);
   }
 
   /** Rebuilds a fit stored with {@link HistogramBinning.toJSON}; a `DataError` if corrupt. */
@@ -172,21 +163,10 @@ export class HistogramBinning implements ProbabilityCalibrator {
     return new HistogramBinning(stored.numClasses, maps);
   }
 
-  /**
-   * Calibrated probabilities, in the form given (see {@link SameForm}).
-   *
-   * @param probs `[N]` or `[N, K]` probabilities, as at fit time.
-   */
-  async apply<T extends ScoresInput>(probs: T): Promise<SameForm<T>> {
-    const fn = 'HistogramBinning.apply';
-    const p = await readProbs(probs, 'probs', fn, 1e-3);
-    return applyOneVsRest<T>(p, this.numClasses, fn, (k, v) => {
+  protected override mapper(): (k: number, v: number) => number {
+    return (k, v) => {
       const map = this.maps[k]!;
       return map.values[binOf(map.edges, v)]!;
-    });
-  }
-
-  toJSON(): CalibratorJson<'histogram-binning', BinMap> {
-    return { kind: HistogramBinning.kind, numClasses: this.numClasses, maps: this.maps };
+    };
   }
 }

@@ -1,21 +1,16 @@
-import { checkOneOf, checkPositive, DataError } from '@uqjs/core';
-import {
-  readLabels,
-  readOptions,
-  readScores,
-  readValues,
-  type SameForm,
-  type ScoresInput,
-  type VectorInput,
-} from './inputs.js';
+import { DataError } from '@uqjs/core';
+import { readOptions, readValues, type ScoresInput, type VectorInput } from './inputs.js';
 import { fitIsotonicKnots, interpolate, readWeights } from './isotonic-regression.js';
 import {
-  applyOneVsRest,
   type CalibratorJson,
   fitOneVsRest,
   jsonNumbers,
-  type ProbabilityCalibrator,
+  OneVsRestCalibrator,
   readCalibratorJson,
+  readFitData,
+  readInputOption,
+  readStoredInput,
+  type ScoreKind,
 } from './one-vs-rest.js';
 
 /**
@@ -62,15 +57,26 @@ export interface IsotonicJson extends CalibratorJson<'isotonic', IsotonicMap> {
  * ```
  * @since 0.1.0
  */
-export class IsotonicCalibration implements ProbabilityCalibrator {
+export class IsotonicCalibration extends OneVsRestCalibrator<
+  'isotonic',
+  IsotonicMap,
+  IsotonicJson
+> {
   static readonly kind = 'isotonic';
 
   private constructor(
-    readonly numClasses: number | null,
-    readonly input: 'probs' | 'logits',
-    /** One {@link IsotonicMap} per class (one for binary). */
-    readonly maps: readonly IsotonicMap[],
-  ) {}
+    numClasses: number | null,
+    readonly input: ScoreKind,
+    maps: readonly IsotonicMap[],
+  ) {
+    const form = {
+      name: 'IsotonicCalibration',
+      kind: IsotonicCalibration.kind,
+      argument: 'scores',
+      input,
+    } as const;
+    super(form, numClasses, maps);
+  }
 
   /**
    * @param scores `[N]` or `[N, K]` probabilities (default) or scores (`input: 'logits'`).
@@ -83,35 +89,28 @@ export class IsotonicCalibration implements ProbabilityCalibrator {
   ): Promise<IsotonicCalibration> {
     const fn = 'IsotonicCalibration.fit';
     const options = readOptions(opts, fn);
-    const input = checkOneOf(options.input ?? 'probs', ['probs', 'logits'], 'opts.input', fn);
-    const tolerance = checkPositive(options.tolerance ?? 1e-3, 'opts.tolerance', fn);
-    const s = await readScores(scores, input, 'scores', fn, tolerance);
-    const y = await readLabels(labels, s, 'labels', fn);
+    const input = readInputOption(options.input, fn);
+    const { values, labels: y } = await readFitData(scores, labels, options, input, 'scores', fn);
     const weights = readWeights(
       options.weights === undefined
         ? undefined
         : (await readValues(options.weights, 'opts.weights', fn, 'vector')).data,
-      s.rows,
+      values.rows,
       'opts.weights',
       fn,
     );
-    const maps = fitOneVsRest(s, y, (column, targets) => {
+    const maps = fitOneVsRest(values, y, (column, targets) => {
       const knots = fitIsotonicKnots(column, targets, weights);
       return { x: Array.from(knots.x), y: Array.from(knots.y) };
     });
-    return new IsotonicCalibration(s.cols, input, maps);
+    return new IsotonicCalibration(values.cols, input, maps);
   }
 
   /** Rebuilds a fit stored with {@link IsotonicCalibration.toJSON}; a `DataError` if corrupt. */
   static fromJSON(json: unknown): IsotonicCalibration {
     const fn = 'IsotonicCalibration.fromJSON';
     const stored = readCalibratorJson(json, IsotonicCalibration.kind, fn);
-    const input = (stored as Partial<IsotonicJson>).input;
-    if (input !== 'probs' && input !== 'logits') {
-      throw new DataError(
-        `${fn}: json input must be 'probs' or 'logits', got ${JSON.stringify(input)}`,
-      );
-    }
+    const input = readStoredInput(stored, fn);
     const maps = stored.maps.map((map, k) => {
       const m = (map ?? {}) as Partial<IsotonicMap>;
       const x = jsonNumbers(m.x, `maps[${k}].x`, fn);
@@ -127,24 +126,8 @@ export class IsotonicCalibration implements ProbabilityCalibrator {
     return new IsotonicCalibration(stored.numClasses, input, maps);
   }
 
-  /**
-   * Calibrated probabilities, in the form given (see {@link SameForm}).
-   *
-   * @param scores `[N]` or `[N, K]`, of the kind it was fitted on (`input`).
-   */
-  async apply<T extends ScoresInput>(scores: T): Promise<SameForm<T>> {
-    const fn = 'IsotonicCalibration.apply';
-    const s = await readScores(scores, this.input, 'scores', fn);
+  protected override mapper(): (k: number, v: number) => number {
     const knots = this.maps.map((m) => ({ x: Float64Array.from(m.x), y: Float64Array.from(m.y) }));
-    return applyOneVsRest<T>(s, this.numClasses, fn, (k, v) => interpolate(knots[k]!, v));
-  }
-
-  toJSON(): IsotonicJson {
-    return {
-      kind: IsotonicCalibration.kind,
-      numClasses: this.numClasses,
-      input: this.input,
-      maps: this.maps,
-    };
+    return (k, v) => interpolate(knots[k]!, v);
   }
 }

@@ -1,11 +1,14 @@
-import { DataError } from '@uqjs/core';
+import { checkOneOf, checkPositive, DataError } from '@uqjs/core';
 import {
   checkColumns,
   column,
   oneVsRestTargets,
+  readLabels,
+  readScores,
   type SameForm,
   type ScoresInput,
   type Values,
+  type VectorInput,
   writeLike,
 } from './inputs.js';
 
@@ -38,6 +41,107 @@ export interface ProbabilityCalibrator {
   readonly numClasses: number | null;
   apply<T extends ScoresInput>(scores: T): Promise<SameForm<T>>;
   toJSON(): CalibratorJson;
+}
+
+/** What a calibrator's scores are: probabilities, or real scores such as logits. Internal. */
+export type ScoreKind = 'probs' | 'logits';
+
+/**
+ * What tells one calibrator of one map per class apart to {@link OneVsRestCalibrator}. Internal.
+ */
+export interface CalibratorForm<Kind extends string> {
+  /** The class name that error messages start with (`'PlattScaling'`). */
+  readonly name: string;
+  /** The stored `kind` (`'platt'`). */
+  readonly kind: Kind;
+  /** The name of the scores argument in error messages (`'scores'` or `'probs'`). */
+  readonly argument: 'scores' | 'probs';
+  /**
+   * For a calibrator fitted on probabilities or logits: which, stored as `input`. Unset for
+   * one of probabilities only (nothing stored).
+   */
+  readonly input?: ScoreKind;
+}
+
+/**
+ * The base of the calibrators made of one map per class: it holds the maps, applies them
+ * one-vs-rest ({@link applyOneVsRest}) and stores the fit as `{ kind, numClasses, input?,
+ * maps }`. A subclass supplies its {@link CalibratorForm} and how one score maps.
+ */
+export abstract class OneVsRestCalibrator<
+  Kind extends string,
+  Map,
+  Json extends CalibratorJson<Kind, Map> = CalibratorJson<Kind, Map>,
+> implements ProbabilityCalibrator
+{
+  readonly #form: CalibratorForm<Kind>;
+
+  protected constructor(
+    form: CalibratorForm<Kind>,
+    readonly numClasses: number | null,
+    /** One map per class (one for binary). */
+    readonly maps: readonly Map[],
+  ) {
+    this.#form = form;
+  }
+
+  /** The calibrated probability of score `v` under the map of class `k` (made once per `apply`). */
+  protected abstract mapper(): (k: number, v: number) => number;
+
+  /**
+   * Calibrated probabilities, in the form given (see {@link SameForm}).
+   *
+   * @param scores `[N]` or `[N, K]`, probabilities or logits as at fit time (the `K` it was
+   *   fitted on).
+   */
+  async apply<T extends ScoresInput>(scores: T): Promise<SameForm<T>> {
+    const { name, argument, input } = this.#form;
+    const fn = `${name}.apply`;
+    const values = await readScores(scores, input ?? 'probs', argument, fn);
+    return applyOneVsRest<T>(values, this.numClasses, fn, this.mapper());
+  }
+
+  /** The stored form: `{ kind, numClasses, maps }`, with `input` between for a {@link CalibratorForm} that has one. */
+  toJSON(): Json {
+    const { kind, input } = this.#form;
+    const { numClasses, maps } = this;
+    const json =
+      input === undefined ? { kind, numClasses, maps } : { kind, numClasses, input, maps };
+    return json as CalibratorJson<Kind, Map> as Json;
+  }
+}
+
+/** Reads the `input` option of a calibrator of probabilities or logits (default `'probs'`). */
+export function readInputOption(input: unknown, fn: string): ScoreKind {
+  return checkOneOf(input ?? 'probs', ['probs', 'logits'], 'opts.input', fn);
+}
+
+/**
+ * The data of a fit, after the calibrator's own options: the `tolerance` option (default
+ * `1e-3`), then the scores `[N]` or `[N, K]` and their labels `[N]`.
+ */
+export async function readFitData(
+  scores: ScoresInput,
+  labels: VectorInput,
+  options: { readonly tolerance?: number },
+  input: ScoreKind,
+  argument: 'scores' | 'probs',
+  fn: string,
+): Promise<{ values: Values; labels: Int32Array }> {
+  const tolerance = checkPositive(options.tolerance ?? 1e-3, 'opts.tolerance', fn);
+  const values = await readScores(scores, input, argument, fn, tolerance);
+  return { values, labels: await readLabels(labels, values, 'labels', fn) };
+}
+
+/** Reads the stored `input` of a calibrator of probabilities or logits (a `DataError` if corrupt). */
+export function readStoredInput(stored: CalibratorJson, fn: string): ScoreKind {
+  const input = (stored as { input?: unknown }).input;
+  if (input !== 'probs' && input !== 'logits') {
+    throw new DataError(
+      `${fn}: json input must be 'probs' or 'logits', got ${JSON.stringify(input)}`,
+    );
+  }
+  return input;
 }
 
 /** Fits one map per column, class `k` against the rest (one map for an `[N]` vector). */

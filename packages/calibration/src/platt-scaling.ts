@@ -1,21 +1,17 @@
-import { checkOneOf, checkPositive, DataError } from '@uqjs/core';
+import { checkOneOf } from '@uqjs/core';
 import { diagnosticsOf, type FitDiagnostics } from './fit-diagnostics.js';
-import {
-  readLabels,
-  readOptions,
-  readScores,
-  type SameForm,
-  type ScoresInput,
-  type VectorInput,
-} from './inputs.js';
+import { readOptions, type ScoresInput, type VectorInput } from './inputs.js';
 import { fitLogistic, sigmoid } from './logistic-fit.js';
 import {
-  applyOneVsRest,
   type CalibratorJson,
   fitOneVsRest,
   jsonNumber,
-  type ProbabilityCalibrator,
+  OneVsRestCalibrator,
   readCalibratorJson,
+  readFitData,
+  readInputOption,
+  readStoredInput,
+  type ScoreKind,
 } from './one-vs-rest.js';
 import { logitOf } from './probability-features.js';
 
@@ -81,17 +77,22 @@ function plattTargets(targets: Float64Array): Float64Array {
  * ```
  * @since 0.1.0
  */
-export class PlattScaling implements ProbabilityCalibrator {
+export class PlattScaling extends OneVsRestCalibrator<'platt', PlattMap, PlattJson> {
   static readonly kind = 'platt';
 
   private constructor(
-    readonly numClasses: number | null,
-    readonly input: 'probs' | 'logits',
-    /** One {@link PlattMap} per class (one for binary). */
-    readonly maps: readonly PlattMap[],
+    numClasses: number | null,
+    readonly input: ScoreKind,
+    maps: readonly PlattMap[],
     /** One entry per class for a fresh fit; empty for one read with `fromJSON`. */
     readonly diagnostics: readonly FitDiagnostics[],
-  ) {}
+  ) {
+    super(
+      { name: 'PlattScaling', kind: PlattScaling.kind, argument: 'scores', input },
+      numClasses,
+      maps,
+    );
+  }
 
   /**
    * @param scores `[N]` or `[N, K]` probabilities (default) or logits (`input: 'logits'`).
@@ -104,23 +105,21 @@ export class PlattScaling implements ProbabilityCalibrator {
   ): Promise<PlattScaling> {
     const fn = 'PlattScaling.fit';
     const options = readOptions(opts, fn);
-    const input = checkOneOf(options.input ?? 'probs', ['probs', 'logits'], 'opts.input', fn);
+    const input = readInputOption(options.input, fn);
     const targetKind = checkOneOf(
       options.targets ?? 'labels',
       ['labels', 'platt'],
       'opts.targets',
       fn,
     );
-    const tolerance = checkPositive(options.tolerance ?? 1e-3, 'opts.tolerance', fn);
-    const s = await readScores(scores, input, 'scores', fn, tolerance);
-    const y = await readLabels(labels, s, 'labels', fn);
-    const fits = fitOneVsRest(s, y, (column, targets) => {
+    const { values, labels: y } = await readFitData(scores, labels, options, input, 'scores', fn);
+    const fits = fitOneVsRest(values, y, (column, targets) => {
       const feature = input === 'probs' ? column.map(logitOf) : column;
       const t = targetKind === 'platt' ? plattTargets(targets) : targets;
       return fitLogistic([feature, new Float64Array(feature.length).fill(1)], t);
     });
     return new PlattScaling(
-      s.cols,
+      values.cols,
       input,
       fits.map((f) => ({ a: f.theta[0]!, b: f.theta[1]! })),
       fits.map(diagnosticsOf),
@@ -131,12 +130,7 @@ export class PlattScaling implements ProbabilityCalibrator {
   static fromJSON(json: unknown): PlattScaling {
     const fn = 'PlattScaling.fromJSON';
     const stored = readCalibratorJson(json, PlattScaling.kind, fn);
-    const input = (stored as Partial<PlattJson>).input;
-    if (input !== 'probs' && input !== 'logits') {
-      throw new DataError(
-        `${fn}: json input must be 'probs' or 'logits', got ${JSON.stringify(input)}`,
-      );
-    }
+    const input = readStoredInput(stored, fn);
     const maps = stored.maps.map((map, k) => {
       const m = (map ?? {}) as Partial<PlattMap>;
       return { a: jsonNumber(m.a, `maps[${k}].a`, fn), b: jsonNumber(m.b, `maps[${k}].b`, fn) };
@@ -144,26 +138,10 @@ export class PlattScaling implements ProbabilityCalibrator {
     return new PlattScaling(stored.numClasses, input, maps, []);
   }
 
-  /**
-   * Calibrated probabilities, in the form given (see {@link SameForm}).
-   *
-   * @param scores `[N]` or `[N, K]`, of the kind it was fitted on (`input`).
-   */
-  async apply<T extends ScoresInput>(scores: T): Promise<SameForm<T>> {
-    const fn = 'PlattScaling.apply';
-    const s = await readScores(scores, this.input, 'scores', fn);
-    return applyOneVsRest<T>(s, this.numClasses, fn, (k, v) => {
+  protected override mapper(): (k: number, v: number) => number {
+    return (k, v) => {
       const { a, b } = this.maps[k]!;
       return sigmoid(a * (this.input === 'probs' ? logitOf(v) : v) + b);
-    });
-  }
-
-  toJSON(): PlattJson {
-    return {
-      kind: PlattScaling.kind,
-      numClasses: this.numClasses,
-      input: this.input,
-      maps: this.maps,
     };
   }
 }
