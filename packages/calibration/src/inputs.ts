@@ -1,38 +1,38 @@
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 import {
   checkAllFinite,
-  checkPositiveInteger,
+  checkLabels,
+  checkLength,
+  checkNonEmpty,
+  checkNumbers,
   checkProbabilities,
+  checkTwoOrMoreColumns,
+  DEFAULT_TOLERANCE,
+  type DenseMatrix,
   InvalidArgumentError,
+  isArrayOrTypedArray,
+  isDenseMatrix,
+  isNestedArray,
+  isTensor,
+  type MatrixInput,
+  readMatrix,
+  readVector,
   ShapeError,
 } from '@uqjs/core';
-import type { DenseMatrix } from '@uqjs/metrics';
+import { MAX_BINS } from '@uqjs/metrics';
 
 /**
  * The inputs every calibrator accepts, the internal readers that turn them into flat float64
- * row-major arrays, and the writer that gives results back in the form they came in. Tensors
- * are read with `await tensor.data()` (never synchronously, so webgpu works too) and are never
- * disposed here.
+ * row-major arrays (on `@uqjs/core`'s readers, which read tensors with `await tensor.data()`,
+ * never synchronously, so webgpu works too, and never dispose them), and the writer that gives
+ * results back in the form they came in.
  *
  * Legend: `N` examples, `K` classes (or `L` sigmoid outputs of a multi-label model).
  */
 
-export type { DenseMatrix };
-
-/**
- * An `[N, K]` matrix: nested arrays `number[][]`, a {@link DenseMatrix} (`@uqjs/metrics`'s
- * row-major `{ data, numClasses }`) or a rank-2 tensor.
- *
- * @since 0.1.0
- */
-export type MatrixInput = readonly (readonly number[])[] | DenseMatrix | Tensor;
-
-/**
- * An `[N]` vector: `number[]`, a typed array or a rank-1 tensor.
- *
- * @since 0.1.0
- */
-export type VectorInput = ArrayLike<number> | Tensor;
+export type { DenseMatrix, MatrixInput, VectorInput } from '@uqjs/core';
+export { readOptions } from '@uqjs/core';
+export { MAX_BINS };
 
 /**
  * Probabilities or scores: an `[N]` vector (binary: the probability or score of class 1) or
@@ -70,54 +70,6 @@ export interface Values {
   readonly shape: readonly number[];
 }
 
-const NUMERIC_DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
-
-/** True for a tfjs tensor (duck-typed, so two copies of tfjs-core still work). */
-export function isTensor(value: unknown): value is Tensor {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { data?: unknown }).data === 'function' &&
-    Array.isArray((value as { shape?: unknown }).shape)
-  );
-}
-
-function isArrayLike(value: unknown): value is ArrayLike<number> {
-  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-}
-
-function isNested(value: unknown): value is readonly (readonly number[])[] {
-  return Array.isArray(value) && value.length > 0 && Array.isArray(value[0]);
-}
-
-function isDenseMatrix(value: unknown): value is DenseMatrix {
-  return value !== null && typeof value === 'object' && 'data' in value && 'numClasses' in value;
-}
-
-function numbersOf(values: ArrayLike<unknown>, argument: string, fn: string): Float64Array {
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    // Copying into a Float64Array would turn '0.5' into 0.5 and null into 0 silently.
-    if (typeof v !== 'number') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}[${i}]`,
-        expected: 'a number',
-        given: v,
-      });
-    }
-    out[i] = v;
-  }
-  return out;
-}
-
-function nonEmpty(rows: number, argument: string, fn: string, shape: readonly number[]): void {
-  if (rows < 1) {
-    throw new ShapeError({ fn, argument, expected: 'non-empty (at least one row)', given: shape });
-  }
-}
-
 /**
  * Reads an `[N]` vector or an `[N, K]` matrix of finite numbers into float64. `allow` limits
  * the accepted ranks (`'vector'`, `'matrix'` or `'either'`).
@@ -134,70 +86,39 @@ export async function readValues(
     either:
       'an [N] vector or an [N, K] matrix (number[], a typed array, number[][], { data, numClasses } or a tensor of rank 1 or 2)',
   }[allow];
+  const rank = isTensor(input) ? input.shape.length : null;
+  if (
+    rank !== null &&
+    !(allow === 'vector' ? rank === 1 : allow === 'matrix' ? rank === 2 : rank === 1 || rank === 2)
+  ) {
+    throw new ShapeError({ fn, argument, expected, given: (input as Tensor).shape });
+  }
+  const matrix =
+    allow === 'matrix' ||
+    (allow === 'either' &&
+      (rank === null ? isNestedArray(input) || isDenseMatrix(input) : rank === 2));
   let values: Values;
-  if (isTensor(input)) {
-    const rank = input.shape.length;
-    const okRank = allow === 'vector' ? rank === 1 : allow === 'matrix' ? rank === 2 : rank <= 2;
-    if (!okRank || rank < 1) throw new ShapeError({ fn, argument, expected, given: input.shape });
-    if (!NUMERIC_DTYPES.includes(input.dtype)) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}.dtype`,
-        expected: 'a numeric dtype (float32, int32 or bool)',
-        given: input.dtype,
-      });
-    }
-    const data = Float64Array.from((await input.data()) as ArrayLike<number>);
-    const rows = input.shape[0]!;
-    const cols = rank === 2 ? input.shape[1]! : null;
-    values = { data, rows, cols, form: 'tensor', shape: input.shape };
-  } else if (isNested(input) && allow !== 'vector') {
-    const rows = input.length;
-    const cols = input[0]!.length;
-    const data = new Float64Array(rows * cols);
-    input.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError({
-          fn,
-          argument: `${argument}[${i}]`,
-          expected: `a row of length ${cols} (like ${argument}[0])`,
-          given: Array.isArray(row) ? [row.length] : row,
-        });
-      }
-      data.set(numbersOf(row, `${argument}[${i}]`, fn), i * cols);
-    });
-    values = { data, rows, cols, form: 'nested', shape: [rows, cols] };
-  } else if (isDenseMatrix(input) && allow !== 'vector') {
-    const cols = checkPositiveInteger(input.numClasses, `${argument}.numClasses`, fn);
-    if (!isArrayLike(input.data) || input.data.length % cols !== 0) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}.data`,
-        expected: `an array or typed array whose length is a multiple of numClasses (${cols})`,
-        given: input.data,
-      });
-    }
-    const rows = input.data.length / cols;
+  if (matrix) {
+    const form: Form = rank !== null ? 'tensor' : isDenseMatrix(input) ? 'dense' : 'nested';
+    const { data, rows, cols } = await readMatrix(input, argument, fn);
+    // Nested rows were checked entry by entry by the reader; a dense matrix's data is the caller's.
+    const numbers = form === 'dense' ? checkNumbers(data, `${argument}.data`, fn) : data;
+    const shape = rank !== null ? (input as Tensor).shape : [rows, cols];
+    values = { data: Float64Array.from(numbers), rows, cols, form, shape };
+  } else if (allow === 'vector' || rank !== null || isArrayOrTypedArray(input)) {
+    const data = await readVector(input, argument, fn);
+    const numbers = rank !== null ? data : checkNumbers(data, argument, fn);
     values = {
-      data: numbersOf(input.data, `${argument}.data`, fn),
-      rows,
-      cols,
-      form: 'dense',
-      shape: [rows, cols],
-    };
-  } else if (isArrayLike(input) && !isNested(input) && allow !== 'matrix') {
-    const rows = input.length;
-    values = {
-      data: numbersOf(input, argument, fn),
-      rows,
+      data: Float64Array.from(numbers),
+      rows: data.length,
       cols: null,
-      form: 'vector',
-      shape: [rows],
+      form: rank !== null ? 'tensor' : 'vector',
+      shape: [data.length],
     };
   } else {
     throw new InvalidArgumentError({ fn, argument, expected, given: input });
   }
-  nonEmpty(values.rows * (values.cols ?? 1), argument, fn, values.shape);
+  checkNonEmpty(values.rows * (values.cols ?? 1), argument, fn, values.shape);
   checkAllFinite(values.data, argument, fn);
   return values;
 }
@@ -210,7 +131,7 @@ export async function readProbs(
   input: unknown,
   argument: string,
   fn: string,
-  tolerance = 1e-3,
+  tolerance = DEFAULT_TOLERANCE,
 ): Promise<Values> {
   const values = await readValues(input, argument, fn);
   if (values.cols === null) {
@@ -225,15 +146,12 @@ export async function readProbs(
       }
     });
   } else {
-    if (values.cols < 2) {
-      throw new ShapeError({
-        fn,
-        argument,
-        expected:
-          'of shape [N, K] with K >= 2 (pass binary probabilities of class 1 as an [N] vector)',
-        given: values.shape,
-      });
-    }
+    checkTwoOrMoreColumns(
+      values.shape,
+      argument,
+      fn,
+      'pass binary probabilities of class 1 as an [N] vector',
+    );
     checkProbabilities(values.data, values.cols, argument, fn, tolerance);
   }
   return values;
@@ -250,26 +168,8 @@ export async function readLabels(
   fn: string,
 ): Promise<Int32Array> {
   const values = await readValues(input, argument, fn, 'vector');
-  if (values.rows !== scores.rows) {
-    throw new ShapeError({
-      fn,
-      argument,
-      expected: `of shape [${scores.rows}] (one label per row of the scores)`,
-      given: values.shape,
-    });
-  }
-  const numClasses = scores.cols ?? 2;
-  values.data.forEach((y, i) => {
-    if (!(Number.isInteger(y) && y >= 0 && y < numClasses)) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: `${argument}[${i}]`,
-        expected: `an integer class label in [0, ${numClasses - 1}]`,
-        given: y,
-      });
-    }
-  });
-  return Int32Array.from(values.data);
+  checkLength(values.data, scores.rows, argument, fn, 'one label per row of the scores');
+  return Int32Array.from(checkLabels(values.data, scores.cols ?? 2, argument, fn));
 }
 
 /** The column `k` of a row-major `[rows, cols]` matrix (`cols = null`: the vector itself). */
@@ -324,26 +224,6 @@ export function checkColumns(
   }
 }
 
-/**
- * Reads an options argument: `undefined` gives `{}`; anything but a plain object is an
- * `InvalidArgumentError` naming `opts`.
- */
-export function readOptions<T extends object>(opts: T | undefined, fn: string): T {
-  if (opts === undefined) return {} as T;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'opts',
-      expected: 'an options object (or undefined)',
-      given: opts,
-    });
-  }
-  return opts;
-}
-
-/** Most bins (a mistyped size is an error rather than an out-of-memory crash). */
-export const MAX_BINS = 10_000;
-
 /** Checks a number of bins: an integer in `[1, MAX_BINS]`. */
 export function readBins(value: unknown, argument: string, fn: string): number {
   if (!(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_BINS)) {
@@ -366,17 +246,10 @@ export async function readScores(
   kind: 'probs' | 'logits',
   argument: string,
   fn: string,
-  tolerance = 1e-3,
+  tolerance = DEFAULT_TOLERANCE,
 ): Promise<Values> {
   if (kind === 'probs') return readProbs(input, argument, fn, tolerance);
   const values = await readValues(input, argument, fn);
-  if (values.cols !== null && values.cols < 2) {
-    throw new ShapeError({
-      fn,
-      argument,
-      expected: 'of shape [N, K] with K >= 2 (pass binary scores as an [N] vector)',
-      given: values.shape,
-    });
-  }
+  checkTwoOrMoreColumns(values.shape, argument, fn, 'pass binary scores as an [N] vector');
   return values;
 }
