@@ -1,0 +1,185 @@
+import { concat, moments, slice, softmax, stack, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { LayersModel, layers } from '@tensorflow/tfjs-layers';
+import {
+  checkOneOf,
+  checkPositiveInteger,
+  checkRank,
+  checkSeed,
+  deriveSeed,
+  InvalidArgumentError,
+  type Predictive,
+  ShapeError,
+} from '@uqjs/core';
+import { BayesianDense } from './bayesian-dense.js';
+import { setPassSeed } from './pass-seed.js';
+
+const FN = 'bayesPredictive';
+const OUTPUTS = ['probabilities', 'logits'] as const;
+
+/**
+ * Options of {@link bayesPredictive}.
+ *
+ * @since 0.1.0
+ */
+export interface BayesPredictiveOptions {
+  /** Rows of `x` per forward pass. Default `128`. */
+  batchSize?: number;
+  /**
+   * Seed of the weight draws. Default `0`. In pass `s`, Bayesian layer `i` (depth-first order)
+   * samples with `deriveSeed(seed, s, i)` for every batch, so a pass is one network; the same
+   * seed gives the same members, whatever the layers' own seeds and call counts.
+   */
+  seed?: number;
+  /**
+   * What the model's output `[B, K]` holds: `'probabilities'` (a softmax output layer, used as
+   * is) or `'logits'` (softmax is applied per pass). Default `'probabilities'`.
+   */
+  output?: 'probabilities' | 'logits';
+}
+
+type Layer = layers.Layer;
+
+/** The Bayesian layers of `model`, depth first through nested models and wrappers. */
+function bayesianLayers(model: Layer): BayesianDense[] {
+  const found: BayesianDense[] = [];
+  const seen = new Set<Layer>();
+  const visit = (layer: Layer): void => {
+    if (seen.has(layer)) return;
+    seen.add(layer);
+    if (layer instanceof BayesianDense) {
+      found.push(layer);
+      return;
+    }
+    const holder = layer as unknown as { layers?: unknown; layer?: unknown };
+    if (Array.isArray(holder.layers)) (holder.layers as Layer[]).forEach(visit);
+    else if (holder.layer !== undefined && holder.layer !== null) visit(holder.layer as Layer);
+  };
+  visit(model);
+  return found;
+}
+
+/**
+ * The Monte Carlo predictive of a Bayes by Backprop network: `S` forward passes, each with
+ * fresh seeded weight draws of every `DenseReparameterization` / `DenseFlipout` layer,
+ * averaged as probabilities.
+ *
+ * Shapes: `x` `[N, D...]` (the model's input); `members` `[S, N, K]`,
+ * `probs = mean_s members[s]` `[N, K]`, `variance` the population variance over passes
+ * `[N, K]`.
+ *
+ * @example
+ * ```ts
+ * const { probs, members } = bayesPredictive(model, xTest, 100, { seed: 7 }); // [N, K], [100, N, K]
+ * ```
+ * @throws {InvalidArgumentError} when the model has no Bayesian layer or an option is out of
+ *   range. {ShapeError} when `x` does not match the model's input rank or the output is not
+ *   `[B, K]` with `K >= 2`.
+ * @since 0.1.0
+ */
+export function bayesPredictive(
+  model: LayersModel,
+  x: Tensor,
+  numSamples: number,
+  options: BayesPredictiveOptions = {},
+): Predictive {
+  checkModel(model);
+  checkRank(x, model.inputs[0]!.shape.length, 'x', FN);
+  if (x.shape[0] === 0) {
+    throw new ShapeError({ fn: FN, argument: 'x', expected: 'at least one row', given: x.shape });
+  }
+  checkPositiveInteger(numSamples, 'numSamples', FN);
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'options',
+      expected: 'an object { batchSize?, seed?, output? }',
+      given: options,
+    });
+  }
+  const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
+  const seed = checkSeed(options.seed ?? 0, 'options.seed', FN);
+  const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
+  const bayesian = bayesianLayers(model);
+  if (bayesian.length === 0) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'model',
+      expected: 'a model with at least one DenseReparameterization or DenseFlipout layer',
+      given: `model '${model.name}' without one`,
+    });
+  }
+  const rows = x.shape[0]!;
+  try {
+    return tidy(() => {
+      const passes: Tensor[] = [];
+      for (let s = 0; s < numSamples; s++) {
+        bayesian.forEach((layer, i) => {
+          setPassSeed(layer, deriveSeed(seed, s, i));
+        });
+        const batches: Tensor[] = [];
+        for (let start = 0; start < rows; start += batchSize) {
+          batches.push(forwardPass(model, x, start, Math.min(batchSize, rows - start), output));
+        }
+        passes.push(batches.length === 1 ? batches[0]! : concat(batches, 0));
+      }
+      // [S] x [N, K] -> [S, N, K]: one slice per pass.
+      const members = stack(passes, 0);
+      const { mean, variance } = moments(members, 0);
+      return { probs: mean, members, variance };
+    }) as Predictive;
+  } finally {
+    for (const layer of bayesian) setPassSeed(layer, undefined);
+  }
+}
+
+/** One pass over rows `[start, start + count)` of `x`: probabilities `[count, K]`. */
+function forwardPass(
+  model: LayersModel,
+  x: Tensor,
+  start: number,
+  count: number,
+  output: (typeof OUTPUTS)[number],
+): Tensor {
+  return tidy(() => {
+    // Rows along axis 0; the other axes whole.
+    const xb = x.shape[0] === count ? x : slice(x, [start], [count]);
+    const out = model.predict(xb, { batchSize: count });
+    if (Array.isArray(out)) {
+      throw new InvalidArgumentError({
+        fn: FN,
+        argument: 'model',
+        expected: 'a model with a single output',
+        given: `${out.length} outputs`,
+      });
+    }
+    checkRank(out, 2, 'model output', FN);
+    if (out.shape[1]! < 2) {
+      throw new ShapeError({
+        fn: FN,
+        argument: 'model output',
+        expected: 'of shape [B, K] with K >= 2 classes',
+        given: out.shape,
+      });
+    }
+    return output === 'logits' ? softmax(out) : out;
+  });
+}
+
+function checkModel(model: unknown): asserts model is LayersModel {
+  const candidate = model as Partial<LayersModel> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    typeof candidate.predict !== 'function' ||
+    !Array.isArray(candidate.layers) ||
+    !Array.isArray(candidate.inputs) ||
+    candidate.inputs.length !== 1
+  ) {
+    throw new InvalidArgumentError({
+      fn: FN,
+      argument: 'model',
+      expected: 'a single-input tfjs-layers model (LayersModel or Sequential)',
+      given: model,
+    });
+  }
+}
