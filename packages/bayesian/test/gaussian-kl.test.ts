@@ -27,8 +27,12 @@ describe('gaussianKl', () => {
     const [gm, gs] = tf.grads((a: tf.Tensor, b: tf.Tensor) => gaussianKl(a, b, p))([m, s]);
     const gmv = await read(gm!);
     const gsv = await read(gs!);
-    [0.4, -0.9].forEach((mi, i) => expect(gmv[i]).toBeCloseTo(mi / (p * p), 5));
-    [0.3, 1.1].forEach((si, i) => expect(gsv[i]).toBeCloseTo(si / (p * p) - 1 / si, 4));
+    [0.4, -0.9].forEach((mi, i) => {
+      expect(gmv[i]).toBeCloseTo(mi / (p * p), 5);
+    });
+    [0.3, 1.1].forEach((si, i) => {
+      expect(gsv[i]).toBeCloseTo(si / (p * p) - 1 / si, 4);
+    });
     tf.dispose([m, s, gm!, gs!]);
   });
 
