@@ -1,11 +1,10 @@
 import { type Tensor, tensor } from '@tensorflow/tfjs-core';
 import {
   checkAllFinite,
-  checkLabels,
-  checkLength,
   checkNonEmpty,
   checkNumbers,
   checkProbabilities,
+  checkRowLabels,
   checkTwoOrMoreColumns,
   DEFAULT_TOLERANCE,
   type DenseMatrix,
@@ -168,8 +167,10 @@ export async function readLabels(
   fn: string,
 ): Promise<Int32Array> {
   const values = await readValues(input, argument, fn, 'vector');
-  checkLength(values.data, scores.rows, argument, fn, 'one label per row of the scores');
-  return Int32Array.from(checkLabels(values.data, scores.cols ?? 2, argument, fn));
+  const why = 'one label per row of the scores';
+  return Int32Array.from(
+    checkRowLabels(values.data, scores.rows, scores.cols ?? 2, argument, fn, why),
+  );
 }
 
 /** The column `k` of a row-major `[rows, cols]` matrix (`cols = null`: the vector itself). */

@@ -1,10 +1,9 @@
 import {
   checkAllFinite,
-  checkLabels,
-  checkLength,
   checkNonEmpty,
   checkNumbers,
   checkProbabilities,
+  checkRowLabels,
   checkTwoOrMoreColumns,
   InvalidArgumentError,
   type Matrix,
@@ -59,9 +58,7 @@ export async function readLabels(
   argument: string,
   fn: string,
 ): Promise<ArrayLike<number>> {
-  const labels = await readVector(input, argument, fn);
-  checkLength(labels, rows, argument, fn, 'one per row of probs');
-  return checkLabels(labels, numClasses, argument, fn);
+  return checkRowLabels(await readVector(input, argument, fn), rows, numClasses, argument, fn);
 }
 
 /**

@@ -29,6 +29,7 @@ export {
   checkMatrixTensor,
   checkNonEmpty,
   checkNumbers,
+  checkRowLabels,
   checkTwoOrMoreColumns,
   DEFAULT_TOLERANCE,
   isArrayOrTypedArray,

@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { checkPositive, checkPositiveInteger, checkRank } from './checks.js';
+import { checkLabels, checkPositive, checkPositiveInteger, checkRank } from './checks.js';
 import { InvalidArgumentError, ShapeError } from './errors.js';
 
 /**
@@ -289,6 +289,24 @@ export function checkLength(
       given: [values.length],
     });
   }
+}
+
+/**
+ * Checks class labels given one per row of an `[N, K]` matrix: `rows` of them ({@link checkLength},
+ * `why` defaulting to `'one per row of probs'`), each an integer in `[0, numClasses)`.
+ *
+ * @since 0.1.0
+ */
+export function checkRowLabels<T extends ArrayLike<number>>(
+  labels: T,
+  rows: number,
+  numClasses: number,
+  argument: string,
+  fn: string,
+  why = 'one per row of probs',
+): T {
+  checkLength(labels, rows, argument, fn, why);
+  return checkLabels(labels, numClasses, argument, fn);
 }
 
 /**

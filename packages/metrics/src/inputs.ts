@@ -2,12 +2,11 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import {
   BackendError,
   checkInRange,
-  checkLabels,
-  checkLength,
   checkMatrixTensor,
   checkNonEmpty,
   checkProbabilities,
   checkRank,
+  checkRowLabels,
   checkTwoOrMoreColumns,
   InvalidArgumentError,
   isArrayOrTypedArray,
@@ -152,9 +151,7 @@ export function readLabels(
   argument: string,
   fn: string,
 ): ArrayLike<number> {
-  const labels = readVector(input, argument, fn);
-  checkLength(labels, rows, argument, fn, 'one per row of probs');
-  return checkLabels(labels, numClasses, argument, fn);
+  return checkRowLabels(readVector(input, argument, fn), rows, numClasses, argument, fn);
 }
 
 /**
