@@ -1,18 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import { type Seed, type LayerShape as Shape, singleShape } from '@uqjs/core';
-import { factorLatents } from './factor-latents.js';
-import {
-  checkFactorArgs,
-  FACTOR_INITIALIZER_ROLES,
-  type FactorHeadArgs,
-  type FactorSpec,
-  type FactorWeights,
-} from './factor-loadings.js';
-import type { LatentModel } from './mc-engine.js';
+import { FACTOR_INITIALIZER_ROLES, type FactorHeadArgs } from './factor-loadings.js';
 import { MCSoftmaxDense, type MCSoftmaxDenseArgs } from './mc-softmax-dense.js';
-
-const FN = 'MCSoftmaxDenseFA';
 
 /**
  * Arguments of {@link MCSoftmaxDenseFA}: those of `MCSoftmaxDense` and the factor arguments
@@ -50,42 +39,17 @@ export class MCSoftmaxDenseFA extends MCSoftmaxDense {
   readonly numFactors: number;
   /** Whether the loadings are `diag(v(x)) V0`. */
   readonly parameterEfficient: boolean;
-  private readonly factorSpec: FactorSpec;
-  private factorWeights: FactorWeights | null = null;
 
   constructor(args: MCSoftmaxDenseFAArgs) {
     super(args, FACTOR_INITIALIZER_ROLES);
-    this.factorSpec = checkFactorArgs(args, this.numClasses, this.noise, 'numClasses', FN);
-    this.numFactors = this.factorSpec.numFactors;
-    this.parameterEfficient = this.factorSpec.parameterEfficient;
-  }
-
-  override build(inputShape: Shape | Shape[]): void {
-    super.build(inputShape);
-    const dim = this.inputDim(singleShape(inputShape, 'MCSoftmaxDenseFA.build'));
-    this.factorWeights = this.addFactorWeights(dim, this.numClasses, this.factorSpec);
+    const { numFactors, parameterEfficient } = this.useFactors(args);
+    this.numFactors = numFactors;
+    this.parameterEfficient = parameterEfficient;
   }
 
   /** The factor loadings `V(x)` `[B, ..., K, R]` of features `[B, ..., D]`. */
   factorLoadings(features: tf.Tensor): tf.Tensor {
-    this.checkFeatureShape(features, 'factorLoadings', 'features');
-    return this.factorLoadingsOf(features, this.factorWeights!, this.numClasses, this.factorSpec);
-  }
-
-  protected override latentModel(features: tf.Tensor, seed: Seed): LatentModel {
-    const { loc, scale } = this.locScale(features);
-    return factorLatents(loc, this.factorLoadings(features), scale, {
-      seed,
-      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      numFactors: this.numFactors,
-      parameterEfficient: this.parameterEfficient,
-    };
+    return this.factorLoadingsFor(features);
   }
 }
 

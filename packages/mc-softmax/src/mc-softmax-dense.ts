@@ -1,20 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import {
-  checkInteger,
-  checkRank,
-  type LayerCallKwargs as Kwargs,
-  type Predictive,
-  type Seed,
-  type LayerShape as Shape,
-  singleShape,
-} from '@uqjs/core';
-import { diagonalLatents } from './diagonal-latents.js';
-import type { HeadPredictiveOptions } from './heteroscedastic-head.js';
-import { type LatentModel, type McEngineResult, mcEngine } from './mc-engine.js';
-import { MonteCarloHead, type MonteCarloHeadArgs } from './monte-carlo-head.js';
+import { checkInteger, type Predictive } from '@uqjs/core';
+import { type DenseLatents, DenseMonteCarloHead } from './dense-monte-carlo-head.js';
+import type { LikelihoodLink, McEngineResult } from './mc-engine.js';
+import type { MonteCarloHeadArgs } from './monte-carlo-head.js';
 import { softmaxLink } from './softmax-link.js';
-import { tidyObject } from './tidy-object.js';
 
 /**
  * Arguments of {@link MCSoftmaxDense}.
@@ -71,7 +61,7 @@ export interface MCSoftmaxDenseArgs extends MonteCarloHeadArgs {
  * ```
  * @since 0.1.0
  */
-export class MCSoftmaxDense extends MonteCarloHead {
+export class MCSoftmaxDense extends DenseMonteCarloHead {
   /** @nocollapse */
   static className = 'MCSoftmaxDense';
   /** Number of classes `K`. */
@@ -86,72 +76,26 @@ export class MCSoftmaxDense extends MonteCarloHead {
     this.numClasses = checkInteger(args?.numClasses, 'numClasses', 'MCSoftmaxDense', 2);
   }
 
-  override build(inputShape: Shape | Shape[]): void {
-    this.buildLocScale(
-      this.inputDim(singleShape(inputShape, 'MCSoftmaxDense.build')),
-      this.numClasses,
-    );
-    this.buildTemperature();
-    this.built = true;
+  protected override latents(): DenseLatents {
+    return { argument: 'numClasses', count: this.numClasses };
   }
 
-  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const shape = singleShape(inputShape, 'MCSoftmaxDense.computeOutputShape');
-    this.inputDim(shape); // rank >= 2 and, once built, the feature size it was built for
-    return [...shape.slice(0, -1), this.numClasses];
+  protected override link(): LikelihoodLink {
+    return softmaxLink;
   }
 
-  /** The latent model of features `[B, ..., D]` drawn with `seed` (the factor head overrides it). */
-  protected latentModel(features: tf.Tensor, seed: Seed): LatentModel {
-    const { loc, scale } = this.locScale(features);
-    return diagonalLatents(loc, scale, {
-      noise: this.noise,
-      seed,
-      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
-    });
-  }
-
-  private estimate(
-    features: tf.Tensor,
-    training: boolean,
-    computeVariance: boolean,
-    argmax = false,
-  ): McEngineResult {
-    const model = this.latentModel(features, this.nextSeed(training));
-    return mcEngine(model, softmaxLink, this.engineOptions(training, computeVariance, argmax));
+  /** Log predictive probabilities `[B, ..., K]` (the output of `call`). */
+  protected override callOutput(result: McEngineResult): tf.Tensor {
+    return result.logProbs;
   }
 
   /**
-   * Log predictive probabilities `[B, ..., K]` of features `[B, ..., D]`.
-   *
-   * @throws `ShapeError` naming the layer for a rank-1 input or a feature size other than the
-   * one it was built for; `InvalidArgumentError` for NaN or ±Infinity features (`checkValues`).
+   * `probs [B, K]` and, with `computeVariance`, the per-class variance over samples `[B, K]`:
+   * `probs` equals `tf.exp(layer.apply(features))` for the same batch; with `argmax: true`
+   * the frequencies of `argmax_c z_c` over the same samples.
    */
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const features = this.callFeatures(inputs);
-      return this.estimate(features, kwargs?.training === true, false).logProbs;
-    });
-  }
-
-  /**
-   * The predictive of features `[B, D]`: `probs [B, K]` and, with `computeVariance`, the
-   * per-class variance over samples `[B, K]`; inference seed and `testSamples`, so `probs`
-   * equals `tf.exp(layer.apply(features))` for the same batch. With `argmax: true` the exact
-   * model: the frequencies of `argmax_c z_c` over the same samples.
-   */
-  override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
-    checkRank(features, 2, 'features', 'MCSoftmaxDense.predictive');
-    this.checkFeatures(features, 'predictive', 'features');
-    const { computeVariance, argmax } = this.predictiveOptions(opts, this.computeVariance);
-    return tidyObject(() => {
-      const { probs, variance } = this.estimate(features, false, computeVariance, argmax);
-      return variance === undefined ? { probs } : { probs, variance };
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), numClasses: this.numClasses };
+  protected override toPredictive({ probs, variance }: McEngineResult): Predictive {
+    return variance === undefined ? { probs } : { probs, variance };
   }
 }
 

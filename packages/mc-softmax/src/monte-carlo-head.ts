@@ -36,8 +36,10 @@ export interface MonteCarloHeadArgs extends HeteroscedasticHeadArgs {
 }
 
 /**
- * The base of the uqjs Monte Carlo head layers (`MCSoftmaxDense`, `MCSoftmaxDenseFA`, and
- * `MCSigmoidDense` in `@uqjs/mc-sigmoid`): a `HeteroscedasticHead` that samples with
+ * The base of the uqjs Monte Carlo head layers (`DenseMonteCarloHead`, the base of
+ * `MCSoftmaxDense`, `MCSoftmaxDenseFA` and of `MCSigmoidDense`, `MCSigmoidDenseFA` in
+ * `@uqjs/mc-sigmoid`; heads of other shapes such as a per-pixel head extend it directly): a
+ * `HeteroscedasticHead` that samples with
  * `mcEngine`. It adds the temperature (fixed, or a trained weight within bounds), the sample
  * counts of the `training` flag and the seeds: training call `i` draws with
  * `deriveSeed(seed, 'train', i)` (fresh noise every step, reproducible runs); inference
