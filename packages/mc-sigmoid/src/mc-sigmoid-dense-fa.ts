@@ -1,18 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
-import type { LayerShape, Seed } from '@uqjs/core';
-import {
-  checkFactorArgs,
-  FACTOR_INITIALIZER_ROLES,
-  type FactorHeadArgs,
-  type FactorSpec,
-  type FactorWeights,
-  factorLatents,
-  type LatentModel,
-} from '@uqjs/mc-softmax';
+import { FACTOR_INITIALIZER_ROLES, type FactorHeadArgs } from '@uqjs/mc-softmax';
 import { MCSigmoidDense, type MCSigmoidDenseArgs } from './mc-sigmoid-dense.js';
-
-const FN = 'MCSigmoidDenseFA';
 
 /**
  * Arguments of {@link MCSigmoidDenseFA}: those of `MCSigmoidDense` and the factor arguments
@@ -59,42 +48,17 @@ export class MCSigmoidDenseFA extends MCSigmoidDense {
   readonly numFactors: number;
   /** Whether the loadings are `diag(v(x)) V0`. */
   readonly parameterEfficient: boolean;
-  private readonly factorSpec: FactorSpec;
-  private factorWeights: FactorWeights | null = null;
 
   constructor(args: MCSigmoidDenseFAArgs) {
     super(args, FACTOR_INITIALIZER_ROLES);
-    this.factorSpec = checkFactorArgs(args, this.numOutputs, this.noise, 'numOutputs', FN);
-    this.numFactors = this.factorSpec.numFactors;
-    this.parameterEfficient = this.factorSpec.parameterEfficient;
-  }
-
-  override build(inputShape: LayerShape | LayerShape[]): void {
-    super.build(inputShape);
-    const dim = this.inputDim(this.singleShape(inputShape, 'build'));
-    this.factorWeights = this.addFactorWeights(dim, this.numOutputs, this.factorSpec);
+    const spec = this.useFactors(args);
+    this.numFactors = spec.numFactors;
+    this.parameterEfficient = spec.parameterEfficient;
   }
 
   /** The factor loadings `V(x)` `[B, ..., O, R]` of features `[B, ..., D]`. */
   factorLoadings(features: tf.Tensor): tf.Tensor {
-    this.checkFeatureShape(features, 'factorLoadings', 'features');
-    return this.factorLoadingsOf(features, this.factorWeights!, this.numOutputs, this.factorSpec);
-  }
-
-  protected override latentModel(features: tf.Tensor, seed: Seed): LatentModel {
-    const { loc, scale } = this.locScale(features);
-    return factorLatents(loc, this.factorLoadings(features), scale, {
-      seed,
-      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return {
-      ...super.getConfig(),
-      numFactors: this.numFactors,
-      parameterEfficient: this.parameterEfficient,
-    };
+    return this.factorLoadingsFor(features);
   }
 }
 

@@ -1,28 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
+import type { Predictive } from '@uqjs/core';
 import {
-  checkRank,
-  type LayerCallKwargs as LayerKwargs,
-  type LayerShape,
-  type Predictive,
-  type Seed,
-} from '@uqjs/core';
-import {
-  diagonalLatents,
-  type HeadPredictiveOptions,
-  type LatentModel,
-  MonteCarloHead,
+  type DenseLatents,
+  DenseMonteCarloHead,
+  type LikelihoodLink,
+  type McEngineResult,
   type MonteCarloHeadArgs,
-  mcEngine,
-  tidyObject,
 } from '@uqjs/mc-softmax';
-import {
-  binaryOutputShape,
-  binaryPredictive,
-  checkNumOutputs,
-  predictiveLogit,
-} from './binary-head.js';
-import { type BinaryResult, binaryResult } from './mc-sigmoid.js';
+import { binaryPredictive, checkNumOutputs, predictiveLogit } from './binary-head.js';
+import { binaryResult } from './mc-sigmoid.js';
 import { sigmoidLink } from './sigmoid-link.js';
 
 /**
@@ -68,7 +55,7 @@ export interface MCSigmoidDenseArgs extends MonteCarloHeadArgs {
  * ```
  * @since 0.1.0
  */
-export class MCSigmoidDense extends MonteCarloHead {
+export class MCSigmoidDense extends DenseMonteCarloHead {
   /** @nocollapse */
   static className = 'MCSigmoidDense';
   /** Number of binary outputs `O`. */
@@ -83,79 +70,30 @@ export class MCSigmoidDense extends MonteCarloHead {
     this.numOutputs = checkNumOutputs(args?.numOutputs, 'MCSigmoidDense');
   }
 
-  override build(inputShape: LayerShape | LayerShape[]): void {
-    this.buildLocScale(this.inputDim(this.singleShape(inputShape, 'build')), this.numOutputs);
-    this.buildTemperature();
-    this.built = true;
+  protected override latents(): DenseLatents {
+    return { argument: 'numOutputs', count: this.numOutputs };
   }
 
-  override computeOutputShape(inputShape: LayerShape | LayerShape[]): LayerShape {
-    const shape = this.singleShape(inputShape, 'computeOutputShape');
-    this.inputDim(shape); // rank >= 2 and, once built, the feature size it was built for
-    return binaryOutputShape(shape, this.numOutputs);
-  }
-
-  /** The latent model of features `[B, ..., D]` drawn with `seed` (the factor head overrides it). */
-  protected latentModel(features: tf.Tensor, seed: Seed): LatentModel {
-    const { loc, scale } = this.locScale(features);
-    return diagonalLatents(loc, scale, {
-      noise: this.noise,
-      seed,
-      shareSamplesAcrossBatch: this.shareSamplesAcrossBatch,
-    });
-  }
-
-  /** The binary results of features `[B, ..., D]` (inside the caller's tidy). */
-  private estimate(
-    features: tf.Tensor,
-    training: boolean,
-    computeVariance: boolean,
-    argmax = false,
-  ): BinaryResult {
-    const model = this.latentModel(features, this.nextSeed(training));
-    const { probs, logProbs, variance } = mcEngine(
-      model,
-      sigmoidLink,
-      this.engineOptions(training, computeVariance, argmax),
-    );
-    return binaryResult(probs, logProbs, variance);
+  protected override link(): LikelihoodLink {
+    return sigmoidLink;
   }
 
   /**
-   * The predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`, of features `[B, ..., D]`.
-   *
-   * @throws `ShapeError` naming the layer for a rank-1 input or a feature size other than the
-   * one it was built for; `InvalidArgumentError` for NaN or ±Infinity features (`checkValues`).
+   * The predictive logit `log P(y = 1) - log P(y = 0)`, `[B, ..., O]`, from the sigmoid link's
+   * outcomes `[2, B, ..., O]` (the output of `call`).
    */
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: LayerKwargs): tf.Tensor {
-    return tf.tidy(() => {
-      const features = this.callFeatures(inputs);
-      return predictiveLogit(this.estimate(features, kwargs?.training === true, false).logProbs);
-    });
+  protected override callOutput({ probs, logProbs, variance }: McEngineResult): tf.Tensor {
+    return predictiveLogit(binaryResult(probs, logProbs, variance).logProbs);
   }
 
   /**
-   * The two-class predictive of features `[B, D]` (one output only): `probs` `[B, 2]` =
-   * `[P(y = 0), P(y = 1)]`, and with `computeVariance` the variance over samples `[B, 2]`.
-   * With `argmax: true` the exact model: the frequency of `y* > 0` over the same samples.
+   * The two-class predictive (one output only): `probs` `[B, 2]` = `[P(y = 0), P(y = 1)]`,
+   * and with `computeVariance` the variance over samples `[B, 2]`. With `argmax: true` the
+   * exact model: the frequency of `y* > 0` over the same samples.
    */
-  override predictive(features: tf.Tensor, opts?: HeadPredictiveOptions): Predictive {
-    checkRank(features, 2, 'features', `${this.getClassName()}.predictive`);
-    this.checkFeatures(features, 'predictive', 'features');
-    const { computeVariance, argmax } = this.predictiveOptions(opts, this.computeVariance);
-    return tidyObject(() => {
-      const { logProbs, variance } = this.estimate(features, false, computeVariance, argmax);
-      return binaryPredictive(
-        logProbs,
-        this.numOutputs,
-        `${this.getClassName()}.predictive`,
-        variance,
-      );
-    });
-  }
-
-  override getConfig(): serialization.ConfigDict {
-    return { ...super.getConfig(), numOutputs: this.numOutputs };
+  protected override toPredictive(result: McEngineResult, fn: string): Predictive {
+    const { logProbs, variance } = binaryResult(result.probs, result.logProbs, result.variance);
+    return binaryPredictive(logProbs, this.numOutputs, fn, variance);
   }
 }
 
