@@ -35,6 +35,12 @@ import { sharedIdentity } from './kernels/identity.js';
 import type { KernelArgs, SingleOutputKernel } from './kernels/kernel-scope.js';
 import { leadingAxisReduce, MAX, SUM } from './kernels/leading-axis-reduce.js';
 import { maxPoolGrad } from './kernels/max-pool-grad.js';
+import {
+  SOFTMAX_LOG_MEAN_EXP,
+  SOFTMAX_LOG_MEAN_EXP_GRAD,
+  softmaxLogMeanExp,
+  softmaxLogMeanExpGrad,
+} from './kernels/softmax-log-mean-exp.js';
 
 /**
  * What {@link enableFastWasmTraining} registered for the `wasm` backend.
@@ -82,6 +88,8 @@ const PLANS: readonly KernelPlan[] = [
   { name: Sum, build: (stock) => leadingAxisReduce(requireStock(Sum, stock), SUM) },
   { name: Max, build: (stock) => leadingAxisReduce(requireStock(Max, stock), MAX) },
   { name: ADAM_UPDATE, build: () => adamUpdate },
+  { name: SOFTMAX_LOG_MEAN_EXP, build: () => softmaxLogMeanExp },
+  { name: SOFTMAX_LOG_MEAN_EXP_GRAD, build: () => softmaxLogMeanExpGrad },
 ];
 
 function requireStock(name: string, stock: SingleOutputKernel | undefined): SingleOutputKernel {
@@ -117,7 +125,11 @@ let enabled: FastWasmTraining | undefined;
  *   instead of a transpose and an innermost-axis reduction;
  * - `UqjsAdamUpdate` ({@link ADAM_UPDATE}, not a tfjs kernel): one Adam step of one weight
  *   tensor in a single WebAssembly SIMD pass over the wasm heap, which {@link fusedAdam} calls
- *   instead of about fourteen element-wise kernels (6x faster for the paper's MLP).
+ *   instead of about fourteen element-wise kernels (6x faster for the paper's MLP);
+ * - `UqjsSoftmaxLogMeanExp` and its gradient ({@link SOFTMAX_LOG_MEAN_EXP},
+ *   {@link SOFTMAX_LOG_MEAN_EXP_GRAD}, not tfjs kernels): the per-sample log-softmax and the
+ *   log-mean-exp over Monte Carlo samples of `mcSoftmax` (`@uqjs/mc-softmax`) and their backward
+ *   pass, a few passes over the wasm heap instead of about fifteen kernels.
  *
  * It also registers the gradient of dilated (atrous) `Conv2D` for every backend
  * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks, on this and every later call

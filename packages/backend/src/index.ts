@@ -6,6 +6,10 @@ export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js';
 export { ADAM_UPDATE } from './kernels/adam-update.js';
 export { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
+export {
+  SOFTMAX_LOG_MEAN_EXP,
+  SOFTMAX_LOG_MEAN_EXP_GRAD,
+} from './kernels/softmax-log-mean-exp.js';
 export type {
   AdapterInfo,
   BackendName,

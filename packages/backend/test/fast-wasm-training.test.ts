@@ -84,6 +84,8 @@ describe('enableFastWasmTraining', () => {
         'Sum',
         'Max',
         'UqjsAdamUpdate',
+        'UqjsSoftmaxLogMeanExp',
+        'UqjsSoftmaxLogMeanExpGrad',
       ],
       replaced: [
         'BatchMatMul',
@@ -100,6 +102,8 @@ describe('enableFastWasmTraining', () => {
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'UqjsAdamUpdate',
+        'UqjsSoftmaxLogMeanExp',
+        'UqjsSoftmaxLogMeanExpGrad',
       ],
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

@@ -1,0 +1,190 @@
+import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js';
+
+/**
+ * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
+ * WebAssembly functions on the wasm backend's memory. A row is the `K` class values of one
+ * sample at one position, contiguous; rows are short (often 10), so these run one float32 at a
+ * time (scalar), which is still 2-4x the same loops in JavaScript (no bounds checks, no
+ * float32 <-> double conversions). Arrays are `count` float32 values at byte addresses,
+ * `count` a multiple of `K`. In text form:
+ *
+ *     (func (export "shift") (param $x $out $count $k i32)      ;; out = x - max over the row
+ *     (func (export "normalize") (param $p $count $k i32)       ;; p = p / sum over the row
+ *     (func (export "backward") (param $p $g $out $count $k $width i32)
+ *       ;; out = p (g - sum_k p g) over each row, g [width] repeating every width values
+ */
+
+/** The scalar float32 instructions these use (the SIMD assembler's `op` holds the rest). */
+const f32 = {
+  load: [0x2a, 2, 0], // f32.load, alignment 2^2, offset 0
+  store: [0x38, 2, 0],
+  add: [0x92],
+  sub: [0x93],
+  mul: [0x94],
+  div: [0x95],
+  gt: [0x5e],
+};
+/** `select`: `[a, b, condition] -> condition ? a : b`. */
+const select = [0x1b];
+
+/** `local += bytes`. */
+const advance = (local: number, bytes: number) => [
+  ...op.get(local),
+  ...op.i32Const(bytes),
+  ...op.i32Add,
+  ...op.set(local),
+];
+
+/** `(block (loop (br_if 1 (i32.ge_u pointer end)) body... (br 0)))`. */
+const whileBelow = (pointer: number, end: number, body: readonly number[]) => [
+  ...op.block,
+  ...op.loop,
+  ...[...op.get(pointer), ...op.get(end), ...op.i32GeU, ...op.brIf(1)],
+  ...body,
+  ...op.br(0),
+  ...op.end,
+  ...op.end,
+];
+
+/** `local = a + (b << 2)`: the byte address `b` floats after `a`. */
+const floatsAfter = (local: number, a: number, b: number) => [
+  ...op.get(a),
+  ...op.get(b),
+  ...op.i32Const(2),
+  ...op.i32Shl,
+  ...op.i32Add,
+  ...op.set(local),
+];
+
+const shiftFunction = (): SimdFunction => {
+  // Parameters 0-3; locals 4-6 (i32), 7-8 (f32).
+  const [X, OUT, COUNT, K, END, ROW_END, Q, MAX, VALUE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  return {
+    name: 'shift',
+    params: [I32, I32, I32, I32],
+    locals: [
+      [3, I32],
+      [2, F32],
+    ],
+    body: [
+      ...floatsAfter(END, X, COUNT),
+      ...whileBelow(X, END, [
+        ...floatsAfter(ROW_END, X, K),
+        ...[...op.get(X), ...f32.load, ...op.set(MAX)],
+        ...[...op.get(X), ...op.set(Q)],
+        ...whileBelow(Q, ROW_END, [
+          // max = v > max ? v : max (a branch-free select; f32.max costs several instructions
+          // for its NaN rule, and a NaN makes the row NaN anyway, in x - max)
+          ...[...op.get(Q), ...f32.load, ...op.set(VALUE)],
+          ...[...op.get(VALUE), ...op.get(MAX), ...op.get(VALUE), ...op.get(MAX), ...f32.gt],
+          ...[...select, ...op.set(MAX)],
+          ...advance(Q, 4),
+        ]),
+        ...whileBelow(X, ROW_END, [
+          ...[...op.get(OUT), ...op.get(X), ...f32.load, ...op.get(MAX), ...f32.sub, ...f32.store],
+          ...advance(X, 4),
+          ...advance(OUT, 4),
+        ]),
+      ]),
+    ],
+  };
+};
+
+const normalizeFunction = (): SimdFunction => {
+  // Parameters 0-2; locals 3-5 (i32), 6-7 (f32).
+  const [P, COUNT, K, END, ROW_END, Q, SUM, INVERSE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  return {
+    name: 'normalize',
+    params: [I32, I32, I32],
+    locals: [
+      [3, I32],
+      [2, F32],
+    ],
+    body: [
+      ...floatsAfter(END, P, COUNT),
+      ...whileBelow(P, END, [
+        ...floatsAfter(ROW_END, P, K),
+        ...[...op.f32Const(0), ...op.set(SUM), ...op.get(P), ...op.set(Q)],
+        ...whileBelow(Q, ROW_END, [
+          ...[...op.get(SUM), ...op.get(Q), ...f32.load, ...f32.add, ...op.set(SUM)],
+          ...advance(Q, 4),
+        ]),
+        // One division per row; p * (1 / sum) is within 1.5 ulp of p / sum.
+        ...[...op.f32Const(1), ...op.get(SUM), ...f32.div, ...op.set(INVERSE)],
+        ...whileBelow(P, ROW_END, [
+          ...[
+            ...op.get(P),
+            ...op.get(P),
+            ...f32.load,
+            ...op.get(INVERSE),
+            ...f32.mul,
+            ...f32.store,
+          ],
+          ...advance(P, 4),
+        ]),
+      ]),
+    ],
+  };
+};
+
+const backwardFunction = (): SimdFunction => {
+  // Parameters 0-5; locals 6-11 (i32), 12 (f32).
+  const [P, G, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5];
+  const [END, G_END, ROW_END, Q, H, ROW_G, TOTAL] = [6, 7, 8, 9, 10, 11, 12];
+  return {
+    name: 'backward',
+    params: [I32, I32, I32, I32, I32, I32],
+    locals: [
+      [6, I32],
+      [1, F32],
+    ],
+    body: [
+      ...floatsAfter(END, P, COUNT),
+      ...floatsAfter(G_END, G, WIDTH),
+      ...[...op.get(G), ...op.set(ROW_G)],
+      ...whileBelow(P, END, [
+        ...floatsAfter(ROW_END, P, K),
+        // total = sum_k p_k g_k
+        ...[...op.f32Const(0), ...op.set(TOTAL), ...op.get(P), ...op.set(Q), ...op.get(ROW_G)],
+        ...op.set(H),
+        ...whileBelow(Q, ROW_END, [
+          ...[...op.get(TOTAL), ...op.get(Q), ...f32.load, ...op.get(H), ...f32.load, ...f32.mul],
+          ...[...f32.add, ...op.set(TOTAL)],
+          ...advance(Q, 4),
+          ...advance(H, 4),
+        ]),
+        // out_k = p_k (g_k - total)
+        ...[...op.get(ROW_G), ...op.set(H)],
+        ...whileBelow(P, ROW_END, [
+          ...[...op.get(OUT), ...op.get(P), ...f32.load, ...op.get(H), ...f32.load],
+          ...[...op.get(TOTAL), ...f32.sub, ...f32.mul, ...f32.store],
+          ...advance(P, 4),
+          ...advance(H, 4),
+          ...advance(OUT, 4),
+        ]),
+        // The next row's g: where this one ended, or back to the start after `width` values.
+        ...[...op.get(G), ...op.get(H), ...op.get(H), ...op.get(G_END), ...op.i32GeU],
+        ...[...select, ...op.set(ROW_G)],
+      ]),
+    ],
+  };
+};
+
+/** `out = x - max_k x` row by row (a row holding NaN comes out NaN); may run in place. */
+export type RowShift = (x: number, out: number, count: number, k: number) => void;
+/** `p = p / sum_k p` row by row, in place. */
+export type RowNormalize = (p: number, count: number, k: number) => void;
+/** `out = p (g - sum_k p g)` row by row; `g` holds `width` floats, repeating. */
+export type RowBackward = (
+  p: number,
+  g: number,
+  out: number,
+  count: number,
+  k: number,
+  width: number,
+) => void;
+
+/** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
+export const rowShiftFor = simdFunction<RowShift>(shiftFunction);
+export const rowNormalizeFor = simdFunction<RowNormalize>(normalizeFunction);
+export const rowBackwardFor = simdFunction<RowBackward>(backwardFunction);
