@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkSameShape } from '@uqjs/core';
-import {
-  asFloat32,
-  checkMcOptions,
-  checkMinRank,
-  checkOptionsObject,
-  diagonalLatents,
-  type McOptions,
-  mcEngine,
-  tidyObject,
-} from '@uqjs/mc-softmax';
-import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
+import { checkMinRank, type McOptions, mcDiagonal, tidyObject } from '@uqjs/mc-softmax';
+import type { NoiseKind } from '@uqjs/noise';
 import { sigmoidLink } from './sigmoid-link.js';
 
 /**
@@ -94,22 +85,9 @@ export function checkBinaryInputs(
  * @since 0.1.0
  */
 export function mcSigmoid(loc: tf.Tensor, scale: tf.Tensor, opts?: McSigmoidOptions): BinaryResult {
-  const [location, spread] = checkBinaryInputs(loc, scale, FN);
-  const options = checkOptionsObject(opts, 'opts', FN);
-  const noise = checkNoiseKind(options.noise ?? 'normal', 'opts.noise', FN);
-  const checked = checkMcOptions(options, FN);
-  if (checked.checkValues) {
-    checkTensorValues(location, 'loc', FN);
-    checkTensorValues(spread, 'scale', FN, { nonNegative: true });
-  }
   return tidyObject(() => {
-    const model = diagonalLatents(asFloat32(location), asFloat32(spread), {
-      noise,
-      seed: checked.seed,
-      shareSamplesAcrossBatch: checked.shareSamplesAcrossBatch,
-    });
-    const { probs, logProbs, variance } = mcEngine(model, sigmoidLink, checked.engine);
-    return binaryResult(probs, logProbs, variance);
+    const outcomes = mcDiagonal(loc, scale, opts, sigmoidLink, FN, '[B, ..., O]');
+    return binaryResult(outcomes.probs, outcomes.logProbs, outcomes.variance);
   });
 }
 

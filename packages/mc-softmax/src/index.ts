@@ -40,7 +40,7 @@ export { mcEngine } from './mc-engine.js';
 export type { CheckedMcOptions, McOptions } from './mc-options.js';
 export { asFloat32, checkMcOptions, DEFAULT_MC_SEED } from './mc-options.js';
 export type { McSoftmaxOptions, McSoftmaxResult } from './mc-softmax.js';
-export { mcSoftmax } from './mc-softmax.js';
+export { mcDiagonal, mcSoftmax } from './mc-softmax.js';
 export type { MCSoftmaxDenseArgs } from './mc-softmax-dense.js';
 export { MCSoftmaxDense } from './mc-softmax-dense.js';
 export type { MCSoftmaxDenseFAArgs } from './mc-softmax-dense-fa.js';

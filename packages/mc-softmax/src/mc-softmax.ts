@@ -3,7 +3,7 @@ import { checkSameShape } from '@uqjs/core';
 import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
 import { checkMinRank, checkOptionsObject } from './checks.js';
 import { diagonalLatents } from './diagonal-latents.js';
-import { mcEngine } from './mc-engine.js';
+import { type LikelihoodLink, type McEngineResult, mcEngine } from './mc-engine.js';
 import { asFloat32, checkMcOptions, type McOptions } from './mc-options.js';
 import { softmaxLink } from './softmax-link.js';
 import { tidyObject } from './tidy-object.js';
@@ -74,15 +74,45 @@ export function mcSoftmax(
   scale: tf.Tensor,
   opts?: McSoftmaxOptions,
 ): McSoftmaxResult {
-  const location = checkMinRank(loc, 2, '[B, ..., K]', 'loc', FN);
-  const spread = checkMinRank(scale, 2, '[B, ..., K]', 'scale', FN);
-  checkSameShape(location, spread, 'loc', 'scale', FN);
-  const options = checkOptionsObject(opts, 'opts', FN);
-  const noise = checkNoiseKind(options.noise ?? 'normal', 'opts.noise', FN);
-  const checked = checkMcOptions(options, FN);
+  return mcDiagonal(loc, scale, opts, softmaxLink, FN, '[B, ..., K]');
+}
+
+/**
+ * The Monte Carlo estimate of a likelihood link over latents with independent noise per
+ * latent, `z = loc + scale * u`: the body of {@link mcSoftmax} (the softmax link) and of
+ * `mcSigmoid` in `@uqjs/mc-sigmoid` (the sigmoid link). It checks `loc` and `scale` (tensors
+ * of rank >= 2 and the same shape, `shape` naming their axes in errors, e.g. `'[B, ..., K]'`),
+ * the options (`opts.noise`, default `'normal'`, and the common {@link McOptions}) and, with
+ * `checkValues`, that `loc` is finite and `scale` finite and >= 0; then it runs `mcEngine` on
+ * the diagonal latents (in a tidy: only the results are kept).
+ *
+ * Shapes: `loc`, `scale` `[B, ..., U]`; the results are the link's, over its outcomes.
+ *
+ * @example
+ * ```ts
+ * // mcSoftmax(loc, scale, opts) is
+ * mcDiagonal(loc, scale, opts, softmaxLink, 'mcSoftmax', '[B, ..., K]');
+ * ```
+ * @throws as {@link mcSoftmax}, the messages starting with `fn`.
+ * @since 0.2.0
+ */
+export function mcDiagonal(
+  loc: tf.Tensor,
+  scale: tf.Tensor,
+  opts: McSoftmaxOptions | undefined,
+  link: LikelihoodLink,
+  fn: string,
+  shape: string,
+): McEngineResult {
+  const location = checkMinRank(loc, 2, shape, 'loc', fn);
+  const spread = checkMinRank(scale, 2, shape, 'scale', fn);
+  checkSameShape(location, spread, 'loc', 'scale', fn);
+  const options = checkOptionsObject(opts, 'opts', fn);
+  const noise = checkNoiseKind(options.noise ?? 'normal', 'opts.noise', fn);
+  const checked = checkMcOptions(options, fn);
   if (checked.checkValues) {
-    checkTensorValues(location, 'loc', FN);
-    checkTensorValues(spread, 'scale', FN, { nonNegative: true });
+    checkTensorValues(location, 'loc', fn);
+    checkTensorValues(spread, 'scale', fn, { nonNegative: true });
   }
   return tidyObject(() => {
     const model = diagonalLatents(asFloat32(location), asFloat32(spread), {
@@ -90,6 +120,6 @@ export function mcSoftmax(
       seed: checked.seed,
       shareSamplesAcrossBatch: checked.shareSamplesAcrossBatch,
     });
-    return mcEngine(model, softmaxLink, checked.engine);
+    return mcEngine(model, link, checked.engine);
   });
 }
