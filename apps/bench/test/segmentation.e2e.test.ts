@@ -2,9 +2,18 @@
 // by the nx `test` target's dependency on `build`): a tiny grid (16 x 16 shapes, 2 epochs,
 // 1 seed, homoscedastic and the heteroscedastic head at two temperatures) writes its runs,
 // summary, report and picture grids, with scores in their ranges; --resume trains nothing again;
-// bad flags stop it before any write.
+// bad flags stop it before any write; a CamVid folder written here in its own format (RGB PNG
+// images, greyscale class-index PNG masks) goes through the same command.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,5 +216,84 @@ describe('uqjs-bench segmentation', () => {
       expect(outcome.stderr).toContain(message);
       expect(existsSync(dir)).toBe(false);
     }
+  });
+
+  it('reads CamVid files from --data-dir, resized to --size', async () => {
+    const dir = join(root, 'camvid');
+    const [h, w] = [20, 24];
+    const counts = { train: 4, val: 2, test: 2 };
+    for (const [split, n] of Object.entries(counts)) {
+      mkdirSync(join(dir, split), { recursive: true });
+      mkdirSync(join(dir, `${split}annot`), { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const image = new PNG({ width: w, height: h });
+        const mask = new PNG({ width: w, height: h });
+        for (let p = 0; p < h * w; p++) {
+          // Left half road (3), right half sky (0), the top row unlabelled (11 -> 255).
+          const label = p < w ? 11 : p % w < w / 2 ? 3 : 0;
+          image.data.set(label === 3 ? [90, 90, 90, 255] : [120, 170, 230, 255], 4 * p);
+          mask.data.set([label, label, label, 255], 4 * p);
+        }
+        writeFileSync(join(dir, split, `f${i}.png`), PNG.sync.write(image, { colorType: 2 }));
+        writeFileSync(
+          join(dir, `${split}annot`, `f${i}.png`),
+          PNG.sync.write(mask, { colorType: 0 }),
+        );
+      }
+    }
+    const target = join(root, 'camvid-run');
+    const outcome = await bench([
+      'segmentation',
+      '--dataset',
+      'camvid',
+      '--data-dir',
+      dir,
+      '--size',
+      '16',
+      '--split',
+      '4/2/2',
+      '--methods',
+      'homoscedastic',
+      '--seeds',
+      '1',
+      '--epochs',
+      '1',
+      '--pictures',
+      '1',
+      '--workers',
+      '1',
+      '--backend',
+      BACKEND,
+      '--out',
+      target,
+    ]);
+    expect(outcome.stderr).not.toContain('Error');
+    expect(outcome.code).toBe(0);
+    const [record] = readFileSync(join(target, 'runs.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as SegmentationRunRecord);
+    expect(record?.test.ood).toBeNull();
+    expect(record?.test.pixelAccuracy).toBeGreaterThan(0);
+    const png = PNG.sync.read(readFileSync(join(target, record?.picture as string)));
+    expect([png.width, png.height]).toEqual(Object.values(pictureSize(1, 16, 16)));
+    // More images than the folder holds is an error naming --split, before any write.
+    const tooMany = join(root, 'camvid-too-many');
+    const refused = await bench([
+      'segmentation',
+      '--dataset',
+      'camvid',
+      '--data-dir',
+      dir,
+      '--size',
+      '16',
+      '--split',
+      '5/2/2',
+      '--out',
+      tooMany,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--split must be at most the 4 train images');
+    expect(existsSync(tooMany)).toBe(false);
   });
 });

@@ -51,7 +51,7 @@ Data:
   --dataset NAME        ${SEGMENTATION_DATASETS.join(', ')} (shapes: generated)
   --data-dir DIR        the dataset's files (voc, cityscapes, camvid)
   --size N              image side H = W, images resized to it (quick: 32)
-  --split a/b/c         train/validation/test images (quick: 160/48/48)
+  --split a/b/c         train/validation/test images (quick: 320/64/64)
 
 Grid:
   --methods a,b         ${SEGMENTATION_METHODS.join(', ')}
@@ -62,8 +62,8 @@ Grid:
 Protocol:
   --eval-samples N      MC samples at validation and test (quick: 64)
   --dropout-passes N    MC-dropout passes at validation and test (quick: 4)
-  --epochs N            maximum epochs (quick: 8)
-  --patience N          early-stopping patience on validation NLL (quick: 3)
+  --epochs N            maximum epochs (quick: 20)
+  --patience N          early-stopping patience on validation NLL (quick: 5)
   --batch-size N        (16)
   --learning-rate X     Adam learning rate (quick: 0.003)
 
