@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositive, checkPositiveInteger, InvalidArgumentError } from '@uqjs/core';
 import { checkOptionsObject } from './checks.js';
+import {
+  canFuseSoftmax,
+  type FusedSoftmaxForward,
+  fusedSoftmaxBackward,
+  fusedSoftmaxForward,
+} from './fused-log-mean-exp.js';
 import { logAddExp, logSumExpOverSamples, sumOverSamples } from './sample-sums.js';
 import { tidyObject } from './tidy-object.js';
 
@@ -24,7 +30,10 @@ import { tidyObject } from './tidy-object.js';
  * model's backward passes, chunk by chunk, redrawing each chunk's noise from its seed
  * instead of keeping it, so peak memory follows the chunk size and not `S`. With a single
  * chunk the forward pass keeps its noise and intermediate results for the backward pass
- * instead (memory is one chunk either way), which saves the recomputation.
+ * instead (memory is one chunk either way), which saves the recomputation. With the softmax
+ * link, on a backend that registers the fused kernels (`wasm` after `@uqjs/backend`'s
+ * `enableFastWasmTraining`), the link's passes and the log-sum-exp over samples run as one
+ * kernel each way (same numbers to float32 rounding; `computeVariance` keeps the element-wise path).
  *
  * @since 0.1.0
  */
@@ -228,6 +237,20 @@ function smoothEstimate(
   let numNoise = 0;
   let numLinkSaved = 0;
 
+  // The softmax link's forward pass and the log-sum-exp over samples as one kernel, and the
+  // backward pass as another, where the backend registers them (see fused-log-mean-exp.ts).
+  const fused = canFuseSoftmax(model, link, opts.computeVariance);
+
+  /** One chunk's noise, its latents and the fused kernel's outputs (per-sample softmax, lse). */
+  const evaluateFused = (
+    params: readonly tf.Tensor[],
+    { first, count }: ChunkRange,
+  ): FusedSoftmaxForward & { readonly noise: tf.Tensor[] } => {
+    const noise = model.drawNoise(first, count);
+    const latents = tf.tidy(() => model.latents(params, noise));
+    return { noise, ...tidyObject(() => fusedSoftmaxForward(latents)) };
+  };
+
   /** One chunk's noise, per-sample log-likelihoods and the link's saved tensors. */
   const evaluate = (params: readonly tf.Tensor[], { first, count }: ChunkRange): ChunkForward => {
     const noise = model.drawNoise(first, count);
@@ -262,17 +285,29 @@ function smoothEstimate(
     let moments: Moments | null = null;
     let cache: tf.Tensor[] = [];
     for (const chunk of chunks) {
-      const { noise, logLik, saved } = evaluate(params, chunk);
-      numNoise = noise.length;
-      numLinkSaved = saved.length;
-      const { max, scaled, lse: chunkLse } = consume([logLik], () => logSumExpOverSamples(logLik));
-      const stats = opts.computeVariance
-        ? tidyObject(() => chunkMoments(scaled, max, chunkLse, chunk.count))
-        : null;
-      if (single) {
-        cache = [...noise, ...saved, scaled, max];
+      let chunkLse: tf.Tensor;
+      let stats: Moments | null = null;
+      if (fused) {
+        const { noise, latents, probs, lse: fusedLse } = evaluateFused(params, chunk);
+        numNoise = noise.length;
+        chunkLse = fusedLse;
+        if (single) cache = [...noise, latents, probs];
+        else tf.dispose([...noise, latents, probs]);
       } else {
-        tf.dispose([...noise, ...saved, scaled, max]);
+        const { noise, logLik, saved } = evaluate(params, chunk);
+        numNoise = noise.length;
+        numLinkSaved = saved.length;
+        const sums = consume([logLik], () => logSumExpOverSamples(logLik));
+        const { max, scaled } = sums;
+        chunkLse = sums.lse;
+        stats = opts.computeVariance
+          ? tidyObject(() => chunkMoments(scaled, max, sums.lse, chunk.count))
+          : null;
+        if (single) {
+          cache = [...noise, ...saved, scaled, max];
+        } else {
+          tf.dispose([...noise, ...saved, scaled, max]);
+        }
       }
       // The running totals are [B, ..., O] each; free the previous ones at every chunk, so
       // memory does not grow with the number of chunks (it matters for pixel maps).
@@ -303,6 +338,21 @@ function smoothEstimate(
       dy: tf.Tensor,
       chunk: ChunkRange,
     ): tf.Tensor[] => {
+      if (fused) {
+        // The fused backward pass gives dL/dlatents; with one chunk from the forward's outputs.
+        const forward = single
+          ? {
+              noise: cached.slice(0, numNoise),
+              latents: cached[numNoise]!,
+              probs: cached[numNoise + 1]!,
+            }
+          : evaluateFused(savedParams, chunk);
+        const dLatents = fusedSoftmaxBackward(forward, totalLse, dy);
+        if (!single) tf.dispose([forward.latents, forward.probs]);
+        return consume([dLatents, ...(single ? [] : forward.noise)], () =>
+          model.paramGradients(savedParams, forward.noise, dLatents),
+        );
+      }
       // d log p / d l_s = exp(l_s - totalLse).
       if (single) {
         const noise = cached.slice(0, numNoise);
