@@ -31,3 +31,8 @@ export type { MixtureKind, NumberRows } from './mixture-moments.js';
 export { mixtureMoments } from './mixture-moments.js';
 export type { RegressionHeadOptions } from './regression-head.js';
 export { gaussianParams, laplaceParams } from './regression-head.js';
+export type {
+  TestTimeAugmentationOptions,
+  TtaTransform,
+} from './test-time-augmentation.js';
+export { augment, randomTransforms, testTimeAugmentation } from './test-time-augmentation.js';
