@@ -4,9 +4,9 @@ import type { Predictive } from '@uqjs/core';
 import {
   type DenseLatents,
   DenseMonteCarloHead,
+  type DenseMonteCarloHeadArgs,
   type LikelihoodLink,
   type McEngineResult,
-  type MonteCarloHeadArgs,
 } from '@uqjs/mc-softmax';
 import { binaryPredictive, checkNumOutputs, predictiveLogit } from './binary-head.js';
 import { binaryResult } from './mc-sigmoid.js';
@@ -17,17 +17,9 @@ import { sigmoidLink } from './sigmoid-link.js';
  *
  * @since 0.1.0
  */
-export interface MCSigmoidDenseArgs extends MonteCarloHeadArgs {
+export interface MCSigmoidDenseArgs extends DenseMonteCarloHeadArgs {
   /** Number of independent binary outputs `O` (multi-label when > 1). Default 1. */
   numOutputs?: number;
-  /** Initializer of the location kernel. Default: `glorotUniform`, seeded from the head's seed. */
-  kernelInitializer?: unknown;
-  /** Initializer of the location bias. Default `zeros`. */
-  biasInitializer?: unknown;
-  /** Initializer of the scale kernel. Default: `glorotUniform`, seeded from the head's seed. */
-  scaleKernelInitializer?: unknown;
-  /** Initializer of the scale bias. Default `zeros`. */
-  scaleBiasInitializer?: unknown;
 }
 
 /**

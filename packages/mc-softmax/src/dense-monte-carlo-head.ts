@@ -22,8 +22,25 @@ import {
   type McEngineResult,
   mcEngine,
 } from './mc-engine.js';
-import { MonteCarloHead } from './monte-carlo-head.js';
+import { MonteCarloHead, type MonteCarloHeadArgs } from './monte-carlo-head.js';
 import { tidyObject } from './tidy-object.js';
+
+/**
+ * Arguments of a {@link DenseMonteCarloHead}: those of every Monte Carlo head and the
+ * initializers of its location and scale projections.
+ *
+ * @since 0.2.0
+ */
+export interface DenseMonteCarloHeadArgs extends MonteCarloHeadArgs {
+  /** Initializer of the location kernel. Default: `glorotUniform`, seeded from the head's seed. */
+  kernelInitializer?: unknown;
+  /** Initializer of the location bias. Default `zeros`. */
+  biasInitializer?: unknown;
+  /** Initializer of the scale kernel. Default: `glorotUniform`, seeded from the head's seed. */
+  scaleKernelInitializer?: unknown;
+  /** Initializer of the scale bias. Default `zeros`. */
+  scaleBiasInitializer?: unknown;
+}
 
 /**
  * The latents of a {@link DenseMonteCarloHead}: their count `U` per example and the name of

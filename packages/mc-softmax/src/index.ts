@@ -9,7 +9,7 @@
  */
 
 export { checkMinRank, checkOptionsObject } from './checks.js';
-export type { DenseLatents } from './dense-monte-carlo-head.js';
+export type { DenseLatents, DenseMonteCarloHeadArgs } from './dense-monte-carlo-head.js';
 export { DenseMonteCarloHead } from './dense-monte-carlo-head.js';
 export type { DiagonalLatentsOptions } from './diagonal-latents.js';
 export { diagonalLatents } from './diagonal-latents.js';

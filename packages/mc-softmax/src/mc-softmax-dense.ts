@@ -1,9 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { checkInteger, type Predictive } from '@uqjs/core';
-import { type DenseLatents, DenseMonteCarloHead } from './dense-monte-carlo-head.js';
+import {
+  type DenseLatents,
+  DenseMonteCarloHead,
+  type DenseMonteCarloHeadArgs,
+} from './dense-monte-carlo-head.js';
 import type { LikelihoodLink, McEngineResult } from './mc-engine.js';
-import type { MonteCarloHeadArgs } from './monte-carlo-head.js';
 import { softmaxLink } from './softmax-link.js';
 
 /**
@@ -11,17 +14,9 @@ import { softmaxLink } from './softmax-link.js';
  *
  * @since 0.1.0
  */
-export interface MCSoftmaxDenseArgs extends MonteCarloHeadArgs {
+export interface MCSoftmaxDenseArgs extends DenseMonteCarloHeadArgs {
   /** Number of classes `K` (>= 2). */
   numClasses: number;
-  /** Initializer of the location kernel. Default: `glorotUniform`, seeded from the head's seed. */
-  kernelInitializer?: unknown;
-  /** Initializer of the location bias. Default `zeros`. */
-  biasInitializer?: unknown;
-  /** Initializer of the scale kernel. Default: `glorotUniform`, seeded from the head's seed. */
-  scaleKernelInitializer?: unknown;
-  /** Initializer of the scale bias. Default `zeros`. */
-  scaleBiasInitializer?: unknown;
 }
 
 /**
