@@ -116,7 +116,7 @@ export function checkNonEmpty(
   fn: string,
   shape: readonly number[],
 ): void {
-  if (size < 1) {
+  if (!(size >= 1)) {
     throw new ShapeError({ fn, argument, expected: 'non-empty (at least one row)', given: shape });
   }
 }
@@ -242,6 +242,18 @@ export async function readVector(
   return (await input.data()) as ArrayLike<number>;
 }
 
+/** Throws unless `values` is an array or a typed array (so reading `length` and entries is safe). */
+function checkArray(values: unknown, argument: string, fn: string): void {
+  if (!isArrayOrTypedArray(values)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument,
+      expected: 'an array or typed array',
+      given: values,
+    });
+  }
+}
+
 /**
  * Checks that every entry is a number (a string `'0.5'` or `null` would pass numeric
  * comparisons by coercion, and be copied into a typed array as 0.5 or 0); names the first
@@ -254,6 +266,7 @@ export function checkNumbers(
   argument: string,
   fn: string,
 ): ArrayLike<number> {
+  checkArray(values, argument, fn);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') {
@@ -281,11 +294,12 @@ export function checkLength(
   fn: string,
   why: string,
 ): void {
+  checkArray(values, argument, fn);
   if (values.length !== length) {
     throw new ShapeError({
       fn,
       argument,
-      expected: `of shape [${length}] (${why})`,
+      expected: `of shape [${String(length)}] (${why})`,
       given: [values.length],
     });
   }
@@ -321,7 +335,15 @@ export function checkTwoOrMoreColumns(
   fn: string,
   hint?: string,
 ): void {
-  if (shape.length === 2 && shape[1]! < 2) {
+  if (!Array.isArray(shape)) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: `${argument}.shape`,
+      expected: 'an array',
+      given: shape,
+    });
+  }
+  if (shape.length === 2 && !(shape[1]! >= 2)) {
     throw new ShapeError({
       fn,
       argument,

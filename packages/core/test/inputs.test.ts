@@ -19,6 +19,7 @@ import {
   readTolerance,
   readVector,
   ShapeError,
+  UqjsError,
 } from '../src/index.js';
 
 const nested = [
@@ -205,6 +206,50 @@ describe('named errors', () => {
     expect(readTolerance(0.1, 'f')).toBe(0.1);
     expect(() => readTolerance(0, 'f')).toThrow(
       'f: opts.tolerance must be a finite number > 0, got 0',
+    );
+  });
+});
+
+describe('any input gets its value or a UqjsError, never a TypeError', () => {
+  // Mistakes a caller may make (null, strings, ragged or string rows, objects that look like
+  // a matrix or a tensor), then anything fast-check makes.
+  const junk = fc.oneof(
+    fc.constantFrom(
+      null,
+      undefined,
+      Number.NaN,
+      'ab',
+      { length: 2 },
+      { data: null, numClasses: 2 },
+      { data: [1, 2], numClasses: '2' },
+      { shape: [2, 2] },
+      [[1], null],
+      [['1']],
+      [null],
+      Symbol('s'),
+    ),
+    fc.anything(),
+  );
+  const readers: [string, (x: unknown) => unknown][] = [
+    ['readMatrix', (x) => readMatrix(x, 'x', 'f')],
+    ['readVector', (x) => readVector(x, 'x', 'f')],
+    ['checkNumbers', (x) => checkNumbers(x as never, 'x', 'f')],
+    ['checkRowLabels', (x) => checkRowLabels(x as never, 2, 2, 'x', 'f')],
+    ['checkRowLabels rows', (x) => checkRowLabels([0, 1], x as never, 2, 'x', 'f')],
+    ['checkTwoOrMoreColumns', (x) => checkTwoOrMoreColumns(x as never, 'x', 'f')],
+    ['readOptions', (x) => readOptions(x as never, 'f')],
+    ['readTolerance', (x) => readTolerance(x, 'f')],
+  ];
+  it.each(readers)('%s', async (_name, reader) => {
+    await fc.assert(
+      fc.asyncProperty(junk, async (x) => {
+        try {
+          await reader(x);
+        } catch (error) {
+          if (!(error instanceof UqjsError)) throw error;
+        }
+      }),
+      { seed: 5 },
     );
   });
 });
