@@ -15,6 +15,8 @@
 //          MCSoftmaxDense at S in --step-samples (100,1000), interleaved step by step; the
 //          homoscedastic step also gives the training throughput (examples/s). --step-batch
 //          changes the batch of this section (default 128), --step-reps its rounds.
+//          --element-wise adds, for each S, an arm with @uqjs/backend's fused MC softmax kernels
+//          unregistered during its steps (the element-wise path), interleaved with the others.
 //  memory  peak tensor memory (tf.profile, bytes above the start) of forward + backward of
 //          mcSoftmax at B=128, K=10: chunks of 1,000 samples for S in --memory-samples
 //          (1000,10000,100000), one chunk of all S for S in --unchunked (10000).
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
     'step-samples': { type: 'string', default: '100,1000' },
     'step-reps': { type: 'string' },
     'step-batch': { type: 'string', default: '128' },
+    'element-wise': { type: 'boolean', default: false },
     'memory-samples': { type: 'string', default: '1000,10000,100000' },
     unchunked: { type: 'string', default: '10000' },
     json: { type: 'string' },
@@ -225,6 +228,21 @@ function withMcHead(build, samples) {
   return model;
 }
 
+/** The fused kernels of the MC engine's softmax path, registered by enableFastWasmTraining. */
+const FUSED_KERNELS = ['UqjsSoftmaxLogMeanExp', 'UqjsSoftmaxLogMeanExpGrad'];
+
+/** Runs `f` (async) with the fused kernels unregistered, so the engine takes the element-wise path. */
+async function elementWise(f) {
+  const configs = FUSED_KERNELS.map((name) => tf.getKernel(name, tf.getBackend()));
+  if (configs.some((c) => c === undefined)) throw new Error('--element-wise: no fused kernels');
+  for (const name of FUSED_KERNELS) tf.unregisterKernel(name, tf.getBackend());
+  try {
+    return await f();
+  } finally {
+    for (const config of configs) tf.registerKernel(config);
+  }
+}
+
 const MODELS = {
   mlp: { build: mlp, inputShape: [784], label: 'MNIST MLP 784-1024x3-10' },
   cnn: { build: cnn, inputShape: [32, 32, 3], label: 'CIFAR CNN conv32-64-64, dense 256-128-10' },
@@ -241,11 +259,19 @@ if (sections.has('step')) {
     const homoscedastic = spec.build();
     const arms = [
       { samples: null, model: homoscedastic },
-      ...numberList(flags['step-samples'], 'step-samples').map((samples) => ({
-        samples,
-        model: withMcHead(spec.build, samples),
-      })),
-    ].map((arm) => ({ ...arm, run: () => arm.model.trainOnBatch(x, y) }));
+      ...numberList(flags['step-samples'], 'step-samples').flatMap((samples) =>
+        (flags['element-wise'] ? [false, true] : [false]).map((stock) => ({
+          samples,
+          stock,
+          model: withMcHead(spec.build, samples),
+        })),
+      ),
+    ].map((arm) => ({
+      ...arm,
+      run: arm.stock
+        ? () => elementWise(() => arm.model.trainOnBatch(x, y))
+        : () => arm.model.trainOnBatch(x, y),
+    }));
     await race(arms, stepReps, { minMs: 0, warmups: 1 });
     const [homo, ...mc] = arms;
     const flopsPerExample = trainingFlopsPerExample(homoscedastic);
@@ -275,6 +301,7 @@ if (sections.has('step')) {
         label: spec.label,
         batch,
         samples: arm.samples,
+        elementWise: arm.stock,
         cpuMs: arm.cpuMs,
         wallMs: arm.wallMs,
         cpuRoundsMs: arm.cpu,
@@ -283,7 +310,7 @@ if (sections.has('step')) {
       };
       result.step.push(row);
       console.log(
-        `  MCSoftmaxDense S=${arm.samples}: CPU ${ms(arm.cpuMs)} ms (${row.ratioCpu.toFixed(2)}x), wall ${ms(arm.wallMs)} ms (${row.ratioWall.toFixed(2)}x)`,
+        `  MCSoftmaxDense S=${arm.samples}${arm.stock ? ' element-wise' : ''}: CPU ${ms(arm.cpuMs)} ms (${row.ratioCpu.toFixed(2)}x), wall ${ms(arm.wallMs)} ms (${row.ratioWall.toFixed(2)}x)`,
       );
     }
     for (const arm of arms) arm.model.dispose();

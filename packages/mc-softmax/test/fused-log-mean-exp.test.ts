@@ -5,15 +5,16 @@ import {
   SOFTMAX_LOG_MEAN_EXP_GRAD,
 } from '@uqjs/backend';
 import type { NoiseKind } from '@uqjs/noise';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcSoftmax, mcSoftmaxFactor } from '../src/index.js';
 import { read } from './helpers.js';
 
 // The fused path runs where @uqjs/backend registers its kernels: wasm, after
 // enableFastWasmTraining. Its reference is the element-wise path on the same backend, with the
 // two fused kernels unregistered for the call (every other kernel is the same in both arms).
+// These tests select wasm themselves (also on the webgpu pass, whose engine path is the
+// element-wise one that the other test files check there).
 const FUSED = [SOFTMAX_LOG_MEAN_EXP, SOFTMAX_LOG_MEAN_EXP_GRAD];
-const onWasm = (process.env.UQJS_TEST_BACKEND ?? 'wasm') === 'wasm';
 
 async function withoutFused<T>(f: () => Promise<T>): Promise<T> {
   const configs = FUSED.map((name) => tf.getKernel(name, 'wasm')!);
@@ -90,10 +91,15 @@ function scaledError(a: number[], b: number[]): number {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i]!))) / scale;
 }
 
-describe.runIf(onWasm)('the fused softmax path of the MC engine (wasm)', () => {
+describe('the fused softmax path of the MC engine (wasm)', () => {
+  let previous = 'wasm';
   beforeAll(async () => {
+    previous = tf.getBackend();
     await tf.setBackend('wasm');
     enableFastWasmTraining();
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
   });
 
   for (const c of CASES) {
