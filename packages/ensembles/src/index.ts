@@ -27,6 +27,13 @@ export type { EnsembleOutput } from './ensemble-manifest.js';
 export type { EnsembleStore } from './ensemble-store.js';
 export { fastGradientSign } from './fast-gradient-sign.js';
 export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
+export type { MixtureDensityHeadArgs } from './mixture-density-head.js';
+export {
+  MixtureDensityHead,
+  mixtureDensityMoments,
+  mixtureDensityNll,
+  mixtureDensityParams,
+} from './mixture-density-head.js';
 export type { MixtureKind, NumberRows } from './mixture-moments.js';
 export { mixtureMoments } from './mixture-moments.js';
 export type { RegressionHeadOptions } from './regression-head.js';
