@@ -1,6 +1,7 @@
 // The page: reads the form, drives the training worker, draws what it sends back, and keeps
 // `window.__playground` up to date for tests and the console.
 import type { BackendChoice, FromWorker, ToWorker } from './protocol.js';
+import { setupSegmentationTab } from './segmentation/page.js';
 import { DEFAULT_SETTINGS, type Settings } from './settings.js';
 import { initialState, resultNumbers } from './state.js';
 import { makeTask } from './tasks.js';
@@ -215,3 +216,4 @@ if (urlError !== null) {
 updateVisibility(form);
 showData();
 startWorker();
+setupSegmentationTab(backendChoice);

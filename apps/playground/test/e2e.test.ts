@@ -311,6 +311,59 @@ describe('the built playground in Chromium', () => {
     }
   });
 
+  test('segmentation tab: trains a U-Net in its worker and draws the six maps per image', async () => {
+    expect(await page.isVisible('#pane-segmentation')).toBe(false);
+    await page.click('#tab-segmentation');
+    expect(await page.isVisible('#pane-toy')).toBe(false);
+    await page.waitForFunction(() => window.__playgroundSegmentation.backend !== null, null, {
+      timeout: 30_000,
+    });
+    // WebAssembly, with the uqjs gradient kernels, is what the tab picks in any Chromium.
+    const loaded = await page.evaluate(() => ({ ...window.__playgroundSegmentation }));
+    expect(loaded.backend).toBe('wasm');
+    expect(await page.textContent('#segmentation-backend')).toContain('Backend: wasm');
+    await page.fill('[name="seg-epochs"]', '6');
+    await page.click('#segmentation-train');
+    await page.waitForFunction(
+      () =>
+        window.__playgroundSegmentation.runs >= 1 ||
+        window.__playgroundSegmentation.status === 'error',
+      null,
+      { timeout: 90_000 },
+    );
+    const after = await page.evaluate(() =>
+      JSON.parse(JSON.stringify(window.__playgroundSegmentation)),
+    );
+    expect(after.error).toBeNull();
+    expect(after.status).toBe('done');
+    const last = after.last;
+    expect(last.settings).toMatchObject({ head: 'heteroscedastic', epochs: 6, size: 24 });
+    expect(last.epochsDone).toBe(6);
+    // The same checks as the Node test of the compute function (test/segmentation.test.ts):
+    // scores in range, and the never-seen OOD shape more uncertain than the background.
+    for (const value of Object.values(last.scores)) expect(Number.isFinite(value)).toBe(true);
+    expect(last.scores.oodAuroc).toBeGreaterThan(0.55);
+    expect(last.uncertainty.ood.total).toBeGreaterThan(last.uncertainty.background.total);
+    expect(last.maps.total.max).toBeLessThanOrEqual(Math.log(4) + 1e-5);
+    // 3 test images x 6 maps, each 24 x 24 pixels, drawn: not blank, not a flat fill.
+    const canvases = await page.locator('#segmentation-grid canvas').count();
+    expect(canvases).toBe(last.shown * 6);
+    for (let row = 0; row < last.shown; row++) {
+      for (const map of ['image', 'total', 'aleatoric']) {
+        const spread = await canvasSpread(`seg-${map}-${row}`);
+        expect(spread.std, `${map} ${row}`).toBeGreaterThan(3);
+        expect(spread.colours, `${map} ${row}`).toBeGreaterThan(20);
+      }
+      // The label map: background, at least one shape and the magenta OOD cross.
+      expect((await canvasSpread(`seg-label-${row}`)).colours).toBeGreaterThanOrEqual(3);
+    }
+    expect(await page.textContent('#segmentation-summary')).toContain('OOD AUROC');
+    await page.screenshot({ path: join(REPORTS, 'playground-segmentation.png'), fullPage: true });
+    await page.click('#tab-toy');
+    expect(await page.isVisible('#pane-segmentation')).toBe(false);
+    expect(await page.isVisible('#canvas-probability')).toBe(true);
+  });
+
   test('logs no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

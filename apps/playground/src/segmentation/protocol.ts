@@ -1,0 +1,82 @@
+import type { BackendChoice, UncertaintyMeans } from '../protocol.js';
+import type { SegmentationSettings } from './settings.js';
+
+/** Test-set scores of a segmentation run (`SegmentationMetrics` of `@uqjs/metrics`). */
+export interface SegmentationScores {
+  /** Mean IoU over the classes, OOD and ignored pixels left out. */
+  readonly meanIoU: number;
+  readonly pixelAccuracy: number;
+  /** Top-label ECE over the scored pixels, 15 bins. */
+  readonly ece: number;
+  /** Mean NLL per scored pixel, nats. */
+  readonly nll: number;
+  /** Pixel OOD detection of the held-out shape by total uncertainty (OOD pixels positive). */
+  readonly oodAuroc: number;
+  readonly oodAupr: number;
+  /** Share of in-distribution pixels flagged at 95% of the OOD pixels found. */
+  readonly oodFpr95: number;
+}
+
+/**
+ * Mean uncertainty (nats) over the test pixels of the background, of the in-distribution
+ * objects (by their true geometry) and of the OOD object.
+ */
+export interface SegmentationUncertainty {
+  readonly background: UncertaintyMeans;
+  readonly objects: UncertaintyMeans;
+  readonly ood: UncertaintyMeans;
+}
+
+/**
+ * What the page draws after a segmentation run: `shown` test images of side `H = W = size`,
+ * row-major, and the test-set numbers.
+ */
+export interface SegmentationResult {
+  readonly kind: 'segmentation';
+  readonly size: number;
+  readonly shown: number;
+  readonly numClasses: number;
+  readonly classNames: readonly string[];
+  /** `[shown, H, W, 3]` in `[0, 1]`. */
+  readonly images: Float32Array;
+  /** `[shown, H, W]` the annotator's labels: class ids, 255 on ignored and OOD pixels. */
+  readonly labels: Uint8Array;
+  /** `[shown, H, W]` 1 on the OOD object. */
+  readonly oodMask: Uint8Array;
+  /** `[shown, H, W]` argmax of the predictive. */
+  readonly prediction: Uint8Array;
+  /** `[shown, H, W]` entropy decomposition over the MC dropout passes, nats. */
+  readonly total: Float32Array;
+  readonly aleatoric: Float32Array;
+  readonly epistemic: Float32Array;
+  /** Test images scored (the shown ones first). */
+  readonly testImages: number;
+  readonly scores: SegmentationScores;
+  readonly uncertainty: SegmentationUncertainty;
+}
+
+/** Messages to the segmentation worker. */
+export type ToSegmentationWorker =
+  | { readonly type: 'init'; readonly backend: BackendChoice }
+  | { readonly type: 'train'; readonly settings: SegmentationSettings }
+  | { readonly type: 'stop' };
+
+/** Messages from the segmentation worker. */
+export type FromSegmentationWorker =
+  | { readonly type: 'backend'; readonly name: string; readonly note: string }
+  | {
+      readonly type: 'progress';
+      readonly done: number;
+      readonly total: number;
+      readonly loss: number;
+    }
+  | { readonly type: 'evaluating' }
+  | {
+      readonly type: 'finished';
+      readonly result: SegmentationResult;
+      readonly epochsDone: number;
+      readonly stopped: boolean;
+      readonly trainSeconds: number;
+      readonly totalSeconds: number;
+    }
+  | { readonly type: 'error'; readonly message: string };
