@@ -76,10 +76,9 @@ function expInPlace(backend: BackendWasm, values: Float32Array): void {
   for (let i = bulk; i < values.length; i++) values[i] = Math.exp(values[i]!);
 }
 
-/** `Max` / `Sum` over the sample axis (the leading-axis SIMD kernels), freed with the scratch. */
-function overSamples(scratch: Scratch, name: 'Max' | 'Sum', x: TensorInfo): Float32Array {
-  const axesAttr = name === 'Max' ? 'reductionIndices' : 'axis';
-  const info = scratch.run(name, { x }, { [axesAttr]: [0], keepDims: false });
+/** `Sum` over the sample axis (the leading-axis SIMD kernel), freed with the scratch. */
+function sumOverSamples(scratch: Scratch, x: TensorInfo): Float32Array {
+  const info = scratch.run('Sum', { x }, { axis: [0], keepDims: false });
   return scratch.backend.typedArrayFromHeap(info) as Float32Array;
 }
 
@@ -149,14 +148,15 @@ function logSoftmaxRows(x: Float32Array, classes: number): Float32Array {
  * {@link SOFTMAX_LOG_MEAN_EXP} on `wasm`: the per-sample softmax over the last axis of the
  * tempered latents `x` `[S, ..., K]` and the log-sum-exp over the samples of its logarithm
  * (the per-sample log-softmax `l_s`), in a few passes over the wasm heap (the rows in
- * WebAssembly, the exponentials four lanes at a time, the sample sums by the leading-axis
- * `Sum` / `Max`):
+ * WebAssembly, the exponentials four lanes at a time, the sum over samples by the
+ * leading-axis `Sum`):
  *
  *     p_s = softmax(x_s)                                  [S, ..., K]
  *     lse = log sum_s exp(l_s) = log sum_s p_s            [..., K]
  *
- * The second form holds where `max_s l_s >= -60`; elsewhere `lse = m + log sum_s exp(l_s - m)`,
- * `m = max_s l_s`, with `l_s` recomputed in double precision (see {@link LOWEST_FAST}).
+ * The second form is used where every `sum_s p_s >= S e^-60` (so `max_s l_s >= -60`); else
+ * `lse = m + log sum_s exp(l_s - m)`, `m = max_s l_s`, with `l_s` recomputed in double precision
+ * (see {@link LOWEST_FAST}).
  * Returns `[p, lse]`; the log-mean-exp is `lse - log S`. Input: `{ x }`, float32, rank >= 2.
  */
 export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
@@ -170,9 +170,10 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
     // Views after each allocation (which may grow, and detach, the heap).
     const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
     softmaxRows(backend, heap(x), heap(probsInfo), classes);
-    const fast = allAtLeast(overSamples(scratch, 'Max', probsInfo), SMALLEST_FAST);
-    if (fast) {
-      const sums = overSamples(scratch, 'Sum', probsInfo);
+    // sum_s p_s >= S e^-60 means max_s p_s >= e^-60, i.e. max_s l_s >= -60 (the fast form's
+    // condition; a sum below it, rarer than a max below e^-60, takes the exact path).
+    const sums = sumOverSamples(scratch, probsInfo);
+    if (allAtLeast(sums, samples * SMALLEST_FAST)) {
       const lse = heap(lseInfo);
       for (let c = 0; c < width; c++) lse[c] = Math.log(sums[c]!);
     } else {
