@@ -27,6 +27,8 @@ export type { EnsembleOutput } from './ensemble-manifest.js';
 export type { EnsembleStore } from './ensemble-store.js';
 export { fastGradientSign } from './fast-gradient-sign.js';
 export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
+export type { KFoldEnsembleOptions, KFoldEnsembleResult } from './k-fold-ensemble.js';
+export { kFoldEnsemble, kFoldSplit } from './k-fold-ensemble.js';
 export type { MixtureDensityHeadArgs } from './mixture-density-head.js';
 export {
   MixtureDensityHead,
