@@ -223,16 +223,19 @@ describe('MixtureDensityHead', () => {
     single.add(
       layers.dense({ units: 2, kernelInitializer: initializers.glorotUniform({ seed: 2 }) }),
     );
-    // Full-batch Adam (model.fit wants targets shaped like the [B, 3M] output).
-    const train = (model: LayersModel, loss: (y: tf.Tensor, out: tf.Tensor) => tf.Scalar) => {
+    // Full-batch Adam (model.fit wants targets shaped like the [B, 3M] output). The cost is
+    // read back every 25 steps so the queue of device work stays short on webgpu.
+    const train = async (model: LayersModel, loss: (y: tf.Tensor, out: tf.Tensor) => tf.Scalar) => {
       const optimizer = tf.train.adam(0.02);
       for (let step = 0; step < 400; step++) {
-        optimizer.minimize(() => loss(y, model.apply(x) as tf.Tensor), true)?.dispose();
+        const cost = optimizer.minimize(() => loss(y, model.apply(x) as tf.Tensor), true)!;
+        if (step % 25 === 0) await cost.data();
+        cost.dispose();
       }
       optimizer.dispose();
     };
-    train(mdn, (t, o) => mixtureDensityNll(t, o));
-    train(single, (t, o) => gaussianNll(t, o));
+    await train(mdn, (t, o) => mixtureDensityNll(t, o));
+    await train(single, (t, o) => gaussianNll(t, o));
     const mdnNll = await readScalar(
       tf.tidy(() => mixtureDensityNll(y, mdn.predict(x) as tf.Tensor)),
     );
