@@ -45,7 +45,7 @@ describe('trainWithConfidence', () => {
       Array.from(await t.data()).reduce((a, b) => a + b, 0) / t.size;
     const cIn = await meanOf(inDist.confidence);
     const cOut = await meanOf(outDist.confidence);
-    // Seen on wasm: accuracy 0.985, mean c 0.82 on the test moons, 0.45 on the cluster.
+    // Seen on wasm: mean c 0.84 on the test moons, 0.31 on the cluster (a margin of 0.5).
     expect(accuracy).toBeGreaterThan(0.9);
     expect(cOut).toBeLessThan(cIn - 0.15);
     tf.dispose([x, xt, xo, inDist, outDist]);
