@@ -48,6 +48,11 @@ describe('trainWithConfidence', () => {
     // Seen on wasm: mean c 0.84 on the test moons, 0.31 on the cluster (a margin of 0.5).
     expect(accuracy).toBeGreaterThan(0.9);
     expect(cOut).toBeLessThan(cIn - 0.15);
+    // c as an OOD score: AUROC = P(c_in > c_ood) over all pairs (ties count 1/2); 0.95 on wasm.
+    const [vIn, vOut] = [await inDist.confidence.data(), await outDist.confidence.data()];
+    let wins = 0;
+    for (const a of vIn) for (const b of vOut) wins += a > b ? 1 : a === b ? 0.5 : 0;
+    expect(wins / (vIn.length * vOut.length)).toBeGreaterThan(0.8);
     tf.dispose([x, xt, xo, inDist, outDist]);
     model.dispose();
   });
