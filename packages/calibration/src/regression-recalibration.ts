@@ -54,6 +54,31 @@ async function readGaussian(mean: unknown, std: unknown, fn: string): Promise<Ga
   return { mean: mu, std: sigma.data };
 }
 
+/**
+ * Reads a Gaussian predictive and its targets `[N]` and returns the probability integral
+ * transforms `u_i = Phi((y_i - mean_i) / std_i)` `[N]` with the read `mean` (whose form a
+ * result takes).
+ */
+async function readPit(
+  mean: unknown,
+  std: unknown,
+  targets: unknown,
+  fn: string,
+): Promise<{ readonly u: Float64Array; readonly mean: Values }> {
+  const g = await readGaussian(mean, std, fn);
+  const y = await readValues(targets, 'targets', fn, 'vector');
+  if (y.rows !== g.mean.rows) {
+    throw new ShapeError({
+      fn,
+      argument: 'targets',
+      expected: `of shape [${g.mean.rows}] (one per mean)`,
+      given: y.shape,
+    });
+  }
+  const u = y.data.map((t, i) => normalCdf((t - g.mean.data[i]!) / g.std[i]!));
+  return { u, mean: g.mean };
+}
+
 /** Checks a level strictly inside `(0, 1)`. */
 function readLevel(value: unknown, argument: string, fn: string): number {
   const v = checkInRange(value, argument, fn, 0, 1);
@@ -104,18 +129,8 @@ export class RegressionRecalibration {
     targets: VectorInput,
   ): Promise<RegressionRecalibration> {
     const fn = 'RegressionRecalibration.fit';
-    const g = await readGaussian(mean, std, fn);
-    const y = await readValues(targets, 'targets', fn, 'vector');
-    if (y.rows !== g.mean.rows) {
-      throw new ShapeError({
-        fn,
-        argument: 'targets',
-        expected: `of shape [${g.mean.rows}] (one per mean)`,
-        given: y.shape,
-      });
-    }
-    const n = y.rows;
-    const u = y.data.map((t, i) => normalCdf((t - g.mean.data[i]!) / g.std[i]!));
+    const { u } = await readPit(mean, std, targets, fn);
+    const n = u.length;
     // Empirical CDF of the PIT values at each of them: #{j : u_j <= u_i} / n (ties share the
     // count of the last of them).
     const sorted = Float64Array.from(u).sort();
@@ -173,20 +188,9 @@ export class RegressionRecalibration {
     targets: VectorInput,
   ): Promise<VectorLike<T>> {
     const fn = 'RegressionRecalibration.cdf';
-    const g = await readGaussian(mean, std, fn);
-    const y = await readValues(targets, 'targets', fn, 'vector');
-    if (y.rows !== g.mean.rows) {
-      throw new ShapeError({
-        fn,
-        argument: 'targets',
-        expected: `of shape [${g.mean.rows}] (one per mean)`,
-        given: y.shape,
-      });
-    }
-    const out = y.data.map((t, i) =>
-      interpolate(this.knots, normalCdf((t - g.mean.data[i]!) / g.std[i]!)),
-    );
-    return writeLike(out, g.mean) as VectorLike<T>;
+    const pit = await readPit(mean, std, targets, fn);
+    const out = pit.u.map((v) => interpolate(this.knots, v));
+    return writeLike(out, pit.mean) as VectorLike<T>;
   }
 
   /**
