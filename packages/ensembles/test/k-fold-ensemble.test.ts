@@ -114,8 +114,10 @@ describe('kFoldEnsemble', () => {
 
   it('stops after patience epochs without a lower held-out loss', async () => {
     const { x, y } = data(24);
+    const calls: [number, number, number][] = [];
     // A learning rate this large overshoots: the held-out loss soon stops improving.
     const result = await kFoldEnsemble(mlp(), x, y, {
+      onEpochEnd: (member, epoch, _loss, heldOut) => calls.push([member, epoch, heldOut]),
       k: 2,
       seed: 3,
       epochs: 40,
@@ -129,6 +131,8 @@ describe('kFoldEnsemble', () => {
       expect(result.loss[i]!.length).toBe(run);
     }
     expect(result.heldOutLoss.some((h) => h.length < 40)).toBe(true);
+    // One call per epoch run, in order, with the recorded held-out loss.
+    expect(calls).toEqual(result.heldOutLoss.flatMap((h, m) => h.map((v, e) => [m, e, v])));
     tf.dispose([x, y]);
     result.ensemble.dispose();
   });

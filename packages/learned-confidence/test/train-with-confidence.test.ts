@@ -122,6 +122,9 @@ describe('trainWithConfidence', () => {
     const x = tf.tensor2d([0, 0, 1, 1], [2, 2]);
     await expect(trainWithConfidence(model, x, [0, 2], { seed: 1 })).rejects.toThrow(/labels\[1\]/);
     await expect(trainWithConfidence(model, x, [0], { seed: 1 })).rejects.toThrow(ShapeError);
+    const nan = tf.tensor2d([0, Number.NaN, 1, 1], [2, 2]);
+    await expect(trainWithConfidence(model, nan, [0, 1], { seed: 1 })).rejects.toThrow(/x\[1\]/);
+    nan.dispose();
     await expect(
       trainWithConfidence(model, x, [0, 1], {} as unknown as { seed: number }),
     ).rejects.toThrow(/options.seed/);
