@@ -68,6 +68,17 @@ function geometry(x: TensorInfo, argument: string): Geometry {
   };
 }
 
+/** Throws unless `info` is float32 of shape `shape`. */
+function checkShape(info: TensorInfo, shape: number[], argument: string): void {
+  if (info.dtype === 'float32' && util.arraysEqual(info.shape, shape)) return;
+  throw new InvalidArgumentError({
+    fn: `${FN}Grad`,
+    argument,
+    expected: `a float32 tensor [${shape.join(', ')}]`,
+    given: `${info.dtype} [${info.shape.join(', ')}]`,
+  });
+}
+
 /** `values[i] = exp(values[i])` in place: WebAssembly SIMD for the bulk where it runs. */
 function expInPlace(backend: BackendWasm, values: Float32Array): void {
   const simd = simdExpFor(backendMemory(backend));
@@ -207,6 +218,9 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
 export function softmaxLogMeanExpGrad(args: KernelArgs): TensorInfo {
   const { x, probs, lse, dy } = args.inputs as Record<'x' | 'probs' | 'lse' | 'dy', TensorInfo>;
   const { shape, samples, classes, width } = geometry(probs, 'probs');
+  checkShape(x, shape, 'x');
+  checkShape(lse, shape.slice(1), 'lse');
+  checkShape(dy, shape.slice(1), 'dy');
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput(shape, 'float32');
   if (width === 0 || samples === 0) return out;

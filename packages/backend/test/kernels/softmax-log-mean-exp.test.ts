@@ -195,4 +195,15 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
     }
     tf.dispose(bad);
   });
+
+  it('rejects gradient inputs whose shapes do not match, naming the input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([4, 3, 5], 0, 1, 'float32', 1);
+    const [probs, lse] = tf.engine().runKernel(SOFTMAX_LOG_MEAN_EXP, { x }, {}) as tf.Tensor[];
+    const dy = tf.ones([3, 4]); // the classes of [3, 5] transposed
+    expect(() =>
+      tf.engine().runKernel(SOFTMAX_LOG_MEAN_EXP_GRAD, { x, probs: probs!, lse: lse!, dy }, {}),
+    ).toThrow(/softmaxLogMeanExpGrad: dy must be a float32 tensor \[3, 5\]/);
+    tf.dispose([x, probs!, lse!, dy]);
+  });
 });
