@@ -10,7 +10,7 @@ import {
   type Predictive,
   ShapeError,
 } from '@uqjs/core';
-import { BayesianDense } from './bayesian-dense.js';
+import { BayesianLayer } from './bayesian-layer.js';
 import { setPassSeed } from './pass-seed.js';
 
 const FN = 'bayesPredictive';
@@ -40,13 +40,13 @@ export interface BayesPredictiveOptions {
 type Layer = layers.Layer;
 
 /** The Bayesian layers of `model`, depth first through nested models and wrappers. */
-function bayesianLayers(model: Layer): BayesianDense[] {
-  const found: BayesianDense[] = [];
+function bayesianLayers(model: Layer): BayesianLayer[] {
+  const found: BayesianLayer[] = [];
   const seen = new Set<Layer>();
   const visit = (layer: Layer): void => {
     if (seen.has(layer)) return;
     seen.add(layer);
-    if (layer instanceof BayesianDense) {
+    if (layer instanceof BayesianLayer) {
       found.push(layer);
       return;
     }
@@ -60,7 +60,8 @@ function bayesianLayers(model: Layer): BayesianDense[] {
 
 /**
  * The Monte Carlo predictive of a Bayes by Backprop network: `S` forward passes, each with
- * fresh seeded weight draws of every `DenseReparameterization` / `DenseFlipout` layer,
+ * fresh seeded weight draws of every Bayesian layer (`DenseReparameterization`,
+ * `DenseFlipout`, `Conv2DReparameterization`),
  * averaged as probabilities.
  *
  * Shapes: `x` `[N, D...]` (the model's input); `members` `[S, N, K]`,
@@ -104,7 +105,8 @@ export function bayesPredictive(
     throw new InvalidArgumentError({
       fn: FN,
       argument: 'model',
-      expected: 'a model with at least one DenseReparameterization or DenseFlipout layer',
+      expected:
+        'a model with at least one Bayesian layer (DenseReparameterization, DenseFlipout, Conv2DReparameterization)',
       given: `model '${model.name}' without one`,
     });
   }

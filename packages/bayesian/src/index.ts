@@ -1,17 +1,22 @@
 /**
  * `@uqjs/bayesian`: Bayes by Backprop (Blundell et al., 2015) for tfjs-layers models:
- * mean-field Gaussian dense layers with the reparameterization and Flipout estimators, the
- * closed-form KL term as a layer loss, and the Monte Carlo predictive.
+ * mean-field Gaussian dense layers with the reparameterization and Flipout estimators, a
+ * reparameterized 2-D convolution, the closed-form KL term as a layer loss, and the Monte
+ * Carlo predictive.
  *
  * Shape legend: `N` rows of the input, `B` rows of a batch, `D` input width, `U` units,
- * `S` MC samples (weight draws), `K` classes.
+ * `F` filters, `S` MC samples (weight draws), `K` classes.
  *
  * @since 0.1.0
  */
 export type { BayesPredictiveOptions } from './bayes-predictive.js';
 export { bayesPredictive } from './bayes-predictive.js';
-export type { BayesianActivation, BayesianDenseArgs } from './bayesian-dense.js';
+export type { BayesianDenseArgs } from './bayesian-dense.js';
 export { BayesianDense } from './bayesian-dense.js';
+export type { BayesianActivation, BayesianLayerArgs } from './bayesian-layer.js';
+export { BayesianLayer } from './bayesian-layer.js';
+export type { Conv2DReparameterizationArgs } from './conv2d-reparameterization.js';
+export { Conv2DReparameterization } from './conv2d-reparameterization.js';
 export { DenseFlipout } from './dense-flipout.js';
 export { DenseReparameterization } from './dense-reparameterization.js';
 export { gaussianKl } from './gaussian-kl.js';
