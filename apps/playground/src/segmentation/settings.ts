@@ -41,7 +41,7 @@ export interface SegmentationSettings {
 export const DEFAULT_SEGMENTATION_SETTINGS: SegmentationSettings = {
   head: 'heteroscedastic',
   temperature: 1,
-  epochs: 4,
+  epochs: 30,
   trainImages: 64,
   size: 24,
   passes: 8,
