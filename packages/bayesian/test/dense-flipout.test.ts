@@ -117,6 +117,41 @@ describe('DenseFlipout', () => {
     expect(expected).toBeLessThan(0.2);
   });
 
+  it('gives lower-variance gradients over a batch than the reparameterization', async () => {
+    // L = mean_b sum_u y_bu^2 over B = 64 distinct rows. dL/dmean is an average over rows of
+    // terms whose noise, under one shared kernel draw, is fully correlated across rows (its
+    // variance does not shrink with B); Flipout's independent signs decorrelate the rows, so
+    // its variance shrinks roughly as 1 / B. Measured over 200 draws each, the total gradient
+    // variance of Flipout is about 12 times smaller here (0.38 vs 4.6 on wasm); we ask for 4
+    // (each variance estimate from 200 draws is good to ~10%).
+    const B = 64;
+    const x = tf.randomNormal([B, D], 0, 1, 'float32', 8);
+    const gradientVariance = async (layer: DenseFlipout | DenseReparameterization) => {
+      const variables = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const draws: number[][] = [];
+      for (let i = 0; i < 200; i++) {
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(tf.sum(tf.square(layer.apply(x) as tf.Tensor), 1)) as tf.Scalar,
+          [variables[0]!],
+        );
+        draws.push(await read(grads[variables[0]!.name]!));
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      let total = 0;
+      for (let j = 0; j < draws[0]!.length; j++) {
+        total += sampleMoments(draws.map((g) => g[j]!)).variance;
+      }
+      return total;
+    };
+    const flip = await gradientVariance(withWeights(new DenseFlipout({ units: U, seed: 4 })));
+    const rep = await gradientVariance(
+      withWeights(new DenseReparameterization({ units: U, seed: 4 })),
+    );
+    console.log('GV', flip, rep);
+    expect(flip).toBeLessThan(0.25 * rep);
+    x.dispose();
+  });
+
   it('repeats by seed and round-trips through save/load', async () => {
     const model = sequential();
     model.add(
