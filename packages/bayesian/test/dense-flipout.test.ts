@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type layers, sequential } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { bayesPredictive, DenseFlipout, DenseReparameterization } from '../src/index.js';
-import { read, readOf, roundTrip, softplus } from './helpers.js';
+import { fitXor, read, readOf, roundTrip, softplus } from './helpers.js';
 
 const D = 3;
 const U = 2;
@@ -150,6 +150,12 @@ describe('DenseFlipout', () => {
     console.log('GV', flip, rep);
     expect(flip).toBeLessThan(0.25 * rep);
     x.dispose();
+  });
+
+  it('learns XOR of the quadrants (held-out accuracy > 0.9)', async () => {
+    const { first, last, accuracy } = await fitXor(DenseFlipout);
+    expect(last).toBeLessThan(first * 0.6);
+    expect(accuracy).toBeGreaterThan(0.9);
   });
 
   it('repeats by seed and round-trips through save/load', async () => {
