@@ -79,14 +79,14 @@ export type RunResult = ClassificationResult | RegressionResult;
 /** Backend request from the page: `auto` tries WebGL then the CPU. */
 export type BackendChoice = 'auto' | 'webgl' | 'cpu';
 
-/** Messages to the worker. */
-export type ToWorker =
+/** Messages to a training worker, whose runs take settings `S`. */
+export type ToWorker<S = Settings> =
   | { readonly type: 'init'; readonly backend: BackendChoice }
-  | { readonly type: 'train'; readonly settings: Settings }
+  | { readonly type: 'train'; readonly settings: S }
   | { readonly type: 'stop' };
 
-/** Messages from the worker. */
-export type FromWorker =
+/** Messages from a training worker, whose runs give results `R`. */
+export type FromWorker<R = RunResult | null> =
   | { readonly type: 'backend'; readonly name: string; readonly note: string }
   | {
       readonly type: 'progress';
@@ -97,7 +97,7 @@ export type FromWorker =
   | { readonly type: 'evaluating' }
   | {
       readonly type: 'finished';
-      readonly result: RunResult | null;
+      readonly result: R;
       readonly epochsDone: number;
       readonly stopped: boolean;
       readonly trainSeconds: number;

@@ -1,5 +1,4 @@
-import type { BackendChoice, UncertaintyMeans } from '../protocol.js';
-import type { SegmentationSettings } from './settings.js';
+import type { UncertaintyMeans } from '../protocol.js';
 
 /** Test-set scores of a segmentation run (`SegmentationMetrics` of `@uqjs/metrics`). */
 export interface SegmentationScores {
@@ -54,29 +53,3 @@ export interface SegmentationResult {
   readonly scores: SegmentationScores;
   readonly uncertainty: SegmentationUncertainty;
 }
-
-/** Messages to the segmentation worker. */
-export type ToSegmentationWorker =
-  | { readonly type: 'init'; readonly backend: BackendChoice }
-  | { readonly type: 'train'; readonly settings: SegmentationSettings }
-  | { readonly type: 'stop' };
-
-/** Messages from the segmentation worker. */
-export type FromSegmentationWorker =
-  | { readonly type: 'backend'; readonly name: string; readonly note: string }
-  | {
-      readonly type: 'progress';
-      readonly done: number;
-      readonly total: number;
-      readonly loss: number;
-    }
-  | { readonly type: 'evaluating' }
-  | {
-      readonly type: 'finished';
-      readonly result: SegmentationResult;
-      readonly epochsDone: number;
-      readonly stopped: boolean;
-      readonly trainSeconds: number;
-      readonly totalSeconds: number;
-    }
-  | { readonly type: 'error'; readonly message: string };
