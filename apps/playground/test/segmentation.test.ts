@@ -65,7 +65,7 @@ describe('runSegmentation', () => {
     const before = tf.memory().numTensors;
     const a = await run({ epochs: 6 });
     const b = await run({ epochs: 6 });
-    const c = await run({ epochs: 6, seed: 1 });
+    const c = await run({ epochs: 1, trainImages: 8, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);
     expect(b.result.total).toEqual(a.result.total);
     expect(b.result.prediction).toEqual(a.result.prediction);
@@ -120,6 +120,22 @@ describe('runSegmentation', () => {
     // is what seeds 0 and 1 gave after 6 epochs (ratios 1.3 to 2), with room to spare.
     expect(uncertainty.ood.total).toBeGreaterThan(1.15 * uncertainty.background.total);
     expect(scores.oodAuroc).toBeGreaterThan(0.55);
+  });
+
+  test('Stop ends training after the current epoch; the model is still evaluated', async () => {
+    let epochs = 0;
+    const outcome = await runSegmentation(
+      { ...DEFAULT_SEGMENTATION_SETTINGS, epochs: 50, trainImages: 8 },
+      {
+        progress: (done) => {
+          epochs = done;
+        },
+        stopRequested: () => epochs >= 2,
+        evaluating() {},
+      },
+    );
+    expect(outcome).toMatchObject({ epochsDone: 2, stopped: true });
+    expect(outcome.result.total.length).toBe(SHOWN_IMAGES * 24 * 24);
   });
 
   test('one pass: dropout off at prediction, no epistemic part; the homoscedastic head', async () => {
