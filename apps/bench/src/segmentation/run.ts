@@ -204,7 +204,11 @@ export async function runSegmentation(
       });
     }
 
-    const records = readSegmentationRuns(out);
+    // In grid order (workers finish in any order), so the report lists its pictures that way.
+    const order = new Map(cells.map((cell, i) => [cellKey(cell), i]));
+    const records = readSegmentationRuns(out).sort(
+      (a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0),
+    );
     const summary = summarizeSegmentation(records, grid);
     const wallSeconds = (Date.now() - started) / 1000;
     writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
