@@ -6,6 +6,7 @@
 // images, greyscale class-index PNG masks) goes through the same command.
 import { spawn } from 'node:child_process';
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -187,7 +188,10 @@ describe('uqjs-bench segmentation', () => {
   });
 
   it('--resume trains nothing again; a second run into the directory is refused', async () => {
+    // A run killed while appending leaves a partial last line: --resume drops it.
+    appendFileSync(join(out, 'runs.jsonl'), '{"key":"heteroscedastic/ta');
     const resumed = await bench([...GRID, '--resume']);
+    expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').endsWith('}\n')).toBe(true);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('grid: 3 runs, 3 already in');
     expect(records()).toHaveLength(3);
