@@ -322,6 +322,9 @@ describe('the built playground in Chromium', () => {
     const loaded = await page.evaluate(() => ({ ...window.__playgroundSegmentation }));
     expect(loaded.backend).toBe('wasm');
     expect(await page.textContent('#segmentation-backend')).toContain('Backend: wasm');
+    // Before training: the test images and their labels (2 of the 6 columns).
+    expect(await page.locator('#segmentation-grid canvas').count()).toBe(3 * 2);
+    expect((await canvasSpread('seg-image-0')).std).toBeGreaterThan(3);
     await page.fill('[name="seg-epochs"]', '6');
     await page.click('#segmentation-train');
     await page.waitForFunction(

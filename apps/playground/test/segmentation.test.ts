@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { enableFastWasmTraining } from '@uqjs/backend';
 import { InvalidArgumentError } from '@uqjs/core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runSegmentation, SHOWN_IMAGES, TEST_IMAGES } from '../src/segmentation/compute.js';
+import { runSegmentation } from '../src/segmentation/compute.js';
+import {
+  SHOWN_IMAGES,
+  segmentationTestSet,
+  shownImages,
+  TEST_IMAGES,
+} from '../src/segmentation/data.js';
 import type { SegmentationResult } from '../src/segmentation/protocol.js';
 import {
   checkSegmentationSettings,
@@ -88,6 +94,11 @@ describe('runSegmentation', () => {
       expect(map.length).toBe(pixels);
     }
     for (const p of result.prediction) expect(p).toBeLessThan(k);
+    // The images drawn before training (shownImages of the test set) are the ones evaluated.
+    const view = shownImages(segmentationTestSet(DEFAULT_SEGMENTATION_SETTINGS));
+    expect(result.images).toEqual(view.images);
+    expect(result.labels).toEqual(view.labels);
+    expect(result.oodMask).toEqual(view.oodMask);
     // The OOD shape is in the shown images, labelled 255 (not a class).
     const oodPixels = result.oodMask.reduce((s, v) => s + v, 0);
     expect(oodPixels).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, Rng } from '@uqjs/core';
-import { makeSegmentationShapes, type SegmentationShapes } from '@uqjs/datasets';
+import type { SegmentationShapes } from '@uqjs/datasets';
 import { entropyDecomposition, SegmentationMetrics } from '@uqjs/metrics';
 import { segmentationLoss } from '@uqjs/segmentation';
 import { nextTask } from '../methods/training.js';
@@ -8,6 +8,7 @@ import type { FitOutcome } from '../methods/types.js';
 import type { UncertaintyMeans } from '../protocol.js';
 import type { RunHooks } from '../run.js';
 import { withSeededMathRandom } from '../seeded-math-random.js';
+import { segmentationTestSet, segmentationTrainSet, shownImages } from './data.js';
 import { buildPixelNet, type PixelNet } from './pixel-net.js';
 import type { SegmentationResult, SegmentationUncertainty } from './protocol.js';
 import type { SegmentationSettings } from './settings.js';
@@ -16,36 +17,10 @@ import type { SegmentationSettings } from './settings.js';
 export const SEGMENTATION_BATCH = 4;
 /** Adam's learning rate. */
 export const SEGMENTATION_LEARNING_RATE = 0.003;
-/** Test images (each with one OOD object) that the scores are computed over. */
-export const TEST_IMAGES = 16;
-/** Test images drawn. */
-export const SHOWN_IMAGES = 3;
-
 /** How a segmentation run ended (a stopped run is drawn as trained so far). */
 export interface SegmentationOutcome extends FitOutcome {
   readonly result: SegmentationResult;
   readonly trainSeconds: number;
-}
-
-/** The tab's data: training images without the OOD shape, test images with one each. */
-export function segmentationData(settings: SegmentationSettings): {
-  train: SegmentationShapes;
-  test: SegmentationShapes;
-} {
-  const seedOf = (part: string) => deriveSeed(settings.seed, 'segmentation', part);
-  return {
-    train: makeSegmentationShapes({
-      numImages: settings.trainImages,
-      size: settings.size,
-      seed: seedOf('train'),
-    }),
-    test: makeSegmentationShapes({
-      numImages: TEST_IMAGES,
-      size: settings.size,
-      seed: seedOf('test'),
-      ood: true,
-    }),
-  };
 }
 
 /**
@@ -134,7 +109,8 @@ async function evaluatePixelNet(
   const [n, h, w, c] = test.shape;
   const k = test.numClasses;
   const pixels = h * w;
-  const shown = Math.min(SHOWN_IMAGES, n);
+  const view = shownImages(test);
+  const { shown } = view;
   const prediction = new Uint8Array(shown * pixels);
   const maps = {
     total: new Float32Array(shown * pixels),
@@ -197,13 +173,7 @@ async function evaluatePixelNet(
   };
   return {
     kind: 'segmentation',
-    size: h,
-    shown,
-    numClasses: k,
-    classNames: test.classNames,
-    images: test.images.slice(0, shown * pixels * c),
-    labels: test.masks.slice(0, shown * pixels),
-    oodMask: oodMask.slice(0, shown * pixels),
+    ...view,
     prediction,
     ...maps,
     testImages: n,
@@ -234,7 +204,7 @@ export function runSegmentation(
 ): Promise<SegmentationOutcome> {
   return withSeededMathRandom(settings.seed, async () => {
     const started = performance.now();
-    const { train, test } = segmentationData(settings);
+    const [train, test] = [segmentationTrainSet(settings), segmentationTestSet(settings)];
     const net = buildPixelNet(settings, train.numClasses);
     try {
       const fit = await trainPixelNet(net, train, settings, hooks);

@@ -3,6 +3,7 @@
 import type { BackendChoice } from '../protocol.js';
 import { renderSegmentationGrid, renderSegmentationSummary } from '../ui/segmentation-panel.js';
 import { secondsText, trainingElements, trainingPage } from '../ui/training-page.js';
+import { segmentationTestSet, shownImages } from './data.js';
 import type { SegmentationResult } from './protocol.js';
 import {
   checkSegmentationSettings,
@@ -98,11 +99,27 @@ export function setupSegmentationTab(backend: BackendChoice): void {
       started = true;
       state.status = 'starting';
       page.setStatus('Loading the segmentation worker…');
+      showData();
       page.startWorker();
     }
   };
 
-  form.addEventListener('change', showTemperature);
+  /** Draws the first test images and labels of the form's size and seed, as long as valid. */
+  const showData = () => {
+    let settings: SegmentationSettings;
+    try {
+      settings = readForm(form);
+    } catch {
+      return; // An invalid field: Train reports it.
+    }
+    renderSegmentationGrid(byId('segmentation-grid'), shownImages(segmentationTestSet(settings)));
+    byId('segmentation-summary').replaceChildren();
+  };
+  form.addEventListener('change', (event) => {
+    showTemperature();
+    const name = (event.target as HTMLInputElement).name;
+    if (!page.running() && [fieldName('size'), fieldName('seed')].includes(name)) showData();
+  });
   for (const tab of TABS) byId(`tab-${tab}`).addEventListener('click', () => open(tab));
   writeForm(form, DEFAULT_SEGMENTATION_SETTINGS);
   showTemperature();

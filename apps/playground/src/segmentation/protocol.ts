@@ -26,12 +26,8 @@ export interface SegmentationUncertainty {
   readonly ood: UncertaintyMeans;
 }
 
-/**
- * What the page draws after a segmentation run: `shown` test images of side `H = W = size`,
- * row-major, and the test-set numbers.
- */
-export interface SegmentationResult {
-  readonly kind: 'segmentation';
+/** The shown test images of side `H = W = size`, row-major: what the page draws before training. */
+export interface SegmentationView {
   readonly size: number;
   readonly shown: number;
   readonly numClasses: number;
@@ -42,6 +38,11 @@ export interface SegmentationResult {
   readonly labels: Uint8Array;
   /** `[shown, H, W]` 1 on the OOD object. */
   readonly oodMask: Uint8Array;
+}
+
+/** What the page draws after a segmentation run: the view, its maps and the test-set numbers. */
+export interface SegmentationResult extends SegmentationView {
+  readonly kind: 'segmentation';
   /** `[shown, H, W]` argmax of the predictive. */
   readonly prediction: Uint8Array;
   /** `[shown, H, W]` entropy decomposition over the MC dropout passes, nats. */

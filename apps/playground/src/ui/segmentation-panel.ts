@@ -1,4 +1,4 @@
-import type { SegmentationResult } from '../segmentation/protocol.js';
+import type { SegmentationResult, SegmentationView } from '../segmentation/protocol.js';
 import { classColor, type Rgb, sequentialColor } from './colormap.js';
 import { context2d } from './plot-frame.js';
 
@@ -21,6 +21,13 @@ const BACKGROUND: Rgb = [72, 72, 72];
 const IGNORED: Rgb = [255, 255, 255];
 /** Pixels of the OOD shape in the label map. */
 const OOD: Rgb = [232, 62, 232];
+
+/** The maps drawn before training: the test images and their labels. */
+const DATA_MAPS: readonly SegmentationMap[] = ['image', 'label'];
+
+function isResult(view: SegmentationView | SegmentationResult): view is SegmentationResult {
+  return 'kind' in view;
+}
 
 /** The colour of class `k` of the segmentation tab (0 background, then the shapes). */
 export function segmentationClassColor(k: number): Rgb {
@@ -47,17 +54,22 @@ export function uncertaintyScales(result: SegmentationResult): {
 /**
  * The RGBA pixels `[H, W, 4]` of map `map` of shown image `index`: the image itself, the
  * labels and the prediction in class colours (the OOD shape magenta, ignored pixels white),
- * the uncertainties in the sequential map over `[0, scale]`.
+ * the uncertainties in the sequential map over `[0, scale]`. The image and label maps need
+ * only the view; the others a result.
  */
 export function segmentationMapPixels(
-  result: SegmentationResult,
+  result: SegmentationView | SegmentationResult,
   map: SegmentationMap,
   index: number,
 ): Uint8ClampedArray<ArrayBuffer> {
   const pixels = result.size * result.size;
   const base = index * pixels;
   const out = new Uint8ClampedArray(pixels * 4);
-  const scales = uncertaintyScales(result);
+  const trained = isResult(result) ? result : null;
+  if (trained === null && !DATA_MAPS.includes(map)) {
+    throw new Error(`segmentationMapPixels: the ${map} map needs the result of a trained model`);
+  }
+  const scales = trained === null ? null : uncertaintyScales(trained);
   for (let p = 0; p < pixels; p++) {
     const i = base + p;
     let rgb: Rgb;
@@ -69,9 +81,9 @@ export function segmentationMapPixels(
       rgb =
         label !== IGNORE ? segmentationClassColor(label) : result.oodMask[i] === 1 ? OOD : IGNORED;
     } else if (map === 'prediction') {
-      rgb = segmentationClassColor(result.prediction[i]!);
+      rgb = segmentationClassColor(trained!.prediction[i]!);
     } else {
-      rgb = sequentialColor(result[map][i]! / scales[map]);
+      rgb = sequentialColor(trained![map][i]! / scales![map]);
     }
     out.set([rgb[0], rgb[1], rgb[2], 255], 4 * p);
   }
@@ -79,8 +91,7 @@ export function segmentationMapPixels(
 }
 
 /** Column captions; the uncertainty ones give the top of their colour scale. */
-function caption(map: SegmentationMap, result: SegmentationResult): string {
-  const scales = uncertaintyScales(result);
+function caption(map: SegmentationMap, result: SegmentationView | SegmentationResult): string {
   switch (map) {
     case 'image':
       return 'Test image';
@@ -88,20 +99,27 @@ function caption(map: SegmentationMap, result: SegmentationResult): string {
       return 'Label (magenta: OOD)';
     case 'prediction':
       return 'Prediction';
-    default:
-      return `${map[0]!.toUpperCase()}${map.slice(1)} (0 to ${scales[map].toFixed(3)} nats)`;
+    default: {
+      const top = uncertaintyScales(result as SegmentationResult)[map];
+      return `${map[0]!.toUpperCase()}${map.slice(1)} (0 to ${top.toFixed(3)} nats)`;
+    }
   }
 }
 
 /**
  * Draws the grid of `result` into `container`: one row per shown test image, one canvas per
- * map (`id` `seg-<map>-<row>`, `data-map`), each `H x W` pixels, scaled up by CSS.
+ * map (`id` `seg-<map>-<row>`, `data-map`), each `H x W` pixels, scaled up by CSS. A view
+ * without a result (before training) gets the image and label columns.
  */
-export function renderSegmentationGrid(container: HTMLElement, result: SegmentationResult): void {
+export function renderSegmentationGrid(
+  container: HTMLElement,
+  result: SegmentationView | SegmentationResult,
+): void {
+  const maps = isResult(result) ? SEGMENTATION_MAPS : DATA_MAPS;
   const table = document.createElement('table');
   table.className = 'segmentation-grid';
   const head = table.createTHead().insertRow();
-  for (const map of SEGMENTATION_MAPS) {
+  for (const map of maps) {
     const th = document.createElement('th');
     th.textContent = caption(map, result);
     head.append(th);
@@ -109,7 +127,7 @@ export function renderSegmentationGrid(container: HTMLElement, result: Segmentat
   const body = table.createTBody();
   for (let row = 0; row < result.shown; row++) {
     const tr = body.insertRow();
-    for (const map of SEGMENTATION_MAPS) {
+    for (const map of maps) {
       const canvas = document.createElement('canvas');
       canvas.width = result.size;
       canvas.height = result.size;
