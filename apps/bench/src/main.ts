@@ -8,7 +8,7 @@ import { renderTables } from './report.js';
 import { type BenchIo, runBench, tablesFor } from './run-grid.js';
 import { readRuns } from './runs-log.js';
 import { parseSegmentationArgs, SEGMENTATION_USAGE } from './segmentation/args.js';
-import { runSegmentation } from './segmentation/run.js';
+import { reportSegmentation, runSegmentation, segmentationConfigOf } from './segmentation/run.js';
 
 /** Shell-quotes an argument for the command line shown in reports. */
 function quote(arg: string): string {
@@ -92,7 +92,10 @@ async function segmentation(argv: readonly string[], io: BenchIo, line: string):
 export async function main(argv: readonly string[], io: BenchIo): Promise<number> {
   const line = [PROGRAM, ...argv].map(quote).join(' ');
   try {
-    if (argv[0] === 'segmentation') await segmentation(argv.slice(1), io, line);
+    const segmentationRun =
+      argv[0] === 'report' && argv.length === 2 ? segmentationConfigOf(argv[1] as string) : null;
+    if (segmentationRun !== null) reportSegmentation(argv[1] as string, segmentationRun, io, line);
+    else if (argv[0] === 'segmentation') await segmentation(argv.slice(1), io, line);
     else if (argv[0] === 'help' && argv[1] === 'segmentation')
       await segmentation(['--help'], io, line);
     else await execute(parseBenchArgs(argv), io, line);

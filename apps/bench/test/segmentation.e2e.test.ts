@@ -1,7 +1,8 @@
 // End-to-end check of `uqjs-bench segmentation` through the built executable (dist/cli.js, built
 // by the nx `test` target's dependency on `build`): a tiny grid (16 x 16 shapes, 2 epochs,
 // 1 seed, homoscedastic and the heteroscedastic head at two temperatures) writes its runs,
-// summary, report and picture grids, with scores in their ranges; --resume trains nothing again;
+// summary, report and picture grids, with scores in their ranges; `report <dir>` rewrites the
+// summary and report; --resume trains nothing again;
 // bad flags stop it before any write; a CamVid folder written here in its own format (RGB PNG
 // images, greyscale class-index PNG masks) goes through the same command.
 import { spawn } from 'node:child_process';
@@ -185,6 +186,20 @@ describe('uqjs-bench segmentation', () => {
       const size = pictureSize(PICTURES, 16, 16);
       expect([png.width, png.height]).toEqual([size.width, size.height]);
     }
+  });
+
+  it('`report <dir>` rewrites the summary and report from runs.jsonl', async () => {
+    const summary = readFileSync(join(out, 'summary.json'), 'utf8');
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    rmSync(join(out, 'summary.json'));
+    const outcome = await bench(['report', out]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('| homoscedastic | 1 |');
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(summary);
+    // The same report, but for the wall time, which only the run that trained knows.
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe(
+      report.replace(/, [\d.]+ minutes wall time/, ''),
+    );
   });
 
   it('--resume trains nothing again; a second run into the directory is refused', async () => {

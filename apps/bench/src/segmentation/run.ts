@@ -111,6 +111,73 @@ function finishedLine(record: SegmentationRunRecord, done: number, total: number
 }
 
 /**
+ * Writes `summary.json` and `report.md` of the segmentation run in `out` from its
+ * `runs.jsonl` (in grid order: workers finish in any order) and the config file `file`.
+ */
+function writeSegmentationOutputs(
+  out: string,
+  file: SegmentationConfigFile,
+  wallSeconds?: number,
+): SegmentationSummary {
+  const order = new Map(enumerateCells(file.grid).map((cell, i) => [cellKey(cell), i]));
+  const records = readSegmentationRuns(out).sort(
+    (a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0),
+  );
+  const summary = summarizeSegmentation(records, file.grid);
+  writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const context = { command: file.command, protocol: file.protocol, grid: file.grid, records };
+  writeFileSync(
+    join(out, 'report.md'),
+    renderSegmentationReport(
+      summary,
+      wallSeconds === undefined ? context : { ...context, wallSeconds },
+    ),
+  );
+  return summary;
+}
+
+/**
+ * The config file of `dir` when it holds a `uqjs-bench segmentation` run, else `null`.
+ *
+ * @since 0.1.0
+ */
+export function segmentationConfigOf(dir: string): SegmentationConfigFile | null {
+  const path = join(dir, 'config.json');
+  if (!existsSync(path)) return null;
+  try {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<SegmentationConfigFile>;
+    return file.bench === 'segmentation' ? (file as SegmentationConfigFile) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `uqjs-bench report <dir>` for a segmentation run: rewrites `summary.json` and `report.md`
+ * from `runs.jsonl` without training (the report then states no wall time) and prints the
+ * tables.
+ *
+ * @since 0.1.0
+ */
+export function reportSegmentation(
+  dir: string,
+  file: SegmentationConfigFile,
+  io: BenchIo,
+  command: string,
+): SegmentationSummary {
+  const lock = lockDirectory(dir, command, io.err);
+  try {
+    const summary = writeSegmentationOutputs(dir, file);
+    io.out(
+      `${tablesFor(io, renderSegmentationTables(summary))}\nwrote ${dir}/report.md and summary.json\n`,
+    );
+    return summary;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
  * Runs `uqjs-bench segmentation`: every cell of the grid that `out/runs.jsonl` does not hold
  * yet is trained ({@link runSegmentationCell}), in worker processes or in this one, and
  * appended to `runs.jsonl` as it finishes; then `summary.json` and `report.md` (tables, `tau*`
@@ -204,18 +271,8 @@ export async function runSegmentation(
       });
     }
 
-    // In grid order (workers finish in any order), so the report lists its pictures that way.
-    const order = new Map(cells.map((cell, i) => [cellKey(cell), i]));
-    const records = readSegmentationRuns(out).sort(
-      (a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0),
-    );
-    const summary = summarizeSegmentation(records, grid);
     const wallSeconds = (Date.now() - started) / 1000;
-    writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeFileSync(
-      join(out, 'report.md'),
-      renderSegmentationReport(summary, { command, protocol, grid, records, wallSeconds }),
-    );
+    const summary = writeSegmentationOutputs(out, file, wallSeconds);
     io.out(`\n${tablesFor(io, renderSegmentationTables(summary))}\n`);
     io.out(
       `wrote ${out}/report.md, summary.json, runs.jsonl and pictures · ${todo.length} runs trained in ${formatDuration(wallSeconds)}\n`,
