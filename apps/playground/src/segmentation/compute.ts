@@ -131,14 +131,20 @@ async function evaluatePixelNet(
     const x = tf.tensor4d(test.images.subarray(first * c, end * c), [count, h, w, c]);
     const features = net.features(x, false);
     const members: { data: Float32Array; numClasses: number }[] = [];
-    for (let pass = 0; pass < settings.passes; pass++) {
-      const probs = tf.tidy(() =>
-        tf.exp(net.logProbs(features, { training: false, dropout: settings.passes > 1 })),
-      );
-      members.push({ data: (await probs.data()) as Float32Array, numClasses: k });
-      probs.dispose();
+    try {
+      for (let pass = 0; pass < settings.passes; pass++) {
+        const probs = tf.tidy(() =>
+          tf.exp(net.logProbs(features, { training: false, dropout: settings.passes > 1 })),
+        );
+        try {
+          members.push({ data: (await probs.data()) as Float32Array, numClasses: k });
+        } finally {
+          probs.dispose();
+        }
+      }
+    } finally {
+      tf.dispose([x, features]);
     }
-    tf.dispose([x, features]);
     const parts = entropyDecomposition(members);
     // [count * H * W, K] mean over the passes.
     const mean = new Float32Array(count * pixels * k);
