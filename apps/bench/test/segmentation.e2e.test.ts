@@ -188,6 +188,24 @@ describe('uqjs-bench segmentation', () => {
     }
   });
 
+  it('worker processes train the same runs as this process', async () => {
+    const dir = join(root, 'workers');
+    const flags = GRID.map((f) => (f === out ? dir : f));
+    flags[flags.indexOf('--workers') + 1] = '2';
+    const outcome = await bench([...flags, '--methods', 'heteroscedastic']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('2 to train with 2 workers');
+    const lines = readFileSync(join(dir, 'runs.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const byKey = new Map(
+      lines.map((line) => JSON.parse(line) as SegmentationRunRecord).map((r) => [r.key, r]),
+    );
+    for (const r of records().filter((x) => x.cell.method === 'heteroscedastic')) {
+      expect(byKey.get(r.key)?.test).toEqual(r.test);
+      expect(byKey.get(r.key)?.history).toEqual(r.history);
+    }
+    expect(byKey.size).toBe(2);
+  });
+
   it('`report <dir>` rewrites the summary and report from runs.jsonl', async () => {
     const summary = readFileSync(join(out, 'summary.json'), 'utf8');
     const report = readFileSync(join(out, 'report.md'), 'utf8');
