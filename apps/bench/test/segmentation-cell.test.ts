@@ -4,9 +4,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { enableFastWasmTraining } from '@uqjs/backend';
 import { describe, expect, it } from 'vitest';
+import type { SegmentationProgress } from '../src/segmentation/cell.js';
 import runSegmentationCell from '../src/segmentation/cell.js';
 import { loadSegmentationData, subsetSplit } from '../src/segmentation/data.js';
 import { segmentationPreset } from '../src/segmentation/protocol.js';
+import { heartbeatLine } from '../src/segmentation/run.js';
 
 // As the CLI's resolveBackend does on wasm: the U-Net's training needs Conv2DBackpropFilter.
 enableFastWasmTraining();
@@ -79,5 +81,26 @@ describe('runSegmentationCell', () => {
     expect(a.picture).toBeNull();
     expect(a.key).toBe('heteroscedastic/tau=2/S=4/seed=1');
     expect(a.backend).toBe(tf.getBackend());
+  });
+
+  it('reports each epoch with the validation NLL of its history', async () => {
+    const seen: SegmentationProgress[] = [];
+    const r = await runSegmentationCell(
+      { ...task, protocol: { ...protocol, epochs: 2, patience: 2 } },
+      { progress: (p) => seen.push(p) },
+    );
+    expect(seen.map((p) => p.epoch)).toEqual([1, 2]);
+    expect(seen.map((p) => p.validationNll)).toEqual(r.history.validationNll);
+    expect(seen.every((p) => p.key === r.key && p.epochs === 2)).toBe(true);
+  });
+});
+
+describe('heartbeatLine', () => {
+  it('says how far the grid and each running run are', () => {
+    const p = { key: 'homoscedastic/seed=0', epoch: 3, epochs: 20, validationNll: 0.51234 };
+    expect(heartbeatLine(2, 12, 95, [p])).toBe(
+      '... 2/12 runs done, 1m35s elapsed; running: homoscedastic/seed=0 epoch 3/20 (validation NLL 0.5123)\n',
+    );
+    expect(heartbeatLine(0, 3, 30, [])).toBe('... 0/3 runs done, 30s elapsed\n');
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { TaskContext } from '@uqjs/backend/node';
 import { deriveSeed } from '@uqjs/core';
 import { type Cell, cellKey } from '../grid.js';
 import type { SegmentationRunRecord } from './analysis.js';
@@ -26,6 +27,20 @@ export interface SegmentationTask {
   readonly out: string;
   /** Test images in this run's picture grid; 0 draws none. */
   readonly pictures: number;
+}
+
+/**
+ * What a running cell reports after each epoch (over `runInWorkers`' IPC channel in a worker).
+ *
+ * @since 0.1.0
+ */
+export interface SegmentationProgress {
+  readonly key: string;
+  /** 1-based. */
+  readonly epoch: number;
+  /** The most epochs the run trains (`protocol.epochs`). */
+  readonly epochs: number;
+  readonly validationNll: number;
 }
 
 /**
@@ -55,13 +70,15 @@ function dataOf(task: SegmentationTask): Promise<SegmentationData> {
  * ({@link buildSegmenter}), training with early stopping on validation NLL
  * (`deriveSeed(seed, 'train')` orders the batches), then the best checkpoint scored on
  * validation and test with `protocol.dropoutPasses` MC-dropout passes, and the picture grid
- * of the first `task.pictures` test images written to {@link picturePath}. The default export,
+ * of the first `task.pictures` test images written to {@link picturePath}; each epoch's
+ * validation NLL goes to `context.progress`. The default export,
  * so `runInWorkers` can run it in a child process; the bench also calls it in-process.
  *
  * @since 0.1.0
  */
 export default async function runSegmentationCell(
   task: SegmentationTask,
+  context?: TaskContext<SegmentationProgress>,
 ): Promise<SegmentationRunRecord> {
   const started = Date.now();
   const { cell, protocol } = task;
@@ -75,6 +92,8 @@ export default async function runSegmentationCell(
       batchSize: protocol.batchSize,
       learningRate: protocol.learningRate,
       seed: deriveSeed(cell.seed, 'train'),
+      onEpoch: (epoch, validationNll) =>
+        context?.progress({ key: cellKey(cell), epoch, epochs: protocol.epochs, validationNll }),
     });
     const opts = {
       passes: protocol.dropoutPasses,

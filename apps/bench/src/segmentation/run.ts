@@ -22,7 +22,7 @@ import {
   type SegmentationSummary,
   summarizeSegmentation,
 } from './analysis.js';
-import runSegmentationCell, { type SegmentationTask } from './cell.js';
+import runSegmentationCell, { type SegmentationProgress, type SegmentationTask } from './cell.js';
 import { loadSegmentationData } from './data.js';
 import type { SegmentationConfig } from './protocol.js';
 import { renderSegmentationReport, renderSegmentationTables } from './report.js';
@@ -73,6 +73,29 @@ function readSegmentationRuns(dir: string): SegmentationRunRecord[] {
         throw new DataError(`${path}:${i + 1} is not a JSON run record`);
       }
     });
+}
+
+/** A heartbeat line is printed when nothing was printed for this long, ms. */
+const HEARTBEAT_MS = 30_000;
+
+/**
+ * The heartbeat line: runs done, time elapsed, and where each running run is.
+ *
+ * @since 0.1.0
+ */
+export function heartbeatLine(
+  done: number,
+  total: number,
+  elapsedSeconds: number,
+  running: readonly SegmentationProgress[],
+): string {
+  const where = running.map(
+    (p) => `${p.key} epoch ${p.epoch}/${p.epochs} (validation NLL ${p.validationNll.toFixed(4)})`,
+  );
+  return (
+    `... ${done}/${total} runs done, ${formatDuration(elapsedSeconds)} elapsed` +
+    `${where.length > 0 ? `; running: ${where.join('; ')}` : ''}\n`
+  );
 }
 
 /** Refuses an output directory that holds another run (or, without `--resume`, any run). */
@@ -182,7 +205,8 @@ export function reportSegmentation(
  * yet is trained ({@link runSegmentationCell}), in worker processes or in this one, and
  * appended to `runs.jsonl` as it finishes; then `summary.json` and `report.md` (tables, `tau*`
  * on validation, paired tests on mIoU and NLL, the picture grids under `pictures/`) are
- * written and the tables printed. The data is loaded once here first, so a missing dataset
+ * written and the tables printed. Standard error gets a line per finished run and, when
+ * nothing was printed for 30 s, a heartbeat ({@link heartbeatLine}). The data is loaded once here first, so a missing dataset
  * stops the command before anything is written; the directory is locked while it runs.
  *
  * @since 0.1.0
@@ -254,21 +278,45 @@ export async function runSegmentation(
       pictures: cell.seed === first ? execution.pictures : 0,
     }));
     let done = cells.length - todo.length;
-    const onResult = (record: SegmentationRunRecord) => {
+    let printed = Date.now();
+    const say = (text: string) => {
+      io.err(text);
+      printed = Date.now();
+    };
+    // The last epoch of each running task, for the heartbeat.
+    const running = new Map<number, SegmentationProgress>();
+    const onProgress = (progress: SegmentationProgress, index: number) => {
+      running.set(index, progress);
+    };
+    const onResult = (record: SegmentationRunRecord, index: number) => {
       // Flushed before the next run is reported, so a crash loses only the runs in progress.
       appendFileSync(join(out, RUNS), `${JSON.stringify(record)}\n`, { flush: true });
-      io.err(finishedLine(record, ++done, cells.length));
+      running.delete(index);
+      say(finishedLine(record, ++done, cells.length));
     };
-    if (parallel === 1) {
-      for (const task of tasks) onResult(await runSegmentationCell(task));
-    } else {
-      await runInWorkers<SegmentationTask, SegmentationRunRecord>(tasks, {
-        module: new URL('./cell.js', import.meta.url),
-        workers: parallel,
-        env: { UQJS_BACKEND: backend.name },
-        logBackend: false,
-        onResult,
-      });
+    const heartbeat = setInterval(() => {
+      if (Date.now() - printed < HEARTBEAT_MS) return;
+      say(heartbeatLine(done, cells.length, (Date.now() - started) / 1000, [...running.values()]));
+    }, 1000);
+    heartbeat.unref();
+    try {
+      if (parallel === 1) {
+        for (const [index, task] of tasks.entries()) {
+          const context = { progress: (p: SegmentationProgress) => onProgress(p, index) };
+          onResult(await runSegmentationCell(task, context), index);
+        }
+      } else {
+        await runInWorkers<SegmentationTask, SegmentationRunRecord, SegmentationProgress>(tasks, {
+          module: new URL('./cell.js', import.meta.url),
+          workers: parallel,
+          env: { UQJS_BACKEND: backend.name },
+          logBackend: false,
+          onResult,
+          onProgress,
+        });
+      }
+    } finally {
+      clearInterval(heartbeat);
     }
 
     const wallSeconds = (Date.now() - started) / 1000;
