@@ -29,6 +29,8 @@ describe('parseSegmentationArgs', () => {
     // 10 homoscedastic runs + 9 x 3 x 10 heteroscedastic runs.
     expect(enumerateCells(c.grid)).toHaveLength(10 + 270);
     expect(config(['--preset', 'paper']).grid).toEqual(c.grid);
+    // `npx nx run bench:segmentation -- --paper`: the script's --preset quick gives way.
+    expect(config(['--preset', 'quick', '--paper']).grid).toEqual(c.grid);
   });
 
   it('takes flags over the preset', () => {
