@@ -85,7 +85,8 @@ function isNode(): boolean {
 
 /**
  * Points the pthreads' `blob:` scripts at `wasm-thread-worker.js` and reports at least
- * `2 * threads` cores; returns the function that undoes both. The Node modules are imported here,
+ * `2 * threads` cores; returns the function that undoes both and lets the process exit while the
+ * pool's threads wait for work. The Node modules are imported here,
  * through variables, so that browser bundles of this package never see them.
  */
 async function patchNodeForPthreads(threads: number): Promise<() => void> {
@@ -101,10 +102,12 @@ async function patchNodeForPthreads(threads: number): Promise<() => void> {
   const script = fileURLToPath(new URL('./wasm-thread-worker.js', import.meta.url));
 
   const NodeWorker = workerThreads.Worker;
+  const pthreads: { unref(): void }[] = [];
   workerThreads.Worker = class PthreadWorker extends NodeWorker {
     constructor(url: string | URL, options?: { workerData?: unknown }) {
       const fromTfjs = String(url).startsWith('blob:');
       super(fromTfjs ? script : url, fromTfjs ? { ...options, workerData: { wasmDir } } : options);
+      if (fromTfjs) pthreads.push(this as unknown as { unref(): void });
     }
   };
   const cpus = os.cpus;
@@ -117,5 +120,8 @@ async function patchNodeForPthreads(threads: number): Promise<() => void> {
   return () => {
     workerThreads.Worker = NodeWorker;
     os.cpus = cpus;
+    // Emscripten holds a reference on each pthread that runs, and the pool's threads never end:
+    // without this the process would not exit when its work is done.
+    for (const worker of pthreads) worker.unref();
   };
 }

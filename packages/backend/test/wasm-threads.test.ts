@@ -16,8 +16,16 @@ interface Run {
 }
 
 function train(threads: number): Run {
-  const out = spawnSync(process.execPath, [child, String(threads)], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`child (threads ${threads}) failed: ${out.stderr}`);
+  // The child ends without process.exit: the pool's waiting threads must not keep it alive.
+  const out = spawnSync(process.execPath, [child, String(threads)], {
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  if (out.status !== 0) {
+    throw new Error(
+      `child (threads ${threads}) failed or did not exit: ${out.signal ?? ''} ${out.stderr}`,
+    );
+  }
   return JSON.parse(out.stdout.trim().split('\n').at(-1)!) as Run;
 }
 
