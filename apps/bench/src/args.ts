@@ -111,6 +111,8 @@ Running:
   --resume              skip the runs already in DIR/runs.jsonl (needs --out)
   --shard i/n           run the i-th of n slices of the grid (1 <= i <= n)
   --workers N           worker processes (default: CPU cores; 1 on a GPU)
+  --threads N           wasm threads per worker, 1 to 8 (default: the cores
+                        the workers leave, e.g. 2 for one run on 2 cores)
   --progress MODE       auto, lines or off: live on a terminal, else a line
                         per run and a heartbeat (auto)
   -y, --yes             start without asking (a terminal asks above ${CONFIRM_ABOVE_RUNS} runs)
@@ -190,6 +192,13 @@ export function parseOneOf<const T extends string>(
 export function parsePositiveInt(text: string, flag: string, min = 1): number {
   const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) bad(flag, `an integer >= ${min}`, text);
+  return value;
+}
+
+/** `--threads`: an integer from 1 to 8 (the threads one wasm backend takes at most). */
+export function parseThreads(text: string): number {
+  const value = parsePositiveInt(text, '--threads');
+  if (value > 8) bad('--threads', 'an integer from 1 to 8', text);
   return value;
 }
 
@@ -309,6 +318,7 @@ const RUN_OPTIONS = {
   resume: { type: 'boolean' },
   shard: { type: 'string' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   progress: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
@@ -484,6 +494,7 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
     resume: values.resume ?? false,
     shard,
     workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
+    threads: values.threads !== undefined ? parseThreads(values.threads) : null,
     backend,
     dataDir,
     download: values.download ?? false,

@@ -31,6 +31,8 @@ export const METHOD_NAMES = [
   'sngp',
   'mc-dropout',
   'ensemble',
+  'het-sngp',
+  'bbb',
 ] as const;
 /**
  * A method the bench compares.
@@ -156,6 +158,8 @@ export interface Execution {
   readonly shard: Shard | null;
   /** Worker processes; `null` for automatic: the CPU cores, or 1 on a GPU backend. */
   readonly workers: number | null;
+  /** wasm threads per worker; `null` for automatic: the cores the workers leave (see parallelism.ts). */
+  readonly threads: number | null;
   readonly backend: BenchBackend | null;
   readonly dataDir: string | null;
   readonly download: boolean;

@@ -19,6 +19,7 @@ import {
   writeConfigFile,
   writeOutputs,
 } from './outputs.js';
+import { describeParallelism, planThreads, planWorkers } from './parallelism.js';
 import { estimateGridSeconds } from './presets.js';
 import {
   formatDuration,
@@ -174,13 +175,13 @@ async function runLocked(
 ): Promise<BenchResult> {
   const started = Date.now();
   const { protocol, grid, execution } = config;
+  const cells = shardCells(enumerateCells(grid), execution.shard);
+  const threads = planThreads(cells.length, execution);
   const backend = await resolveBackend({
     ...(execution.backend !== null ? { prefer: execution.backend } : {}),
+    threads,
     log: false,
   });
-  const workers =
-    execution.workers ??
-    (backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : availableParallelism());
   io.out(
     `uqjs-bench ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider}) · ${describeDevice(backend)}\n`,
   );
@@ -198,14 +199,13 @@ async function runLocked(
   const log = readRuns(execution.out);
   for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);
   const finished = new Set(log.records.map((r) => cellKey(r.cell)));
-  const cells = shardCells(enumerateCells(grid), execution.shard);
   const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
-  const parallel = Math.max(1, Math.min(workers, todo.length));
+  const parallel = planWorkers(todo.length, backend.name, execution.workers);
   const measured = log.records.map((r) => r.seconds);
   const estimate = estimateGridSeconds(protocol, todo, parallel, measured);
   io.out(
     `grid: ${cells.length} runs${execution.shard ? ` (shard ${execution.shard.index}/${execution.shard.count})` : ''}, ` +
-      `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}` +
+      `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${describeParallelism(parallel, threads, backend.name)}` +
       ` · estimated ${formatDuration(estimate)}${measured.length > 0 ? ' (from the finished runs)' : ' (rough)'}\n`,
   );
   if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
@@ -275,7 +275,7 @@ async function runLocked(
       await runInWorkers<CellTask, RunRecord, RunProgress>(tasks, {
         module: new URL('./cell-worker.js', import.meta.url),
         workers: parallel,
-        env: { UQJS_BACKEND: backend.name },
+        env: { UQJS_BACKEND: backend.name, UQJS_WASM_THREADS: String(threads) },
         logBackend: false, // reported once above; a line per worker would break the progress bar
         onResult,
         onProgress,

@@ -117,6 +117,7 @@ describe('parseBenchArgs: presets and defaults', () => {
     expect(config.execution).toMatchObject({
       shard: { index: 2, count: 3 },
       workers: 1,
+      threads: null,
       backend: 'cpu',
       out: 'x',
     });
@@ -229,6 +230,8 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
       'uqjs-bench: --ensemble-size must be an integer >= 2, got "1"',
     ],
     [['mnist', '--workers', '0'], 'uqjs-bench: --workers must be an integer >= 1, got "0"'],
+    [['mnist', '--threads', '0'], 'uqjs-bench: --threads must be an integer >= 1, got "0"'],
+    [['mnist', '--threads', '9'], 'uqjs-bench: --threads must be an integer from 1 to 8, got "9"'],
     [
       ['mnist', '--noise', 'cauchy'],
       'uqjs-bench: --noise must be one of normal, logistic, gumbel, got "cauchy"',

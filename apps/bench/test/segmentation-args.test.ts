@@ -92,6 +92,7 @@ describe('parseSegmentationArgs', () => {
       dataDir: '/data/camvid',
       backend: 'cpu',
       workers: 3,
+      threads: null,
       pictures: 0,
     });
   });

@@ -9,6 +9,7 @@ import {
   parsePositiveNumber,
   parseSeeds,
   parseSplit,
+  parseThreads,
   timestamp,
 } from '../args.js';
 import { BENCH_BACKENDS, PRESETS, type PresetName } from '../config.js';
@@ -72,6 +73,8 @@ Running:
   --out DIR             output directory (results/segmentation-<dataset>/<time>)
   --resume              skip the runs already in DIR/runs.jsonl (needs --out)
   --workers N           worker processes (default: CPU cores; 1 on a GPU)
+  --threads N           wasm threads per worker, 1 to 8 (default: the cores
+                        the workers leave)
   --pictures N          test images per picture grid (4; 0: none)
   -y, --yes             start without asking (a terminal asks above 100 runs)
   -h, --help            this text`;
@@ -98,6 +101,7 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'boolean' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   pictures: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   help: { type: 'boolean', short: 'h' },
@@ -202,6 +206,7 @@ export function parseSegmentationArgs(
     backend:
       values.backend !== undefined ? parseOneOf(values.backend, BENCH_BACKENDS, '--backend') : null,
     workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
+    threads: values.threads !== undefined ? parseThreads(values.threads) : null,
     pictures: int('pictures', DEFAULT_PICTURES, 0),
   };
   return { kind: 'run', config: { preset, protocol, grid, execution }, yes: values.yes ?? false };

@@ -95,6 +95,8 @@ export interface SegmentationConfig {
     readonly backend: BenchBackend | null;
     /** Worker processes; `null` for automatic: the CPU cores, or 1 on a GPU backend. */
     readonly workers: number | null;
+    /** wasm threads per worker; `null` for automatic: the cores the workers leave. */
+    readonly threads: number | null;
     /** Test images drawn in each picture grid (0: no pictures). */
     readonly pictures: number;
   };

@@ -7,7 +7,6 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { resolveBackend } from '@uqjs/backend';
 import { runInWorkers } from '@uqjs/backend/node';
@@ -15,6 +14,7 @@ import { DataError, InvalidArgumentError } from '@uqjs/core';
 import { CONFIRM_ABOVE_RUNS } from '../args.js';
 import { cellKey, enumerateCells } from '../grid.js';
 import { type DirectoryLock, lockDirectory } from '../lock.js';
+import { describeParallelism, planThreads, planWorkers } from '../parallelism.js';
 import { formatDuration } from '../progress.js';
 import { type BenchIo, tablesFor } from '../run-grid.js';
 import {
@@ -218,8 +218,11 @@ export async function runSegmentation(
 ): Promise<SegmentationResult> {
   const started = Date.now();
   const { protocol, grid, execution } = config;
+  const cells = enumerateCells(grid);
+  const threads = planThreads(cells.length, execution);
   const backend = await resolveBackend({
     ...(execution.backend !== null ? { prefer: execution.backend } : {}),
+    threads,
     log: false,
   });
   io.out(
@@ -237,7 +240,6 @@ export async function runSegmentation(
   };
   const out = execution.out;
   checkDirectory(file, out, execution.resume);
-  const cells = enumerateCells(grid);
   let lock: DirectoryLock | null = null;
   let created = false;
   try {
@@ -245,13 +247,10 @@ export async function runSegmentation(
     const previous = readSegmentationRuns(out);
     const finished = new Set(previous.map((r) => r.key));
     const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
-    const workers =
-      execution.workers ??
-      (backend.name === 'tensorflow' || backend.name === 'webgpu' ? 1 : availableParallelism());
-    const parallel = Math.max(1, Math.min(workers, todo.length));
+    const parallel = planWorkers(todo.length, backend.name, execution.workers);
     io.out(
       `grid: ${cells.length} runs, ${cells.length - todo.length} already in ${out}, ` +
-        `${todo.length} to train with ${parallel} worker${parallel === 1 ? '' : 's'}\n`,
+        `${todo.length} to train with ${describeParallelism(parallel, threads, backend.name)}\n`,
     );
     if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
       if (!(await io.confirm(`Train ${todo.length} segmentation runs? [y/N] `))) {
@@ -309,7 +308,7 @@ export async function runSegmentation(
         await runInWorkers<SegmentationTask, SegmentationRunRecord, SegmentationProgress>(tasks, {
           module: new URL('./cell.js', import.meta.url),
           workers: parallel,
-          env: { UQJS_BACKEND: backend.name },
+          env: { UQJS_BACKEND: backend.name, UQJS_WASM_THREADS: String(threads) },
           logBackend: false,
           onResult,
           onProgress,
