@@ -1,14 +1,17 @@
-// scoreSplit (which pixels are scored, NLL / accuracy / mIoU / OOD AUROC by hand) and
+// scoreSplit / SplitScorer (which pixels are scored, NLL / accuracy / mIoU / OOD AUROC, AUPR
+// and FPR95 by hand, streaming equal to one-shot; evaluateSplit the same in any batches) and
 // pictureGrid (a PNG that pngjs decodes, of the stated size, with the label colours in place).
+import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { scoreSplit } from '../src/segmentation/evaluate.js';
+import { evaluateSplit, SplitScorer, scoreSplit } from '../src/segmentation/evaluate.js';
 import {
   PICTURE_GAP,
   PICTURE_SCALE,
   pictureGrid,
   pictureSize,
 } from '../src/segmentation/pictures.js';
+import type { Segmenter } from '../src/segmentation/segmenter.js';
 import type { SegmentationSplit } from '../src/segmentation/split.js';
 
 // One 1 x 4 image: pixel 0 labelled 0, pixel 1 labelled 1, pixel 2 ignored, pixel 3 OOD.
@@ -39,6 +42,87 @@ describe('scoreSplit', () => {
     expect(s.ood?.auroc).toBeCloseTo(0.5, 12);
     expect(s.ood?.meanTotal).toBeCloseTo(0.55, 6);
     expect(scoreSplit(probs, uncertainty, { ...split, oodMask: null }, 2).ood).toBeNull();
+  });
+  it('takes the OOD pixels as positives for AUPR and FPR95 (SegmentationMetrics)', () => {
+    // Scores by descending total: 0.6 (in), 0.55 (OOD), 0.5 (in). Finding the one OOD pixel
+    // (threshold 0.55) flags one of the two in-distribution pixels: FPR95 1/2 (with the
+    // in-distribution pixels positive it would be 1), precision 1/2 at recall 1: AUPR 1/2.
+    expect(s.ood?.fpr95).toBeCloseTo(0.5, 12);
+    expect(s.ood?.aupr).toBeCloseTo(0.5, 12);
+  });
+  it('gives the one-shot scores when fed pixel by pixel', () => {
+    const scorer = new SplitScorer(2);
+    for (let i = 0; i < 4; i++) {
+      const one = (a: Float32Array) => a.subarray(i, i + 1);
+      scorer.add(
+        probs.subarray(2 * i, 2 * i + 2),
+        {
+          total: one(uncertainty.total),
+          aleatoric: one(uncertainty.aleatoric),
+          epistemic: one(uncertainty.epistemic),
+        },
+        split.masks.subarray(i, i + 1),
+        (split.oodMask as Uint8Array).subarray(i, i + 1),
+      );
+    }
+    // The same sums in the same pixel order: equal, not only close.
+    expect(scorer.result()).toEqual(s);
+  });
+  it('has no OOD scores when the OOD mask marks no pixel', () => {
+    const none = { ...split, oodMask: new Uint8Array(4) };
+    expect(scoreSplit(probs, uncertainty, none, 2).ood).toBeNull();
+  });
+});
+
+describe('evaluateSplit', () => {
+  // 5 images of 2 x 2 pixels, 2 channels; labels 0/1 with some ignored and OOD pixels.
+  const n = 5;
+  const pixels = n * 4;
+  const images = Float32Array.from({ length: pixels * 2 }, (_, i) => ((i * 7) % 11) / 10);
+  const big: SegmentationSplit = {
+    images,
+    shape: [n, 2, 2, 2],
+    masks: Uint8Array.from({ length: pixels }, (_, i) => (i % 7 === 3 ? 255 : i % 2)),
+    oodMask: Uint8Array.from({ length: pixels }, (_, i) => (i % 5 === 1 ? 1 : 0)),
+  };
+  // A fake network: softmax of 3 x the two channels, shifted by the pass index (its call
+  // count modulo the passes) when dropout is on, so the passes differ and give an epistemic part.
+  const fake = (passes: number): Segmenter => {
+    let calls = 0;
+    return {
+      probs: (x: tf.Tensor4D, dropout: boolean) => {
+        const shift = dropout ? (calls++ % passes) * 0.5 : 0;
+        return tf.tidy(() =>
+          tf.softmax(tf.add(tf.mul(x, 3), tf.tensor1d([shift, -shift]))),
+        ) as tf.Tensor4D;
+      },
+    } as unknown as Segmenter;
+  };
+  const run = (batchSize: number) =>
+    evaluateSplit(fake(3), big, { passes: 3, batchSize, numClasses: 2, keep: 2 });
+
+  it('scores the same in any batches, keeps the first images, frees its tensors', async () => {
+    const before = tf.memory().numTensors;
+    const whole = await run(n);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const batchSize of [1, 2, 3]) {
+      // The same sums over the same pixels in the same order: equal, not only close.
+      const other = await run(batchSize);
+      expect(other.scores).toEqual(whole.scores);
+      expect(other.maps).toEqual(whole.maps);
+    }
+    expect(whole.maps.probs.length).toBe(2 * 4 * 2);
+    expect(whole.maps.uncertainty.total.length).toBe(2 * 4);
+    expect(whole.scores.uncertainty.epistemic).toBeGreaterThan(0);
+    expect(whole.scores.ood?.auroc).toBeGreaterThanOrEqual(0);
+    // The one-shot scorer on the kept maps of all 5 images gives the same scores.
+    const all = await evaluateSplit(fake(3), big, {
+      passes: 3,
+      batchSize: 2,
+      numClasses: 2,
+      keep: n,
+    });
+    expect(scoreSplit(all.maps.probs, all.maps.uncertainty, big, 2)).toEqual(whole.scores);
   });
 });
 

@@ -1,4 +1,4 @@
-import { accuracy, ece, entropyDecomposition, meanIoU, nll, oodMetrics } from '@uqjs/metrics';
+import { entropyDecomposition, SegmentationMetrics } from '@uqjs/metrics';
 import { ECE_BINS } from '../evaluate.js';
 import type { Segmenter } from './segmenter.js';
 import type { SegmentationSplit } from './split.js';
@@ -29,8 +29,9 @@ export interface SegmentationScores {
     readonly epistemic: number;
   };
   /**
-   * Pixel OOD detection of the held-out class by total uncertainty (higher = more OOD):
-   * AUROC, AUPR with OOD pixels positive, FPR at 95% TPR of in-distribution pixels; `null`
+   * Pixel OOD detection of the held-out class by total uncertainty (higher = more OOD), OOD
+   * pixels positive (`SegmentationMetrics`' convention): AUROC, AUPR, and FPR95 = the share of
+   * in-distribution pixels flagged at the threshold that finds 95% of the OOD pixels; `null`
    * for a split without OOD pixels.
    */
   readonly ood: {
@@ -68,9 +69,92 @@ export interface SplitEvaluation {
 }
 
 /**
+ * The streaming scorer of one split: {@link SegmentationMetrics} (mean IoU, pixel accuracy,
+ * top-label ECE, NLL and pixel OOD detection by total uncertainty) plus the mean uncertainty
+ * over the scored pixels and the mean total uncertainty over the OOD pixels. Feed it the
+ * batches of a split in order with {@link SplitScorer.add}; its memory is the metrics' (8 bytes
+ * per OOD-evaluated pixel for the exact OOD metrics) and a few sums.
+ *
+ * @since 0.1.0
+ */
+export class SplitScorer {
+  private readonly metrics: SegmentationMetrics;
+  private readonly numClasses: number;
+  // Sums of total, aleatoric, epistemic over the scored pixels, in pixel order.
+  private readonly sums = { total: 0, aleatoric: 0, epistemic: 0 };
+  private scored = 0;
+  private oodTotal = 0;
+  private oodPixels = 0;
+  private withOod = false;
+
+  constructor(numClasses: number) {
+    this.numClasses = numClasses;
+    this.metrics = new SegmentationMetrics({ numClasses, ignoreIndex: IGNORE, bins: ECE_BINS });
+  }
+
+  /**
+   * Adds `n` pixels: their predictive probabilities `[n, K]`, uncertainty `[n]`, labels `[n]`
+   * (255 = ignore) and OOD flags `[n]` (`null`: the split has no OOD mask).
+   */
+  add(
+    probs: Float32Array,
+    uncertainty: PixelUncertainty,
+    labels: ArrayLike<number>,
+    oodMask: Uint8Array | null,
+  ): void {
+    for (let i = 0; i < labels.length; i++) {
+      if (oodMask !== null && oodMask[i] === 1) {
+        this.oodTotal += uncertainty.total[i] as number;
+        this.oodPixels++;
+      } else if (labels[i] !== IGNORE) {
+        this.sums.total += uncertainty.total[i] as number;
+        this.sums.aleatoric += uncertainty.aleatoric[i] as number;
+        this.sums.epistemic += uncertainty.epistemic[i] as number;
+        this.scored++;
+      }
+    }
+    const matrix = { data: probs, numClasses: this.numClasses };
+    if (oodMask === null) {
+      this.metrics.update(matrix, labels);
+    } else {
+      // The OOD score is the total uncertainty H(pbar), higher = more OOD.
+      this.metrics.update(matrix, labels, { oodMask, oodScore: uncertainty.total });
+      this.withOod = true;
+    }
+  }
+
+  /** The scores of every pixel added; `ood` is `null` when no OOD pixel was added. */
+  result(): SegmentationScores {
+    const r = this.metrics.result();
+    const mean = (sum: number, count: number) => (count > 0 ? sum / count : Number.NaN);
+    return {
+      meanIoU: r.meanIoU,
+      pixelAccuracy: r.pixelAccuracy,
+      nll: r.nll,
+      ece: r.ece,
+      uncertainty: {
+        total: mean(this.sums.total, this.scored),
+        aleatoric: mean(this.sums.aleatoric, this.scored),
+        epistemic: mean(this.sums.epistemic, this.scored),
+      },
+      ood:
+        this.withOod && this.oodPixels > 0 && r.ood !== null
+          ? {
+              auroc: r.ood.auroc,
+              aupr: r.ood.aupr,
+              fpr95: r.ood.fpr95,
+              meanTotal: mean(this.oodTotal, this.oodPixels),
+            }
+          : null,
+    };
+  }
+}
+
+/**
  * The predictive of `split` from `passes` MC-dropout passes (one pass with dropout off when
- * `passes` is 1), scored, with the
- * per-pixel uncertainty decomposed by `entropyDecomposition` over the passes.
+ * `passes` is 1), scored batch by batch by a {@link SplitScorer}, with the per-pixel
+ * uncertainty decomposed by `entropyDecomposition` over the passes. Only the maps of the first
+ * `keep` images are kept.
  *
  * @since 0.1.0
  */
@@ -86,11 +170,16 @@ export async function evaluateSplit(
 ): Promise<SplitEvaluation> {
   const [n, h, w] = split.shape;
   const k = opts.numClasses;
-  const pixels = n * h * w;
-  const probs = new Float32Array(pixels * k);
-  const total = new Float32Array(pixels);
-  const aleatoric = new Float32Array(pixels);
-  const epistemic = new Float32Array(pixels);
+  const kept = Math.min(opts.keep, n) * h * w;
+  const maps = {
+    probs: new Float32Array(kept * k),
+    uncertainty: {
+      total: new Float32Array(kept),
+      aleatoric: new Float32Array(kept),
+      epistemic: new Float32Array(kept),
+    },
+  };
+  const scorer = new SplitScorer(k);
   let offset = 0;
   for (const indices of batchRanges(n, opts.batchSize)) {
     const { x, y } = batchOf(split, indices);
@@ -102,42 +191,43 @@ export async function evaluateSplit(
       p.dispose();
     }
     x.dispose();
-    const parts = entropyDecomposition(members);
+    const decomposed = entropyDecomposition(members);
+    // Stored as float32, like the maps.
+    const parts: PixelUncertainty = {
+      total: Float32Array.from(decomposed.total),
+      aleatoric: Float32Array.from(decomposed.aleatoric),
+      epistemic: Float32Array.from(decomposed.epistemic),
+    };
     const rows = parts.total.length;
+    // pbar [rows, K]: the mean of the passes' probabilities.
+    const probs = new Float32Array(rows * k);
     for (let i = 0; i < rows * k; i++) {
       let sum = 0;
       for (const m of members) sum += m.data[i] as number;
-      probs[offset * k + i] = sum / members.length;
+      probs[i] = sum / members.length;
     }
-    total.set(parts.total, offset);
-    aleatoric.set(parts.aleatoric, offset);
-    epistemic.set(parts.epistemic, offset);
+    scorer.add(
+      probs,
+      parts,
+      split.masks.subarray(offset, offset + rows),
+      split.oodMask === null ? null : split.oodMask.subarray(offset, offset + rows),
+    );
+    if (offset < kept) {
+      const take = Math.min(rows, kept - offset);
+      maps.probs.set(probs.subarray(0, take * k), offset * k);
+      maps.uncertainty.total.set(parts.total.subarray(0, take), offset);
+      maps.uncertainty.aleatoric.set(parts.aleatoric.subarray(0, take), offset);
+      maps.uncertainty.epistemic.set(parts.epistemic.subarray(0, take), offset);
+    }
     offset += rows;
   }
-  const scores = scoreSplit(probs, { total, aleatoric, epistemic }, split, k);
-  const keep = Math.min(opts.keep, n) * h * w;
-  return {
-    scores,
-    maps: {
-      probs: probs.slice(0, keep * k),
-      uncertainty: {
-        total: total.slice(0, keep),
-        aleatoric: aleatoric.slice(0, keep),
-        epistemic: epistemic.slice(0, keep),
-      },
-    },
-  };
-}
-
-function mean(values: Float32Array, where: readonly number[]): number {
-  let sum = 0;
-  for (const i of where) sum += values[i] as number;
-  return where.length > 0 ? sum / where.length : Number.NaN;
+  return { scores: scorer.result(), maps };
 }
 
 /**
- * Scores predictive probabilities `[N * H * W, K]` of `split` on its scored pixels, and pixel
- * OOD detection (OOD pixels against scored pixels) by total uncertainty.
+ * Scores predictive probabilities `[N * H * W, K]` of `split` in one go (a {@link SplitScorer}
+ * fed once): its scored pixels, and pixel OOD detection (OOD pixels against scored pixels) by
+ * total uncertainty.
  *
  * @since 0.1.0
  */
@@ -147,49 +237,7 @@ export function scoreSplit(
   split: SegmentationSplit,
   numClasses: number,
 ): SegmentationScores {
-  const k = numClasses;
-  const scored: number[] = [];
-  const ood: number[] = [];
-  for (let i = 0; i < split.masks.length; i++) {
-    if (split.oodMask !== null && split.oodMask[i] === 1) ood.push(i);
-    else if (split.masks[i] !== IGNORE) scored.push(i);
-  }
-  const rows = new Float32Array(scored.length * k);
-  const labels = new Int32Array(scored.length);
-  const predicted = new Int32Array(scored.length);
-  scored.forEach((pixel, r) => {
-    rows.set(probs.subarray(pixel * k, (pixel + 1) * k), r * k);
-    labels[r] = split.masks[pixel] as number;
-    let top = 0;
-    for (let c = 1; c < k; c++)
-      if ((probs[pixel * k + c] as number) > (probs[pixel * k + top] as number)) top = c;
-    predicted[r] = top;
-  });
-  const matrix = { data: rows, numClasses: k };
-  let oodScores: SegmentationScores['ood'] = null;
-  if (ood.length > 0) {
-    // oodMetrics takes in-distribution scores (higher = more in-distribution): -total.
-    const metrics = oodMetrics(
-      scored.map((i) => -(uncertainty.total[i] as number)),
-      ood.map((i) => -(uncertainty.total[i] as number)),
-    );
-    oodScores = {
-      auroc: metrics.auroc,
-      aupr: metrics.auprOut,
-      fpr95: metrics.fpr95,
-      meanTotal: mean(uncertainty.total, ood),
-    };
-  }
-  return {
-    meanIoU: meanIoU(predicted, labels, k),
-    pixelAccuracy: accuracy(matrix, labels),
-    nll: nll(matrix, labels),
-    ece: ece(matrix, labels, { bins: ECE_BINS }),
-    uncertainty: {
-      total: mean(uncertainty.total, scored),
-      aleatoric: mean(uncertainty.aleatoric, scored),
-      epistemic: mean(uncertainty.epistemic, scored),
-    },
-    ood: oodScores,
-  };
+  const scorer = new SplitScorer(numClasses);
+  scorer.add(probs, uncertainty, split.masks, split.oodMask);
+  return scorer.result();
 }

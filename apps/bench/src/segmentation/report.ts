@@ -161,6 +161,8 @@ export function renderSegmentationReport(
     '',
     '## Mean per-pixel uncertainty on test (nats)',
     '',
+    'Pixel OOD detection scores each pixel by its total uncertainty with the OOD pixels positive: OOD AUPR is their average precision, and OOD FPR95 the share of in-distribution pixels flagged at the threshold that finds 95% of the OOD pixels.',
+    '',
     ...table(
       ['arm', 'total', 'aleatoric', 'epistemic', 'total on OOD pixels', 'OOD AUPR', 'OOD FPR95'],
       summary.arms.map((arm) => {
