@@ -147,7 +147,6 @@ describe('DenseFlipout', () => {
     const rep = await gradientVariance(
       withWeights(new DenseReparameterization({ units: U, seed: 4 })),
     );
-    console.log('GV', flip, rep);
     expect(flip).toBeLessThan(0.25 * rep);
     x.dispose();
   });
