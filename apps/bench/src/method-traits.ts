@@ -53,6 +53,20 @@ const TRAITS: Record<MethodName, MethodTraits> = {
     package: '@uqjs/ensembles',
     description: 'deep ensemble of independently initialized homoscedastic models',
   },
+  'het-sngp': {
+    usesTemperature: true,
+    usesTrainSamples: true,
+    package: '@uqjs/sngp',
+    description:
+      'spectral-normalized body, HetSNGP head: GP logits as the MC softmax locations, GP variance added at prediction',
+  },
+  bbb: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/bayesian',
+    description:
+      'Bayes by Backprop: Flipout / reparameterized layers, KL / N, weight draws averaged',
+  },
 };
 
 /**

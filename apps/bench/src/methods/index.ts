@@ -14,6 +14,8 @@ const LOADERS: Record<MethodName, () => Promise<Method>> = {
   sngp: async () => (await import('./sngp.js')).sngp,
   'mc-dropout': async () => (await import('./mc-dropout.js')).mcDropout,
   ensemble: async () => (await import('./ensemble.js')).ensemble,
+  'het-sngp': async () => (await import('./het-sngp.js')).hetSngp,
+  bbb: async () => (await import('./bbb.js')).bbb,
 };
 
 /**

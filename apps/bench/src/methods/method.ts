@@ -30,6 +30,11 @@ export interface MethodContext {
   readonly ensembleSize: number;
   /** Seeds the initialization and every MC draw of the cell. */
   readonly seed: number;
+  /**
+   * `N`, the training examples of the cell (Bayes by Backprop divides its KL term by it);
+   * methods that need it fail without it.
+   */
+  readonly trainSize?: number;
 }
 
 /**
