@@ -20,6 +20,8 @@ export const METHODS = [
   'sngp',
   'mc-dropout',
   'ensemble',
+  'het-sngp',
+  'bbb',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -27,7 +29,7 @@ export type MethodName = (typeof METHODS)[number];
 export const REGRESSION_LIKELIHOODS = ['gaussian', 'laplace'] as const;
 export type RegressionLikelihood = (typeof REGRESSION_LIKELIHOODS)[number];
 
-/** Methods offered for the regression view: SNGP's model is a classifier. */
+/** Methods offered for the regression view: SNGP's, HetSNGP's and BbB's models are classifiers. */
 export const REGRESSION_METHODS: readonly MethodName[] = [
   'deterministic',
   'heteroscedastic',

@@ -39,6 +39,8 @@ const MEMBERS: Record<MethodName, number> = {
   sngp: 6,
   'mc-dropout': 6,
   ensemble: 3,
+  'het-sngp': 6,
+  bbb: 6,
 };
 
 describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) => {
@@ -61,8 +63,9 @@ describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) =>
         expect(p[i]![0]! + p[i]![1]!).toBeCloseTo(1, 5);
         for (const member of m) expect(member[i]![0]! + member[i]![1]!).toBeCloseTo(1, 5);
         // Averaging methods: probs is the mean of the members. SNGP's probs are the
-        // mean-field approximation instead, close to (not equal to) the mean of its draws.
-        if (method !== 'sngp') {
+        // mean-field approximation instead, close to (not equal to) the mean of its draws, and
+        // HetSNGP's an MC estimate with other draws than its members'.
+        if (method !== 'sngp' && method !== 'het-sngp') {
           const memberMean = m.reduce((s, member) => s + member[i]![0]!, 0) / m.length;
           expect(p[i]![0]).toBeCloseTo(memberMean, 5);
         }
@@ -105,6 +108,46 @@ describe('SNGP posterior draws', () => {
     });
     tf.dispose([x, y, xt]);
   });
+});
+
+describe.each(['het-sngp', 'bbb'] as const)('%s members', (method) => {
+  test('are seeded: two predictions give the same members, and they differ from each other', async () => {
+    const [x, y, xt] = [xTrain(), yTrain(), xTest()];
+    await withSeededMathRandom(0, async () => {
+      const classifier = makeClassifier(small(method), 2, 2);
+      await classifier.fit(x, y, recorder().hooks);
+      const a = classifier.predict(xt);
+      const b = classifier.predict(xt);
+      const members = await a.members.array();
+      expect(await b.members.array()).toEqual(members);
+      expect(await b.probs.array()).toEqual(await a.probs.array());
+      // Posterior draws (GP logits, or network weights) give different members.
+      expect(members[1]).not.toEqual(members[0]);
+      tf.dispose([a.members, a.probs, b.members, b.probs]);
+      classifier.dispose();
+    });
+    tf.dispose([x, y, xt]);
+  });
+});
+
+test('HetSNGP: probs and the mean of the members estimate the same predictive', async () => {
+  const [x, y, xt] = [xTrain(), yTrain(), xTest()];
+  await withSeededMathRandom(0, async () => {
+    const classifier = makeClassifier(small('het-sngp', { mcSamples: 400 }), 2, 2);
+    await classifier.fit(x, y, recorder().hooks);
+    const { probs, members } = classifier.predict(xt);
+    const p = await probs.array();
+    const m = await members.array();
+    for (let i = 0; i < 20; i++) {
+      // Both average p(class 0) in [0, 1] over 400 draws of (GP logits, noise): each has a
+      // standard error <= 0.5 / sqrt(400) = 0.025, their difference <= 0.036; 0.15 is > 4 of it.
+      const memberMean = m.reduce((sum, member) => sum + member[i]![0]!, 0) / m.length;
+      expect(Math.abs(p[i]![0]! - memberMean)).toBeLessThan(0.15);
+    }
+    tf.dispose([probs, members]);
+    classifier.dispose();
+  });
+  tf.dispose([x, y, xt]);
 });
 
 const cubic = makeTask('cubic', 0) as RegressionTask;
@@ -150,6 +193,6 @@ describe.each([
 
 test('makeRegressor names the method it has no model for', () => {
   expect(() => makeRegressor(small('sngp'))).toThrow(
-    'makeRegressor: settings.method must be a method with a regression model (not sngp)',
+    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb)',
   );
 });

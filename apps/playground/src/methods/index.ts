@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Settings } from '../settings.js';
+import { bbbClassifier } from './bbb.js';
 import { deterministicClassifier, deterministicRegressor } from './deterministic.js';
 import { ensembleClassifier, ensembleRegressor } from './ensemble.js';
+import { hetSngpClassifier } from './het-sngp.js';
 import { heteroscedasticClassifier, heteroscedasticRegressor } from './heteroscedastic.js';
 import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
 import { sngpClassifier } from './sngp.js';
@@ -37,10 +39,21 @@ export function makeClassifier(
       return mcDropoutClassifier({ ...base, dropoutRate: settings.dropoutRate });
     case 'ensemble':
       return ensembleClassifier({ ...base, size: settings.ensembleSize });
+    case 'het-sngp':
+      return hetSngpClassifier({
+        ...base,
+        noise: settings.noise,
+        temperature: settings.temperature,
+      });
+    case 'bbb':
+      return bbbClassifier(base);
   }
 }
 
-/** The regressor of `settings.method` (SNGP has none: `checkSettings` rejects it). */
+/** The classification-only methods (`checkSettings` rejects them for the regression view). */
+const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb'] as const;
+
+/** The regressor of `settings.method` (the classification-only ones throw). */
 export function makeRegressor(settings: Settings): Regressor {
   const base = {
     inputDim: 1,
@@ -61,10 +74,12 @@ export function makeRegressor(settings: Settings): Regressor {
     case 'ensemble':
       return ensembleRegressor({ ...base, size: settings.ensembleSize });
     case 'sngp':
+    case 'het-sngp':
+    case 'bbb':
       throw new InvalidArgumentError({
         fn: 'makeRegressor',
         argument: 'settings.method',
-        expected: 'a method with a regression model (not sngp)',
+        expected: `a method with a regression model (not ${NO_REGRESSOR.join(', ')})`,
         given: settings.method,
       });
   }
