@@ -1,11 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
-import { runInWorkers } from '@uqjs/backend/node';
+import type { ResolvedBackend } from '@uqjs/backend';
 import { InvalidArgumentError } from '@uqjs/core';
 import type { Summary } from './analysis.js';
-import { CONFIRM_ABOVE_RUNS } from './args.js';
 import runCell, { type CellTask } from './cell-worker.js';
 import type { BenchConfig } from './config.js';
 import { type DataDescription, describeBenchData } from './data.js';
@@ -19,7 +17,7 @@ import {
   writeConfigFile,
   writeOutputs,
 } from './outputs.js';
-import { describeParallelism, planThreads, planWorkers } from './parallelism.js';
+import { describeParallelism, planWorkers } from './parallelism.js';
 import { estimateGridSeconds } from './presets.js';
 import {
   formatDuration,
@@ -29,6 +27,7 @@ import {
 } from './progress.js';
 import type { RunRecord } from './record.js';
 import { renderTables } from './report.js';
+import { confirmRuns, holdsRun, resolveRunBackend, trainTasks } from './run-loop.js';
 import { appendRun, dropPartialLine, readRuns } from './runs-log.js';
 import { markdownForTerminal } from './terminal-table.js';
 
@@ -110,15 +109,7 @@ function checkDirectory(
     data,
     command,
   };
-  if (existsSync(join(out, 'config.json'))) {
-    if (!resume) {
-      throw new InvalidArgumentError({
-        fn: 'uqjs-bench',
-        argument: '--out',
-        expected: 'a new directory (or add --resume to continue the run in it)',
-        given: out,
-      });
-    }
+  if (holdsRun(out, resume)) {
     const differences = configDifferences(readConfigFile(out), file, out);
     if (differences.length > 0) {
       throw new InvalidArgumentError({
@@ -176,12 +167,7 @@ async function runLocked(
   const started = Date.now();
   const { protocol, grid, execution } = config;
   const cells = shardCells(enumerateCells(grid), execution.shard);
-  const threads = planThreads(cells.length, execution);
-  const backend = await resolveBackend({
-    ...(execution.backend !== null ? { prefer: execution.backend } : {}),
-    threads,
-    log: false,
-  });
+  const { backend, threads } = await resolveRunBackend(cells.length, execution);
   io.out(
     `uqjs-bench ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider}) · ${describeDevice(backend)}\n`,
   );
@@ -208,20 +194,13 @@ async function runLocked(
       `${cells.length - todo.length} already in ${execution.out}, ${todo.length} to train with ${describeParallelism(parallel, threads, backend.name)}` +
       ` · estimated ${formatDuration(estimate)}${measured.length > 0 ? ' (from the finished runs)' : ' (rough)'}\n`,
   );
-  if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
-    const go = await io.confirm(
-      `Train ${todo.length} runs (estimated ${formatDuration(estimate)})? [y/N] `,
-    );
-    if (!go) {
-      // Nothing is written yet, so a rerun without --resume is not refused.
-      throw new InvalidArgumentError({
-        fn: 'uqjs-bench',
-        argument: 'confirmation',
-        expected: `yes to train ${todo.length} runs (pass --yes to skip the question, or --quick for a small grid)`,
-        given: 'no',
-      });
-    }
-  }
+  // Nothing is written yet, so a rerun after a no is not refused for want of --resume.
+  await confirmRuns(
+    io,
+    todo.length,
+    `Train ${todo.length} runs (estimated ${formatDuration(estimate)})? [y/N] `,
+    'pass --yes to skip the question, or --quick for a small grid',
+  );
 
   if (hold.lock === null) {
     if (!existsSync(execution.out)) {
@@ -266,21 +245,15 @@ async function runLocked(
     progress.finished(index, record);
   };
   try {
-    if (parallel === 1) {
-      for (const [index, task] of tasks.entries()) {
-        const context = { progress: (update: RunProgress) => onProgress(update, index) };
-        onResult(await runCell(task, context), index);
-      }
-    } else {
-      await runInWorkers<CellTask, RunRecord, RunProgress>(tasks, {
-        module: new URL('./cell-worker.js', import.meta.url),
-        workers: parallel,
-        env: { UQJS_BACKEND: backend.name, UQJS_WASM_THREADS: String(threads) },
-        logBackend: false, // reported once above; a line per worker would break the progress bar
-        onResult,
-        onProgress,
-      });
-    }
+    await trainTasks(tasks, {
+      parallel,
+      backend: backend.name,
+      threads,
+      module: new URL('./cell-worker.js', import.meta.url),
+      run: runCell,
+      onResult,
+      onProgress,
+    });
   } finally {
     progress.stop();
   }

@@ -8,15 +8,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { resolveBackend } from '@uqjs/backend';
-import { runInWorkers } from '@uqjs/backend/node';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
-import { CONFIRM_ABOVE_RUNS } from '../args.js';
 import { cellKey, enumerateCells } from '../grid.js';
 import { type DirectoryLock, lockDirectory } from '../lock.js';
-import { describeParallelism, planThreads, planWorkers } from '../parallelism.js';
+import { describeParallelism, planWorkers } from '../parallelism.js';
 import { formatDuration } from '../progress.js';
 import { type BenchIo, tablesFor } from '../run-grid.js';
+import { confirmRuns, holdsRun, resolveRunBackend, trainTasks } from '../run-loop.js';
 import {
   type SegmentationRunRecord,
   type SegmentationSummary,
@@ -100,17 +98,8 @@ export function heartbeatLine(
 
 /** Refuses an output directory that holds another run (or, without `--resume`, any run). */
 function checkDirectory(file: SegmentationConfigFile, out: string, resume: boolean): void {
-  const path = join(out, 'config.json');
-  if (!existsSync(path)) return;
-  if (!resume) {
-    throw new InvalidArgumentError({
-      fn: 'uqjs-bench',
-      argument: '--out',
-      expected: 'a new directory (or add --resume to continue the run in it)',
-      given: out,
-    });
-  }
-  const old = JSON.parse(readFileSync(path, 'utf8')) as SegmentationConfigFile;
+  if (!holdsRun(out, resume)) return;
+  const old = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as SegmentationConfigFile;
   const differs = (['bench', 'protocol', 'grid'] as const).filter(
     (key) => JSON.stringify(old[key]) !== JSON.stringify(file[key]),
   );
@@ -219,12 +208,7 @@ export async function runSegmentation(
   const started = Date.now();
   const { protocol, grid, execution } = config;
   const cells = enumerateCells(grid);
-  const threads = planThreads(cells.length, execution);
-  const backend = await resolveBackend({
-    ...(execution.backend !== null ? { prefer: execution.backend } : {}),
-    threads,
-    log: false,
-  });
+  const { backend, threads } = await resolveRunBackend(cells.length, execution);
   io.out(
     `uqjs-bench segmentation ${protocol.dataset} (${config.preset} preset) · backend ${backend.name} (${backend.provider})\n`,
   );
@@ -252,16 +236,12 @@ export async function runSegmentation(
       `grid: ${cells.length} runs, ${cells.length - todo.length} already in ${out}, ` +
         `${todo.length} to train with ${describeParallelism(parallel, threads, backend.name)}\n`,
     );
-    if (todo.length > CONFIRM_ABOVE_RUNS && io.confirm !== undefined) {
-      if (!(await io.confirm(`Train ${todo.length} segmentation runs? [y/N] `))) {
-        throw new InvalidArgumentError({
-          fn: 'uqjs-bench',
-          argument: 'confirmation',
-          expected: `yes to train ${todo.length} runs (pass --yes to skip the question)`,
-          given: 'no',
-        });
-      }
-    }
+    await confirmRuns(
+      io,
+      todo.length,
+      `Train ${todo.length} segmentation runs? [y/N] `,
+      'pass --yes to skip the question',
+    );
     if (lock === null) {
       created = !existsSync(out);
       mkdirSync(out, { recursive: true });
@@ -299,21 +279,15 @@ export async function runSegmentation(
     }, 1000);
     heartbeat.unref();
     try {
-      if (parallel === 1) {
-        for (const [index, task] of tasks.entries()) {
-          const context = { progress: (p: SegmentationProgress) => onProgress(p, index) };
-          onResult(await runSegmentationCell(task, context), index);
-        }
-      } else {
-        await runInWorkers<SegmentationTask, SegmentationRunRecord, SegmentationProgress>(tasks, {
-          module: new URL('./cell.js', import.meta.url),
-          workers: parallel,
-          env: { UQJS_BACKEND: backend.name, UQJS_WASM_THREADS: String(threads) },
-          logBackend: false,
-          onResult,
-          onProgress,
-        });
-      }
+      await trainTasks(tasks, {
+        parallel,
+        backend: backend.name,
+        threads,
+        module: new URL('./cell.js', import.meta.url),
+        run: runSegmentationCell,
+        onResult,
+        onProgress,
+      });
     } finally {
       clearInterval(heartbeat);
     }
