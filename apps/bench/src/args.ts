@@ -3,6 +3,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidArgumentError } from '@uqjs/core';
 import {
   BENCH_BACKENDS,
+  type BenchBackend,
   type BenchConfig,
   DATASETS,
   type DatasetName,
@@ -293,7 +294,13 @@ export function timestamp(now: Date): string {
   return now.toISOString().slice(0, 19).replaceAll(':', '-');
 }
 
-const RUN_OPTIONS = {
+/**
+ * The flags of a run that both `uqjs-bench <dataset>` and `uqjs-bench segmentation` take: the
+ * preset, the grid and how the runs are executed.
+ *
+ * @since 0.1.0
+ */
+export const SHARED_RUN_OPTIONS = {
   preset: { type: 'string' },
   quick: { type: 'boolean' },
   paper: { type: 'boolean' },
@@ -301,6 +308,106 @@ const RUN_OPTIONS = {
   temperatures: { type: 'string' },
   'train-samples': { type: 'string' },
   seeds: { type: 'string' },
+  'data-dir': { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The values {@link parseFlags} gives for {@link SHARED_RUN_OPTIONS}. */
+type SharedRunValues = Partial<ParsedFlags<typeof SHARED_RUN_OPTIONS>['values']>;
+
+/**
+ * The preset of `--quick`, `--paper` or `--preset` (the first two override the third, so
+ * `nx run bench:<target> -- --paper`, whose script says `--preset quick`, runs the paper's
+ * protocol); without any, `quick`: the paper's grid is only ever asked for by name.
+ *
+ * @since 0.1.0
+ */
+export function parsePreset(values: SharedRunValues): PresetName {
+  if (values.quick && values.paper) bad('--quick', 'not combined with --paper', '--paper');
+  return values.quick
+    ? 'quick'
+    : values.paper
+      ? 'paper'
+      : values.preset !== undefined
+        ? parseOneOf(values.preset, PRESETS, '--preset')
+        : 'quick';
+}
+
+/** `--resume` needs `--out`. */
+export function checkResume(values: SharedRunValues): void {
+  if (values.resume && values.out === undefined) {
+    bad('--resume', 'used with --out <dir> of the run to resume', '--resume without --out');
+  }
+}
+
+/**
+ * The grid of `--methods` (each one of `methodNames`), `--temperatures`, `--train-samples` and
+ * `--seeds`, each defaulting to the preset's.
+ *
+ * @since 0.1.0
+ */
+export function parseGridFlags<M extends string>(
+  values: SharedRunValues,
+  methodNames: readonly M[],
+  defaults: {
+    readonly methods: readonly M[];
+    readonly temperatures: readonly number[];
+    readonly trainSamples: readonly number[];
+    readonly seeds: readonly number[];
+  },
+): {
+  readonly methods: readonly M[];
+  readonly temperatures: readonly number[];
+  readonly trainSamples: readonly number[];
+  readonly seeds: readonly number[];
+} {
+  return {
+    methods:
+      values.methods !== undefined
+        ? parseList(values.methods, '--methods', (m) => parseOneOf(m, methodNames, '--methods'))
+        : defaults.methods,
+    temperatures:
+      values.temperatures !== undefined
+        ? parseList(values.temperatures, '--temperatures', (t) =>
+            parsePositiveNumber(t, '--temperatures'),
+          )
+        : defaults.temperatures,
+    trainSamples:
+      values['train-samples'] !== undefined
+        ? parseList(values['train-samples'], '--train-samples', (s) =>
+            parsePositiveInt(s, '--train-samples'),
+          )
+        : defaults.trainSamples,
+    seeds: values.seeds !== undefined ? parseSeeds(values.seeds) : defaults.seeds,
+  };
+}
+
+/**
+ * `--backend`, `--workers` and `--threads` (`null`: automatic).
+ *
+ * @since 0.1.0
+ */
+export function parseRunnerFlags(values: SharedRunValues): {
+  readonly backend: BenchBackend | null;
+  readonly workers: number | null;
+  readonly threads: number | null;
+} {
+  return {
+    backend:
+      values.backend !== undefined ? parseOneOf(values.backend, BENCH_BACKENDS, '--backend') : null,
+    workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
+    threads: values.threads !== undefined ? parseThreads(values.threads) : null,
+  };
+}
+
+const RUN_OPTIONS = {
+  ...SHARED_RUN_OPTIONS,
   'eval-samples': { type: 'string' },
   noise: { type: 'string' },
   'label-noise': { type: 'string' },
@@ -311,17 +418,9 @@ const RUN_OPTIONS = {
   'ensemble-size': { type: 'string' },
   split: { type: 'string' },
   model: { type: 'string' },
-  backend: { type: 'string' },
-  'data-dir': { type: 'string' },
   download: { type: 'boolean' },
-  out: { type: 'string' },
-  resume: { type: 'boolean' },
   shard: { type: 'string' },
-  workers: { type: 'string' },
-  threads: { type: 'string' },
   progress: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
@@ -387,17 +486,7 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
   const datasetText = positionals[0] === 'cifar' ? 'cifar10' : (positionals[0] ?? '');
   const dataset: DatasetName = parseOneOf(datasetText, DATASETS, '<dataset>');
 
-  if (values.quick && values.paper) bad('--quick', 'not combined with --paper', '--paper');
-  // --quick / --paper override --preset, so `nx run bench:cifar -- --paper` (whose script says
-  // `--preset quick`) runs the paper's protocol. Without any, the quick grid: the paper's grid
-  // (thousands of runs) is only ever asked for by name.
-  const preset: PresetName = values.quick
-    ? 'quick'
-    : values.paper
-      ? 'paper'
-      : values.preset !== undefined
-        ? parseOneOf(values.preset, PRESETS, '--preset')
-        : 'quick';
+  const preset = parsePreset(values);
   const defaults = presetDefaults(preset, dataset);
 
   const dataDir = values['data-dir'] ?? null;
@@ -421,9 +510,7 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
   if (dataDir !== null && dataset === 'moons') {
     bad('--data-dir', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
   }
-  if (values.resume && values.out === undefined) {
-    bad('--resume', 'used with --out <dir> of the run to resume', '--resume without --out');
-  }
+  checkResume(values);
 
   const protocol = {
     ...defaults.protocol,
@@ -460,29 +547,10 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
         : defaults.protocol.ensembleSize,
   } as const;
 
-  const grid = {
-    methods:
-      values.methods !== undefined
-        ? parseList(values.methods, '--methods', (m) => parseOneOf(m, METHOD_NAMES, '--methods'))
-        : defaults.grid.methods,
-    temperatures:
-      values.temperatures !== undefined
-        ? parseList(values.temperatures, '--temperatures', (t) =>
-            parsePositiveNumber(t, '--temperatures'),
-          )
-        : defaults.grid.temperatures,
-    trainSamples:
-      values['train-samples'] !== undefined
-        ? parseList(values['train-samples'], '--train-samples', (s) =>
-            parsePositiveInt(s, '--train-samples'),
-          )
-        : defaults.grid.trainSamples,
-    seeds: values.seeds !== undefined ? parseSeeds(values.seeds) : defaults.grid.seeds,
-  };
+  const grid = parseGridFlags(values, METHOD_NAMES, defaults.grid);
 
   const shard = values.shard !== undefined ? parseShard(values.shard) : null;
-  const backend =
-    values.backend !== undefined ? parseOneOf(values.backend, BENCH_BACKENDS, '--backend') : null;
+  const { backend, workers, threads } = parseRunnerFlags(values);
   const execution: Execution = {
     out:
       values.out ??
@@ -493,8 +561,8 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
       ),
     resume: values.resume ?? false,
     shard,
-    workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
-    threads: values.threads !== undefined ? parseThreads(values.threads) : null,
+    workers,
+    threads,
     backend,
     dataDir,
     download: values.download ?? false,

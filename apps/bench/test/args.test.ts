@@ -188,7 +188,7 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
     ],
     [
       ['mnist', '--methods', 'bayes'],
-      'uqjs-bench: --methods must be one of homoscedastic, heteroscedastic, tempered-softmax, sngp, mc-dropout, ensemble, got "bayes"',
+      'uqjs-bench: --methods must be one of homoscedastic, heteroscedastic, tempered-softmax, sngp, mc-dropout, ensemble, het-sngp, bbb, got "bayes"',
     ],
     [
       ['mnist', '--methods', 'sngp,sngp'],

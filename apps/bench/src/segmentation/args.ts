@@ -1,18 +1,20 @@
 import { join } from 'node:path';
 import {
   bad,
+  checkResume,
   PROGRAM,
   parseFlags,
-  parseList,
+  parseGridFlags,
   parseOneOf,
   parsePositiveInt,
   parsePositiveNumber,
-  parseSeeds,
+  parsePreset,
+  parseRunnerFlags,
   parseSplit,
-  parseThreads,
+  SHARED_RUN_OPTIONS,
   timestamp,
 } from '../args.js';
-import { BENCH_BACKENDS, PRESETS, type PresetName } from '../config.js';
+import { BENCH_BACKENDS } from '../config.js';
 import {
   SEGMENTATION_DATASETS,
   SEGMENTATION_METHODS,
@@ -80,31 +82,17 @@ Running:
   -h, --help            this text`;
 
 const OPTIONS = {
-  preset: { type: 'string' },
-  quick: { type: 'boolean' },
-  paper: { type: 'boolean' },
+  ...SHARED_RUN_OPTIONS,
   dataset: { type: 'string' },
-  'data-dir': { type: 'string' },
   size: { type: 'string' },
   split: { type: 'string' },
-  methods: { type: 'string' },
-  temperatures: { type: 'string' },
-  'train-samples': { type: 'string' },
-  seeds: { type: 'string' },
   'eval-samples': { type: 'string' },
   'dropout-passes': { type: 'string' },
   epochs: { type: 'string' },
   patience: { type: 'string' },
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
-  backend: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'boolean' },
-  workers: { type: 'string' },
-  threads: { type: 'string' },
   pictures: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Test images drawn per picture grid unless `--pictures` says otherwise. */
@@ -130,14 +118,7 @@ export function parseSegmentationArgs(
   if (positionals.length > 0) {
     bad('segmentation', `flags only (see ${PROGRAM} segmentation --help)`, positionals.join(' '));
   }
-  if (values.quick && values.paper) bad('--quick', 'not combined with --paper', '--paper');
-  const preset: PresetName = values.quick
-    ? 'quick'
-    : values.paper
-      ? 'paper'
-      : values.preset !== undefined
-        ? parseOneOf(values.preset, PRESETS, '--preset')
-        : 'quick';
+  const preset = parsePreset(values);
   const dataset: SegmentationDatasetName =
     values.dataset !== undefined
       ? parseOneOf(values.dataset, SEGMENTATION_DATASETS, '--dataset')
@@ -149,9 +130,7 @@ export function parseSegmentationArgs(
   if (dataset !== 'shapes' && dataDir === null) {
     bad('--data-dir', `the directory of the ${dataset} files`, 'nothing');
   }
-  if (values.resume && values.out === undefined) {
-    bad('--resume', 'used with --out <dir> of the run to resume', '--resume without --out');
-  }
+  checkResume(values);
   const defaults = segmentationPreset(preset, dataset);
   const d = defaults.protocol;
   const int = (name: keyof typeof OPTIONS, fallback: number, min = 1) => {
@@ -178,35 +157,12 @@ export function parseSegmentationArgs(
         ? parsePositiveNumber(values['learning-rate'], '--learning-rate')
         : d.learningRate,
   };
-  const grid = {
-    methods:
-      values.methods !== undefined
-        ? parseList(values.methods, '--methods', (m) =>
-            parseOneOf(m, SEGMENTATION_METHODS, '--methods'),
-          )
-        : defaults.grid.methods,
-    temperatures:
-      values.temperatures !== undefined
-        ? parseList(values.temperatures, '--temperatures', (t) =>
-            parsePositiveNumber(t, '--temperatures'),
-          )
-        : defaults.grid.temperatures,
-    trainSamples:
-      values['train-samples'] !== undefined
-        ? parseList(values['train-samples'], '--train-samples', (s) =>
-            parsePositiveInt(s, '--train-samples'),
-          )
-        : defaults.grid.trainSamples,
-    seeds: values.seeds !== undefined ? parseSeeds(values.seeds) : defaults.grid.seeds,
-  };
+  const grid = parseGridFlags(values, SEGMENTATION_METHODS, defaults.grid);
   const execution = {
     out: values.out ?? join('results', `segmentation-${dataset}`, timestamp(env.now ?? new Date())),
     resume: values.resume ?? false,
     dataDir,
-    backend:
-      values.backend !== undefined ? parseOneOf(values.backend, BENCH_BACKENDS, '--backend') : null,
-    workers: values.workers !== undefined ? parsePositiveInt(values.workers, '--workers') : null,
-    threads: values.threads !== undefined ? parseThreads(values.threads) : null,
+    ...parseRunnerFlags(values),
     pictures: int('pictures', DEFAULT_PICTURES, 0),
   };
   return { kind: 'run', config: { preset, protocol, grid, execution }, yes: values.yes ?? false };
