@@ -270,12 +270,9 @@ function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
       })
       .map((rs) => ({ tau: (rs[0] as RunRecord).cell.temperature as number, runs: rs }))
       .sort((x, y) => x.tau - y.tau);
-    const allSeeds = [...new Set(byTau.flatMap(({ runs }) => runs.map((r) => r.cell.seed)))].sort(
-      (x, y) => x - y,
-    );
+    const { all: allSeeds, complete: seeds } = seedsOfEvery(byTau.map(({ runs }) => runs));
     const has = (runs: readonly RunRecord[], seed: number) =>
       runs.some((r) => r.cell.seed === seed);
-    const seeds = allSeeds.filter((seed) => byTau.every(({ runs }) => has(runs, seed)));
     const incomplete = allSeeds
       .filter((seed) => !seeds.includes(seed))
       .map((seed) => ({
@@ -299,14 +296,7 @@ function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
       );
       return { seed, tauStar: chosen.tau };
     });
-    const edge =
-      best < 0 || byTau.length < 2
-        ? null
-        : best === byTau.length - 1
-          ? 'largest'
-          : best === 0
-            ? 'smallest'
-            : null;
+    const edge = gridEdge(best, byTau.length);
     return {
       method,
       trainSamples,
@@ -319,6 +309,39 @@ function selectTemperatures(groups: Map<string, RunRecord[]>): Selection[] {
       perSeed,
     };
   });
+}
+
+/**
+ * The seeds of `groups` (each the runs of one temperature), sorted: `all` that any group ran,
+ * `complete` that every group ran.
+ *
+ * @since 0.1.0
+ */
+export function seedsOfEvery(
+  groups: readonly (readonly { readonly cell: { readonly seed: number } }[])[],
+): {
+  readonly all: number[];
+  readonly complete: number[];
+} {
+  const all = [...new Set(groups.flatMap((runs) => runs.map((r) => r.cell.seed)))].sort(
+    (x, y) => x - y,
+  );
+  const complete = all.filter((seed) =>
+    groups.every((runs) => runs.some((r) => r.cell.seed === seed)),
+  );
+  return { all, complete };
+}
+
+/**
+ * Whether the chosen temperature, index `best` of `count` in ascending order, is the smallest
+ * or the largest tried (of two or more), where the best may lie beyond the grid; `null` when it
+ * is inside, or nothing was chosen (`best < 0`).
+ *
+ * @since 0.1.0
+ */
+export function gridEdge(best: number, count: number): 'smallest' | 'largest' | null {
+  if (best < 0 || count < 2) return null;
+  return best === count - 1 ? 'largest' : best === 0 ? 'smallest' : null;
 }
 
 /**
@@ -351,10 +374,27 @@ export function holmAdjust(pValues: readonly number[]): number[] {
 
 function pairedTest(metric: MetricName, pairs: readonly PairedSeed[]): PairedTest | null {
   if (pairs.length < 2) return null;
-  const a = pairs.map((p) => p.a[metric]);
-  const b = pairs.map((p) => p.b[metric]);
-  const wins = pairs.filter((p) =>
-    higherIsBetter(metric) ? p.a[metric] > p.b[metric] : p.a[metric] < p.b[metric],
+  return pairedScores(
+    pairs.map((p) => p.a[metric]),
+    pairs.map((p) => p.b[metric]),
+    higherIsBetter(metric),
+  );
+}
+
+/**
+ * The paired two-tailed t-test of `a - b` (one score per seed, in the same seed order) and the
+ * seeds on which `a` is better (higher when `higherBetter`, else lower); `pAdjusted` is the raw
+ * p-value until {@link adjustFamilies} sees the other tests of its family.
+ *
+ * @since 0.1.0
+ */
+export function pairedScores(
+  a: readonly number[],
+  b: readonly number[],
+  higherBetter: boolean,
+): PairedTest {
+  const wins = a.filter((x, i) =>
+    higherBetter ? x > (b[i] as number) : x < (b[i] as number),
   ).length;
   const result = pairedTTest(a, b);
   return {
@@ -513,7 +553,10 @@ export function summarize(
     .map(([key, runs]) => summarizeArm(key, runs, aliases.get(key)))
     .sort(compareArmOrder);
   const selections = selectTemperatures(groups);
-  const { comparisons, size } = adjustTests(planComparisons(groups, selections, grid.seeds));
+  const { comparisons, size } = adjustFamilies(
+    planComparisons(groups, selections, grid.seeds),
+    METRICS,
+  );
   return {
     protocol,
     grid,
@@ -527,14 +570,21 @@ export function summarize(
   };
 }
 
-/** Holm-adjusts each metric's p-values over all comparisons (one family per metric). */
-function adjustTests(comparisons: readonly Comparison[]): {
-  comparisons: Comparison[];
-  size: Record<MetricName, number>;
-} {
-  const adjusted = new Map<MetricName, number[]>();
-  const size = {} as Record<MetricName, number>;
-  for (const metric of METRICS) {
+/**
+ * Holm-adjusts each metric's p-values over all `comparisons` (one family per metric of
+ * `metrics`, the keys of each comparison's `tests`): every test gets its `pAdjusted`, and
+ * `size[metric]` is the number of finite p-values of that family.
+ *
+ * @since 0.1.0
+ */
+export function adjustFamilies<
+  M extends string,
+  T extends { readonly pValue: number; readonly pAdjusted: number },
+  C extends { readonly tests: { readonly [K in M]?: T | null } },
+>(comparisons: readonly C[], metrics: readonly M[]): { comparisons: C[]; size: Record<M, number> } {
+  const adjusted = new Map<M, number[]>();
+  const size = {} as Record<M, number>;
+  for (const metric of metrics) {
     const p = comparisons.map((c) => c.tests[metric]?.pValue ?? NaN);
     adjusted.set(metric, holmAdjust(p));
     size[metric] = p.filter(Number.isFinite).length;
@@ -543,14 +593,14 @@ function adjustTests(comparisons: readonly Comparison[]): {
     comparisons: comparisons.map((c, i) => ({
       ...c,
       tests: Object.fromEntries(
-        METRICS.map((metric) => {
+        metrics.map((metric) => {
           const test = c.tests[metric];
           return [
             metric,
-            test === null ? null : { ...test, pAdjusted: adjusted.get(metric)?.[i] ?? NaN },
+            test == null ? null : { ...test, pAdjusted: adjusted.get(metric)?.[i] ?? NaN },
           ];
         }),
-      ) as Record<MetricName, PairedTest | null>,
+      ) as C['tests'],
     })),
     size,
   };

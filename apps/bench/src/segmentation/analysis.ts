@@ -1,5 +1,13 @@
-import { meanStd, pairedTTest } from '@uqjs/metrics';
-import { armKey, holmAdjust, type MeanStd } from '../analysis.js';
+import { meanStd } from '@uqjs/metrics';
+import {
+  adjustFamilies,
+  armKey,
+  gridEdge,
+  type MeanStd,
+  type PairedTest,
+  pairedScores,
+  seedsOfEvery,
+} from '../analysis.js';
 import type { Cell } from '../grid.js';
 import type { SegmentationScores } from './evaluate.js';
 import type { SegmentationGrid } from './protocol.js';
@@ -92,20 +100,13 @@ export interface SegmentationSelection {
 }
 
 /**
- * A paired two-tailed t-test over seeds of `a - b`; `pAdjusted` is Holm's over the family of
- * that metric's tests in the summary.
+ * A paired two-tailed t-test over seeds of `a - b` (the classifier bench's, without the
+ * standard deviation of the differences); `pAdjusted` is Holm's over the family of that
+ * metric's tests in the summary, `wins` the seeds on which `a` is better.
  *
  * @since 0.1.0
  */
-export interface SegmentationTest {
-  readonly meanDifference: number;
-  readonly t: number;
-  readonly df: number;
-  readonly pValue: number;
-  readonly pAdjusted: number;
-  /** Seeds on which `a` is better. */
-  readonly wins: number;
-}
+export type SegmentationTest = Omit<PairedTest, 'sdDifference'>;
 
 /**
  * Arm `a` against arm `b` on the seeds both ran.
@@ -169,9 +170,7 @@ function select(
     .map((runs) => ({ tau: (runs[0] as SegmentationRunRecord).cell.temperature as number, runs }))
     .sort((x, y) => x.tau - y.tau);
   if (byTau.length === 0) return null;
-  const seeds = [...new Set(byTau.flatMap(({ runs }) => runs.map((r) => r.cell.seed)))]
-    .filter((seed) => byTau.every(({ runs }) => runs.some((r) => r.cell.seed === seed)))
-    .sort((x, y) => x - y);
+  const seeds = seedsOfEvery(byTau.map(({ runs }) => runs)).complete;
   const validation = byTau.map(({ runs }) => {
     const values = runs
       .filter((r) => seeds.includes(r.cell.seed))
@@ -190,14 +189,7 @@ function select(
     seeds,
     validation,
     tauStar: byTau[best]?.tau ?? Number.NaN,
-    edge:
-      best < 0 || byTau.length < 2
-        ? null
-        : best === 0
-          ? 'smallest'
-          : best === byTau.length - 1
-            ? 'largest'
-            : null,
+    edge: gridEdge(best, byTau.length),
   };
 }
 
@@ -218,17 +210,9 @@ function compare(
       tests[metric] = null;
       continue;
     }
-    const result = pairedTTest(xs, ys);
-    tests[metric] = {
-      meanDifference: result.meanDifference,
-      t: result.t,
-      df: result.df,
-      pValue: result.pValue,
-      pAdjusted: result.pValue,
-      wins: xs.filter((x, i) =>
-        higherIsBetter(metric) ? x > (ys[i] as number) : x < (ys[i] as number),
-      ).length,
-    };
+    // summary.json keeps its fields: the test without sdDifference.
+    const { sdDifference: _, ...test } = pairedScores(xs, ys, higherIsBetter(metric));
+    tests[metric] = test;
   }
   return { name, a: a.key, b: b.key, n: pairs.length, tests };
 }
@@ -297,14 +281,7 @@ export function summarizeSegmentation(
     }
   }
   // Holm's adjustment, one family per tested metric.
-  const comparisons = planned.map((c) => ({ ...c, tests: { ...c.tests } }));
-  for (const metric of TESTED_METRICS) {
-    const adjusted = holmAdjust(comparisons.map((c) => c.tests[metric]?.pValue ?? Number.NaN));
-    comparisons.forEach((c, i) => {
-      const test = c.tests[metric];
-      if (test) c.tests[metric] = { ...test, pAdjusted: adjusted[i] ?? Number.NaN };
-    });
-  }
+  const { comparisons } = adjustFamilies(planned, TESTED_METRICS);
   return {
     runs: records.length,
     computeSeconds: records.reduce((sum, r) => sum + r.seconds, 0),

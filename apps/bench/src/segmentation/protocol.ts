@@ -4,7 +4,7 @@
  *
  * Shapes: `B` batch, `H x W` pixels, `C` channels, `K` classes, `S` MC samples, `P` dropout passes.
  */
-import type { BenchBackend, PresetName } from '../config.js';
+import type { BenchBackend, Grid, PresetName } from '../config.js';
 import { PAPER_TEMPERATURES, PAPER_TRAIN_SAMPLES } from '../presets.js';
 
 /**
@@ -66,17 +66,15 @@ export interface SegmentationProtocol {
 }
 
 /**
- * The grid: one model per method x temperature x training samples x seed; the homoscedastic arm
- * has no temperature or sample axis.
+ * The grid: one model per method x temperature x training samples x seed (the classifier
+ * bench's {@link Grid} with the segmentation arms); the homoscedastic arm has no temperature or
+ * sample axis.
  *
  * @since 0.1.0
  */
-export interface SegmentationGrid {
+export type SegmentationGrid = Omit<Grid, 'methods'> & {
   readonly methods: readonly SegmentationMethod[];
-  readonly temperatures: readonly number[];
-  readonly trainSamples: readonly number[];
-  readonly seeds: readonly number[];
-}
+};
 
 /**
  * A whole `uqjs-bench segmentation` invocation.
