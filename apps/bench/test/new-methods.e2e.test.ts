@@ -12,6 +12,8 @@ import type { RunRecord } from '../src/record.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-new-methods-'));
+/** The backend the child trains on: the one this test run is on (wasm, cpu or webgpu). */
+const BACKEND = process.env.UQJS_TEST_BACKEND ?? 'wasm';
 
 function bench(
   args: readonly string[],
@@ -63,6 +65,8 @@ describe('uqjs-bench --methods het-sngp', () => {
       '20',
       '--workers',
       '1',
+      '--backend',
+      BACKEND,
       '--progress',
       'lines',
       '--out',
@@ -70,6 +74,7 @@ describe('uqjs-bench --methods het-sngp', () => {
     ]);
     expect(outcome.stderr).not.toContain('Error');
     expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain(`backend ${BACKEND}`);
     const records = readFileSync(join(dir, 'runs.jsonl'), 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -78,7 +83,8 @@ describe('uqjs-bench --methods het-sngp', () => {
       'het-sngp/tau=1/S=10/seed=0',
       'het-sngp/tau=10/S=10/seed=0',
     ]);
-    for (const { test, surface } of records) {
+    for (const { test, surface, backend } of records) {
+      expect(backend).toBe(BACKEND);
       // Two balanced classes: chance NLL is log 2 = 0.693; two epochs of a tiny net stay near it
       // or below, never far above (a broken predictive gives NaN or several nats).
       expect(test.nll).toBeGreaterThan(0);
