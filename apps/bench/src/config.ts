@@ -33,6 +33,7 @@ export const METHOD_NAMES = [
   'ensemble',
   'het-sngp',
   'bbb',
+  'learned-confidence',
 ] as const;
 /**
  * A method the bench compares.

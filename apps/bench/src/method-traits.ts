@@ -67,6 +67,12 @@ const TRAITS: Record<MethodName, MethodTraits> = {
     description:
       'Bayes by Backprop: Flipout / reparameterized layers, KL / N, weight draws averaged',
   },
+  'learned-confidence': {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/learned-confidence',
+    description: 'confidence branch trained with hints (DeVries and Taylor); softmax of its logits',
+  },
 };
 
 /**

@@ -1,11 +1,13 @@
-// The methods of issue 22.5 (het-sngp, bbb) through the bench's own trainer, in-process.
+// The methods of issue 22.5 (het-sngp, bbb, learned-confidence) through the bench's own trainer, in-process.
 import * as tf from '@tensorflow/tfjs-core';
 import { deriveSeed, Rng } from '@uqjs/core';
 import { ImageDataset } from '@uqjs/datasets';
+import { adaptLambda, confidenceLoss, drawHints } from '@uqjs/learned-confidence';
 import { describe, expect, it } from 'vitest';
 import { predictProbs } from '../src/evaluate.js';
 import { bbb } from '../src/methods/bbb.js';
 import { hetSngp } from '../src/methods/het-sngp.js';
+import { CONFIDENCE_PENALTY, learnedConfidence } from '../src/methods/learned-confidence.js';
 import type { Method, MethodContext } from '../src/methods/method.js';
 import { trainWithEarlyStopping } from '../src/train.js';
 
@@ -59,6 +61,7 @@ async function trainAndScore(method: Method) {
 describe.each([
   ['het-sngp', hetSngp],
   ['bbb', bbb],
+  ['learned-confidence', learnedConfidence],
 ])('%s through trainWithEarlyStopping', (name, method) => {
   it('learns a linear rule, predicts the same numbers for the same seed, leaks nothing', async () => {
     expect(method.name).toBe(name);
@@ -117,5 +120,35 @@ describe('bbb', () => {
   it('needs trainSize', () => {
     const { trainSize: _, ...rest } = context;
     expect(() => bbb.create(rest)).toThrow(/no trainSize/);
+  });
+});
+
+describe('learned-confidence', () => {
+  it("weights the penalty by lambda and moves lambda after every step by adaptLambda's rule", async () => {
+    const before = tf.memory().numTensors;
+    const method = learnedConfidence.create(context);
+    const labels = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');
+    const targets = tf.oneHot(labels, 3);
+    const logits = tf.randomNormal([8, 3], 0, 1, 'float32', 3);
+    // Confidence logit -1 (mean -log c = 1.31 > budget 0.3: lambda rises), then 5 (0.0067 < 0.3:
+    // it falls), so both branches of the rule are taken.
+    const outputs = [-1, -1, 5, 5].map((s) =>
+      tf.tidy(() => tf.concat([logits, tf.fill([8, 1], s)], 1)),
+    );
+    let lambda: number = CONFIDENCE_PENALTY.lambda;
+    for (let t = 0; t < outputs.length; t++) {
+      const hints = tf.tensor1d(drawHints(8, deriveSeed(context.seed, 'hints', t)));
+      const expected = confidenceLoss(outputs[t]!, targets, hints, lambda);
+      const got = method.loss(labels, outputs[t]!);
+      // float32 on both sides, lambda kept in float32 on the device: 1e-5 absolute.
+      expect((await got.data())[0]).toBeCloseTo((await expected.loss.data())[0]!, 5);
+      const penalty = (await expected.penalty.data())[0]!;
+      lambda = adaptLambda(lambda, penalty, CONFIDENCE_PENALTY.budget);
+      tf.dispose([hints, got, expected.loss, expected.nll, expected.penalty]);
+    }
+    expect(lambda).toBeCloseTo(CONFIDENCE_PENALTY.lambda, 12); // two rises, two falls
+    tf.dispose([labels, targets, logits, ...outputs]);
+    method.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

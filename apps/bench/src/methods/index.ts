@@ -16,6 +16,7 @@ const LOADERS: Record<MethodName, () => Promise<Method>> = {
   ensemble: async () => (await import('./ensemble.js')).ensemble,
   'het-sngp': async () => (await import('./het-sngp.js')).hetSngp,
   bbb: async () => (await import('./bbb.js')).bbb,
+  'learned-confidence': async () => (await import('./learned-confidence.js')).learnedConfidence,
 };
 
 /**
