@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedBackend } from '@uqjs/backend';
@@ -8,7 +8,6 @@ import runCell, { type CellTask } from './cell-worker.js';
 import type { BenchConfig } from './config.js';
 import { type DataDescription, describeBenchData } from './data.js';
 import { cellKey, enumerateCells, shardCells } from './grid.js';
-import { type DirectoryLock, lockDirectory } from './lock.js';
 import { loadMethod } from './methods/index.js';
 import {
   configDifferences,
@@ -27,7 +26,7 @@ import {
 } from './progress.js';
 import type { RunRecord } from './record.js';
 import { renderTables } from './report.js';
-import { confirmRuns, holdsRun, resolveRunBackend, trainTasks } from './run-loop.js';
+import { confirmRuns, holdsRun, OutputLock, resolveRunBackend, trainTasks } from './run-loop.js';
 import { appendRun, dropPartialLine, readRuns } from './runs-log.js';
 import { markdownForTerminal } from './terminal-table.js';
 
@@ -127,7 +126,7 @@ function checkDirectory(
  * Runs the grid of `config`: trains every cell of this shard that `runs.jsonl` does not hold
  * yet, in parallel worker processes (or in this process with one worker), appending each run
  * as it finishes, then writes `summary.json`, `report.md` and the plots and prints Table 1.
- * The output directory is locked while it runs (`<out>/.lock`, see {@link lockDirectory}): a
+ * The output directory is locked while it runs (`<out>/.lock`, see {@link OutputLock}): a
  * second process on the same `--out` stops with an error before training anything.
  *
  * @example
@@ -142,27 +141,19 @@ export async function runBench(
   io: BenchIo,
   command: string,
 ): Promise<BenchResult> {
-  const hold: Hold = { lock: null, created: null };
+  const lock = new OutputLock(config.execution.out, command, io.err);
   try {
-    return await runLocked(config, io, command, hold);
+    return await runLocked(config, io, command, lock);
   } finally {
-    hold.lock?.release();
-    // A directory this run created and left empty (it stopped before writing) is removed.
-    if (hold.created !== null && readdirSync(hold.created).length === 0) rmdirSync(hold.created);
+    lock.release();
   }
-}
-
-/** The output directory's lock, once taken, and the directory if this run created it. */
-interface Hold {
-  lock: DirectoryLock | null;
-  created: string | null;
 }
 
 async function runLocked(
   config: BenchConfig,
   io: BenchIo,
   command: string,
-  hold: Hold,
+  lock: OutputLock,
 ): Promise<BenchResult> {
   const started = Date.now();
   const { protocol, grid, execution } = config;
@@ -177,10 +168,9 @@ async function runLocked(
   // dataset, a split larger than the data), the directory's protocol and data, its runs.
   const source = { dataDir: execution.dataDir, download: execution.download };
   const data = await describeBenchData(protocol, source);
-  // One writer per directory: a second process would train the same cells again. An existing
-  // directory is locked before its runs are read; a new one is made (and locked) only once the
-  // run is sure to start, below.
-  if (existsSync(execution.out)) hold.lock = lockDirectory(execution.out, command, io.err);
+  // One writer per directory: an existing one is locked before its runs are read; a new one is
+  // made (and locked) only once the run is sure to start, below.
+  lock.lockExisting();
   const configFile = checkDirectory(config, data, command);
   const log = readRuns(execution.out);
   for (const warning of log.warnings) io.err(`uqjs-bench: ${warning}\n`);
@@ -202,22 +192,7 @@ async function runLocked(
     'pass --yes to skip the question, or --quick for a small grid',
   );
 
-  if (hold.lock === null) {
-    if (!existsSync(execution.out)) {
-      mkdirSync(execution.out, { recursive: true });
-      hold.created = execution.out;
-    }
-    hold.lock = lockDirectory(execution.out, command, io.err);
-    // Another process may have started in the directory since it was checked above.
-    if (existsSync(join(execution.out, 'config.json'))) {
-      throw new InvalidArgumentError({
-        fn: 'uqjs-bench',
-        argument: '--out',
-        expected: 'a new directory (another uqjs-bench process started a run in it just now)',
-        given: execution.out,
-      });
-    }
-  }
+  lock.lockForWriting();
   writeConfigFile(execution.out, configFile);
   // Older versions kept progress files in the output directory; a killed run left them behind.
   rmSync(join(execution.out, '.progress'), { recursive: true, force: true });

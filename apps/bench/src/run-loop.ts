@@ -1,14 +1,15 @@
 // The pieces of a bench run that the classifier command (`run-grid.ts`) and the segmentation
 // command (`segmentation/run.ts`) share: choosing the backend with its threads, refusing an
-// output directory that holds a run, asking before a large grid, and training the runs in this
-// process or in worker processes.
-import { existsSync } from 'node:fs';
+// output directory that holds a run, locking it, asking before a large grid, and training the
+// runs in this process or in worker processes.
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ResolvedBackend, resolveBackend } from '@uqjs/backend';
 import { runInWorkers, type TaskContext } from '@uqjs/backend/node';
 import { InvalidArgumentError } from '@uqjs/core';
 import { CONFIRM_ABOVE_RUNS } from './args.js';
 import type { BenchBackend } from './config.js';
+import { type DirectoryLock, lockDirectory } from './lock.js';
 import { planThreads } from './parallelism.js';
 import type { BenchIo } from './run-grid.js';
 
@@ -52,6 +53,62 @@ export function holdsRun(out: string, resume: boolean): boolean {
     });
   }
   return true;
+}
+
+/**
+ * The lock of a run's output directory (`<out>/.lock`, see {@link lockDirectory}): one writer
+ * per directory, as a second process would train the same cells again. An existing directory is
+ * locked before its runs are read ({@link OutputLock.lockExisting}); a new one is made and
+ * locked only once the run is sure to start ({@link OutputLock.lockForWriting}).
+ * {@link OutputLock.release} frees it and removes a directory this run made and left empty (it
+ * stopped before writing).
+ *
+ * @since 0.1.0
+ */
+export class OutputLock {
+  private lock: DirectoryLock | null = null;
+  private created = false;
+
+  constructor(
+    private readonly out: string,
+    private readonly command: string,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  /** Locks the directory if it exists. */
+  lockExisting(): void {
+    if (this.lock === null && existsSync(this.out)) {
+      this.lock = lockDirectory(this.out, this.command, this.warn);
+    }
+  }
+
+  /**
+   * Makes the directory if needed and locks it (unless it is locked already); throws when
+   * another process wrote a run's `config.json` into it since it was checked.
+   */
+  lockForWriting(): void {
+    if (this.lock !== null) return;
+    if (!existsSync(this.out)) {
+      mkdirSync(this.out, { recursive: true });
+      this.created = true;
+    }
+    this.lock = lockDirectory(this.out, this.command, this.warn);
+    if (existsSync(join(this.out, 'config.json'))) {
+      throw new InvalidArgumentError({
+        fn: 'uqjs-bench',
+        argument: '--out',
+        expected: 'a new directory (another uqjs-bench process started a run in it just now)',
+        given: this.out,
+      });
+    }
+  }
+
+  /** Frees the lock; removes the directory when this run made it and it is empty. */
+  release(): void {
+    this.lock?.release();
+    this.lock = null;
+    if (this.created && readdirSync(this.out).length === 0) rmdirSync(this.out);
+  }
 }
 
 /**

@@ -1,20 +1,13 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, InvalidArgumentError } from '@uqjs/core';
 import { cellKey, enumerateCells } from '../grid.js';
-import { type DirectoryLock, lockDirectory } from '../lock.js';
+import { lockDirectory } from '../lock.js';
 import { describeParallelism, planWorkers } from '../parallelism.js';
 import { formatDuration } from '../progress.js';
 import { type BenchIo, tablesFor } from '../run-grid.js';
-import { confirmRuns, holdsRun, resolveRunBackend, trainTasks } from '../run-loop.js';
+import { confirmRuns, holdsRun, OutputLock, resolveRunBackend, trainTasks } from '../run-loop.js';
+import { RUNS_FILE } from '../runs-log.js';
 import {
   type SegmentationRunRecord,
   type SegmentationSummary,
@@ -24,9 +17,6 @@ import runSegmentationCell, { type SegmentationProgress, type SegmentationTask }
 import { loadSegmentationData } from './data.js';
 import type { SegmentationConfig } from './protocol.js';
 import { renderSegmentationReport, renderSegmentationTables } from './report.js';
-
-/** The runs file of an output directory, one {@link SegmentationRunRecord} per line. */
-const RUNS = 'runs.jsonl';
 
 /**
  * `config.json` of a segmentation output directory.
@@ -54,9 +44,12 @@ export interface SegmentationResult {
   readonly trained: number;
 }
 
-/** The runs in `dir/runs.jsonl`; an unfinished last line (a run killed mid-append) is dropped. */
+/**
+ * The runs in `dir/runs.jsonl`, one {@link SegmentationRunRecord} per line; an unfinished last
+ * line (a run killed mid-append) is dropped.
+ */
 function readSegmentationRuns(dir: string): SegmentationRunRecord[] {
-  const path = join(dir, RUNS);
+  const path = join(dir, RUNS_FILE);
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   const complete = text.slice(0, text.lastIndexOf('\n') + 1);
@@ -224,10 +217,9 @@ export async function runSegmentation(
   };
   const out = execution.out;
   checkDirectory(file, out, execution.resume);
-  let lock: DirectoryLock | null = null;
-  let created = false;
+  const lock = new OutputLock(out, command, io.err);
   try {
-    if (existsSync(out)) lock = lockDirectory(out, command, io.err);
+    lock.lockExisting();
     const previous = readSegmentationRuns(out);
     const finished = new Set(previous.map((r) => r.key));
     const todo = cells.filter((cell) => !finished.has(cellKey(cell)));
@@ -242,11 +234,7 @@ export async function runSegmentation(
       `Train ${todo.length} segmentation runs? [y/N] `,
       'pass --yes to skip the question',
     );
-    if (lock === null) {
-      created = !existsSync(out);
-      mkdirSync(out, { recursive: true });
-      lock = lockDirectory(out, command, io.err);
-    }
+    lock.lockForWriting();
     writeFileSync(join(out, 'config.json'), `${JSON.stringify(file, null, 2)}\n`);
 
     const tasks: SegmentationTask[] = todo.map((cell) => ({
@@ -269,7 +257,7 @@ export async function runSegmentation(
     };
     const onResult = (record: SegmentationRunRecord, index: number) => {
       // Flushed before the next run is reported, so a crash loses only the runs in progress.
-      appendFileSync(join(out, RUNS), `${JSON.stringify(record)}\n`, { flush: true });
+      appendFileSync(join(out, RUNS_FILE), `${JSON.stringify(record)}\n`, { flush: true });
       running.delete(index);
       say(finishedLine(record, ++done, cells.length));
     };
@@ -300,7 +288,6 @@ export async function runSegmentation(
     );
     return { dir: out, summary, trained: todo.length };
   } finally {
-    lock?.release();
-    if (created && readdirSync(out).length === 0) rmdirSync(out);
+    lock.release();
   }
 }
