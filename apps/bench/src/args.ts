@@ -296,7 +296,7 @@ export function timestamp(now: Date): string {
 
 /**
  * The flags of a run that both `uqjs-bench <dataset>` and `uqjs-bench segmentation` take: the
- * preset, the grid and how the runs are executed.
+ * preset, the grid, the split and training flags, and how the runs are executed.
  *
  * @since 0.1.0
  */
@@ -308,6 +308,12 @@ export const SHARED_RUN_OPTIONS = {
   temperatures: { type: 'string' },
   'train-samples': { type: 'string' },
   seeds: { type: 'string' },
+  split: { type: 'string' },
+  'eval-samples': { type: 'string' },
+  epochs: { type: 'string' },
+  patience: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'learning-rate': { type: 'string' },
   'data-dir': { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string' },
@@ -408,15 +414,9 @@ export function parseRunnerFlags(values: SharedRunValues): {
 
 const RUN_OPTIONS = {
   ...SHARED_RUN_OPTIONS,
-  'eval-samples': { type: 'string' },
   noise: { type: 'string' },
   'label-noise': { type: 'string' },
-  epochs: { type: 'string' },
-  patience: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
   'ensemble-size': { type: 'string' },
-  split: { type: 'string' },
   model: { type: 'string' },
   download: { type: 'boolean' },
   shard: { type: 'string' },

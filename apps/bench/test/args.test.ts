@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs, parseSeeds, parseShard, parseSplit } from '../src/args.js';
+import { METHOD_NAMES } from '../src/config.js';
 import { PAPER_TEMPERATURES, PAPER_TRAIN_SAMPLES } from '../src/presets.js';
 
 function run(argv: string[]) {
@@ -188,7 +189,8 @@ describe('parseBenchArgs: errors name the flag, what it accepts and what was giv
     ],
     [
       ['mnist', '--methods', 'bayes'],
-      'uqjs-bench: --methods must be one of homoscedastic, heteroscedastic, tempered-softmax, sngp, mc-dropout, ensemble, het-sngp, bbb, got "bayes"',
+      // Every method the bench knows, in METHOD_NAMES order (new methods join that list).
+      `uqjs-bench: --methods must be one of homoscedastic, heteroscedastic, tempered-softmax, sngp, mc-dropout, ensemble, ${METHOD_NAMES.slice(6).join(', ')}${METHOD_NAMES.length > 6 ? ', ' : ''}got "bayes"`,
     ],
     [
       ['mnist', '--methods', 'sngp,sngp'],

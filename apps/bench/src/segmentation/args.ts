@@ -85,13 +85,7 @@ const OPTIONS = {
   ...SHARED_RUN_OPTIONS,
   dataset: { type: 'string' },
   size: { type: 'string' },
-  split: { type: 'string' },
-  'eval-samples': { type: 'string' },
   'dropout-passes': { type: 'string' },
-  epochs: { type: 'string' },
-  patience: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string' },
   pictures: { type: 'string' },
 } as const;
 
