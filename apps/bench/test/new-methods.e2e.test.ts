@@ -39,9 +39,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('uqjs-bench --methods het-sngp', () => {
-  it('trains het-sngp at two temperatures on moons and reports it', async () => {
-    const dir = join(root, 'het-sngp');
+describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
+  it('trains het-sngp at two temperatures and learned-confidence on moons and reports them', async () => {
+    const dir = join(root, 'new-methods');
     const outcome = await bench([
       'moons',
       '--quick',
@@ -56,7 +56,7 @@ describe('uqjs-bench --methods het-sngp', () => {
       '--seeds',
       '1',
       '--methods',
-      'het-sngp',
+      'het-sngp,learned-confidence',
       '--temperatures',
       '1,10',
       '--train-samples',
@@ -82,6 +82,7 @@ describe('uqjs-bench --methods het-sngp', () => {
     expect(records.map((r) => r.key).sort()).toEqual([
       'het-sngp/tau=1/S=10/seed=0',
       'het-sngp/tau=10/S=10/seed=0',
+      'learned-confidence/seed=0',
     ]);
     for (const { test, surface, backend } of records) {
       expect(backend).toBe(BACKEND);
@@ -96,11 +97,17 @@ describe('uqjs-bench --methods het-sngp', () => {
       for (const h of surface!.entropy) expect(h).toBeLessThanOrEqual(Math.log(2) + 1e-4);
     }
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
-    expect(summary.arms.map((a) => a.key)).toEqual(['het-sngp/tau=1/S=10', 'het-sngp/tau=10/S=10']);
+    expect(summary.arms.map((a) => a.key).sort()).toEqual([
+      'het-sngp/tau=1/S=10',
+      'het-sngp/tau=10/S=10',
+      'learned-confidence',
+    ]);
     const selection = summary.selections.find((s) => s.method === 'het-sngp');
     expect([1, 10]).toContain(selection?.tauStar);
     const report = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(report).toContain(`| het-sngp tau=${selection?.tauStar}* |`);
+    expect(report).toContain('| learned-confidence |');
     expect(report).toContain('uncertainty surface, het-sngp/');
+    expect(report).toContain('uncertainty surface, learned-confidence');
   });
 });
