@@ -1,5 +1,5 @@
 import { meanStd, pairedTTest } from '@uqjs/metrics';
-import type { Grid, MethodName, Protocol } from './config.js';
+import { type Grid, METHOD_NAMES, type MethodName, type Protocol } from './config.js';
 import { type Cell, cellKey } from './grid.js';
 import type { RunRecord, SplitMetrics } from './record.js';
 import { dedupeRuns } from './runs-log.js';
@@ -608,14 +608,7 @@ export function adjustFamilies<
 
 /** Arms in the order of `METHOD_NAMES`, then training samples, then temperature. */
 function compareArmOrder(x: ArmSummary, y: ArmSummary): number {
-  const order: readonly MethodName[] = [
-    'homoscedastic',
-    'heteroscedastic',
-    'tempered-softmax',
-    'sngp',
-    'mc-dropout',
-    'ensemble',
-  ];
+  const order: readonly MethodName[] = METHOD_NAMES;
   return (
     order.indexOf(x.arm.method) - order.indexOf(y.arm.method) ||
     (x.arm.trainSamples ?? 0) - (y.arm.trainSamples ?? 0) ||

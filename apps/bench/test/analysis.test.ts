@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../src/analysis.js';
-import type { Grid, Protocol } from '../src/config.js';
+import { type Grid, METHOD_NAMES, type Protocol } from '../src/config.js';
 import { presetDefaults } from '../src/presets.js';
 import type { RunRecord } from '../src/record.js';
 import { fakeRecord } from './fixtures.js';
@@ -93,6 +93,16 @@ describe('summarize', () => {
       'tempered-softmax/tau=1',
       'tempered-softmax/tau=10',
     ]);
+  });
+
+  it('lists the arms in METHOD_NAMES order, methods added later after the first six', () => {
+    const later = METHOD_NAMES.slice(6);
+    const extra = later.map((method) =>
+      fakeRecord({ method, temperature: null, trainSamples: null, seed: 0 }, 1),
+    );
+    const keys = summarize([...extra, ...records()], protocol, grid).arms.map((a) => a.key);
+    expect(keys.slice(0, 5)).toEqual(summary.arms.map((a) => a.key));
+    expect(keys.slice(5)).toEqual(later);
   });
 
   it('runs the paired comparisons of Table 1 and issue #14', () => {
