@@ -40,7 +40,7 @@ const context: MethodContext = {
 async function trainAndScore(method: Method) {
   const data = { train: dataset(TRAIN, 1), validation: dataset(96, 2) };
   const model = method.create(context);
-  const opts = { maxEpochs: 25, patience: 25, batchSize: 16, learningRate: 0.02, seed: 9 };
+  const opts = { maxEpochs: 10, patience: 10, batchSize: 32, learningRate: 0.05, seed: 9 };
   const result = await trainWithEarlyStopping(model, data, { ...opts, flatten: true });
   const seed = deriveSeed(9, 'validation');
   const probs = predictProbs(model, data.validation, true, seed);
@@ -74,8 +74,9 @@ describe.each([
       expect(values[3 * i]! + values[3 * i + 1]! + values[3 * i + 2]!).toBeCloseTo(1, 5);
     }
     // Chance is 1/3 for accuracy and log 3 = 1.0986 for NLL; the rule is learnable by a linear
-    // model, so a trained network is far from both (the homoscedastic one reaches ~0.9 here).
-    expect(accuracy).toBeGreaterThan(0.75);
+    // model, so a trained network is far from both (on wasm: het-sngp 0.96, bbb 0.90 and
+    // learned-confidence, which learns slower with hints, 0.79).
+    expect(accuracy).toBeGreaterThan(0.7);
     expect(Math.min(...result.validationNll)).toBeLessThan(0.8);
     expect(result.trainLoss.at(-1)!).toBeLessThan(result.trainLoss[0]!);
   });
