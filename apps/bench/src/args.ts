@@ -71,6 +71,27 @@ export const USAGE = `Usage:
 Without a preset flag a run uses the quick grid; the paper's grid needs --paper.
 ${PROGRAM} <dataset> --help lists the flags of a run.`;
 
+/** Where the descriptions of the flags start in the help texts. */
+const HELP_COLUMN = 24;
+
+/**
+ * `items` joined by `, `, broken after a comma so that no line passes 80 columns when the first
+ * line starts at `column` and the others are indented to it.
+ */
+function wrapList(items: readonly string[], column: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, item] of items.entries()) {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line !== '' && column + line.length + 1 + piece.length > 80) {
+      lines.push(line);
+      line = piece;
+    } else line = line === '' ? piece : `${line} ${piece}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(column)}`);
+}
+
 /**
  * The help of a run, printed by `uqjs-bench <dataset> --help` and `uqjs-bench help run`.
  *
@@ -86,8 +107,7 @@ Presets (flags override a preset):
   --preset quick|paper  the same (--quick and --paper override it)
 
 Grid:
-  --methods a,b,...     ${METHOD_NAMES.slice(0, 3).join(', ')},
-                        ${METHOD_NAMES.slice(3).join(', ')}
+  --methods a,b,...     ${wrapList(METHOD_NAMES, HELP_COLUMN)}
   --temperatures t,...  softmax temperatures (paper: 0.01,0.03,...,100)
   --train-samples s,... MC samples in training (paper: 1,10,100,1000)
   --seeds N|a..b|s,...  N seeds 0..N-1, an inclusive range, or a list
