@@ -9,31 +9,27 @@ import {
   seedsOfEvery,
 } from '../analysis.js';
 import type { Cell } from '../grid.js';
+import type { RunRecord } from '../record.js';
 import type { SegmentationScores } from './evaluate.js';
 import type { SegmentationGrid } from './protocol.js';
 
 /**
- * One finished segmentation run, a line of `runs.jsonl`.
+ * One finished segmentation run, a line of `runs.jsonl`: the classifier bench's
+ * {@link RunRecord} fields that are not about classification, with segmentation scores and
+ * the picture grid.
  *
  * @since 0.1.0
  */
-export interface SegmentationRunRecord {
-  readonly key: string;
-  readonly cell: Cell;
+export interface SegmentationRunRecord
+  extends Pick<
+    RunRecord,
+    'key' | 'cell' | 'bestEpoch' | 'epochs' | 'history' | 'seconds' | 'backend' | 'finishedAt'
+  > {
   /** Scores at the best validation epoch (the checkpoint that is tested). */
   readonly validation: SegmentationScores;
   readonly test: SegmentationScores;
-  readonly bestEpoch: number;
-  readonly epochs: number;
-  readonly history: {
-    readonly trainLoss: readonly number[];
-    readonly validationNll: readonly number[];
-  };
   /** The picture grid of this run, relative to the output directory; `null` when none was drawn. */
   readonly picture: string | null;
-  readonly seconds: number;
-  readonly backend: string;
-  readonly finishedAt: string;
 }
 
 /**
