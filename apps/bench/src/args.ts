@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { InvalidArgumentError } from '@uqjs/core';
@@ -128,6 +129,9 @@ Running:
   --backend NAME        ${BENCH_BACKENDS.join(', ')} (default: best available)
   --data-dir DIR        where the dataset files are (not for moons)
   --download            download missing CIFAR-10 / SVHN / MNIST files
+  --checksums FILE      JSON {"file name": "hex digest"} for files other than
+                        the official ones (a mirror, a subset): md5 for
+                        CIFAR-10 and SVHN, sha256 for MNIST
   --out DIR             output directory (results/<dataset>/<timestamp>)
   --resume              skip the runs already in DIR/runs.jsonl (needs --out)
   --shard i/n           run the i-th of n slices of the grid (1 <= i <= n)
@@ -365,6 +369,35 @@ export function parsePreset(values: SharedRunValues): PresetName {
         : 'quick';
 }
 
+/**
+ * `--checksums FILE`: a JSON object from file names to hex digests (32 digits for MD5, 64 for
+ * SHA-256), which the loaders check the files against instead of the official digests.
+ *
+ * @since 0.1.0
+ */
+export function readChecksums(file: string): Readonly<Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    bad('--checksums', 'a readable JSON file', `${file} (${reason})`);
+  }
+  const entries =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? Object.entries(parsed)
+      : [];
+  if (entries.length === 0) {
+    bad('--checksums', 'a JSON object {"file name": "hex digest", ...}', file);
+  }
+  for (const [name, digest] of entries) {
+    if (typeof digest !== 'string' || !/^([0-9a-f]{32}|[0-9a-f]{64})$/i.test(digest)) {
+      bad('--checksums', `a hex MD5 (32 digits) or SHA-256 (64) for ${name}`, digest);
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
 /** `--resume` needs `--out`. */
 export function checkResume(values: SharedRunValues): void {
   if (values.resume && values.out === undefined) {
@@ -439,6 +472,7 @@ const RUN_OPTIONS = {
   'ensemble-size': { type: 'string' },
   model: { type: 'string' },
   download: { type: 'boolean' },
+  checksums: { type: 'string' },
   shard: { type: 'string' },
   progress: { type: 'string' },
   version: { type: 'boolean' },
@@ -530,6 +564,9 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
   if (dataDir !== null && dataset === 'moons') {
     bad('--data-dir', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
   }
+  if (values.checksums !== undefined && dataset === 'moons') {
+    bad('--checksums', 'used with mnist, cifar10 or svhn (moons is generated)', 'moons');
+  }
   checkResume(values);
 
   const protocol = {
@@ -586,6 +623,7 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
     backend,
     dataDir,
     download: values.download ?? false,
+    checksums: values.checksums !== undefined ? readChecksums(values.checksums) : null,
     progress:
       values.progress !== undefined
         ? parseOneOf(values.progress, ['auto', 'lines', 'off'] as const, '--progress')

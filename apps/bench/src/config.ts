@@ -164,6 +164,8 @@ export interface Execution {
   readonly backend: BenchBackend | null;
   readonly dataDir: string | null;
   readonly download: boolean;
+  /** `--checksums`: digests by file name for files other than the official ones; `null`: the official. */
+  readonly checksums: Readonly<Record<string, string>> | null;
   /** Progress display: `'auto'` draws bars on a TTY and prints a line per run otherwise. */
   readonly progress: 'auto' | 'lines' | 'off';
 }

@@ -21,6 +21,8 @@ import type { Protocol, SplitSizes } from './config.js';
 export interface DataSource {
   readonly dataDir: string | null;
   readonly download: boolean;
+  /** Digests by file name for files other than the official ones (`--checksums`). */
+  readonly checksums?: Readonly<Record<string, string>> | null;
 }
 
 /**
@@ -109,6 +111,7 @@ async function loadBase(protocol: Protocol, source: DataSource): Promise<Base> {
       const { train, test } = await loadMnist({
         ...(dir !== undefined ? { source: dir } : {}),
         download: source.download,
+        ...(source.checksums != null ? { checksums: source.checksums } : {}),
       });
       return { kind: 'official', train, test };
     }
@@ -116,6 +119,7 @@ async function loadBase(protocol: Protocol, source: DataSource): Promise<Base> {
       const { train, test } = await loadCifar10({
         ...(dir !== undefined ? { dir } : {}),
         download: source.download,
+        ...(source.checksums != null ? { checksums: source.checksums } : {}),
       });
       return { kind: 'official', train, test };
     }
@@ -123,6 +127,7 @@ async function loadBase(protocol: Protocol, source: DataSource): Promise<Base> {
       const { train, test } = await loadSvhn({
         ...(dir !== undefined ? { dir } : {}),
         download: source.download,
+        ...(source.checksums != null ? { checksums: source.checksums } : {}),
       });
       return { kind: 'official', train, test };
     }
@@ -132,7 +137,12 @@ async function loadBase(protocol: Protocol, source: DataSource): Promise<Base> {
 }
 
 function cachedBase(protocol: Protocol, source: DataSource): Promise<Base> {
-  const key = JSON.stringify([protocol.dataset, source.dataDir, source.download]);
+  const key = JSON.stringify([
+    protocol.dataset,
+    source.dataDir,
+    source.download,
+    source.checksums ?? null,
+  ]);
   let base = baseCache.get(key);
   if (base === undefined) {
     base = loadBase(protocol, source);

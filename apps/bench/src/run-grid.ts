@@ -166,7 +166,11 @@ async function runLocked(
 
   // Everything that can fail on the inputs fails before the first write: the data (a missing
   // dataset, a split larger than the data), the directory's protocol and data, its runs.
-  const source = { dataDir: execution.dataDir, download: execution.download };
+  const source = {
+    dataDir: execution.dataDir,
+    download: execution.download,
+    checksums: execution.checksums,
+  };
   const data = await describeBenchData(protocol, source);
   // One writer per directory: an existing one is locked before its runs are read; a new one is
   // made (and locked) only once the run is sure to start, below.

@@ -3,6 +3,7 @@
 // UQJS_TEST_BACKEND=webgpu (vitest.config.ts), under tools/webgpu/lavapipe-run.sh, which sets the
 // Vulkan driver's environment that the child processes inherit.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -16,6 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The MAT v5 writer of @uqjs/datasets' own tests (SVHN's files are MATLAB files).
+import { MI, MX, matFile } from '../../../packages/datasets/test/helpers/formats.js';
 import type { RunRecord } from '../src/record.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -104,19 +107,74 @@ function writeCifarBatches(dir: string): void {
   }
 }
 
+/**
+ * SVHN's `train_32x32.mat` and `test_32x32.mat` (format 2: `X` uint8 32 x 32 x 3 x N, `y`
+ * labels 1-10, compressed as MATLAB writes them) with `train` and `test` digits from a seeded
+ * xorshift, and `checksums.json` with their MD5s for `--checksums` (they are not the official
+ * files, whose 182 MB the test does not download).
+ */
+function writeSvhnFiles(dir: string, train: number, test: number): void {
+  mkdirSync(dir, { recursive: true });
+  let state = 0x2545f491;
+  const checksums: Record<string, string> = {};
+  for (const [name, n] of [
+    ['train_32x32.mat', train],
+    ['test_32x32.mat', test],
+  ] as const) {
+    const x = new Uint8Array(3072 * n);
+    for (let i = 0; i < x.length; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      x[i] = state & 0xff;
+    }
+    const bytes = matFile([
+      {
+        name: 'X',
+        classId: MX.UINT8,
+        dims: [32, 32, 3, n],
+        values: x,
+        storeAs: MI.UINT8,
+        compress: true,
+      },
+      {
+        name: 'y',
+        classId: MX.DOUBLE,
+        dims: [n, 1],
+        values: Array.from({ length: n }, (_, i) => 1 + (i % 10)),
+        storeAs: MI.UINT8,
+        compress: true,
+      },
+    ]);
+    writeFileSync(join(dir, name), bytes);
+    checksums[name] = createHash('md5').update(bytes).digest('hex');
+  }
+  writeFileSync(join(dir, 'checksums.json'), JSON.stringify(checksums));
+}
+
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the bench first`);
   writeCifarBatches(join(root, 'cifar10-data'));
+  writeSvhnFiles(join(root, 'svhn-data'), 120, 40);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('uqjs-bench --backend webgpu', () => {
-  // svhn trains the same tiny CNN as cifar10 on the same 32 x 32 x 3 inputs; only its loader
-  // (host code, tested on wasm) differs, and it checks the real files' MD5s, so it is not here.
   for (const [dataset, split, data] of [
     ['moons', '200/100/100', []],
     ['mnist', '200/100/100', []],
     ['cifar10', '100/50/50', ['--data-dir', join(root, 'cifar10-data')]],
+    // svhn trains the same tiny CNN on the same input shape: a smaller split keeps lavapipe quick.
+    [
+      'svhn',
+      '60/30/30',
+      [
+        '--data-dir',
+        join(root, 'svhn-data'),
+        '--checksums',
+        join(root, 'svhn-data', 'checksums.json'),
+      ],
+    ],
   ] as const) {
     it(`${dataset}: writes what the wasm run writes, with the same numbers`, async () => {
       const gpuDir = join(root, `${dataset}-webgpu`);
