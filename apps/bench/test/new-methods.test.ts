@@ -37,10 +37,10 @@ const context: MethodContext = {
   trainSize: TRAIN,
 };
 
-async function trainAndScore(method: Method) {
+async function trainAndScore(method: Method, maxEpochs: number) {
   const data = { train: dataset(TRAIN, 1), validation: dataset(96, 2) };
   const model = method.create(context);
-  const opts = { maxEpochs: 10, patience: 10, batchSize: 32, learningRate: 0.05, seed: 9 };
+  const opts = { maxEpochs, patience: maxEpochs, batchSize: 32, learningRate: 0.05, seed: 9 };
   const result = await trainWithEarlyStopping(model, data, { ...opts, flatten: true });
   const seed = deriveSeed(9, 'validation');
   const probs = predictProbs(model, data.validation, true, seed);
@@ -58,15 +58,17 @@ async function trainAndScore(method: Method) {
   return { result, values, repeated, accuracy: correct / labels.length };
 }
 
+// HetSNGP's validation predictive factors the [1024, 1024] GP precision every epoch, slow on a
+// software GPU (lavapipe): it trains fewer epochs, and gets more time.
 describe.each([
-  ['het-sngp', hetSngp],
-  ['bbb', bbb],
-  ['learned-confidence', learnedConfidence],
-])('%s through trainWithEarlyStopping', (name, method) => {
+  ['het-sngp', hetSngp, 5],
+  ['bbb', bbb, 10],
+  ['learned-confidence', learnedConfidence, 10],
+] as const)('%s through trainWithEarlyStopping', (name, method, epochs) => {
   it('learns a linear rule, predicts the same numbers for the same seed, leaks nothing', async () => {
     expect(method.name).toBe(name);
     const before = tf.memory().numTensors;
-    const { result, values, repeated, accuracy } = await trainAndScore(method);
+    const { result, values, repeated, accuracy } = await trainAndScore(method, epochs);
     expect(tf.memory().numTensors).toBe(before);
     expect(repeated).toEqual(values);
     for (let i = 0; i < values.length / 3; i++) {
@@ -74,12 +76,12 @@ describe.each([
       expect(values[3 * i]! + values[3 * i + 1]! + values[3 * i + 2]!).toBeCloseTo(1, 5);
     }
     // Chance is 1/3 for accuracy and log 3 = 1.0986 for NLL; the rule is learnable by a linear
-    // model, so a trained network is far from both (on wasm: het-sngp 0.96, bbb 0.90 and
+    // model, so a trained network is far from both (on wasm: het-sngp 0.84, bbb 0.90 and
     // learned-confidence, which learns slower with hints, 0.79).
     expect(accuracy).toBeGreaterThan(0.7);
     expect(Math.min(...result.validationNll)).toBeLessThan(0.8);
     expect(result.trainLoss.at(-1)!).toBeLessThan(result.trainLoss[0]!);
-  });
+  }, 600_000);
 });
 
 describe('bbb', () => {
