@@ -126,6 +126,7 @@ export default async function runCell(
     noise: protocol.noise,
     ensembleSize: protocol.ensembleSize,
     seed: deriveSeed(cell.seed, 'init'),
+    trainSize: data.train.size,
   });
   try {
     const runSeed = deriveSeed(cell.seed, 'run');

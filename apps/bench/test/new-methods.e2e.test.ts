@@ -39,8 +39,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
-  it('trains het-sngp at two temperatures and learned-confidence on moons and reports them', async () => {
+describe('uqjs-bench --methods het-sngp,learned-confidence,bbb', () => {
+  it('trains het-sngp at two temperatures, learned-confidence and bbb on moons and reports them', async () => {
     const dir = join(root, 'new-methods');
     const outcome = await bench([
       'moons',
@@ -56,7 +56,7 @@ describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
       '--seeds',
       '1',
       '--methods',
-      'het-sngp,learned-confidence',
+      'het-sngp,learned-confidence,bbb',
       '--temperatures',
       '1,10',
       '--train-samples',
@@ -80,6 +80,7 @@ describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as RunRecord);
     expect(records.map((r) => r.key).sort()).toEqual([
+      'bbb/seed=0',
       'het-sngp/tau=1/S=10/seed=0',
       'het-sngp/tau=10/S=10/seed=0',
       'learned-confidence/seed=0',
@@ -98,6 +99,7 @@ describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
     }
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
     expect(summary.arms.map((a) => a.key).sort()).toEqual([
+      'bbb',
       'het-sngp/tau=1/S=10',
       'het-sngp/tau=10/S=10',
       'learned-confidence',
@@ -107,7 +109,9 @@ describe('uqjs-bench --methods het-sngp,learned-confidence', () => {
     const report = readFileSync(join(dir, 'report.md'), 'utf8');
     expect(report).toContain(`| het-sngp tau=${selection?.tauStar}* |`);
     expect(report).toContain('| learned-confidence |');
+    expect(report).toContain('| bbb |');
     expect(report).toContain('uncertainty surface, het-sngp/');
     expect(report).toContain('uncertainty surface, learned-confidence');
+    expect(report).toContain('uncertainty surface, bbb');
   });
 });
