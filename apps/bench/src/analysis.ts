@@ -451,7 +451,14 @@ export function compareArms(
   };
 }
 
-const BASELINES: readonly MethodName[] = ['homoscedastic', 'sngp', 'mc-dropout', 'ensemble'];
+const BASELINES: readonly MethodName[] = [
+  'homoscedastic',
+  'sngp',
+  'mc-dropout',
+  'ensemble',
+  'bbb',
+  'learned-confidence',
+];
 
 /**
  * The comparisons of the paper's Table 1 and of issue #14, for each training-sample count:
@@ -488,6 +495,23 @@ function planComparisons(
     for (const baseline of BASELINES) {
       const other = get({ method: baseline, temperature: null, trainSamples: null });
       if (other) comparisons.push(compare(`${label} vs ${baseline}`, hetero, other, trainSamples));
+    }
+    // HetSNGP sweeps temperatures too: compared at its own tau* for the same sample count.
+    const hetSngp = selections.find(
+      (s) => s.method === 'het-sngp' && s.trainSamples === trainSamples,
+    );
+    const hetSngpStar = hetSngp
+      ? get({ method: 'het-sngp', temperature: hetSngp.tauStar, trainSamples })
+      : undefined;
+    if (hetSngp && hetSngpStar) {
+      comparisons.push(
+        compare(
+          `${label} vs het-sngp at tau*=${hetSngp.tauStar}`,
+          hetero,
+          hetSngpStar,
+          trainSamples,
+        ),
+      );
     }
     const atOne = get({ method: 'heteroscedastic', temperature: 1, trainSamples });
     if (atOne && tauStar !== 1) {

@@ -130,7 +130,14 @@ function tableOneArms(summary: Summary, trainSamples: number | null): ArmSummary
   if (tempered) {
     push(armKey({ method: 'tempered-softmax', temperature: tempered.tauStar, trainSamples: null }));
   }
+  const hetSngp = summary.selections.find(
+    (s) => s.method === 'het-sngp' && s.trainSamples === trainSamples,
+  );
   for (const method of ['sngp', 'mc-dropout', 'ensemble'] as const) {
+    push(armKey({ method, temperature: null, trainSamples: null }));
+  }
+  if (hetSngp) push(armKey({ method: 'het-sngp', temperature: hetSngp.tauStar, trainSamples }));
+  for (const method of ['bbb', 'learned-confidence'] as const) {
     push(armKey({ method, temperature: null, trainSamples: null }));
   }
   return rows;

@@ -138,6 +138,43 @@ describe('summarize', () => {
     expect(summary.comparisons[0]?.tests.accuracy?.meanDifference).toBeCloseTo(0.01, 12);
   });
 
+  it('compares heteroscedastic at tau* with the added methods: bbb, learned-confidence, het-sngp at its tau*', () => {
+    const added = seeds.flatMap((seed) => [
+      fakeRecord(
+        { method: 'bbb', temperature: null, trainSamples: null, seed },
+        homo[seed]! + 0.05,
+      ),
+      fakeRecord(
+        { method: 'learned-confidence', temperature: null, trainSamples: null, seed },
+        homo[seed]! + 0.02,
+      ),
+      fakeRecord(
+        { method: 'het-sngp', temperature: 1, trainSamples: 100, seed },
+        homo[seed]! + 0.01,
+        0.85,
+      ),
+      fakeRecord(
+        { method: 'het-sngp', temperature: 10, trainSamples: 100, seed },
+        homo[seed]!,
+        0.75,
+      ),
+    ]);
+    const wider = summarize([...records(), ...added], protocol, {
+      ...grid,
+      methods: [...grid.methods, 'bbb', 'learned-confidence', 'het-sngp'],
+    });
+    const names = wider.comparisons.map((c) => c.name);
+    expect(names).toContain('heteroscedastic at tau*=10 vs bbb');
+    expect(names).toContain('heteroscedastic at tau*=10 vs learned-confidence');
+    // het-sngp's validation NLL is lower at tau = 10 on every seed: its tau* is 10.
+    const vsHetSngp = wider.comparisons.find(
+      (c) => c.name === 'heteroscedastic at tau*=10 vs het-sngp at tau*=10',
+    );
+    expect(vsHetSngp?.perSeed.map((p) => p.a.nll - p.b.nll)).toEqual(
+      heteroAt10.map((d) => expect.closeTo(d, 12) as unknown as number),
+    );
+  });
+
   it('pairs only the seeds both arms ran', () => {
     const partial = records().filter(
       (r) => !(r.cell.method === 'tempered-softmax' && r.cell.seed === 4),
