@@ -1,26 +1,16 @@
-import {
-  concat,
-  getBackend,
-  moments,
-  slice,
-  softmax,
-  stack,
-  type Tensor,
-  tidy,
-} from '@tensorflow/tfjs-core';
+import { getBackend, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkOneOf,
   checkPositiveInteger,
   checkProbabilities,
-  checkRank,
   checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type Predictive,
-  ShapeError,
 } from '@uqjs/core';
-import { type DropoutSite, dropoutSites } from './dropout-sites.js';
+import { dropoutSites } from './dropout-sites.js';
+import { checkModelAndInput, monteCarloPasses } from './monte-carlo-passes.js';
 
 const FN = 'mcDropoutPredict';
 const OUTPUTS = ['probabilities', 'logits'] as const;
@@ -80,8 +70,7 @@ export function mcDropoutPredict(
   x: Tensor,
   options: MCDropoutPredictOptions = {},
 ): Predictive {
-  checkModel(model);
-  checkInput(model, x);
+  checkModelAndInput(model, x, FN);
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({
       fn: FN,
@@ -91,7 +80,6 @@ export function mcDropoutPredict(
     });
   }
   const numSamples = checkPositiveInteger(options.numSamples ?? 50, 'options.numSamples', FN);
-  const numRows = x.shape[0]!;
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
   const seed = checkSeed(options.seed ?? 0, 'options.seed', FN);
   const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
@@ -105,107 +93,27 @@ export function mcDropoutPredict(
       given: `model '${model.name}' without one`,
     });
   }
-  try {
-    return tidy(() => {
-      const passes: Tensor[] = [];
-      for (let s = 0; s < numSamples; s++) {
-        const batches: Tensor[] = [];
-        for (let b = 0, start = 0; start < numRows; b++, start += batchSize) {
-          sites.forEach((site, i) => {
-            site.seed(deriveSeed(seed, s, b, i));
-          });
-          const rows = Math.min(batchSize, numRows - start);
-          const checkRows = s === 0 && b === 0 && output === 'probabilities';
-          batches.push(forwardPass(model, x, start, rows, output, checkRows));
-        }
-        passes.push(batches.length === 1 ? batches[0]! : concat(batches, 0));
-      }
-      // [S] x [N, K] -> [S, N, K]: one slice per MC sample.
-      const members = stack(passes, 0);
-      const { mean, variance } = moments(members, 0);
-      return { probs: mean, members, variance };
-    }) as Predictive;
-  } finally {
-    restoreAll(sites);
-  }
-}
-
-/** One pass over rows `[start, start + rows)` of `x`: probabilities `[rows, K]`. */
-function forwardPass(
-  model: LayersModel,
-  x: Tensor,
-  start: number,
-  rows: number,
-  output: (typeof OUTPUTS)[number],
-  checkRows: boolean,
-): Tensor {
-  return tidy(() => {
-    // Slice rows along axis 0; the other axes are taken whole.
-    const xb = x.shape[0] === rows ? x : slice(x, [start], [rows]);
-    const out = model.predict(xb, { batchSize: rows });
-    if (Array.isArray(out)) {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'model',
-        expected: 'a model with a single output',
-        given: `${out.length} outputs`,
+  return monteCarloPasses(model, x, {
+    fn: FN,
+    numSamples,
+    batchSize,
+    output,
+    beforeBatch: (s, b) => {
+      sites.forEach((site, i) => {
+        site.seed(deriveSeed(seed, s, b, i));
       });
-    }
-    checkOutput(out);
-    if (output === 'logits') return softmax(out);
-    // sync read: mcDropoutPredict is synchronous; webgpu cannot read back without awaiting, so
-    // there the probability check is skipped.
-    if (checkRows && getBackend() !== 'webgpu')
-      checkProbabilities(out.dataSync(), out.shape[1]!, 'model output', FN);
-    return out;
+    },
+    checkFirstBatch: output === 'probabilities' ? checkProbabilityRows : undefined,
+    restore: () => {
+      for (const site of sites) site.restore();
+    },
   });
 }
 
-function checkModel(model: unknown): asserts model is LayersModel {
-  const candidate = model as Partial<LayersModel> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    typeof candidate.predict !== 'function' ||
-    !Array.isArray(candidate.layers)
-  ) {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'model',
-      expected: 'a tfjs-layers model (LayersModel or Sequential)',
-      given: model,
-    });
-  }
-}
-
-function checkInput(model: LayersModel, x: Tensor): void {
-  const inputs = model.inputs;
-  if (inputs.length !== 1) {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'model',
-      expected: 'a model with a single input',
-      given: `${inputs.length} inputs`,
-    });
-  }
-  checkRank(x, inputs[0]!.shape.length, 'x', FN);
-  if (x.shape[0] === 0) {
-    throw new ShapeError({ fn: FN, argument: 'x', expected: 'at least one row', given: x.shape });
-  }
-}
-
-function checkOutput(out: Tensor): void {
-  checkRank(out, 2, 'model output', FN);
-  if (out.shape[1]! < 2) {
-    throw new ShapeError({
-      fn: FN,
-      argument: 'model output',
-      expected: 'of shape [B, K] with K >= 2 classes',
-      given: out.shape,
-    });
-  }
-}
-
-function restoreAll(sites: readonly DropoutSite[]): void {
-  for (const site of sites) site.restore();
+/** Checks that the rows of the model's output `[B, K]` are probability vectors. */
+function checkProbabilityRows(out: Tensor): void {
+  // sync read: mcDropoutPredict is synchronous; webgpu cannot read back without awaiting, so
+  // there the probability check is skipped.
+  if (getBackend() !== 'webgpu')
+    checkProbabilities(out.dataSync(), out.shape[1]!, 'model output', FN);
 }
