@@ -1,15 +1,14 @@
-import { concat, moments, slice, softmax, stack, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel, layers } from '@tensorflow/tfjs-layers';
 import {
   checkOneOf,
   checkPositiveInteger,
-  checkRank,
   checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type Predictive,
-  ShapeError,
 } from '@uqjs/core';
+import { checkModelAndInput, monteCarloPasses } from '@uqjs/mc-dropout';
 import { BayesianLayer } from './bayesian-layer.js';
 import { setPassSeed } from './pass-seed.js';
 
@@ -83,11 +82,7 @@ export function bayesPredictive(
   numSamples: number,
   options: BayesPredictiveOptions = {},
 ): Predictive {
-  checkModel(model);
-  checkRank(x, model.inputs[0]!.shape.length, 'x', FN);
-  if (x.shape[0] === 0) {
-    throw new ShapeError({ fn: FN, argument: 'x', expected: 'at least one row', given: x.shape });
-  }
+  checkModelAndInput(model, x, FN);
   checkPositiveInteger(numSamples, 'numSamples', FN);
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({
@@ -110,78 +105,18 @@ export function bayesPredictive(
       given: `model '${model.name}' without one`,
     });
   }
-  const rows = x.shape[0]!;
-  try {
-    return tidy(() => {
-      const passes: Tensor[] = [];
-      for (let s = 0; s < numSamples; s++) {
-        bayesian.forEach((layer, i) => {
-          setPassSeed(layer, deriveSeed(seed, s, i));
-        });
-        const batches: Tensor[] = [];
-        for (let start = 0; start < rows; start += batchSize) {
-          batches.push(forwardPass(model, x, start, Math.min(batchSize, rows - start), output));
-        }
-        passes.push(batches.length === 1 ? batches[0]! : concat(batches, 0));
-      }
-      // [S] x [N, K] -> [S, N, K]: one slice per pass.
-      const members = stack(passes, 0);
-      const { mean, variance } = moments(members, 0);
-      return { probs: mean, members, variance };
-    }) as Predictive;
-  } finally {
-    for (const layer of bayesian) setPassSeed(layer, undefined);
-  }
-}
-
-/** One pass over rows `[start, start + count)` of `x`: probabilities `[count, K]`. */
-function forwardPass(
-  model: LayersModel,
-  x: Tensor,
-  start: number,
-  count: number,
-  output: (typeof OUTPUTS)[number],
-): Tensor {
-  return tidy(() => {
-    // Rows along axis 0; the other axes whole.
-    const xb = x.shape[0] === count ? x : slice(x, [start], [count]);
-    const out = model.predict(xb, { batchSize: count });
-    if (Array.isArray(out)) {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'model',
-        expected: 'a model with a single output',
-        given: `${out.length} outputs`,
+  return monteCarloPasses(model, x, {
+    fn: FN,
+    numSamples,
+    batchSize,
+    output,
+    beforePass: (s) => {
+      bayesian.forEach((layer, i) => {
+        setPassSeed(layer, deriveSeed(seed, s, i));
       });
-    }
-    checkRank(out, 2, 'model output', FN);
-    if (out.shape[1]! < 2) {
-      throw new ShapeError({
-        fn: FN,
-        argument: 'model output',
-        expected: 'of shape [B, K] with K >= 2 classes',
-        given: out.shape,
-      });
-    }
-    return output === 'logits' ? softmax(out) : out;
+    },
+    restore: () => {
+      for (const layer of bayesian) setPassSeed(layer, undefined);
+    },
   });
-}
-
-function checkModel(model: unknown): asserts model is LayersModel {
-  const candidate = model as Partial<LayersModel> | null;
-  if (
-    candidate === null ||
-    typeof candidate !== 'object' ||
-    typeof candidate.predict !== 'function' ||
-    !Array.isArray(candidate.layers) ||
-    !Array.isArray(candidate.inputs) ||
-    candidate.inputs.length !== 1
-  ) {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'model',
-      expected: 'a single-input tfjs-layers model (LayersModel or Sequential)',
-      given: model,
-    });
-  }
 }
