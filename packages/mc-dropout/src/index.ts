@@ -10,5 +10,5 @@ export type { MCDropoutArgs } from './mc-dropout-layer.js';
 export { MCDropout } from './mc-dropout-layer.js';
 export type { MCDropoutPredictOptions } from './mc-dropout-predict.js';
 export { mcDropoutPredict } from './mc-dropout-predict.js';
-export type { MonteCarloPassesOptions } from './monte-carlo-passes.js';
-export { checkModelAndInput, monteCarloPasses } from './monte-carlo-passes.js';
+export type { MonteCarloPassesOptions, PassOutput } from './monte-carlo-passes.js';
+export { checkModelAndInput, monteCarloPasses, readPassOptions } from './monte-carlo-passes.js';

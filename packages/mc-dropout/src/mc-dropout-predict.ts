@@ -1,19 +1,16 @@
 import { getBackend, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
-  checkOneOf,
   checkPositiveInteger,
   checkProbabilities,
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
 import { dropoutSites } from './dropout-sites.js';
-import { checkModelAndInput, monteCarloPasses } from './monte-carlo-passes.js';
+import { checkModelAndInput, monteCarloPasses, readPassOptions } from './monte-carlo-passes.js';
 
 const FN = 'mcDropoutPredict';
-const OUTPUTS = ['probabilities', 'logits'] as const;
 
 /**
  * Options of {@link mcDropoutPredict}.
@@ -71,18 +68,12 @@ export function mcDropoutPredict(
   options: MCDropoutPredictOptions = {},
 ): Predictive {
   checkModelAndInput(model, x, FN);
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { numSamples?, batchSize?, seed?, output? }',
-      given: options,
-    });
-  }
+  const { batchSize, seed, output } = readPassOptions(
+    options,
+    FN,
+    'an object { numSamples?, batchSize?, seed?, output? }',
+  );
   const numSamples = checkPositiveInteger(options.numSamples ?? 50, 'options.numSamples', FN);
-  const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
-  const seed = checkSeed(options.seed ?? 0, 'options.seed', FN);
-  const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
 
   const sites = dropoutSites(model);
   if (sites.length === 0) {

@@ -1,10 +1,54 @@
 import { concat, moments, slice, softmax, stack, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { checkRank, InvalidArgumentError, type Predictive, ShapeError } from '@uqjs/core';
+import {
+  checkOneOf,
+  checkPositiveInteger,
+  checkRank,
+  checkSeed,
+  InvalidArgumentError,
+  type Predictive,
+  ShapeError,
+} from '@uqjs/core';
+
+const OUTPUTS = ['probabilities', 'logits'] as const;
+
+/**
+ * What a model's output `[B, K]` holds: `'probabilities'` (used as is) or `'logits'`
+ * (softmax is applied per pass).
+ *
+ * @since 0.1.0
+ */
+export type PassOutput = (typeof OUTPUTS)[number];
+
+/**
+ * Checks that `options` is an object (`expected` describes it in the error) and reads the
+ * options every Monte Carlo predictive function reads alike: `batchSize` (default `128`),
+ * `seed` (default `0`) and `output` (default `'probabilities'`), naming `options.<key>` and
+ * `fn` in errors.
+ *
+ * @throws {InvalidArgumentError} when `options` is not an object or a value is out of range.
+ * @since 0.1.0
+ */
+export function readPassOptions(
+  options: unknown,
+  fn: string,
+  expected: string,
+): { batchSize: number; seed: number; output: PassOutput } {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError({ fn, argument: 'options', expected, given: options });
+  }
+  const o = options as { batchSize?: unknown; seed?: unknown; output?: unknown };
+  return {
+    batchSize: checkPositiveInteger(o.batchSize ?? 128, 'options.batchSize', fn),
+    seed: checkSeed(o.seed ?? 0, 'options.seed', fn),
+    output: checkOneOf(o.output ?? 'probabilities', OUTPUTS, 'options.output', fn),
+  };
+}
 
 /**
  * Options of {@link monteCarloPasses}. The public function calling it has already checked
- * `numSamples`, `batchSize` and `output`; `fn` names it in every error.
+ * `numSamples`, `batchSize` and `output` (see {@link readPassOptions}); `fn` names it in every
+ * error.
  *
  * @since 0.1.0
  */
@@ -15,11 +59,8 @@ export interface MonteCarloPassesOptions {
   readonly numSamples: number;
   /** Rows of `x` per forward pass `B`, a positive integer. */
   readonly batchSize: number;
-  /**
-   * What the model's output `[B, K]` holds: `'probabilities'` (used as is) or `'logits'`
-   * (softmax is applied per pass).
-   */
-  readonly output: 'probabilities' | 'logits';
+  /** What the model's output `[B, K]` holds. */
+  readonly output: PassOutput;
   /** Called before pass `pass` (0-based) runs its first batch: seed the pass here. */
   readonly beforePass?: (pass: number) => void;
   /** Called before batch `batch` (0-based) of pass `pass` runs: seed the batch here. */
@@ -134,7 +175,7 @@ function forwardPass(
   x: Tensor,
   start: number,
   rows: number,
-  output: MonteCarloPassesOptions['output'],
+  output: PassOutput,
   fn: string,
   check: ((out: Tensor) => void) | undefined,
 ): Tensor {

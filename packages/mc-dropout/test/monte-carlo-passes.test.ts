@@ -12,6 +12,7 @@ import {
   checkModelAndInput,
   type MonteCarloPassesOptions,
   monteCarloPasses,
+  readPassOptions,
 } from '../src/index.js';
 import { readArray } from './helpers.js';
 
@@ -221,5 +222,29 @@ describe('checkModelAndInput', () => {
     const empty = tf.zeros([0, 2]);
     expect(() => checkModelAndInput(m, empty, 'testPredict')).toThrow(/at least one row/);
     tf.dispose([x, flat, empty]);
+  });
+});
+
+describe('readPassOptions', () => {
+  it('reads the defaults and given values, and names options.<key> and fn in errors', () => {
+    expect(readPassOptions({}, 'testPredict', 'an object')).toEqual({
+      batchSize: 128,
+      seed: 0,
+      output: 'probabilities',
+    });
+    expect(
+      readPassOptions({ batchSize: 7, seed: 3, output: 'logits' }, 'testPredict', 'an object'),
+    ).toEqual({ batchSize: 7, seed: 3, output: 'logits' });
+    expect(() => readPassOptions(null, 'testPredict', 'an object { seed? }')).toThrow(
+      /testPredict.*options.*an object \{ seed\? \}/,
+    );
+    expect(() => readPassOptions(3, 'testPredict', 'an object')).toThrow(InvalidArgumentError);
+    expect(() => readPassOptions({ batchSize: 0 }, 'testPredict', '')).toThrow(
+      /testPredict.*options\.batchSize/,
+    );
+    expect(() => readPassOptions({ seed: 1.5 }, 'testPredict', '')).toThrow(/options\.seed/);
+    expect(() => readPassOptions({ output: 'scores' }, 'testPredict', '')).toThrow(
+      /options\.output/,
+    );
   });
 });
