@@ -1,19 +1,16 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel, layers } from '@tensorflow/tfjs-layers';
 import {
-  checkOneOf,
   checkPositiveInteger,
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
-import { checkModelAndInput, monteCarloPasses } from '@uqjs/mc-dropout';
+import { checkModelAndInput, monteCarloPasses, readPassOptions } from '@uqjs/mc-dropout';
 import { BayesianLayer } from './bayesian-layer.js';
 import { setPassSeed } from './pass-seed.js';
 
 const FN = 'bayesPredictive';
-const OUTPUTS = ['probabilities', 'logits'] as const;
 
 /**
  * Options of {@link bayesPredictive}.
@@ -84,17 +81,11 @@ export function bayesPredictive(
 ): Predictive {
   checkModelAndInput(model, x, FN);
   checkPositiveInteger(numSamples, 'numSamples', FN);
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { batchSize?, seed?, output? }',
-      given: options,
-    });
-  }
-  const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
-  const seed = checkSeed(options.seed ?? 0, 'options.seed', FN);
-  const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
+  const { batchSize, seed, output } = readPassOptions(
+    options,
+    FN,
+    'an object { batchSize?, seed?, output? }',
+  );
   const bayesian = bayesianLayers(model);
   if (bayesian.length === 0) {
     throw new InvalidArgumentError({
