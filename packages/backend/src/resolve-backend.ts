@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, checkInRange, checkInteger, checkOneOf } from '@uqjs/core';
 import { enableFastWasmTraining } from './fast-wasm-training.js';
-import { MAX_WASM_THREADS, runningWasmThreads, withWasmThreads } from './wasm-threads.js';
+import {
+  checkWasmThreads,
+  MAX_WASM_THREADS,
+  runningWasmThreads,
+  withWasmThreads,
+} from './wasm-threads.js';
 import { type AdapterProbe, probeWebgpuAdapter } from './webgpu-probe.js';
 
 /** The backends uqjs knows how to pick, best first. */
@@ -278,18 +283,22 @@ export async function loadWebgpu(
  * passes it to workers), checked to be an integer in `[1, MAX_WASM_THREADS]`; `undefined` when
  * neither is set.
  */
-function wasmThreads(option: number | undefined, fromEnv: string | undefined): number | undefined {
+function wasmThreads(
+  option: number | undefined,
+  fromEnv: string | undefined,
+): { readonly count: number; readonly argument: string } | undefined {
   const text = fromEnv?.trim();
   if (option === undefined && (text === undefined || text === '')) return undefined;
   const argument = option !== undefined ? 'opts.threads' : 'UQJS_WASM_THREADS';
   const value = option ?? Number(text);
-  return checkInRange(
+  const count = checkInRange(
     checkInteger(value, argument, 'resolveBackend', 1),
     argument,
     'resolveBackend',
     1,
     MAX_WASM_THREADS,
   );
+  return { count, argument };
 }
 
 /**
@@ -376,10 +385,14 @@ export async function resolveBackendWith(
 
   const skipped: string[] = [];
   for (const name of candidates) {
-    const result = await load(name, requested !== undefined, webgpuDeps, threads);
+    // A thread count the started wasm backend cannot have is an error, never a reason to skip it.
+    if (name === 'wasm' && threads !== undefined) {
+      await checkWasmThreads(threads.count, threads.argument);
+    }
+    const result = await load(name, requested !== undefined, webgpuDeps, threads?.count);
     if ('provider' in result) {
       const fastWasmTraining = name === 'wasm' && enableFastWasmTraining().kernels.length > 0;
-      const wasmThreads = name === 'wasm' ? await runningWasmThreads() : undefined;
+      const poolThreads = name === 'wasm' ? await runningWasmThreads() : undefined;
       const resolved: ResolvedBackend = {
         name,
         provider: result.provider,
@@ -387,7 +400,7 @@ export async function resolveBackendWith(
         reason,
         fastWasmTraining,
         ...(result.adapter !== undefined ? { adapter: result.adapter } : {}),
-        ...(wasmThreads !== undefined ? { threads: wasmThreads } : {}),
+        ...(poolThreads !== undefined ? { threads: poolThreads } : {}),
       };
       const where =
         result.adapter === undefined
@@ -398,7 +411,7 @@ export async function resolveBackendWith(
       log(
         `[uqjs] backend: ${name} (${result.provider}${where}; chosen by ${reason}` +
           `${fastWasmTraining ? '; fast wasm training kernels on' : ''}` +
-          `${wasmThreads !== undefined && wasmThreads > 1 ? `; ${wasmThreads} threads` : ''})` +
+          `${poolThreads !== undefined && poolThreads > 1 ? `; ${poolThreads} threads` : ''})` +
           (skipped.length > 0 ? `; skipped: ${skipped.join('; ')}` : ''),
       );
       return resolved;

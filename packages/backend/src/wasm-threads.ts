@@ -31,30 +31,44 @@ interface WasmBackendModule {
 
 type WorkerClass = new (url: string | URL, options?: { workerData?: unknown }) => object;
 
+/** Whether the wasm backend has started (its thread count is fixed from then on). */
+function wasmStarted(): boolean {
+  // The engine's registry of started backends; `tf.findBackend` would start it.
+  return (
+    (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined
+  );
+}
+
 /**
- * Runs `activate` (which initializes the wasm backend) with the threaded build enabled for
- * `threads` threads, then checks that the pool has them.
+ * Checks that `threads` (asked for by `argument`: `opts.threads` or `UQJS_WASM_THREADS`) can be
+ * had: the wasm backend has not started yet, or runs with as many threads.
  *
- * @throws {BackendError} when the wasm backend was initialized before (with another thread
- *   count), or the pool did not get `threads` threads.
+ * @throws {BackendError} when the wasm backend already runs with another thread count.
+ */
+export async function checkWasmThreads(threads: number, argument: string): Promise<void> {
+  if (!wasmStarted()) return;
+  const running = await runningWasmThreads();
+  if (running === threads) return;
+  throw new BackendError(
+    `resolveBackend: ${argument} is ${threads}, but the wasm backend already runs with ${running} ` +
+      `thread(s): its thread count is fixed when it first starts, so call resolveBackend({ threads }) ` +
+      `before anything sets the wasm backend (tf.setBackend('wasm'), tf.ready())`,
+  );
+}
+
+/**
+ * Runs `activate` (which starts the wasm backend) with the threaded build enabled for `threads`
+ * threads, then checks that the pool has them; a backend already started (with as many threads:
+ * {@link checkWasmThreads}) is only activated.
+ *
+ * @throws {BackendError} when the pool did not get `threads` threads.
  */
 export async function withWasmThreads(
   threads: number,
   activate: () => Promise<boolean>,
 ): Promise<boolean> {
+  if (wasmStarted()) return activate();
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmBackendModule;
-  // Initialized already: its thread count is fixed. (`tf.findBackend` would initialize it.)
-  if (
-    (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined
-  ) {
-    const running = wasm.getThreadsCount();
-    if (running === threads) return activate();
-    throw new BackendError(
-      `resolveBackend: opts.threads is ${threads}, but the wasm backend already runs with ${running} ` +
-        `thread(s): its thread count is fixed when it first initializes, so call resolveBackend({ threads }) ` +
-        `before anything sets the wasm backend (tf.setBackend('wasm'), tf.ready())`,
-    );
-  }
   wasm.setThreadsCount(threads);
   // In a browser tfjs decides itself (cross-origin isolation); in Node it says no.
   if (isNode()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);

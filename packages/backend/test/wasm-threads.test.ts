@@ -62,6 +62,13 @@ describe('resolveBackend({ threads }) on wasm in Node', () => {
       await expect(
         resolveBackend({ prefer: 'wasm', threads: 2, log: false, env: {} }),
       ).rejects.toThrow(/opts\.threads is 2, but the wasm backend already runs with 1 thread/);
+      // In automatic mode too: an error, not a reason to skip wasm for the next backend.
+      await expect(resolveBackend({ threads: 2, log: false, env: {} })).rejects.toThrow(
+        /opts\.threads is 2, but the wasm backend already runs with 1 thread/,
+      );
+      await expect(
+        resolveBackend({ prefer: 'wasm', log: false, env: { UQJS_WASM_THREADS: '2' } }),
+      ).rejects.toThrow(/UQJS_WASM_THREADS is 2, but the wasm backend already runs with 1 thread/);
       const same = await resolveBackend({ prefer: 'wasm', threads: 1, log: false, env: {} });
       expect(same.threads).toBe(1);
     } finally {
