@@ -16,10 +16,14 @@ import {
 import { ShapeError } from '@uqjs/core';
 import { type RegressionHeadOptions, splitHead } from './regression-head.js';
 
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+/** `log(2 pi) / 2`, the Gaussian density's constant. */
+export const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
-/** Checks `yTrue` (`[B]` or `[B, 1]`) against `output` `[B, 2]` and flattens it to `[B]`. */
-function targets(yTrue: Tensor, output: Tensor, fn: string): Tensor {
+/**
+ * Checks `yTrue` (`[B]` or `[B, 1]`, one target per row of `output` `[B, ...]`) and flattens it
+ * to `[B]`.
+ */
+export function regressionTargets(yTrue: Tensor, output: Tensor, fn: string): Tensor {
   const rows = output.shape[0];
   const ok =
     (yTrue.rank === 1 && yTrue.shape[0] === rows) ||
@@ -58,7 +62,7 @@ export function gaussianNll(
   const fn = 'gaussianNll';
   return tidy(() => {
     const { mean: mu, dispersion: variance } = splitHead(output, options, fn);
-    const y = targets(yTrue, output, fn);
+    const y = regressionTargets(yTrue, output, fn);
     const perRow = add(
       add(scalar(HALF_LOG_TWO_PI), mul(scalar(0.5), log(variance))),
       div(square(sub(y, mu)), mul(scalar(2), variance)),
@@ -89,7 +93,7 @@ export function laplaceNll(
   const fn = 'laplaceNll';
   return tidy(() => {
     const { mean: mu, dispersion: scale } = splitHead(output, options, fn);
-    const y = targets(yTrue, output, fn);
+    const y = regressionTargets(yTrue, output, fn);
     const perRow = add(log(mul(scalar(2), scale)), div(abs(sub(y, mu)), scale));
     return mean(perRow) as Scalar;
   });

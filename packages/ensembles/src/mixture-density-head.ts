@@ -37,9 +37,8 @@ import {
   singleInput,
   singleShape,
 } from '@uqjs/core';
+import { HALF_LOG_TWO_PI, regressionTargets } from './heteroscedastic-nll.js';
 import { DEFAULT_HEAD_EPS, type RegressionHeadOptions } from './regression-head.js';
-
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * Arguments of {@link MixtureDensityHead}.
@@ -228,20 +227,8 @@ export function mixtureDensityNll(
   const fn = 'mixtureDensityNll';
   return tidy(() => {
     const { logits, means, stds } = splitMixture(output, options, fn);
-    const rows = output.shape[0]!;
-    const ok =
-      (yTrue.rank === 1 && yTrue.shape[0] === rows) ||
-      (yTrue.rank === 2 && yTrue.shape[0] === rows && yTrue.shape[1] === 1);
-    if (!ok) {
-      throw new ShapeError({
-        fn,
-        argument: 'yTrue',
-        expected: `of shape [${rows}] or [${rows}, 1] (one target per row of output)`,
-        given: yTrue.shape,
-      });
-    }
     // [B] or [B, 1] -> [B, 1], broadcast over the M components.
-    const y = reshape(yTrue, [rows, 1]);
+    const y = reshape(regressionTargets(yTrue, output, fn), [-1, 1]);
     const z = div(sub(y, means), stds);
     // [B, M]: log w_m + log N(y; mu_m, s_m^2).
     const logJoint = sub(
