@@ -43,6 +43,30 @@ export const METHOD_NAMES = [
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 /**
+ * Post-hoc calibrators `--calibrate` can fit on each cell's validation predictions and apply to
+ * its test predictions: `temperature`, `vector` and `matrix` scaling (from `@uqjs/metrics`, on
+ * the log-probabilities) and `histogram` binning, `isotonic` regression, `platt` and `beta`
+ * calibration (from `@uqjs/calibration`, one-vs-rest).
+ *
+ * @since 0.1.0
+ */
+export const CALIBRATORS = [
+  'temperature',
+  'vector',
+  'matrix',
+  'histogram',
+  'isotonic',
+  'platt',
+  'beta',
+] as const;
+/**
+ * A post-hoc calibrator.
+ *
+ * @since 0.1.0
+ */
+export type CalibratorName = (typeof CALIBRATORS)[number];
+
+/**
  * Logit noise families of the heteroscedastic head.
  *
  * @since 0.1.0
@@ -124,6 +148,12 @@ export interface Protocol {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly ensembleSize: number;
+  /**
+   * `--calibrate`: the post-hoc calibrators fitted on validation and scored on test, in
+   * {@link CALIBRATORS} order; absent (never empty) without the flag, so the protocols of runs
+   * without it stay as they were.
+   */
+  readonly calibrators?: readonly CalibratorName[];
 }
 
 /**
