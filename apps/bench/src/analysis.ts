@@ -1,6 +1,7 @@
 import { meanStd, pairedTTest } from '@uqjs/metrics';
 import { type Grid, METHOD_NAMES, type MethodName, type Protocol } from './config.js';
 import { type Cell, cellKey } from './grid.js';
+import { methodTraits } from './method-traits.js';
 import type { RunRecord, SplitMetrics } from './record.js';
 import { dedupeRuns } from './runs-log.js';
 
@@ -451,14 +452,10 @@ export function compareArms(
   };
 }
 
-const BASELINES: readonly MethodName[] = [
-  'homoscedastic',
-  'sngp',
-  'mc-dropout',
-  'ensemble',
-  'bbb',
-  'learned-confidence',
-];
+/** Every method without a temperature, in {@link METHOD_NAMES} order: each is compared once. */
+const BASELINES: readonly MethodName[] = METHOD_NAMES.filter(
+  (method) => !methodTraits(method).usesTemperature,
+);
 
 /**
  * The comparisons of the paper's Table 1 and of issue #14, for each training-sample count:

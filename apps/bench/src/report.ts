@@ -7,8 +7,9 @@ import {
   type Selection,
   type Summary,
 } from './analysis.js';
-import type { Protocol } from './config.js';
+import { METHOD_NAMES, type Protocol } from './config.js';
 import type { DataDescription } from './data.js';
+import { methodTraits } from './method-traits.js';
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
@@ -111,7 +112,11 @@ function armLabel(arm: ArmSummary, tauStar: Map<string, number>): string {
   return arm.aliasOf ? `${label} (= ${arm.aliasOf})` : label;
 }
 
-/** Selected arms for Table 1 of one training-sample count. */
+/**
+ * Selected arms for Table 1 of one training-sample count, in {@link METHOD_NAMES} order: each
+ * method without a temperature, each method with one at its `tau*` (for this sample count when
+ * it sweeps them), and the heteroscedastic head at `tau = 1` before its `tau*`.
+ */
 function tableOneArms(summary: Summary, trainSamples: number | null): ArmSummary[] {
   const byKey = new Map(summary.arms.map((a) => [a.key, a]));
   const rows: ArmSummary[] = [];
@@ -119,26 +124,20 @@ function tableOneArms(summary: Summary, trainSamples: number | null): ArmSummary
     const arm = byKey.get(key);
     if (arm && !rows.includes(arm)) rows.push(arm);
   };
-  push(armKey({ method: 'homoscedastic', temperature: null, trainSamples: null }));
-  const hetero = summary.selections.find(
-    (s) => s.method === 'heteroscedastic' && s.trainSamples === trainSamples,
-  );
-  push(armKey({ method: 'heteroscedastic', temperature: 1, trainSamples }));
-  if (hetero)
-    push(armKey({ method: 'heteroscedastic', temperature: hetero.tauStar, trainSamples }));
-  const tempered = summary.selections.find((s) => s.method === 'tempered-softmax');
-  if (tempered) {
-    push(armKey({ method: 'tempered-softmax', temperature: tempered.tauStar, trainSamples: null }));
-  }
-  const hetSngp = summary.selections.find(
-    (s) => s.method === 'het-sngp' && s.trainSamples === trainSamples,
-  );
-  for (const method of ['sngp', 'mc-dropout', 'ensemble'] as const) {
-    push(armKey({ method, temperature: null, trainSamples: null }));
-  }
-  if (hetSngp) push(armKey({ method: 'het-sngp', temperature: hetSngp.tauStar, trainSamples }));
-  for (const method of ['bbb', 'learned-confidence'] as const) {
-    push(armKey({ method, temperature: null, trainSamples: null }));
+  for (const method of METHOD_NAMES) {
+    const traits = methodTraits(method);
+    if (!traits.usesTemperature) {
+      push(armKey({ method, temperature: null, trainSamples: null }));
+      continue;
+    }
+    const samples = traits.usesTrainSamples ? trainSamples : null;
+    if (method === 'heteroscedastic') push(armKey({ method, temperature: 1, trainSamples }));
+    const selection = summary.selections.find(
+      (s) => s.method === method && s.trainSamples === samples,
+    );
+    if (selection) {
+      push(armKey({ method, temperature: selection.tauStar, trainSamples: samples }));
+    }
   }
   return rows;
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../src/analysis.js';
-import { type Grid, METHOD_NAMES, type Protocol } from '../src/config.js';
+import { type Grid, METHOD_NAMES, type MethodName, type Protocol } from '../src/config.js';
+import { methodTraits } from '../src/method-traits.js';
 import { presetDefaults } from '../src/presets.js';
 import type { RunRecord } from '../src/record.js';
+import { renderTables } from '../src/report.js';
 import { fakeRecord } from './fixtures.js';
 
 const protocol: Protocol = presetDefaults('quick', 'mnist').protocol;
@@ -173,6 +175,30 @@ describe('summarize', () => {
     expect(vsHetSngp?.perSeed.map((p) => p.a.nll - p.b.nll)).toEqual(
       heteroAt10.map((d) => expect.closeTo(d, 12) as unknown as number),
     );
+  });
+
+  it('compares heteroscedastic at tau* with every method without a temperature, in METHOD_NAMES order', () => {
+    const plain = METHOD_NAMES.filter((m) => !methodTraits(m).usesTemperature);
+    const added = seeds.flatMap((seed) =>
+      plain
+        .filter((m) => m !== 'homoscedastic')
+        .map((method, i) =>
+          fakeRecord({ method, temperature: null, trainSamples: null, seed }, homo[seed]! + i),
+        ),
+    );
+    const wider = summarize([...records(), ...added], protocol, {
+      ...grid,
+      methods: [...new Set([...grid.methods, ...plain])],
+    });
+    const versus = wider.comparisons
+      .map((c) => /^heteroscedastic at tau\*=10 vs (.+)$/.exec(c.name)?.[1])
+      .filter((name) => name !== undefined && METHOD_NAMES.includes(name as MethodName));
+    expect(versus).toEqual(plain);
+    // Table 1 lists them in the same order, between the arms with a temperature.
+    const rows = renderTables(wider)
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| model'))
+      .map((line) => line.split(' | ')[0]?.slice(2));
+    expect(rows.filter((label) => plain.includes(label as MethodName))).toEqual(plain);
   });
 
   it('pairs only the seeds both arms ran', () => {
