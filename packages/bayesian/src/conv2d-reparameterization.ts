@@ -87,7 +87,8 @@ export class Conv2DReparameterization extends BayesianLayer {
   readonly padding: 'valid' | 'same';
 
   constructor(args: Conv2DReparameterizationArgs) {
-    const fn = 'Conv2DReparameterization';
+    // Errors name the class constructed (a subclass such as Conv2DFlipout names itself).
+    const fn = (new.target as { className: string }).className;
     super(args, fn, 'filters, kernelSize, strides?, padding?');
     this.filters = checkPositiveInteger(args.filters, 'filters', fn);
     this.kernelSize = pair(args.kernelSize, 'kernelSize', fn);

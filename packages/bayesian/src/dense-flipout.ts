@@ -13,7 +13,7 @@ import {
 import { BayesianDense, type BayesianDenseArgs } from './bayesian-dense.js';
 
 /** Random signs `+-1` of `shape`, each with probability 1/2, from `seed`. */
-function randomSigns(shape: number[], seed: number | undefined): Tensor {
+export function randomSigns(shape: number[], seed: number | undefined): Tensor {
   const u = randomUniform(shape, 0, 1, 'float32', seed);
   // step(u - 1/2) is 1 above one half and 0 below; 2 step - 1 maps that to +1 / -1. (Float
   // throughout: no bool -> float cast.)

@@ -1,7 +1,7 @@
 /**
  * `@uqjs/bayesian`: Bayes by Backprop (Blundell et al., 2015) for tfjs-layers models:
- * mean-field Gaussian dense layers with the reparameterization and Flipout estimators, a
- * reparameterized 2-D convolution, the closed-form KL term as a layer loss, and the Monte
+ * mean-field Gaussian dense layers with the reparameterization and Flipout estimators, 2-D
+ * convolutions with either estimator, the closed-form KL term as a layer loss, and the Monte
  * Carlo predictive.
  *
  * Shape legend: `N` rows of the input, `B` rows of a batch, `D` input width, `U` units,
@@ -15,6 +15,7 @@ export type { BayesianDenseArgs } from './bayesian-dense.js';
 export { BayesianDense } from './bayesian-dense.js';
 export type { BayesianActivation, BayesianLayerArgs } from './bayesian-layer.js';
 export { BayesianLayer } from './bayesian-layer.js';
+export { Conv2DFlipout } from './conv2d-flipout.js';
 export type { Conv2DReparameterizationArgs } from './conv2d-reparameterization.js';
 export { Conv2DReparameterization } from './conv2d-reparameterization.js';
 export { DenseFlipout } from './dense-flipout.js';
