@@ -1,7 +1,6 @@
 // End-to-end checks of the built `uqjs-bench` executable (dist/cli.js, built by the nx `test`
 // target's dependency on `build`) on tiny data: a few hundred bundled MNIST digits, a tiny MLP,
 // two epochs. They run the program as users do, in child processes.
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   appendFileSync,
   cpSync,
@@ -14,12 +13,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../src/analysis.js';
 import type { RunRecord } from '../src/record.js';
+import { type Outcome, requireBuiltCli, runCli, startCli } from './run-cli.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-e2e-'));
 
 /** The grid every test here runs: 3 seeds x (homoscedastic, hetero at 1 and 10, tempered at 10). */
@@ -45,31 +43,13 @@ const GRID = [
 ];
 const CELLS = 12;
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function start(args: readonly string[]): { child: ChildProcess; done: Promise<Outcome> } {
-  // Its own process group, so a test can kill the program together with its workers.
-  const child = spawn(process.execPath, [CLI, ...args], { detached: true, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Outcome>((resolve) => {
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { child, done };
+/** Starts the program in its own process group, so a test can kill it with its workers. */
+function start(args: readonly string[]) {
+  return startCli(args, { detached: true });
 }
 
 function bench(args: readonly string[]): Promise<Outcome> {
-  return start(args).done;
+  return runCli(args, { detached: true });
 }
 
 function lines(dir: string): string[] {
@@ -92,11 +72,7 @@ function numbers(dir: string): Omit<Summary, 'computeSeconds'> {
 
 const full = join(root, 'full');
 
-beforeAll(() => {
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: build first (npx nx run bench:test builds it)`);
-  }
-});
+beforeAll(requireBuiltCli);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('uqjs-bench', () => {

@@ -1,42 +1,19 @@
 // The methods of issue 22.5 through the built `uqjs-bench` executable (dist/cli.js, built by the
 // nx `test` target's dependency on `build`): a tiny moons grid trains them end to end, and the
 // runs, the summary and the report show them.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../src/analysis.js';
 import type { RunRecord } from '../src/record.js';
+import { runCli as bench, requireBuiltCli } from './run-cli.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-new-methods-'));
 /** The backend the child trains on: the one this test run is on (wasm, cpu or webgpu). */
 const BACKEND = process.env.UQJS_TEST_BACKEND ?? 'wasm';
 
-function bench(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => {
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-beforeAll(() => {
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: build first (npx nx run bench:test builds it)`);
-  }
-});
+beforeAll(requireBuiltCli);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('uqjs-bench --methods het-sngp,learned-confidence,bbb', () => {

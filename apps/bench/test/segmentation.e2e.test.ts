@@ -5,7 +5,6 @@
 // summary and report; --resume trains nothing again;
 // bad flags stop it before any write; a CamVid folder written here in its own format (RGB PNG
 // images, greyscale class-index PNG masks) goes through the same command.
-import { spawn } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -18,14 +17,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentationRunRecord, SegmentationSummary } from '../src/segmentation/analysis.js';
 import { SEGMENTATION_USAGE } from '../src/segmentation/args.js';
 import { pictureSize } from '../src/segmentation/pictures.js';
+import { runCli as bench, type Outcome, requireBuiltCli } from './run-cli.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-segmentation-'));
 const out = join(root, 'run');
 
@@ -67,25 +65,6 @@ const KEYS = [
 /** Classes of the shapes set: background, disc, square, triangle. */
 const K = 4;
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bench(args: readonly string[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
 function records(): SegmentationRunRecord[] {
   return readFileSync(join(out, 'runs.jsonl'), 'utf8')
     .split('\n')
@@ -96,9 +75,7 @@ function records(): SegmentationRunRecord[] {
 let first: Outcome;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: build first (npx nx run bench:test builds it)`);
-  }
+  requireBuiltCli();
   first = await bench(GRID);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,6 @@
 // quick grid as on wasm, the same files, the same numbers to float32 tolerance. Runs only with
 // UQJS_TEST_BACKEND=webgpu (vitest.config.ts), under tools/webgpu/lavapipe-run.sh, which sets the
 // Vulkan driver's environment that the child processes inherit.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -15,32 +14,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The MAT v5 writer of @uqjs/datasets' own tests (SVHN's files are MATLAB files).
 import { MI, MX, matFile } from '../../../packages/datasets/test/helpers/formats.js';
 import type { RunRecord } from '../src/record.js';
+import { requireBuiltCli, runCli } from './run-cli.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-webgpu-'));
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe', env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
+  return runCli(args, { env });
 }
 
 function runs(dir: string): Map<string, RunRecord> {
@@ -153,7 +136,7 @@ function writeSvhnFiles(dir: string, train: number, test: number): void {
 }
 
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build the bench first`);
+  requireBuiltCli();
   writeCifarBatches(join(root, 'cifar10-data'));
   writeSvhnFiles(join(root, 'svhn-data'), 120, 40);
 });

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@uqjs/core';
 import { logProbNll } from '@uqjs/mc-softmax';
-import { HetSNGPHead, hetSngpPredictive, SpectralNormalization } from '@uqjs/sngp';
-import { applyBody } from '../models.js';
+import { HetSNGPHead, hetSngpPredictive } from '@uqjs/sngp';
 import type { Method, MethodContext, MethodModel } from './method.js';
-import { SNGP_NORM_MULTIPLIER } from './sngp.js';
+import { spectralNormalizedBody } from './sngp.js';
 
 /**
  * HetSNGP (Fortuin et al., 2022) on the protocol's body: the body of `sngp` (every hidden
@@ -23,14 +22,7 @@ export const hetSngp: Method = {
   name: 'het-sngp',
   create(context: MethodContext): MethodModel {
     const input = tfl.input({ shape: [...context.inputShape] });
-    const features = applyBody(input, context.body, context.seed, {
-      wrapLayer: (layer, index) =>
-        new SpectralNormalization({
-          layer,
-          normMultiplier: SNGP_NORM_MULTIPLIER,
-          seed: deriveSeed(context.seed, 'spectral', index),
-        }),
-    });
+    const features = spectralNormalizedBody(input, context);
     const head = new HetSNGPHead({
       units: context.numClasses,
       noise: context.noise,
