@@ -16,6 +16,7 @@ import {
 import {
   model as functionalModel,
   type LayersModel,
+  type layers,
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
 import { deriveSeed } from '@uqjs/core';
@@ -38,35 +39,96 @@ export interface SngpOptions extends DeterministicOptions {
   readonly seed: number;
 }
 
-/** Random features of the GP output layer: enough for a smooth 2-D surface, cheap on a CPU. */
-const NUM_INDUCING = 256;
+/** Random features of the GP output layers (SNGP's and HetSNGP's): enough for a smooth 2-D surface, cheap on a CPU. */
+export const NUM_INDUCING = 256;
+
+/** The spectrally normalized network of the page's two GP methods, and its parts. */
+export interface SpectralNormalizedNetwork {
+  /** `buildSngpClassifier`'s model, `[N, D]` in. */
+  readonly model: LayersModel;
+  /** Its output layer: the GP layer, or the Dense layer without `gaussianProcess`. */
+  readonly output: layers.Layer;
+  /** The residual stream `[N, hidden]` that feeds `output`. */
+  readonly features: SymbolicTensor;
+  /** The model from its input to `features` (shares the model's layers, no weights of its own). */
+  readonly body: LayersModel;
+}
 
 /**
- * SNGP (`@uqjs/sngp`): `buildSngpClassifier`'s spectrally normalized residual MLP with the
- * random-feature GP output layer (2 blocks of `hidden` units, no dropout), trained with
- * `crossEntropyFromLogits` and `resetCovarianceCallback`.
- *
- * `probs` is `sngpPredictive` (mean-field softmax). `members` are `S` draws of the GP
- * posterior over the logits, `z_s = logits + sqrt(var) * eps_s`, `eps_s ~ N(0, I)`, each put
- * through a softmax: far from the data the posterior variance grows, the draws disagree,
- * and that disagreement is the epistemic part of the entropy decomposition.
+ * The network SNGP and HetSNGP share on this page: `buildSngpClassifier`'s spectrally
+ * normalized residual MLP (2 blocks of `hidden` units, no dropout), seeded by `opts.seed`,
+ * ending in its random-feature GP layer (`NUM_INDUCING` features) when `gaussianProcess`,
+ * in a Dense layer otherwise (for a head of the caller's on `features`).
  */
-export function sngpClassifier(opts: SngpOptions): Classifier {
+export function spectralNormalizedNetwork(
+  opts: Pick<SngpOptions, 'inputDim' | 'hidden' | 'numClasses' | 'seed'>,
+  gaussianProcess: boolean,
+): SpectralNormalizedNetwork {
   const model = buildSngpClassifier({
     inputShape: [opts.inputDim],
     numClasses: opts.numClasses,
     hidden: opts.hidden,
     numLayers: 2,
     dropoutRate: 0,
-    numInducing: NUM_INDUCING,
+    gaussianProcess,
+    ...(gaussianProcess ? { numInducing: NUM_INDUCING } : {}),
     seed: opts.seed,
   });
+  const output = model.layers[model.layers.length - 1]!;
+  const features = output.input as SymbolicTensor;
+  return {
+    model,
+    output,
+    features,
+    body: functionalModel({ inputs: model.inputs, outputs: features }),
+  };
+}
+
+/**
+ * A seed for a tfjs random op, derived from the run's seed and `path` (`deriveSeed`): tfjs
+ * reads a seed of 0 as "no seed", and a derived seed is 0 once in 2^32 draws, so 0 becomes 1.
+ */
+export function tfjsSeed(seed: number, ...path: readonly string[]): number {
+  return deriveSeed(seed, ...path) || 1;
+}
+
+/**
+ * `S` draws of a GP posterior over the logits, `z_s = logits + sqrt(variance) * eps_s` with
+ * `eps_s ~ N(0, I)` from `seed`: `logits` `[N, K]`, `variance` `[N]` (shared by the `K`
+ * outputs) in, `[S, N, K]` out.
+ */
+export function gpLogitDraws(
+  posterior: { readonly logits: Tensor2D; readonly variance: Tensor },
+  numDraws: number,
+  seed: number,
+): Tensor3D {
+  return tidy(() => {
+    const [n, k] = posterior.logits.shape;
+    // Logit variance [N] -> [1, N, 1], to broadcast over [S, N, K].
+    const std = reshape(sqrt(posterior.variance), [1, n, 1]);
+    const eps = randomNormal([numDraws, n, k], 0, 1, 'float32', seed);
+    // [N, K] -> [1, N, K] + [1, N, 1] * [S, N, K] -> [S, N, K].
+    return add(expandDims(posterior.logits, 0), mul(std, eps)) as Tensor3D;
+  });
+}
+
+/**
+ * SNGP (`@uqjs/sngp`): {@link spectralNormalizedNetwork} with the random-feature GP output
+ * layer, trained with `crossEntropyFromLogits` and `resetCovarianceCallback`.
+ *
+ * `probs` is `sngpPredictive` (mean-field softmax). `members` are `S` draws of the GP
+ * posterior over the logits ({@link gpLogitDraws}), each put through a softmax: far from the
+ * data the posterior variance grows, the draws disagree, and that disagreement is the
+ * epistemic part of the entropy decomposition.
+ */
+export function sngpClassifier(opts: SngpOptions): Classifier {
+  const { model, output, body } = spectralNormalizedNetwork(opts, true);
+  if (!(output instanceof RandomFeatureGaussianProcess)) {
+    throw new Error('sngpClassifier: buildSngpClassifier did not end in a GP layer');
+  }
+  const gp = output;
   model.compile({ optimizer: train.adam(opts.learningRate), loss: crossEntropyFromLogits });
-  const gp = gpLayerOf(model);
-  // tfjs reads a seed of 0 as "no seed"; a derived seed is 0 once in 2^32 draws.
-  const drawSeed = deriveSeed(opts.seed, 'sngp', 'posterior-draws') || 1;
-  // The body: from the model's input to the GP layer's input features [N, hidden].
-  const body = functionalModel({ inputs: model.inputs, outputs: gp.input as SymbolicTensor });
+  const drawSeed = tfjsSeed(opts.seed, 'sngp', 'posterior-draws');
   return {
     usableWhenStopped: true,
     async fit(x, y, hooks) {
@@ -80,26 +142,10 @@ export function sngpClassifier(opts: SngpOptions): Classifier {
       const members = tidy(() => {
         const features = body.predict(x, { batchSize: 512 }) as Tensor;
         const posterior = gp.predictWithCovariance(features);
-        const n = x.shape[0];
-        const k = opts.numClasses;
-        // Logit variance [N] (shared by the K outputs) -> [1, N, 1], to broadcast over [S, N, K].
-        const std = reshape(sqrt(posterior.variance), [1, n, 1]);
-        const eps = randomNormal([opts.mcSamples, n, k], 0, 1, 'float32', drawSeed);
-        // [N, K] -> [1, N, K] + [1, N, 1] * [S, N, K] -> [S, N, K] logits.
-        const draws = add(expandDims(posterior.logits, 0), mul(std, eps));
-        return softmax(draws) as Tensor3D;
+        return softmax(gpLogitDraws(posterior, opts.mcSamples, drawSeed)) as Tensor3D;
       });
       return { probs: probs as Tensor2D, members };
     },
     dispose: () => disposeModel(model),
   };
-}
-
-/** The model's GP output layer. */
-function gpLayerOf(model: LayersModel): RandomFeatureGaussianProcess {
-  const last = model.layers[model.layers.length - 1];
-  if (!(last instanceof RandomFeatureGaussianProcess)) {
-    throw new Error('sngpClassifier: buildSngpClassifier did not end in a GP layer');
-  }
-  return last;
 }
