@@ -1,5 +1,11 @@
 import { meanStd, pairedTTest } from '@uqjs/metrics';
-import { type Grid, METHOD_NAMES, type MethodName, type Protocol } from './config.js';
+import {
+  type CalibratorName,
+  type Grid,
+  METHOD_NAMES,
+  type MethodName,
+  type Protocol,
+} from './config.js';
 import { type Cell, cellKey } from './grid.js';
 import { methodTraits } from './method-traits.js';
 import type { RunRecord, SplitMetrics } from './record.js';
@@ -173,6 +179,52 @@ export interface Summary {
    * family (`size` tests with a p-value), and `pAdjusted` is Holm's adjustment within it.
    */
   readonly family: { readonly method: 'holm'; readonly size: Record<MetricName, number> };
+  /** Only with `--calibrate` (the protocol's `calibrators`): every arm after every calibrator. */
+  readonly postHoc?: PostHocSummary;
+}
+
+/**
+ * The metrics a post-hoc calibrator is tested on (after against before).
+ *
+ * @since 0.1.0
+ */
+export const POST_HOC_METRICS = ['ece', 'nll', 'brier'] as const;
+/**
+ * A metric of the post-hoc tests.
+ *
+ * @since 0.1.0
+ */
+export type PostHocMetric = (typeof POST_HOC_METRICS)[number];
+
+/**
+ * One arm after one post-hoc calibrator, on the seeds whose runs hold its scores.
+ *
+ * @since 0.1.0
+ */
+export interface PostHocRow {
+  /** {@link armKey} of the arm. */
+  readonly key: string;
+  readonly arm: Arm;
+  readonly calibrator: CalibratorName;
+  readonly seeds: readonly number[];
+  /** Test scores without calibration, over `seeds`. */
+  readonly before: Record<MetricName, MeanStd>;
+  /** Test scores after the calibrator, over `seeds`. */
+  readonly after: Record<MetricName, MeanStd>;
+  /** Paired two-tailed t-tests of after - before; `wins`: seeds where after is lower. `null` with fewer than 2 seeds. */
+  readonly tests: Record<PostHocMetric, PairedTest | null>;
+}
+
+/**
+ * The post-hoc calibration table: each metric's tests over all rows form one family, apart
+ * from {@link Summary.family}, and `pAdjusted` is Holm's adjustment within it.
+ *
+ * @since 0.1.0
+ */
+export interface PostHocSummary {
+  readonly calibrators: readonly CalibratorName[];
+  readonly rows: readonly PostHocRow[];
+  readonly family: { readonly method: 'holm'; readonly size: Record<PostHocMetric, number> };
 }
 
 function armOf(cell: Cell): Arm {
@@ -220,9 +272,14 @@ function withAliases(groups: Map<string, RunRecord[]>, grid: Grid): Map<string, 
 }
 
 function scores(records: readonly RunRecord[], split: 'test' | 'validation') {
+  return meanScores(records.map((r) => r[split]));
+}
+
+/** Mean and sample standard deviation of each metric over `splits` (one per seed). */
+function meanScores(splits: readonly SplitMetrics[]): Record<MetricName, MeanStd> {
   return Object.fromEntries(
     METRICS.map((metric) => {
-      const values = records.map((r) => r[split][metric]);
+      const values = splits.map((split) => split[metric]);
       const { mean, std } =
         values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: NaN };
       return [metric, { mean, std }];
@@ -588,6 +645,9 @@ export function summarize(
     selections,
     comparisons,
     family: { method: 'holm', size },
+    ...(protocol.calibrators !== undefined
+      ? { postHoc: summarizePostHoc(protocol.calibrators, arms, groups) }
+      : {}),
   };
 }
 
@@ -625,6 +685,50 @@ export function adjustFamilies<
     })),
     size,
   };
+}
+
+/**
+ * Every arm (in `arms` order, aliases left out: they repeat another arm's runs) after every
+ * calibrator of `calibrators`, tested after against before on the seeds whose runs hold that
+ * calibrator's scores; Holm-adjusted per metric over all rows.
+ */
+function summarizePostHoc(
+  calibrators: readonly CalibratorName[],
+  arms: readonly ArmSummary[],
+  groups: Map<string, RunRecord[]>,
+): PostHocSummary {
+  const rows = arms
+    .filter((arm) => arm.aliasOf === undefined)
+    .flatMap((arm) =>
+      calibrators.map((calibrator): PostHocRow => {
+        const runs = (groups.get(arm.key) ?? []).filter((r) => r.calibrated?.[calibrator]);
+        const after = runs.map((r) => r.calibrated?.[calibrator] as SplitMetrics);
+        const before = runs.map((r) => r.test);
+        const tests = Object.fromEntries(
+          POST_HOC_METRICS.map((metric) => [
+            metric,
+            runs.length < 2
+              ? null
+              : pairedScores(
+                  after.map((m) => m[metric]),
+                  before.map((m) => m[metric]),
+                  higherIsBetter(metric),
+                ),
+          ]),
+        ) as Record<PostHocMetric, PairedTest | null>;
+        return {
+          key: arm.key,
+          arm: arm.arm,
+          calibrator,
+          seeds: runs.map((r) => r.cell.seed),
+          before: meanScores(before),
+          after: meanScores(after),
+          tests,
+        };
+      }),
+    );
+  const { comparisons, size } = adjustFamilies(rows, POST_HOC_METRICS);
+  return { calibrators, rows: comparisons, family: { method: 'holm', size } };
 }
 
 /** Arms in the order of `METHOD_NAMES`, then training samples, then temperature. */

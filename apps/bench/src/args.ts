@@ -6,6 +6,8 @@ import {
   BENCH_BACKENDS,
   type BenchBackend,
   type BenchConfig,
+  CALIBRATORS,
+  type CalibratorName,
   DATASETS,
   type DatasetName,
   type Execution,
@@ -124,6 +126,9 @@ Protocol:
   --ensemble-size N     members of the ensemble method (5)
   --split a/b/c         train/validation/test sizes (mnist: 6000/2000/2000)
   --model paper|tiny    network body; tiny is for smoke tests
+
+Post-hoc calibration (fitted on each run's validation set, scored on test):
+  --calibrate a,b,...   ${wrapList(CALIBRATORS, HELP_COLUMN)} (default: none)
 
 Running:
   --backend NAME        ${BENCH_BACKENDS.join(', ')} (default: best available)
@@ -398,6 +403,18 @@ export function readChecksums(file: string): Readonly<Record<string, string>> {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
+/**
+ * `--calibrate a,b,...`: post-hoc calibrators of {@link CALIBRATORS}, returned in that order
+ * (so the same set always makes the same protocol).
+ *
+ * @since 0.1.0
+ */
+export function parseCalibrators(text: string): CalibratorName[] {
+  const flag = '--calibrate';
+  const names = parseList(text, flag, (name) => parseOneOf(name, CALIBRATORS, flag));
+  return CALIBRATORS.filter((name) => names.includes(name));
+}
+
 /** `--resume` needs `--out`. */
 export function checkResume(values: SharedRunValues): void {
   if (values.resume && values.out === undefined) {
@@ -471,6 +488,7 @@ const RUN_OPTIONS = {
   'label-noise': { type: 'string' },
   'ensemble-size': { type: 'string' },
   model: { type: 'string' },
+  calibrate: { type: 'string' },
   download: { type: 'boolean' },
   checksums: { type: 'string' },
   shard: { type: 'string' },
@@ -602,6 +620,8 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
       values['ensemble-size'] !== undefined
         ? parsePositiveInt(values['ensemble-size'], '--ensemble-size', 2)
         : defaults.protocol.ensembleSize,
+    // Absent, not empty, without the flag: the protocols of earlier runs stay equal to it.
+    ...(values.calibrate !== undefined ? { calibrators: parseCalibrators(values.calibrate) } : {}),
   } as const;
 
   const grid = parseGridFlags(values, METHOD_NAMES, defaults.grid);

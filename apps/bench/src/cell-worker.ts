@@ -9,6 +9,7 @@ import { type Cell, cellKey } from './grid.js';
 import { loadMethod } from './methods/index.js';
 import type { MethodModel } from './methods/method.js';
 import { bodySpec, takesFlatInput } from './models.js';
+import { calibratedScores } from './post-hoc.js';
 import type { RunProgress } from './progress.js';
 import type { RunRecord, Surface } from './record.js';
 import { type TrainProgress, trainWithEarlyStopping } from './train.js';
@@ -147,11 +148,20 @@ export default async function runCell(
       flatten,
       deriveSeed(runSeed, 'validation'),
     );
-    const validation = scoreProbs(await hostProbs(validationProbs), data.validation.labels);
+    const validationValues = await hostProbs(validationProbs);
+    const validation = scoreProbs(validationValues, data.validation.labels);
     validationProbs.dispose();
     const testProbs = predictProbs(method, data.test, flatten, deriveSeed(runSeed, 'test'));
     const testValues = await hostProbs(testProbs);
     const test = scoreProbs(testValues, data.test.labels);
+    const calibrated =
+      protocol.calibrators === undefined
+        ? undefined
+        : await calibratedScores(
+            protocol.calibrators,
+            { probs: validationValues, labels: data.validation.labels },
+            { probs: testValues, labels: data.test.labels },
+          );
     const reliability = reliabilitySums(testValues, data.test.labels);
     const surface = data.toy ? await toySurface(method, data, testValues, runSeed) : undefined;
     testProbs.dispose();
@@ -164,6 +174,7 @@ export default async function runCell(
       epochs: result.epochs,
       history: { trainLoss: result.trainLoss, validationNll: result.validationNll },
       reliability,
+      ...(calibrated ? { calibrated } : {}),
       ...(surface ? { surface } : {}),
       seconds: (Date.now() - started) / 1000,
       backend: tf.getBackend(),

@@ -1,3 +1,4 @@
+import type { CalibratorName } from './config.js';
 import type { Cell } from './grid.js';
 
 /**
@@ -74,6 +75,11 @@ export interface RunRecord {
   };
   /** Reliability-diagram sums on the test set. */
   readonly reliability: ReliabilityBins;
+  /**
+   * Test scores after each post-hoc calibrator of the protocol (`--calibrate`), fitted on this
+   * run's validation predictions; absent without `--calibrate`.
+   */
+  readonly calibrated?: Readonly<Partial<Record<CalibratorName, SplitMetrics>>>;
   /** Only for 2-D toy data. */
   readonly surface?: Surface;
   /** Wall time of the run (data preparation, training, evaluation), seconds. */

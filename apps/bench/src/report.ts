@@ -4,6 +4,8 @@ import {
   type Comparison,
   type MeanStd,
   type PairedTest,
+  type PostHocMetric,
+  type PostHocRow,
   type Selection,
   type Summary,
 } from './analysis.js';
@@ -252,8 +254,70 @@ export function renderTables(summary: Summary): string[] {
       ]),
     ),
     '',
+    ...postHocLines(summary),
   );
   return lines;
+}
+
+/**
+ * The post-hoc calibration table (only with `--calibrate`): every arm after every calibrator,
+ * test ECE, NLL and Brier before and after (mean over seeds) with the paired test of after
+ * against before, Holm-adjusted over the table.
+ */
+function postHocLines(summary: Summary): string[] {
+  const postHoc = summary.postHoc;
+  if (postHoc === undefined) return [];
+  const stars = tauStars(summary);
+  const arms = new Map(summary.arms.map((arm) => [arm.key, arm]));
+  const m = postHoc.family.size.ece;
+  const metricCells = (row: PostHocRow, metric: PostHocMetric) => {
+    const test = row.tests[metric];
+    return [
+      fixed(row.before[metric].mean, 4),
+      fixed(row.after[metric].mean, 4),
+      test === null ? 'n/a' : formatP(test.pAdjusted),
+    ];
+  };
+  return [
+    "### Post-hoc calibration (fitted on each run's validation predictions, scored on its test set; mean over seeds)",
+    '',
+    `Before: the test scores above; after: the same runs' test predictions through the ` +
+      `calibrator fitted on their validation predictions. p (Holm): paired two-tailed t-test of ` +
+      `after - before across seeds, Holm-adjusted within each metric's family of the ${plural(m, 'test')} ` +
+      `of this table; "ECE lower" counts the seeds where calibration lowered the test ECE.`,
+    '',
+    ...table(
+      [
+        'model',
+        'calibrator',
+        'seeds',
+        'ECE before',
+        'ECE after',
+        'p (Holm)',
+        'NLL before',
+        'NLL after',
+        'p (Holm)',
+        'Brier before',
+        'Brier after',
+        'p (Holm)',
+        'ECE lower',
+      ],
+      postHoc.rows.map((row) => {
+        const arm = arms.get(row.key);
+        const ece = row.tests.ece;
+        return [
+          arm ? armLabel(arm, stars) : row.key,
+          row.calibrator,
+          String(row.seeds.length),
+          ...metricCells(row, 'ece'),
+          ...metricCells(row, 'nll'),
+          ...metricCells(row, 'brier'),
+          ece === null ? 'n/a' : `${ece.wins}/${row.seeds.length}`,
+        ];
+      }),
+    ),
+    '',
+  ];
 }
 
 /** "the best value tried is the largest; extend the grid", or nothing. */
