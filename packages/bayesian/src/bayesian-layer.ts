@@ -83,8 +83,95 @@ export interface BayesianLayerArgs extends LayerArgs {
 const DEFAULT_INIT_STD = 0.01;
 
 /** `softplusInverse(s) = log(exp(s) - 1)`, in float64. */
-function softplusInverse(s: number): number {
+export function softplusInverse(s: number): number {
   return Math.log(Math.expm1(s));
+}
+
+/** `activation` applied to `x` (internal: shared by the Bayesian layers). */
+export function activate(activation: BayesianActivation, x: Tensor): Tensor {
+  return APPLY[activation](x);
+}
+
+/** The checked {@link BayesianLayerArgs} a Bayesian layer keeps (internal). */
+export interface BayesianSettings {
+  activation: BayesianActivation;
+  useBias: boolean;
+  priorStd: number;
+  initStd: number;
+  numExamples: number;
+  seed: number | undefined;
+}
+
+/**
+ * Checks the arguments every Bayesian layer takes (internal). `sizes` names the layer's own
+ * arguments in the error for a non-object `args`.
+ */
+export function readBayesianArgs(
+  args: BayesianLayerArgs,
+  fn: string,
+  sizes: string,
+): BayesianSettings {
+  if (args === null || typeof args !== 'object') {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'args',
+      expected: `an object { ${sizes}, activation?, useBias?, priorStd?, initStd?, numExamples?, seed? }`,
+      given: args,
+    });
+  }
+  const initStd = checkPositive(args.initStd ?? DEFAULT_INIT_STD, 'initStd', fn);
+  if (!Number.isFinite(softplusInverse(initStd))) {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'initStd',
+      expected: 'a positive number whose softplus inverse is finite (below about 700)',
+      given: initStd,
+    });
+  }
+  return {
+    activation: checkOneOf(args.activation ?? 'linear', ACTIVATIONS, 'activation', fn),
+    useBias: checkBoolean(args.useBias ?? true, 'useBias', fn),
+    priorStd: checkPositive(args.priorStd ?? 1, 'priorStd', fn),
+    initStd,
+    numExamples: checkPositive(args.numExamples ?? 1, 'numExamples', fn),
+    seed:
+      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn),
+  };
+}
+
+/** The JSON config entries of `settings` (internal); `seed` only when set. */
+export function settingsConfig(settings: BayesianSettings): serialization.ConfigDict {
+  const config: serialization.ConfigDict = {
+    activation: settings.activation,
+    useBias: settings.useBias,
+    priorStd: settings.priorStd,
+    initStd: settings.initStd,
+    numExamples: settings.numExamples,
+  };
+  if (settings.seed !== undefined) config.seed = settings.seed;
+  return config;
+}
+
+/**
+ * The seeds of a Bayesian layer's calls (internal): the pass seed under `bayesPredictive` (or
+ * another predictive that sets one), else `deriveSeed(seed, 'call', i)` for the layer's `i`-th
+ * seeded call, else none.
+ */
+export class CallSeeds {
+  private calls = 0;
+
+  constructor(
+    private readonly layer: object,
+    private readonly seed: number | undefined,
+  ) {}
+
+  /** The seed of the next call. */
+  next(): number | undefined {
+    const pass = passSeedOf(this.layer);
+    if (pass !== undefined) return pass;
+    if (this.seed === undefined) return undefined;
+    return deriveSeed(this.seed, 'call', this.calls++);
+  }
 }
 
 /**
@@ -114,35 +201,20 @@ export abstract class BayesianLayer extends layers.Layer {
   private kernelRho: LayerVariable | null = null;
   private biasMean: LayerVariable | null = null;
   private biasRho: LayerVariable | null = null;
-  private calls = 0;
+  private readonly callSeeds: CallSeeds;
 
   /** `sizes` names the subclass's own arguments in the error for a non-object `args`. */
   constructor(args: BayesianLayerArgs, fn: string, sizes: string) {
     // A non-object would make the base constructor throw a raw TypeError; the check below names it.
     super(args !== null && typeof args === 'object' ? args : {});
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'args',
-        expected: `an object { ${sizes}, activation?, useBias?, priorStd?, initStd?, numExamples?, seed? }`,
-        given: args,
-      });
-    }
-    this.activation = checkOneOf(args.activation ?? 'linear', ACTIVATIONS, 'activation', fn);
-    this.useBias = checkBoolean(args.useBias ?? true, 'useBias', fn);
-    this.priorStd = checkPositive(args.priorStd ?? 1, 'priorStd', fn);
-    this.initStd = checkPositive(args.initStd ?? DEFAULT_INIT_STD, 'initStd', fn);
-    if (!Number.isFinite(softplusInverse(this.initStd))) {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'initStd',
-        expected: 'a positive number whose softplus inverse is finite (below about 700)',
-        given: this.initStd,
-      });
-    }
-    this.numExamples = checkPositive(args.numExamples ?? 1, 'numExamples', fn);
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    const settings = readBayesianArgs(args, fn, sizes);
+    this.activation = settings.activation;
+    this.useBias = settings.useBias;
+    this.priorStd = settings.priorStd;
+    this.initStd = settings.initStd;
+    this.numExamples = settings.numExamples;
+    this.seed = settings.seed;
+    this.callSeeds = new CallSeeds(this, this.seed);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -170,7 +242,7 @@ export abstract class BayesianLayer extends layers.Layer {
     return tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       const x = singleInput(inputs, `${this.getClassName()}.call`);
-      const seed = this.nextSeed();
+      const seed = this.callSeeds.next();
       const sub = (label: string) => (seed === undefined ? undefined : deriveSeed(seed, label));
       const { kernelMean, kernelStd, biasMean, biasStd } = this.posterior();
       // One draw of the kernel's product with x, as the subclass samples it: [..., C].
@@ -180,7 +252,7 @@ export abstract class BayesianLayer extends layers.Layer {
         const eps = randomNormal(biasMean.shape, 0, 1, 'float32', sub('bias'));
         out = add(out, add(biasMean, mul(biasStd, eps)));
       }
-      return APPLY[this.activation](out);
+      return activate(this.activation, out);
     });
   }
 
@@ -202,15 +274,7 @@ export abstract class BayesianLayer extends layers.Layer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    const config: serialization.ConfigDict = {
-      activation: this.activation,
-      useBias: this.useBias,
-      priorStd: this.priorStd,
-      initStd: this.initStd,
-      numExamples: this.numExamples,
-    };
-    if (this.seed !== undefined) config.seed = this.seed;
-    return { ...super.getConfig(), ...config };
+    return { ...super.getConfig(), ...settingsConfig(this) };
   }
 
   /** The kernel's shape for an input of shape `inputShape`, output channels last; checks it. */
@@ -251,13 +315,5 @@ export abstract class BayesianLayer extends layers.Layer {
       biasMean,
       biasStd: biasRho === null ? null : softplus(biasRho),
     };
-  }
-
-  /** The pass seed under `bayesPredictive`, else the layer's own sequence, else none. */
-  private nextSeed(): number | undefined {
-    const pass = passSeedOf(this);
-    if (pass !== undefined) return pass;
-    if (this.seed === undefined) return undefined;
-    return deriveSeed(this.seed, 'call', this.calls++);
   }
 }
