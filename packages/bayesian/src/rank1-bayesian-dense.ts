@@ -42,7 +42,9 @@ const FN = 'Rank1BayesianDense';
  * Arguments of {@link Rank1BayesianDense}. Of the shared Bayesian arguments, `priorStd` is the
  * prior standard deviation of every factor (around `priorMean`), `initStd` the factors'
  * posterior standard deviation at initialization and `numExamples` the KL divisor `N`; the
- * shared kernel and the biases are deterministic.
+ * shared kernel and the biases are deterministic. With `seed`, weight `w` is initialized from
+ * `deriveSeed(seed, 'init', w)` (`w` in `'kernel'`, `'r'`, `'s'`) and call `i` draws from
+ * `deriveSeed(seed, 'call', i)`; {@link rank1Predict} sets a seed per pass instead.
  *
  * @since 0.1.0
  */
