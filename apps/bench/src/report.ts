@@ -82,7 +82,10 @@ export function describeProtocol(p: Protocol): string {
     `${body}; Adam(lr ${p.learningRate}, 0.9, 0.999, 1e-7), batch ${p.batchSize}; early stopping on ` +
     `validation NLL with patience ${p.patience} (at most ${p.maxEpochs} epochs), the best validation ` +
     `checkpoint is tested; ${p.evalSamples} MC samples at validation and test; logit noise ` +
-    `${p.noise}; label noise ${p.labelNoise}${p.labelNoise === 'none' ? '' : ' on train, validation and test labels'}; ${split}.`
+    `${p.noise}; label noise ${p.labelNoise}${p.labelNoise === 'none' ? '' : ' on train, validation and test labels'}; ${split}` +
+    (p.calibrators === undefined
+      ? '.'
+      : `; post-hoc calibrators ${p.calibrators.join(', ')}, fitted on each run's validation predictions.`)
   );
 }
 
@@ -496,7 +499,30 @@ export function renderFindings(summary: Summary): string[] {
           : '.'),
     );
   }
+  lines.push(...postHocFindings(summary));
   return lines;
+}
+
+/**
+ * One sentence per post-hoc calibrator: on how many arms it lowers the mean test ECE and NLL,
+ * and on how many of those significantly (Holm-adjusted p below {@link ALPHA}).
+ */
+function postHocFindings(summary: Summary): string[] {
+  const postHoc = summary.postHoc;
+  if (postHoc === undefined) return [];
+  return postHoc.calibrators.map((calibrator) => {
+    const rows = postHoc.rows.filter((row) => row.calibrator === calibrator);
+    const lowered = (metric: PostHocMetric) => {
+      const lower = rows.filter((row) => row.after[metric].mean < row.before[metric].mean);
+      const significant = lower.filter((row) => isSignificant(row.tests[metric]?.pAdjusted ?? NaN));
+      return `${lower.length} of ${plural(rows.length, 'arm')} (significantly on ${significant.length})`;
+    };
+    return (
+      `- post-hoc ${calibrator} (fitted on validation): lowers the mean test ECE of ` +
+      `${lowered('ece')} and the mean test NLL of ${lowered('nll')}, paired across seeds, ` +
+      `Holm-adjusted over the post-hoc table at the ${ALPHA * 100}% level.`
+    );
+  });
 }
 
 /**
