@@ -57,8 +57,8 @@ function bayesianLayers(model: Layer): BayesianLayer[] {
 /**
  * The Monte Carlo predictive of a Bayes by Backprop network: `S` forward passes, each with
  * fresh seeded weight draws of every Bayesian layer (`DenseReparameterization`,
- * `DenseFlipout`, `Conv2DReparameterization`),
- * averaged as probabilities.
+ * `DenseFlipout`, `Conv2DReparameterization`, `Conv2DFlipout`), averaged as probabilities.
+ * Rank-1 networks (`Rank1BayesianDense`) have their own predictive, `rank1Predict`.
  *
  * Shapes: `x` `[N, D...]` (the model's input); `members` `[S, N, K]`,
  * `probs = mean_s members[s]` `[N, K]`, `variance` the population variance over passes
@@ -92,7 +92,7 @@ export function bayesPredictive(
       fn: FN,
       argument: 'model',
       expected:
-        'a model with at least one Bayesian layer (DenseReparameterization, DenseFlipout, Conv2DReparameterization)',
+        'a model with at least one Bayesian layer (DenseReparameterization, DenseFlipout, Conv2DReparameterization, Conv2DFlipout)',
       given: `model '${model.name}' without one`,
     });
   }
