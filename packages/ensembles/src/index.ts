@@ -1,6 +1,6 @@
 /**
  * `@uqjs/ensembles`: deep ensembles, heteroscedastic regression with mixture moments,
- * adversarial training and BatchEnsemble, for tfjs-layers models.
+ * adversarial training, BatchEnsemble and MIMO, for tfjs-layers models.
  *
  * Node-only parts (the file-system model handler and ensemble store) are in
  * `@uqjs/ensembles/node`; this entry imports no Node built-in, so it bundles for the browser.
@@ -29,6 +29,14 @@ export { fastGradientSign } from './fast-gradient-sign.js';
 export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
 export type { KFoldEnsembleOptions, KFoldEnsembleResult } from './k-fold-ensemble.js';
 export { kFoldEnsemble, kFoldSplit } from './k-fold-ensemble.js';
+export type { MimoBatch, MimoBatchOptions } from './mimo-batch.js';
+export { mimoBatch } from './mimo-batch.js';
+export type { MimoHeadArgs, MimoKernelInitializer } from './mimo-head.js';
+export { MimoHead } from './mimo-head.js';
+export { mimoLoss } from './mimo-loss.js';
+export type { MimoPredictOptions } from './mimo-predict.js';
+export { mimoPredict } from './mimo-predict.js';
+export { MimoStack } from './mimo-stack.js';
 export type { MixtureDensityHeadArgs } from './mixture-density-head.js';
 export {
   MixtureDensityHead,
