@@ -8,7 +8,7 @@ import {
 } from '@uqjs/core';
 import { checkModelAndInput, monteCarloPasses, readPassOptions } from '@uqjs/mc-dropout';
 import { BayesianLayer } from './bayesian-layer.js';
-import { setPassSeed } from './pass-seed.js';
+import { bayesianPassSeeds } from './pass-seed.js';
 
 const FN = 'bayesPredictive';
 
@@ -103,11 +103,11 @@ export function bayesPredictive(
     output,
     beforePass: (s) => {
       bayesian.forEach((layer, i) => {
-        setPassSeed(layer, deriveSeed(seed, s, i));
+        bayesianPassSeeds.set(layer, deriveSeed(seed, s, i));
       });
     },
     restore: () => {
-      for (const layer of bayesian) setPassSeed(layer, undefined);
+      for (const layer of bayesian) bayesianPassSeeds.set(layer, undefined);
     },
   });
 }

@@ -28,7 +28,7 @@ import {
   singleShape,
 } from '@uqjs/core';
 import { gaussianKl } from './gaussian-kl.js';
-import { passSeedOf } from './pass-seed.js';
+import { bayesianPassSeeds } from './pass-seed.js';
 
 /**
  * Activations of the Bayesian layers, stored by name in their configs.
@@ -167,7 +167,7 @@ export class CallSeeds {
 
   /** The seed of the next call. */
   next(): number | undefined {
-    const pass = passSeedOf(this.layer);
+    const pass = bayesianPassSeeds.of(this.layer);
     if (pass !== undefined) return pass;
     if (this.seed === undefined) return undefined;
     return deriveSeed(this.seed, 'call', this.calls++);

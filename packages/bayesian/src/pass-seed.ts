@@ -1,16 +1,7 @@
+import { PassSeeds } from '@uqjs/core';
+
 /**
- * The seed a Bayesian layer samples its weights with during one `bayesPredictive` pass. Kept
- * outside the layer so it is never serialized and never part of the public surface.
+ * The seed each Bayesian layer samples its weights with in one Monte Carlo pass: set by
+ * `bayesPredictive` and `rank1Predict`, read by the layers' call seeds.
  */
-const passSeeds = new WeakMap<object, number>();
-
-/** Sets (a number) or clears (`undefined`) the seed `layer` uses in the current pass. */
-export function setPassSeed(layer: object, seed: number | undefined): void {
-  if (seed === undefined) passSeeds.delete(layer);
-  else passSeeds.set(layer, seed);
-}
-
-/** The seed set for `layer`'s current pass, or `undefined` outside `bayesPredictive`. */
-export function passSeedOf(layer: object): number | undefined {
-  return passSeeds.get(layer);
-}
+export const bayesianPassSeeds = new PassSeeds();

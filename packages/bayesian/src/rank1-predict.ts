@@ -8,7 +8,7 @@ import {
 } from '@uqjs/core';
 import { batchEnsemblePredict } from '@uqjs/ensembles';
 import { checkModelAndInput, readPassOptions } from '@uqjs/mc-dropout';
-import { setPassSeed } from './pass-seed.js';
+import { bayesianPassSeeds } from './pass-seed.js';
 import { Rank1BayesianDense } from './rank1-bayesian-dense.js';
 
 const FN = 'rank1Predict';
@@ -75,7 +75,7 @@ export function rank1Predict(
       const passes: Tensor[] = [];
       for (let s = 0; s < numSamples; s++) {
         rank1.forEach((layer, i) => {
-          setPassSeed(layer, deriveSeed(seed, s, i));
+          bayesianPassSeeds.set(layer, deriveSeed(seed, s, i));
         });
         // [M, N, K]: this pass's draw of every member.
         passes.push(batchEnsemblePredict(model, x, { output, batchSize }).members!);
@@ -86,6 +86,6 @@ export function rank1Predict(
       return { probs: mean, members, variance };
     }) as Predictive;
   } finally {
-    for (const layer of rank1) setPassSeed(layer, undefined);
+    for (const layer of rank1) bayesianPassSeeds.set(layer, undefined);
   }
 }

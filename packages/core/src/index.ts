@@ -45,6 +45,7 @@ export {
 } from './inputs.js';
 export type { LayerArgs, LayerCallKwargs, LayerShape } from './layer-io.js';
 export { singleInput, singleShape } from './layer-io.js';
+export { PassSeeds } from './pass-seeds.js';
 export type { Predictive } from './predictive.js';
 export { checkPredictive, disposePredictive } from './predictive.js';
 export type { Seed, SeedStream } from './seed.js';

@@ -1,7 +1,7 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { MCDropout } from './mc-dropout-layer.js';
-import { setPassSeed } from './pass-seed.js';
+import { dropoutPassSeeds } from './pass-seed.js';
 
 type Layer = tfLayers.Layer;
 type Kwargs = Parameters<Layer['call']>[1];
@@ -49,8 +49,8 @@ function innerLayers(layer: Layer): Layer[] {
 function mcSite(layer: MCDropout): DropoutSite {
   return {
     layer,
-    seed: (seed) => setPassSeed(layer, seed),
-    restore: () => setPassSeed(layer, undefined),
+    seed: (seed) => dropoutPassSeeds.set(layer, seed),
+    restore: () => dropoutPassSeeds.set(layer, undefined),
   };
 }
 

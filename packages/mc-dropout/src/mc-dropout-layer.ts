@@ -9,7 +9,7 @@ import {
   type LayerShape as Shape,
   singleInput,
 } from '@uqjs/core';
-import { passSeedOf } from './pass-seed.js';
+import { dropoutPassSeeds } from './pass-seed.js';
 
 /**
  * Arguments of {@link MCDropout}.
@@ -119,7 +119,7 @@ export class MCDropout extends layers.Layer {
 
   /** The pass seed under `mcDropoutPredict`, else the layer's own sequence, else none. */
   private nextSeed(): number | undefined {
-    const pass = passSeedOf(this);
+    const pass = dropoutPassSeeds.of(this);
     if (pass !== undefined) return pass;
     if (this.seed === undefined) return undefined;
     return deriveSeed(this.seed, this.calls++);

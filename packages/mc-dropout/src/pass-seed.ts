@@ -1,17 +1,7 @@
+import { PassSeeds } from '@uqjs/core';
+
 /**
- * The seed a dropout layer uses for the forward pass in progress, set by `mcDropoutPredict`
- * and read by `MCDropout.call`. Kept outside the layer so it is never serialized and never
- * part of the public surface.
+ * The seed each dropout layer uses in the forward pass in progress: set by `mcDropoutPredict`,
+ * read by `MCDropout.call`.
  */
-const passSeeds = new WeakMap<object, number>();
-
-/** Sets (a number) or clears (`undefined`) the seed `layer` uses in the current pass. */
-export function setPassSeed(layer: object, seed: number | undefined): void {
-  if (seed === undefined) passSeeds.delete(layer);
-  else passSeeds.set(layer, seed);
-}
-
-/** The seed set for `layer`'s current pass, or `undefined` outside `mcDropoutPredict`. */
-export function passSeedOf(layer: object): number | undefined {
-  return passSeeds.get(layer);
-}
+export const dropoutPassSeeds = new PassSeeds();
