@@ -14,20 +14,24 @@ import {
 import type { Classifier } from './methods/index.js';
 import type { ClassificationResult } from './protocol.js';
 import type { ClassificationTask } from './tasks.js';
-import { uncertaintyMeans } from './uncertainty-means.js';
+import { meanOf, uncertaintyMeans } from './uncertainty-means.js';
 
 /** Confidence bins of the held-out reliability diagram and ECE. */
 export const RELIABILITY_BINS = 10;
 
-/** Predictions at `n` 2-D points: probabilities `[n, K]` and their entropy decomposition. */
+/**
+ * Predictions at `n` 2-D points: probabilities `[n, K]`, their entropy decomposition, and the
+ * learned confidence `[n]` of a method that has one (`null` otherwise).
+ */
 interface PointPredictions {
   readonly probs: Float32Array;
   readonly decomposition: EntropyDecomposition;
+  readonly confidence: Float32Array | null;
 }
 
 /**
  * Runs the classifier on `[n, 2]` points and decomposes the entropy of its members (`[M, n, K]`),
- * reading both back asynchronously (any backend, webgpu included).
+ * reading them (and the confidence, if any) back asynchronously (any backend, webgpu included).
  */
 export async function predictPoints(
   classifier: Classifier,
@@ -35,10 +39,14 @@ export async function predictPoints(
 ): Promise<PointPredictions> {
   const input = tensor2d(x, [x.length / 2, 2]);
   try {
-    const { probs, members } = classifier.predict(input);
+    const { probs, members, confidence } = classifier.predict(input);
     try {
       const [numMembers, n, numClasses] = members.shape;
-      const [probValues, memberValues] = await Promise.all([probs.data(), members.data()]);
+      const [probValues, memberValues, confidenceValues] = await Promise.all([
+        probs.data(),
+        members.data(),
+        confidence?.data() ?? null,
+      ]);
       const size = n * numClasses;
       const perMember = Array.from({ length: numMembers }, (_, m) => ({
         data: memberValues.subarray(m * size, (m + 1) * size),
@@ -47,9 +55,11 @@ export async function predictPoints(
       return {
         probs: probValues as Float32Array,
         decomposition: entropyDecomposition(perMember),
+        confidence: confidenceValues as Float32Array | null,
       };
     } finally {
       disposePredictive({ probs, members });
+      confidence?.dispose();
     }
   } finally {
     input.dispose();
@@ -60,7 +70,8 @@ export async function predictPoints(
  * Everything the page draws for a trained classifier: probabilities and the entropy
  * decomposition on a `gridSize x gridSize` grid over the task's window (`makeGrid`), the
  * held-out scores and reliability diagram, and mean uncertainties at the training, held-out
- * and OOD points.
+ * and OOD points; for a method with a learned confidence, its grid and its means at those
+ * points too.
  */
 export async function evaluateClassifier(
   classifier: Classifier,
@@ -103,5 +114,14 @@ export async function evaluateClassifier(
       heldOut: uncertaintyMeans(onHeldOut.decomposition),
       ood: onOod === null ? null : uncertaintyMeans(onOod.decomposition),
     },
+    confidence:
+      onGrid.confidence === null
+        ? null
+        : {
+            grid: onGrid.confidence,
+            train: meanOf(onTrain.confidence!),
+            heldOut: meanOf(onHeldOut.confidence!),
+            ood: onOod === null ? null : meanOf(onOod.confidence!),
+          },
   };
 }

@@ -15,6 +15,18 @@ export interface HeldOutScores {
   readonly brier: number;
 }
 
+/**
+ * A learned confidence `c(x)` in `(0, 1)` (low: out of distribution): its values on the grid
+ * and its means at the training, held-out and OOD points (`null` without OOD points).
+ */
+export interface ConfidenceResult {
+  /** `[G * G]` on the grid. */
+  readonly grid: Float32Array;
+  readonly train: number;
+  readonly heldOut: number;
+  readonly ood: number | null;
+}
+
 /** Everything the page draws after a 2-D classification run. Arrays are row-major. */
 export interface ClassificationResult {
   readonly kind: 'classification';
@@ -43,6 +55,8 @@ export interface ClassificationResult {
     readonly heldOut: UncertaintyMeans;
     readonly ood: UncertaintyMeans | null;
   };
+  /** The method's learned confidence (learned confidence only; `null` for the others). */
+  readonly confidence: ConfidenceResult | null;
 }
 
 /** Mean predictive standard deviations over part of the regression input range. */

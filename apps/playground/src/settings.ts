@@ -22,6 +22,7 @@ export const METHODS = [
   'ensemble',
   'het-sngp',
   'bbb',
+  'learned-confidence',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -29,7 +30,7 @@ export type MethodName = (typeof METHODS)[number];
 export const REGRESSION_LIKELIHOODS = ['gaussian', 'laplace'] as const;
 export type RegressionLikelihood = (typeof REGRESSION_LIKELIHOODS)[number];
 
-/** Methods offered for the regression view: SNGP's, HetSNGP's and BbB's models are classifiers. */
+/** Methods offered for the regression view: the others' models are classifiers only. */
 export const REGRESSION_METHODS: readonly MethodName[] = [
   'deterministic',
   'heteroscedastic',

@@ -1,4 +1,10 @@
-import type { HeldOutScores, RunResult, StdMeans, UncertaintyMeans } from './protocol.js';
+import type {
+  ConfidenceResult,
+  HeldOutScores,
+  RunResult,
+  StdMeans,
+  UncertaintyMeans,
+} from './protocol.js';
 import type { Settings } from './settings.js';
 import { meanOf } from './uncertainty-means.js';
 
@@ -35,6 +41,8 @@ export interface LastClassification {
     readonly heldOut: UncertaintyMeans;
     readonly ood: UncertaintyMeans | null;
   };
+  /** The learned confidence: statistics of its grid panel and its means (`null` without one). */
+  readonly confidence: (Omit<ConfidenceResult, 'grid'> & { readonly panel: PanelStats }) | null;
 }
 
 export interface LastRegression {
@@ -102,5 +110,14 @@ export function resultNumbers(result: RunResult): LastClassification | LastRegre
     },
     heldOut: result.heldOut,
     summary: result.summary,
+    confidence:
+      result.confidence === null
+        ? null
+        : {
+            panel: panelStats(result.confidence.grid),
+            train: result.confidence.train,
+            heldOut: result.confidence.heldOut,
+            ood: result.confidence.ood,
+          },
   };
 }

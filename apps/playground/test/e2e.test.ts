@@ -72,9 +72,12 @@ async function waitForRuns(runs: number, timeout: number): Promise<PlaygroundSta
   return state();
 }
 
-/** Standard deviation of the pixel luminance of a canvas and its number of distinct colours. */
-function canvasSpread(id: string): Promise<{ std: number; colours: number }> {
-  return page.evaluate((canvasId) => {
+/**
+ * Standard deviation of the pixel luminance of a canvas (on the main page unless `on` is
+ * given) and its number of distinct colours.
+ */
+function canvasSpread(id: string, on: Page = page): Promise<{ std: number; colours: number }> {
+  return on.evaluate((canvasId) => {
     const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     const colours = new Set<number>();
@@ -365,6 +368,63 @@ describe('the built playground in Chromium', () => {
     await page.click('#tab-toy');
     expect(await page.isVisible('#pane-segmentation')).toBe(false);
     expect(await page.isVisible('#canvas-probability')).toBe(true);
+  });
+
+  test('learned confidence draws its c(x) map as a fifth panel, low where the labels are noisy', async () => {
+    const confident = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    confident.on('pageerror', (error) =>
+      pageErrors.push(`pageerror (confidence): ${error.message}`),
+    );
+    try {
+      await confident.goto(
+        `${server.url}?method=learned-confidence&labelNoise=0.4&epochs=40&gridSize=32&seed=0`,
+      );
+      await confident.waitForFunction(() => window.__playground?.backend !== null, null, {
+        timeout: 20_000,
+      });
+      // No map before a run.
+      expect(await confident.isVisible('#canvas-confidence')).toBe(false);
+      await confident.click('#train');
+      await confident.waitForFunction(
+        () => window.__playground.runs >= 1 || window.__playground.status === 'error',
+        null,
+        { timeout: 60_000 },
+      );
+      const after = await confident.evaluate(
+        () => JSON.parse(JSON.stringify(window.__playground)) as PlaygroundState,
+      );
+      expect(after.error).toBeNull();
+      const result = after.last!.result!;
+      if (result.kind !== 'classification') throw new Error('expected a classification result');
+      // The Node test's run (test/methods.test.ts): near 1 at the clean left tip, about 0.57 at
+      // the noisy right one; the grid spans both.
+      const confidence = result.confidence!;
+      expect(confidence.panel.max).toBeGreaterThan(0.95);
+      expect(confidence.panel.min).toBeLessThan(0.8);
+      expect(confidence.heldOut).toBeLessThan(confidence.panel.max);
+      expect(confidence.ood).not.toBeNull();
+      // One network: no epistemic part.
+      expect(result.panels.epistemic.max).toBeLessThan(1e-6);
+      // Five panels in one row at 1280 px, the map drawn (not blank, not flat).
+      const boxes = await confident.evaluate(() =>
+        ['probability', 'total', 'aleatoric', 'epistemic', 'confidence'].map((name) => {
+          const box = document.getElementById(`canvas-${name}`)!.getBoundingClientRect();
+          return { top: box.top, left: box.left, right: box.right, width: box.width };
+        }),
+      );
+      for (const box of boxes) {
+        expect(box.top).toBeCloseTo(boxes[0]!.top, 0);
+        expect(box.width).toBeGreaterThan(120);
+        expect(box.right).toBeLessThanOrEqual(1280);
+      }
+      const spread = await canvasSpread('canvas-confidence', confident);
+      expect(spread.std).toBeGreaterThan(10);
+      expect(spread.colours).toBeGreaterThan(50);
+      expect(await confident.textContent('#summary')).toContain('mean learned confidence');
+      await confident.screenshot({ path: join(REPORTS, 'playground-learned-confidence.png') });
+    } finally {
+      await confident.close();
+    }
   });
 
   test('logs no page errors', () => {

@@ -96,3 +96,44 @@ describe('evaluateClassifier', () => {
     expect(result.reliabilitySvg).toContain('Held-out reliability');
   });
 });
+
+describe('a learned confidence', () => {
+  /** twoMembers plus a confidence known in closed form: c = sigmoid(v), v the second coordinate. */
+  const confident: Classifier = {
+    ...twoMembers,
+    predict(x) {
+      const prediction = twoMembers.predict(x);
+      // [N, 2] -> [N] second coordinates.
+      const confidence = tf.tidy(() => tf.sigmoid(tf.squeeze(tf.slice(x, [0, 1], [-1, 1]), [1])));
+      return { ...prediction, confidence: confidence as tf.Tensor1D };
+    },
+  };
+  const task = makeTask('moons', 0) as ClassificationTask;
+
+  test('is evaluated on the grid and at the training, held-out and OOD points', async () => {
+    const result = await evaluateClassifier(confident, task, 12);
+    const { confidence } = result;
+    expect(confidence).not.toBeNull();
+    expect(confidence!.grid.length).toBe(144);
+    // Grid point i has second coordinate ys[floor(i / 12)], evenly spaced over [-2.5, 2.5].
+    for (const i of [0, 13, 100, 143]) {
+      expect(confidence!.grid[i]).toBeCloseTo(sigmoid(-2.5 + (5 * Math.floor(i / 12)) / 11), 6);
+    }
+    const at = (x: Float32Array) =>
+      mean(Array.from({ length: x.length / 2 }, (_, i) => sigmoid(x[2 * i + 1]!)));
+    expect(confidence!.train).toBeCloseTo(at(task.train.x), 5);
+    expect(confidence!.heldOut).toBeCloseTo(at(task.heldOut.x), 5);
+    expect(confidence!.ood).toBeCloseTo(at(task.ood!.x), 5);
+    // The uncertainty panels are those of the members, as without a confidence.
+    expect(result.total[17]).toBeCloseTo(expected(-3.5 + (7 * 5) / 11).total, 5);
+  });
+
+  test('is null for a method without one, and predictPoints frees it', async () => {
+    expect((await evaluateClassifier(twoMembers, task, 8)).confidence).toBeNull();
+    const x = new Float32Array([1, 2, 3, 4]);
+    await predictPoints(confident, x);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await predictPoints(confident, x);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

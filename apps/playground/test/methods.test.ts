@@ -41,6 +41,7 @@ const MEMBERS: Record<MethodName, number> = {
   ensemble: 3,
   'het-sngp': 6,
   bbb: 6,
+  'learned-confidence': 1,
 };
 
 describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) => {
@@ -54,9 +55,16 @@ describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) =>
       const total = method === 'ensemble' ? 6 : 2;
       expect(outcome).toEqual({ epochsDone: total, stopped: false });
       expect(calls).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
-      const { probs, members } = classifier.predict(xt);
+      const { probs, members, confidence } = classifier.predict(xt);
       expect(probs.shape).toEqual([20, 2]);
       expect(members.shape).toEqual([MEMBERS[method], 20, 2]);
+      // Only learned confidence has a confidence score, c(x) in (0, 1) per point.
+      expect(confidence === undefined).toBe(method !== 'learned-confidence');
+      if (confidence !== undefined) {
+        expect(confidence.shape).toEqual([20]);
+        for (const c of await confidence.array()) expect(c > 0 && c < 1).toBe(true);
+        confidence.dispose();
+      }
       const p = await probs.array();
       const m = await members.array();
       for (let i = 0; i < 20; i++) {
@@ -150,6 +158,37 @@ test('HetSNGP: probs and the mean of the members estimate the same predictive', 
   tf.dispose([x, y, xt]);
 });
 
+test('learned confidence: c(x) is lower where the labels are noisy, and seeded', async () => {
+  // Label noise 0.4: no flips at the left moon's tip (x1 = -1), 40% at the right one's
+  // (x1 = 2). The network cannot fit the flipped labels, asks for hints there, and its
+  // confidence falls (seed 0, 40 epochs: 0.96 at the held-out points with x1 < -0.5, 0.57 at
+  // those with x1 > 1.5). Clean moons are fit everywhere, and c(x) stays near 1.
+  const noisy = makeTask('moons', 0, 0.4) as ClassificationTask;
+  const x = tf.tensor2d(noisy.train.x, [noisy.train.n, 2]);
+  const y = tf.tensor1d(noisy.train.y, 'int32');
+  const heldOut = tf.tensor2d(noisy.heldOut.x, [noisy.heldOut.n, 2]);
+  const settings = small('learned-confidence', { epochs: 40, hidden: 32, learningRate: 0.01 });
+  const run = () =>
+    withSeededMathRandom(0, async () => {
+      const classifier = makeClassifier(settings, 2, 2);
+      await classifier.fit(x, y, recorder().hooks);
+      const prediction = classifier.predict(heldOut);
+      const c = Array.from(await prediction.confidence!.data());
+      tf.dispose([prediction.probs, prediction.members, prediction.confidence!]);
+      classifier.dispose();
+      return c;
+    });
+  const c = await run();
+  const meanWhere = (keep: (x1: number) => boolean) => {
+    const values = c.filter((_, i) => keep(noisy.heldOut.x[2 * i]!));
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  };
+  expect(meanWhere((x1) => x1 > 1.5)).toBeLessThan(meanWhere((x1) => x1 < -0.5) - 0.2);
+  // The same settings and seed give the same confidence.
+  expect(await run()).toEqual(c);
+  tf.dispose([x, y, heldOut]);
+});
+
 const cubic = makeTask('cubic', 0) as RegressionTask;
 
 describe.each([
@@ -193,6 +232,6 @@ describe.each([
 
 test('makeRegressor names the method it has no model for', () => {
   expect(() => makeRegressor(small('sngp'))).toThrow(
-    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb)',
+    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb, learned-confidence)',
   );
 });

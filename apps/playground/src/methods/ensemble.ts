@@ -12,7 +12,7 @@ import type { RegressionLikelihood } from '../settings.js';
 import type { DeterministicOptions } from './deterministic.js';
 import { buildMlp } from './mlp.js';
 import { regressionHead } from './regression-head.js';
-import { BATCH_SIZE, TrainingStopped } from './training.js';
+import { BATCH_SIZE, fitUntilStopped } from './training.js';
 import type {
   Classifier,
   ClassPrediction,
@@ -31,36 +31,25 @@ export interface EnsembleOptions extends DeterministicOptions {
 
 /**
  * Trains every member with `DeepEnsemble.fit`, reporting each member's epochs; Stop ends the
- * run after the current epoch. The ensemble cannot be drawn then (later members are still
- * untrained), so `usableWhenStopped` is false.
+ * run after the current epoch (`DeepEnsemble.fit` yields to the event loop after every epoch,
+ * so a Stop message has been received by the time the next one ends). The ensemble cannot be
+ * drawn then (later members are still untrained), so `usableWhenStopped` is false.
  */
-async function fitEnsemble(
+function fitEnsemble(
   ensemble: DeepEnsemble,
   x: Tensor2D,
   y: Parameters<DeepEnsemble['fit']>[1],
   opts: EnsembleOptions,
   hooks: TrainHooks,
 ): Promise<FitOutcome> {
-  const total = opts.size * opts.epochs;
-  let epochsDone = 0;
-  try {
-    await ensemble.fit(x, y, {
+  return fitUntilStopped(opts.size * opts.epochs, hooks, (epochEnd) =>
+    ensemble.fit(x, y, {
       epochs: opts.epochs,
       batchSize: BATCH_SIZE,
       learningRate: opts.learningRate,
-      onEpochEnd: (member, epoch, loss) => {
-        epochsDone = member * opts.epochs + epoch + 1;
-        hooks.progress(epochsDone, total, loss);
-        // DeepEnsemble.fit yields to the event loop after every epoch, so a Stop message has
-        // been received by the time the next epoch ends.
-        if (hooks.stopRequested() && epochsDone < total) throw new TrainingStopped();
-      },
-    });
-  } catch (error) {
-    if (error instanceof TrainingStopped) return { epochsDone, stopped: true };
-    throw error;
-  }
-  return { epochsDone, stopped: false };
+      onEpochEnd: (member, epoch, loss) => epochEnd(member * opts.epochs + epoch + 1, loss),
+    }),
+  );
 }
 
 /**

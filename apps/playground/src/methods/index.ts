@@ -5,6 +5,7 @@ import { deterministicClassifier, deterministicRegressor } from './deterministic
 import { ensembleClassifier, ensembleRegressor } from './ensemble.js';
 import { hetSngpClassifier } from './het-sngp.js';
 import { heteroscedasticClassifier, heteroscedasticRegressor } from './heteroscedastic.js';
+import { learnedConfidenceClassifier } from './learned-confidence.js';
 import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
 import { sngpClassifier } from './sngp.js';
 import type { Classifier, Regressor } from './types.js';
@@ -47,11 +48,13 @@ export function makeClassifier(
       });
     case 'bbb':
       return bbbClassifier(base);
+    case 'learned-confidence':
+      return learnedConfidenceClassifier(base);
   }
 }
 
 /** The classification-only methods (`checkSettings` rejects them for the regression view). */
-const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb'] as const;
+const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb', 'learned-confidence'] as const;
 
 /** The regressor of `settings.method` (the classification-only ones throw). */
 export function makeRegressor(settings: Settings): Regressor {
@@ -76,6 +79,7 @@ export function makeRegressor(settings: Settings): Regressor {
     case 'sngp':
     case 'het-sngp':
     case 'bbb':
+    case 'learned-confidence':
       throw new InvalidArgumentError({
         fn: 'makeRegressor',
         argument: 'settings.method',

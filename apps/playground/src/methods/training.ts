@@ -20,11 +20,38 @@ export function disposeModel(model: LayersModel): void {
 }
 
 /** Thrown from a training callback to end a run that has no `stopTraining` flag. */
-export class TrainingStopped extends Error {
+class TrainingStopped extends Error {
   constructor() {
     super('training stopped');
     this.name = 'TrainingStopped';
   }
+}
+
+/**
+ * Runs a training loop that reports its epochs through a callback and has no stop flag of its
+ * own (`DeepEnsemble.fit`, `trainWithConfidence`, a custom loop): `train` gets `epochEnd`, to
+ * call after every epoch with `done` of `total` epochs (counted over the whole run) and the
+ * epoch's loss. `epochEnd` reports them to `hooks` and, once Stop is asked before the last
+ * epoch, throws to end the loop there. The loop must yield to the event loop between epochs
+ * for a Stop message to arrive.
+ */
+export async function fitUntilStopped(
+  total: number,
+  hooks: TrainHooks,
+  train: (epochEnd: (done: number, loss: number) => void) => Promise<unknown>,
+): Promise<FitOutcome> {
+  let epochsDone = 0;
+  try {
+    await train((done, loss) => {
+      epochsDone = done;
+      hooks.progress(done, total, loss);
+      if (hooks.stopRequested() && done < total) throw new TrainingStopped();
+    });
+  } catch (error) {
+    if (error instanceof TrainingStopped) return { epochsDone, stopped: true };
+    throw error;
+  }
+  return { epochsDone, stopped: false };
 }
 
 /**

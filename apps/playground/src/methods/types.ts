@@ -25,11 +25,13 @@ export interface FitOutcome {
 /**
  * A classifier's predictions: `probs` `[N, K]` (the method's own predictive) and `members`
  * `[M, N, K]`, the distributions whose spread is the method's model (epistemic) uncertainty
- * (`M = 1` for a single deterministic network: no epistemic part).
+ * (`M = 1` for a single deterministic network: no epistemic part). A method that learns a
+ * confidence score also gives `confidence` `[N]` in `(0, 1)` (low: out of distribution).
  */
 export interface ClassPrediction {
   readonly probs: Tensor2D;
   readonly members: Tensor3D;
+  readonly confidence?: Tensor1D;
 }
 
 /** A classification method, trained on `x` `[N, D]` and integer labels `y` `[N]`. */

@@ -1,5 +1,6 @@
 import type {
   ClassificationResult,
+  ConfidenceResult,
   RegressionResult,
   RunResult,
   UncertaintyMeans,
@@ -28,6 +29,14 @@ function uncertaintyRow(name: string, m: UncertaintyMeans | null): string {
   return `<tr><td>${name}</td><td>${fixed(m.total)}</td><td>${fixed(m.aleatoric)}</td><td>${fixed(m.epistemic)}</td></tr>`;
 }
 
+/** The summary table's row of a learned confidence's means (empty without one). */
+function confidenceRow(confidence: ConfidenceResult | null): string {
+  if (confidence === null) return '';
+  const ood = confidence.ood === null ? '' : `, OOD cluster ${fixed(confidence.ood)}`;
+  return `<tr><td colspan="4">mean learned confidence c(x): training points ${fixed(confidence.train)},
+    held-out points ${fixed(confidence.heldOut)}${ood}</td></tr>`;
+}
+
 function renderClassification(result: ClassificationResult): void {
   const [x0, x1] = result.xRange;
   const [y0, y1] = result.yRange;
@@ -48,7 +57,13 @@ function renderClassification(result: ClassificationResult): void {
     aleatoric: (i: number) => sequentialColor(result.aleatoric[i]! / logK),
     epistemic: (i: number) => sequentialColor(result.epistemic[i]! / logK),
   };
-  for (const [name, color] of Object.entries(panels)) {
+  const { confidence } = result;
+  byId('panel-confidence').hidden = confidence === null;
+  const drawn =
+    confidence === null
+      ? panels
+      : { ...panels, confidence: (i: number) => sequentialColor(confidence.grid[i]!) };
+  for (const [name, color] of Object.entries(drawn)) {
     const canvas = byId<HTMLCanvasElement>(`canvas-${name}`);
     canvas.width = PANEL_WIDTH;
     canvas.height = height;
@@ -67,6 +82,7 @@ function renderClassification(result: ClassificationResult): void {
       ${uncertaintyRow('training points', summary.train)}
       ${uncertaintyRow('held-out points', summary.heldOut)}
       ${uncertaintyRow('OOD cluster', summary.ood)}
+      ${confidenceRow(result.confidence)}
       <tr><td colspan="4">held out: accuracy ${fixed(heldOut.accuracy)}, ECE ${fixed(heldOut.ece)},
         NLL ${fixed(heldOut.nll)}, Brier ${fixed(heldOut.brier)}</td></tr>
     </tbody>`;
@@ -96,6 +112,8 @@ export function renderData(task: Task): void {
   byId('classification-panels').hidden = task.kind !== 'classification';
   byId('regression-panels').hidden = task.kind !== 'regression';
   byId('panel-reliability').hidden = task.kind !== 'classification';
+  // A learned confidence is drawn with its result.
+  byId('panel-confidence').hidden = true;
   byId('reliability').innerHTML = '';
   byId('summary').innerHTML = '';
   if (task.kind === 'regression') {
