@@ -31,16 +31,17 @@ export interface MimoBatchOptions {
 }
 
 /**
- * A MIMO training batch: `M` examples per row and their labels.
+ * A MIMO training batch: `M` examples per row and their labels. A plain object of tensors:
+ * dispose it with `tf.dispose(batch)`.
  *
  * @since 0.1.0
  */
-export interface MimoBatch {
+export type MimoBatch = {
   /** `[B, M, ...shape]`: row `b`, slot `m` holds example `index[b][m]` of the input. */
   readonly inputs: Tensor;
   /** `[B, M]` int32 class labels, or `[B, M, T]` float32 regression targets. */
   readonly labels: Tensor;
-}
+};
 
 /**
  * Builds a MIMO training batch (Havasi et al., 2021) from an ordinary one: each of the `B` rows
