@@ -128,6 +128,7 @@ export default async function runCell(
     ensembleSize: protocol.ensembleSize,
     seed: deriveSeed(cell.seed, 'init'),
     trainSize: data.train.size,
+    imageShape: [h, w, c],
   });
   try {
     const runSeed = deriveSeed(cell.seed, 'run');

@@ -34,6 +34,10 @@ export const METHOD_NAMES = [
   'het-sngp',
   'bbb',
   'learned-confidence',
+  'tta',
+  'kfold',
+  'mimo',
+  'rank1',
 ] as const;
 /**
  * A method the bench compares.

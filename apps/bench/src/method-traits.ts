@@ -73,6 +73,31 @@ const TRAITS: Record<MethodName, MethodTraits> = {
     package: '@uqjs/learned-confidence',
     description: 'confidence branch trained with hints (DeVries and Taylor); softmax of its logits',
   },
+  tta: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/ensembles',
+    description: 'homoscedastic model, softmaxes averaged over test-time flips and 2-pixel shifts',
+  },
+  kfold: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/ensembles',
+    description: 'k-fold ensemble: member i trains on the training rows outside fold i',
+  },
+  mimo: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/ensembles',
+    description: 'MIMO: M subnetworks in one network, M inputs stacked, M heads (Havasi et al.)',
+  },
+  rank1: {
+    usesTemperature: false,
+    usesTrainSamples: false,
+    package: '@uqjs/bayesian',
+    description:
+      'rank-1 Bayesian members: shared kernels, Gaussian rank-1 factors in the last two layers, KL / N',
+  },
 };
 
 /**

@@ -23,7 +23,10 @@ export interface TrainOptions {
   readonly patience: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  /** Seeds the shuffles (`deriveSeed(seed, 'shuffle', model, epoch)`) and the validation MC draws. */
+  /**
+   * Seeds the shuffles (`deriveSeed(seed, 'shuffle', model, epoch)`), the methods'
+   * `trainingBatch` hooks and the validation MC draws.
+   */
   readonly seed: number;
   /** Feed `[B, H*W*C]` rows (MLP) instead of `[B, H, W, C]` images. */
   readonly flatten: boolean;
@@ -99,7 +102,10 @@ function step(
  * epoch, validation NLL of the method's predictive after every epoch, early stopping once
  * `patience` epochs pass without a new lowest validation NLL, then the weights of the best
  * epoch restored (the checkpoint that is tested). An ensemble's members step through the
- * epochs together and stop on the ensemble's validation NLL.
+ * epochs together and stop on the ensemble's validation NLL. A method's `trainingRows` hook
+ * gives each model its own rows of the training set (shuffled per model and epoch alike), its
+ * `trainingBatch` hook turns each batch into what the model is fed, with the seed
+ * `deriveSeed(seed, 'batch', model, epoch, batch)`.
  *
  * Tensor hygiene: batches, losses, snapshots and optimizer state are disposed here.
  *
@@ -114,8 +120,12 @@ export async function trainWithEarlyStopping(
   const optimizers = method.models.map(() =>
     fusedAdam(opts.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon),
   );
-  const batchesPerModel = Math.ceil(data.train.size / opts.batchSize);
-  const batches = batchesPerModel * method.models.length;
+  // Model m's training rows: all of them, or the subset its method names (k-fold).
+  const trainSets = method.models.map((_, m) => {
+    const rows = method.trainingRows?.(m);
+    return rows === undefined ? data.train : data.train.subset(rows);
+  });
+  const batches = trainSets.reduce((sum, set) => sum + Math.ceil(set.size / opts.batchSize), 0);
   const trainLoss: number[] = [];
   const validationNll: number[] = [];
   let best: { nll: number; epoch: number; weights: tf.Tensor[][] | null } = {
@@ -130,15 +140,22 @@ export async function trainWithEarlyStopping(
       let lossSum = 0;
       for (let m = 0; m < method.models.length; m++) {
         const order = deriveSeed(opts.seed, 'shuffle', m, epoch);
-        for (const { x, y } of data.train.batches({
+        let index = 0;
+        for (const { x, y } of trainSets[m]!.batches({
           batchSize: opts.batchSize,
           shuffle: true,
           seed: order,
           flatten: opts.flatten,
         })) {
-          const cost = step(method, m, optimizers[m]!, x, y);
+          const fed = method.trainingBatch?.(
+            x,
+            y,
+            deriveSeed(opts.seed, 'batch', m, epoch, index++),
+          ) ?? { x, labels: y };
+          const cost = step(method, m, optimizers[m]!, fed.x, fed.labels);
           lossSum += (await cost.data())[0] ?? Number.NaN;
-          tf.dispose([cost, x, y]);
+          // The hook's tensors, if any, and the batch (dispose skips ones already disposed).
+          tf.dispose([cost, fed.x, fed.labels, x, y]);
           done++;
           opts.onProgress?.({ epoch, maxEpochs: opts.maxEpochs, batch: done, batches });
           // Let timers run between steps (progress display, signals) when training in-process.

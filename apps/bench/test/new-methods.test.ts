@@ -1,14 +1,20 @@
-// The methods of issue 22.5 (het-sngp, bbb, learned-confidence) through the bench's own trainer, in-process.
+// The methods of issue 22.5 (het-sngp, bbb, learned-confidence, kfold, mimo, rank1, tta) through
+// the bench's own trainer, in-process.
 import * as tf from '@tensorflow/tfjs-core';
-import { deriveSeed, Rng } from '@uqjs/core';
+import { deriveSeed, disposePredictive, Rng } from '@uqjs/core';
 import { ImageDataset } from '@uqjs/datasets';
+import { augment, kFoldSplit } from '@uqjs/ensembles';
 import { adaptLambda, confidenceLoss, drawHints } from '@uqjs/learned-confidence';
 import { describe, expect, it } from 'vitest';
 import { predictProbs } from '../src/evaluate.js';
 import { bbb } from '../src/methods/bbb.js';
 import { hetSngp } from '../src/methods/het-sngp.js';
+import { kfold } from '../src/methods/kfold.js';
 import { CONFIDENCE_PENALTY, learnedConfidence } from '../src/methods/learned-confidence.js';
 import type { Method, MethodContext } from '../src/methods/method.js';
+import { mimo } from '../src/methods/mimo.js';
+import { RANK1_DRAWS, rank1 } from '../src/methods/rank1.js';
+import { TTA_TRANSFORMS, tta } from '../src/methods/tta.js';
 import { trainWithEarlyStopping } from '../src/train.js';
 
 /** `n` points in 4-D labelled by a linear rule into 3 classes. */
@@ -37,9 +43,9 @@ const context: MethodContext = {
   trainSize: TRAIN,
 };
 
-async function trainAndScore(method: Method, maxEpochs: number) {
+async function trainAndScore(method: Method, maxEpochs: number, members = 1) {
   const data = { train: dataset(TRAIN, 1), validation: dataset(96, 2) };
-  const model = method.create(context);
+  const model = method.create({ ...context, ensembleSize: members });
   const opts = { maxEpochs, patience: maxEpochs, batchSize: 32, learningRate: 0.05, seed: 9 };
   const result = await trainWithEarlyStopping(model, data, { ...opts, flatten: true });
   const seed = deriveSeed(9, 'validation');
@@ -64,16 +70,20 @@ async function trainAndScore(method: Method, maxEpochs: number) {
 // trains and scores het-sngp through the CLI instead.
 const HET_SNGP_ON_WEBGPU =
   'het-sngp on webgpu: the GP factorization takes ~22 s per epoch on lavapipe; new-methods.e2e.test.ts covers it there';
+// The last column: the ensemble size (the members of kfold, mimo and rank1).
 describe.each([
-  ['het-sngp', hetSngp, 5],
-  ['bbb', bbb, 10],
-  ['learned-confidence', learnedConfidence, 10],
-] as const)('%s through trainWithEarlyStopping', (name, method, epochs) => {
+  ['het-sngp', hetSngp, 5, 1],
+  ['bbb', bbb, 10, 1],
+  ['learned-confidence', learnedConfidence, 10, 1],
+  ['kfold', kfold, 10, 3],
+  ['mimo', mimo, 10, 3],
+  ['rank1', rank1, 10, 3],
+] as const)('%s through trainWithEarlyStopping', (name, method, epochs, members) => {
   it('learns a linear rule, predicts the same numbers for the same seed, leaks nothing', async (ctx) => {
     ctx.skip(name === 'het-sngp' && tf.getBackend() === 'webgpu', HET_SNGP_ON_WEBGPU);
     expect(method.name).toBe(name);
     const before = tf.memory().numTensors;
-    const { result, values, repeated, accuracy } = await trainAndScore(method, epochs);
+    const { result, values, repeated, accuracy } = await trainAndScore(method, epochs, members);
     expect(tf.memory().numTensors).toBe(before);
     expect(repeated).toEqual(values);
     for (let i = 0; i < values.length / 3; i++) {
@@ -158,5 +168,216 @@ describe('learned-confidence', () => {
     tf.dispose([labels, targets, logits, ...outputs]);
     method.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('kfold', () => {
+  it('trains member i on exactly the training rows outside fold i of kFoldSplit', () => {
+    const model = kfold.create({ ...context, ensembleSize: 3, trainSize: 10 });
+    const folds = kFoldSplit(10, 3, deriveSeed(context.seed, 'folds'));
+    expect(model.models).toHaveLength(3);
+    for (let i = 0; i < 3; i++) {
+      const rows = Array.from(model.trainingRows!(i)).sort((a, b) => a - b);
+      const outside = [...Array(10).keys()].filter((r) => !folds[i]!.includes(r));
+      expect(rows).toEqual(outside);
+    }
+    // Each row is held out by exactly one member: the folds partition the rows.
+    expect(folds.flatMap((f) => [...f]).sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
+    model.dispose();
+  });
+
+  it('needs trainSize and a number of folds in [2, N]', () => {
+    const { trainSize: _, ...rest } = context;
+    expect(() => kfold.create({ ...rest, ensembleSize: 3 })).toThrow(/no trainSize/);
+    expect(() => kfold.create({ ...context, ensembleSize: 1 })).toThrow(
+      /must be an integer in \[2, 96\].*got 1/,
+    );
+    expect(() => kfold.create({ ...context, ensembleSize: 97 })).toThrow(/got 97/);
+  });
+});
+
+describe('mimo', () => {
+  it('feeds M permuted copies of a batch, and predicts with M members from one pass', async () => {
+    const before = tf.memory().numTensors;
+    const model = mimo.create({ ...context, ensembleSize: 3 });
+    const x = tf.randomNormal([5, 4], 0, 1, 'float32', 2);
+    const labels = tf.tensor1d([0, 1, 2, 0, 1], 'int32');
+    const fed = model.trainingBatch!(x, labels, 7);
+    expect(fed.x.shape).toEqual([5, 3, 4]);
+    expect(fed.labels.shape).toEqual([5, 3]);
+    const logits = model.models[0]!.predict(fed.x) as tf.Tensor;
+    expect(logits.shape).toEqual([5, 3, 3]);
+    // Slot 0 holds the batch in order (mimoBatch's contract), with its labels.
+    const slot0 = tf.tidy(() => tf.reshape(tf.slice(fed.x, [0, 0, 0], [5, 1, 4]), [5, 4]));
+    expect(await slot0.data()).toEqual(await x.data());
+    const loss = model.loss(fed.labels, logits);
+    expect(loss.shape).toEqual([]);
+    const predictive = model.predict(x, 1);
+    expect(predictive.members!.shape).toEqual([3, 5, 3]);
+    const mean = tf.mean(predictive.members!, 0);
+    const [got, want] = [await predictive.probs.data(), await mean.data()];
+    // The mean of 3 float32 softmaxes, computed twice: 1e-6 is a few ulps.
+    for (let i = 0; i < want.length; i++) expect(got[i]!).toBeCloseTo(want[i]!, 6);
+    disposePredictive(predictive);
+    tf.dispose([x, labels, fed.x, fed.labels, logits, slot0, loss, mean]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('rank1', () => {
+  const members = 3;
+
+  it('makes the last hidden layer and the head rank-1 layers and divides the KL by trainSize', async () => {
+    const body = { kind: 'mlp', hidden: [16, 8] } as const;
+    const kl = async (trainSize: number) => {
+      const model = rank1.create({ ...context, body, ensembleSize: members, trainSize });
+      const classes = model.models[0]!.layers.map((l) => l.getClassName());
+      expect(classes.filter((c) => c === 'Rank1BayesianDense')).toHaveLength(2);
+      expect(classes.filter((c) => c === 'Dense')).toHaveLength(1);
+      const total = tf.tidy(() => tf.addN(model.models[0]!.calculateLosses()));
+      const [value] = await total.data();
+      total.dispose();
+      model.dispose();
+      return value!;
+    };
+    const once = await kl(100);
+    expect(once).toBeGreaterThan(0);
+    // Same seeds, same weights: the KL differs only by the divisor (float32: 1e-5 relative).
+    expect((await kl(400)) * 4).toBeCloseTo(once, 5);
+  });
+
+  it('scores every member on the row label and predicts M x RANK1_DRAWS networks, seeded', async () => {
+    const before = tf.memory().numTensors;
+    const model = rank1.create({ ...context, ensembleSize: members });
+    const x = tf.randomNormal([4, 4], 0, 1, 'float32', 3);
+    const labels = tf.tensor1d([0, 1, 2, 1], 'int32');
+    const logits = model.models[0]!.apply(x, { training: true }) as tf.Tensor;
+    expect(logits.shape).toEqual([4, members, 3]);
+    // Independent computation: -mean over rows b and members m of log softmax(z[b, m])[y_b].
+    const z = (await logits.array()) as number[][][];
+    const y = [0, 1, 2, 1];
+    let sum = 0;
+    for (let b = 0; b < 4; b++) {
+      for (let m = 0; m < members; m++) {
+        const row = z[b]![m]!;
+        const lse = Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
+        sum += lse - row[y[b]!]!;
+      }
+    }
+    const loss = model.loss(labels, logits);
+    // float32 log-softmax of 12 rows against float64 here: 1e-5.
+    expect((await loss.data())[0]).toBeCloseTo(sum / (4 * members), 5);
+    const a = model.predict(x, 1);
+    const again = model.predict(x, 1);
+    const b = model.predict(x, 2);
+    expect(a.members!.shape).toEqual([members * RANK1_DRAWS, 4, 3]);
+    expect(await again.probs.data()).toEqual(await a.probs.data());
+    expect(await b.probs.data()).not.toEqual(await a.probs.data());
+    for (const p of [a, again, b]) disposePredictive(p);
+    tf.dispose([x, labels, logits, loss]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('builds the CNN body with the last dense layer rank-1, and needs trainSize', () => {
+    const model = rank1.create({
+      ...context,
+      body: { kind: 'cnn', filters: [2], dense: [4] },
+      inputShape: [5, 5, 1],
+      ensembleSize: members,
+    });
+    const classes = model.models[0]!.layers.map((l) => l.getClassName());
+    expect(classes).toContain('Conv2D');
+    expect(classes.filter((c) => c === 'Rank1BayesianDense')).toHaveLength(2);
+    model.dispose();
+    const { trainSize: _, ...rest } = context;
+    expect(() => rank1.create(rest)).toThrow(/no trainSize/);
+  });
+});
+
+/**
+ * `n` 8 x 8 greyscale images, each black but for one pixel of value `c + 1` (class `c` of 3)
+ * in the central 4 x 4: flips and 2-pixel shifts keep the pixel in the image, so every
+ * transform of TTA_TRANSFORMS keeps the label (the pixel sum is the class).
+ */
+function spots(n: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const images = new Float32Array(n * 64);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = rng.int(3);
+    images[i * 64 + (2 + rng.int(4)) * 8 + 2 + rng.int(4)] = labels[i]! + 1;
+  }
+  return new ImageDataset({ images, shape: [n, 8, 8, 1], labels, numClasses: 3 });
+}
+
+describe('tta', () => {
+  const images = { ...context, inputShape: [64], imageShape: [8, 8, 1] as const };
+
+  it.each([
+    ['an MLP body (rows reshaped to images)', images, true],
+    [
+      'a CNN body',
+      { ...images, body: { kind: 'cnn', filters: [2], dense: [4] }, inputShape: [8, 8, 1] },
+      false,
+    ],
+  ] as const)('on %s, predicts the mean softmax over the transformed images', async (_, ctx, flat) => {
+    const before = tf.memory().numTensors;
+    const model = tta.create(ctx);
+    const { x, y } = spots(5, 3).toTensors() as { x: tf.Tensor4D; y: tf.Tensor };
+    const input = flat ? tf.reshape(x, [5, 64]) : x;
+    const predictive = model.predict(input, 1);
+    expect(predictive.members!.shape).toEqual([TTA_TRANSFORMS.length, 5, 3]);
+    // Independent computation: transform the images, flatten them for the MLP, run the trained
+    // network, softmax, average.
+    const network = model.models[0]!;
+    const expected = tf.tidy(() =>
+      tf.mean(
+        tf.stack(
+          TTA_TRANSFORMS.map((t) => {
+            const moved = augment(x, t);
+            const fed = flat ? tf.reshape(moved, [5, 64]) : moved;
+            return tf.softmax(network.predict(fed) as tf.Tensor);
+          }),
+        ),
+        0,
+      ),
+    );
+    const [got, want] = [await predictive.probs.data(), await expected.data()];
+    // Same float32 network and softmaxes, averaged in another order: 1e-6.
+    for (let i = 0; i < want.length; i++) expect(got[i]!).toBeCloseTo(want[i]!, 6);
+    disposePredictive(predictive);
+    tf.dispose([x, y, input, expected]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('learns a rule the transforms keep, through trainWithEarlyStopping', async () => {
+    const before = tf.memory().numTensors;
+    const model = tta.create(images);
+    const data = { train: spots(TRAIN, 1), validation: spots(96, 2) };
+    const opts = { maxEpochs: 10, patience: 10, batchSize: 32, learningRate: 0.05, seed: 9 };
+    const result = await trainWithEarlyStopping(model, data, { ...opts, flatten: true });
+    const probs = predictProbs(model, data.validation, true, 1);
+    const values = await probs.data();
+    probs.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    let correct = 0;
+    for (let i = 0; i < 96; i++) {
+      const row = Array.from(values.subarray(3 * i, 3 * i + 3));
+      if (row.indexOf(Math.max(...row)) === data.validation.labels[i]) correct++;
+    }
+    // Chance is 1/3; the pixel sum is the class, which a small MLP learns.
+    expect(correct / 96).toBeGreaterThan(0.7);
+    expect(result.trainLoss.at(-1)!).toBeLessThan(result.trainLoss[0]!);
+  });
+
+  it('fails clearly on points (moons) and without an image shape', () => {
+    expect(() => tta.create({ ...context, inputShape: [2], imageShape: [1, 1, 2] })).toThrow(
+      /needs images larger than 2 x 2; this dataset's examples are \[1, 1, 2\] \(moons/,
+    );
+    expect(() => tta.create(context)).toThrow(/no imageShape/);
   });
 });

@@ -4,7 +4,9 @@ import { ImageDataset } from '@uqjs/datasets';
 import { nll } from '@uqjs/metrics';
 import { describe, expect, it } from 'vitest';
 import { predictProbs } from '../src/evaluate.js';
-import type { MethodContext } from '../src/methods/method.js';
+import { homoscedasticEnsemble } from '../src/methods/ensemble.js';
+import { softmaxNll } from '../src/methods/losses.js';
+import type { MethodContext, MethodModel } from '../src/methods/method.js';
 import { homoscedastic } from '../src/methods/tempered-softmax.js';
 import { trainWithEarlyStopping } from '../src/train.js';
 
@@ -66,5 +68,69 @@ describe('trainWithEarlyStopping', () => {
     // Chance is log 3 = 1.0986; the linear rule is learnable, so both losses fall well below it.
     expect(Math.min(...validationNll)).toBeLessThan(0.9);
     expect(trainLoss[trainLoss.length - 1]!).toBeLessThan(trainLoss[0]!);
+  });
+});
+
+describe('trainWithEarlyStopping hooks', () => {
+  /**
+   * Rows whose first feature is their index, so a batch tells which rows it holds; labels
+   * cycle through the classes, or are all class 0.
+   */
+  function indexed(n: number, zeros = false): ImageDataset {
+    const x = Float32Array.from({ length: 4 * n }, (_, i) => (i % 4 === 0 ? i / 4 : 0));
+    const labels = Int32Array.from({ length: n }, (_, i) => (zeros ? 0 : i % 3));
+    return new ImageDataset({ images: x, shape: [n, 1, 1, 4], labels, numClasses: 3 });
+  }
+
+  it("trains each model on its trainingRows and feeds trainingBatch's tensors, seeded per batch", async () => {
+    const before = tf.memory().numTensors;
+    const base = homoscedasticEnsemble(context);
+    // Model 0: the even rows, model 1: the rows 0..9.
+    const subsets = [
+      Array.from({ length: 10 }, (_, i) => 2 * i),
+      Array.from({ length: 10 }, (_, i) => i),
+    ];
+    const seen: { rows: tf.Tensor; seed: number }[] = [];
+    const method: MethodModel = {
+      models: base.members,
+      loss: (labels, logits) => softmaxNll(labels, logits),
+      trainingRows: (m) => subsets[m]!,
+      // Keeps each batch's row indices (its first feature) and replaces every label by
+      // class 0, in new tensors the trainer must dispose.
+      trainingBatch: (x, labels, seed) => {
+        seen.push({ rows: tf.tidy(() => tf.reshape(tf.slice(x, [0, 0], [-1, 1]), [-1])), seed });
+        return { x: tf.clone(x), labels: tf.zerosLike(labels) };
+      },
+      predict: (x) => base.predict(x),
+      dispose: () => base.dispose(),
+    };
+    const opts = { maxEpochs: 3, patience: 3, batchSize: 4, learningRate: 0.05, seed: 9 };
+    const progress: number[] = [];
+    await trainWithEarlyStopping(
+      method,
+      { train: indexed(30), validation: indexed(12, true) },
+      { ...opts, flatten: true, onProgress: (p) => progress.push(p.batches) },
+    );
+    // 10 rows in batches of 4: 3 batches per model, 6 per epoch.
+    expect(new Set(progress)).toEqual(new Set([6]));
+    expect(seen).toHaveLength(3 * 6);
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      for (const m of [0, 1]) {
+        const batches = seen.slice((epoch - 1) * 6 + 3 * m, (epoch - 1) * 6 + 3 * m + 3);
+        expect(batches.map((b) => b.seed)).toEqual(
+          [0, 1, 2].map((i) => deriveSeed(9, 'batch', m, epoch, i)),
+        );
+        const rows = (await Promise.all(batches.map((b) => b.rows.data()))).flatMap((r) => [...r]);
+        expect(rows.sort((a, b) => a - b)).toEqual(subsets[m]);
+      }
+    }
+    // Trained on class-0 labels only (and stopped on class-0 validation labels): every row
+    // now predicts class 0 (chance is 1/3).
+    const probs = predictProbs(method, indexed(12), true, 1);
+    const values = await probs.data();
+    for (let i = 0; i < 12; i++) expect(values[3 * i]!).toBeGreaterThan(0.5);
+    tf.dispose([probs, ...seen.map((s) => s.rows)]);
+    method.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -17,6 +17,10 @@ const LOADERS: Record<MethodName, () => Promise<Method>> = {
   'het-sngp': async () => (await import('./het-sngp.js')).hetSngp,
   bbb: async () => (await import('./bbb.js')).bbb,
   'learned-confidence': async () => (await import('./learned-confidence.js')).learnedConfidence,
+  tta: async () => (await import('./tta.js')).tta,
+  kfold: async () => (await import('./kfold.js')).kfold,
+  mimo: async () => (await import('./mimo.js')).mimo,
+  rank1: async () => (await import('./rank1.js')).rank1,
 };
 
 /**

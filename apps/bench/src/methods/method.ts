@@ -35,6 +35,11 @@ export interface MethodContext {
    * methods that need it fail without it.
    */
   readonly trainSize?: number;
+  /**
+   * One example of the dataset as an image `[H, W, C]`, whatever the body takes (moons points
+   * are `[1, 1, 2]`); test-time augmentation needs it and fails without it.
+   */
+  readonly imageShape?: readonly [number, number, number];
 }
 
 /**
@@ -51,9 +56,23 @@ export interface MethodModel {
   readonly models: readonly LayersModel[];
   /**
    * The training loss of one model's output on a batch: `labels` `[B]` int32, `output` the
-   * model's output on the batch (logits or log-probabilities `[B, K]`); a scalar.
+   * model's output on the batch (logits or log-probabilities `[B, K]`); a scalar. With
+   * {@link trainingBatch}, `labels` and `output` are of the shapes that hook makes.
    */
   loss(labels: Tensor, output: Tensor): Tensor;
+  /**
+   * The rows of the training set that model `model` (0-based) trains on, as indices into it;
+   * without this hook every model trains on every row. A k-fold ensemble leaves out each
+   * member's fold.
+   */
+  trainingRows?(model: number): ArrayLike<number>;
+  /**
+   * What the model is fed for a training batch `x` `[B, ...]` (as the trainer reads it),
+   * `labels` `[B]` int32: new inputs and labels (MIMO's `[B, M, ...]` and `[B, M]`), any
+   * randomness drawn from `seed`. Without this hook the batch is fed as it is. The trainer
+   * disposes what it returns; the hook does not dispose its arguments.
+   */
+  trainingBatch?(x: Tensor, labels: Tensor, seed: number): { x: Tensor; labels: Tensor };
   /** Called before each epoch (1-based), e.g. to reset SNGP's covariance. */
   onEpochBegin?(epoch: number): void;
   /**
