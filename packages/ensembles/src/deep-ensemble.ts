@@ -316,7 +316,7 @@ export class DeepEnsemble {
     checkAllFinite(await y.data(), 'y', fn);
     const targets = await this.targets(x, y, fn);
     const fitIndex = this.fits++;
-    const loss = this.memberLoss();
+    const loss = memberLoss(this.output, this.eps);
     const history: number[][] = [];
     try {
       for (let index = 0; index < this.members.length; index++) {
@@ -535,19 +535,26 @@ export class DeepEnsemble {
     }
     return tidy(() => cast(y, 'float32'));
   }
+}
 
-  private memberLoss(): (targets: Tensor, output: Tensor) => Scalar {
-    const eps = this.eps;
-    switch (this.output) {
-      case 'gaussian':
-        return (targets, output) => gaussianNll(targets, output, { eps });
-      case 'laplace':
-        return (targets, output) => laplaceNll(targets, output, { eps });
-      case 'logits':
-        return (targets, output) => crossEntropy(targets, output, 'logits');
-      default:
-        return (targets, output) => crossEntropy(targets, output, 'probabilities');
-    }
+/**
+ * The per-batch training loss of a member that outputs `output` (internal; `kFoldEnsemble`
+ * trains with it too): cross-entropy of targets `[B, K]` on probabilities or logits `[B, K]`,
+ * or `gaussianNll` / `laplaceNll` of targets `[B]` on a `[B, 2]` head with floor `eps`.
+ */
+export function memberLoss(
+  output: EnsembleOutput,
+  eps: number,
+): (targets: Tensor, output: Tensor) => Scalar {
+  switch (output) {
+    case 'gaussian':
+      return (targets, out) => gaussianNll(targets, out, { eps });
+    case 'laplace':
+      return (targets, out) => laplaceNll(targets, out, { eps });
+    case 'logits':
+      return (targets, out) => crossEntropy(targets, out, 'logits');
+    default:
+      return (targets, out) => crossEntropy(targets, out, 'probabilities');
   }
 }
 

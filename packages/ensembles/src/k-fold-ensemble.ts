@@ -22,8 +22,9 @@ import {
   type Seed,
   ShapeError,
 } from '@uqjs/core';
-import { crossEntropy } from './classification-loss.js';
-import { type BuildModel, DeepEnsemble, type MemberContext } from './deep-ensemble.js';
+import { type BuildModel, DeepEnsemble, type MemberContext, memberLoss } from './deep-ensemble.js';
+import { ENSEMBLE_OUTPUTS, type EnsembleOutput } from './ensemble-manifest.js';
+import { DEFAULT_HEAD_EPS } from './regression-head.js';
 import { trainMember } from './train-member.js';
 
 /**
@@ -36,8 +37,14 @@ export interface KFoldEnsembleOptions {
   readonly k: number;
   /** The one seed of the folds, the members' initializations and their training. Default `0`. */
   readonly seed?: number;
-  /** What each member outputs: `'probabilities'` (softmax layer; the default) or `'logits'`. */
-  readonly output?: 'probabilities' | 'logits';
+  /**
+   * What each member outputs, as in `DeepEnsemble.create`: `'probabilities'` (softmax layer;
+   * the default) or `'logits'` `[B, K]` for classification, or a heteroscedastic regression
+   * head `[B, 2]` (mean, raw dispersion) read as `'gaussian'` or `'laplace'`.
+   */
+  readonly output?: EnsembleOutput;
+  /** Floor of the regression heads' softplus. Default `1e-6`. */
+  readonly eps?: number;
   /** Most passes over the training folds per member. Default `20`. */
   readonly epochs?: number;
   /** Epochs without a lower held-out loss before a member stops. Default `3`. */
@@ -64,7 +71,10 @@ export interface KFoldEnsembleResult {
   readonly folds: Int32Array[];
   /** Mean training objective per member and epoch run, `[k][epochs run]`. */
   readonly loss: number[][];
-  /** Held-out cross-entropy per member and epoch run, `[k][epochs run]`. */
+  /**
+   * Held-out loss per member and epoch run, `[k][epochs run]`: the mean cross-entropy, or the
+   * mean Gaussian / Laplace NLL for regression.
+   */
   readonly heldOutLoss: number[][];
   /** Per member, the epoch whose weights were kept (the lowest held-out loss). */
   readonly bestEpoch: number[];
@@ -103,17 +113,21 @@ export function kFoldSplit(n: number, k: number, seed: Seed): Int32Array[] {
  * The members are built by `DeepEnsemble.create(buildModel, { size: k, seed, output })` and
  * trained like `DeepEnsemble.fit` trains them (the same minibatch loop, checks and seeding):
  * epoch `e` of member `i` runs with the training seed
- * `deriveSeed(deriveSeed(seed, 'member', i), 'kfold', e)`. After every epoch the member's mean
- * cross-entropy on its held-out fold is computed in inference mode; training stops after
+ * `deriveSeed(deriveSeed(seed, 'member', i), 'kfold', e)`, with `DeepEnsemble.fit`'s loss
+ * (cross-entropy, or `gaussianNll` / `laplaceNll` for regression). After every epoch the
+ * member's mean loss on its held-out fold is computed in inference mode; training stops after
  * `patience` epochs without a lower one (or after `epochs`), and the weights of the epoch with
  * the lowest held-out loss are restored. The folds are `kFoldSplit(N, k, deriveSeed(seed, 'folds'))`.
  *
- * Shapes: `x` `[N, ...]`; `y` labels `[N]` or one-hot / soft targets `[N, K]`.
+ * Shapes: `x` `[N, ...]`; `y` labels `[N]` or one-hot / soft targets `[N, K]`, or for
+ * regression one target per row, `[N]` or `[N, 1]`.
  *
  * @example
  * ```ts
  * const { ensemble, folds } = await kFoldEnsemble(() => buildMlp(), x, y, { k: 5, seed: 1 });
  * const { probs, members } = ensemble.predict(xTest); // members [5, N, K]
+ * const reg = await kFoldEnsemble(() => buildHead(), x, t, { k: 5, output: 'gaussian' });
+ * const { mean, variance } = reg.ensemble.predictRegression(xTest); // mixture moments [N]
  * ```
  * @since 0.1.0
  */
@@ -153,21 +167,25 @@ export async function kFoldEnsemble(
   const seed = checkSeed(options.seed ?? 0, 'options.seed', fn);
   const output = checkOneOf(
     options.output ?? 'probabilities',
-    ['probabilities', 'logits'] as const,
+    ENSEMBLE_OUTPUTS,
     'options.output',
     fn,
   );
+  const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
   const epochs = checkPositiveInteger(options.epochs ?? 20, 'options.epochs', fn);
   const patience = checkPositiveInteger(options.patience ?? 3, 'options.patience', fn);
   const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'options.batchSize', fn);
   const learningRate = checkPositive(options.learningRate ?? 1e-3, 'options.learningRate', fn);
   checkAllFinite(await x.data(), 'x', fn);
-  const ensemble = DeepEnsemble.create(buildModel, { size: k, seed, output });
+  const ensemble = DeepEnsemble.create(buildModel, { size: k, seed, output, eps });
   const folds = kFoldSplit(rows, k, deriveSeed(seed, 'folds'));
   let targets: Tensor | null = null;
   try {
-    targets = await classTargets(y, rows, ensemble.members[0]!.outputs[0]!.shape[1]!, fn);
-    const loss = (t: Tensor, out: Tensor) => crossEntropy(t, out, output);
+    targets =
+      output === 'gaussian' || output === 'laplace'
+        ? await regressionTargets(y, rows, fn)
+        : await classTargets(y, rows, ensemble.members[0]!.outputs[0]!.shape[1]!, fn);
+    const loss = memberLoss(output, eps);
     const result: KFoldEnsembleResult = {
       ensemble,
       folds,
@@ -238,6 +256,22 @@ export async function kFoldEnsemble(
   } finally {
     targets?.dispose();
   }
+}
+
+/** Float regression targets `[N]` from `[N]` or `[N, 1]`, built on the CPU side. */
+async function regressionTargets(y: Tensor, rows: number, fn: string): Promise<Tensor> {
+  checkRank(y, [1, 2], 'y', fn);
+  if (y.shape[0] !== rows || (y.rank === 2 && y.shape[1] !== 1)) {
+    throw new ShapeError({
+      fn,
+      argument: 'y',
+      expected: `of shape [${rows}] or [${rows}, 1] (one regression target per row)`,
+      given: y.shape,
+    });
+  }
+  const values = await y.data();
+  checkAllFinite(values, 'y', fn);
+  return tensor1d(Float32Array.from(values));
 }
 
 /** Float targets `[N, K]` from labels `[N]` or targets `[N, K]`, built on the CPU side. */
