@@ -40,9 +40,11 @@ function fromUrl<T>(read: () => T, fallback: T): T {
 }
 const backendChoice: BackendChoice = fromUrl(() => backendFromUrl(location.search), 'auto');
 
-/** Where a run stands after `done` epochs (counted over all members for the ensemble). */
+/** Where a run stands after `done` epochs (counted over all members for the ensembles). */
 function epochsText(settings: Settings, done: number): string {
-  if (settings.method !== 'ensemble') return `epoch ${done} of ${settings.epochs}`;
+  if (settings.method !== 'ensemble' && settings.method !== 'kfold') {
+    return `epoch ${done} of ${settings.epochs}`;
+  }
   const member = Math.min(settings.ensembleSize, Math.floor((done - 1) / settings.epochs) + 1);
   const epoch = done - (member - 1) * settings.epochs;
   return `member ${member} of ${settings.ensembleSize}, epoch ${epoch} of ${settings.epochs}`;

@@ -23,6 +23,8 @@ export const METHODS = [
   'het-sngp',
   'bbb',
   'learned-confidence',
+  'mimo',
+  'kfold',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -57,7 +59,7 @@ export interface Settings {
   readonly mcSamples: number;
   /** MC dropout rate. */
   readonly dropoutRate: number;
-  /** Deep ensemble members. */
+  /** Members: of the deep ensemble, `k` of the k-fold ensemble, `M` of MIMO. */
   readonly ensembleSize: number;
   /** Regression heads (heteroscedastic, MC dropout, ensemble): Gaussian or Laplace. */
   readonly likelihood: RegressionLikelihood;

@@ -42,7 +42,12 @@ const MEMBERS: Record<MethodName, number> = {
   'het-sngp': 6,
   bbb: 6,
   'learned-confidence': 1,
+  mimo: 3,
+  kfold: 3,
 };
+
+/** The methods whose epochs are counted over their members, and that cannot be drawn stopped. */
+const PER_MEMBER: readonly MethodName[] = ['ensemble', 'kfold'];
 
 describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) => {
   test('reports every epoch, predicts [M, N, K] members and [N, K] probabilities, leaks nothing', async () => {
@@ -52,7 +57,7 @@ describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) =>
       const classifier = makeClassifier(small(method), 2, 2);
       const { calls, hooks } = recorder();
       const outcome = await classifier.fit(x, y, hooks);
-      const total = method === 'ensemble' ? 6 : 2;
+      const total = PER_MEMBER.includes(method) ? 6 : 2;
       expect(outcome).toEqual({ epochsDone: total, stopped: false });
       expect(calls).toEqual(Array.from({ length: total }, (_, i) => [i + 1, total]));
       const { probs, members, confidence } = classifier.predict(xt);
@@ -95,7 +100,7 @@ describe.each(Object.keys(MEMBERS) as MethodName[])('%s classifier', (method) =>
       const classifier = makeClassifier(small(method, { epochs: 5 }), 2, 2);
       const outcome = await classifier.fit(x, y, recorder(1).hooks);
       expect(outcome).toEqual({ epochsDone: 1, stopped: true });
-      expect(classifier.usableWhenStopped).toBe(method !== 'ensemble');
+      expect(classifier.usableWhenStopped).toBe(!PER_MEMBER.includes(method));
       classifier.dispose();
     });
     tf.dispose([x, y]);
@@ -232,6 +237,6 @@ describe.each([
 
 test('makeRegressor names the method it has no model for', () => {
   expect(() => makeRegressor(small('sngp'))).toThrow(
-    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb, learned-confidence)',
+    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb, learned-confidence, mimo, kfold)',
   );
 });

@@ -5,8 +5,10 @@ import { deterministicClassifier, deterministicRegressor } from './deterministic
 import { ensembleClassifier, ensembleRegressor } from './ensemble.js';
 import { hetSngpClassifier } from './het-sngp.js';
 import { heteroscedasticClassifier, heteroscedasticRegressor } from './heteroscedastic.js';
+import { kFoldClassifier } from './kfold.js';
 import { learnedConfidenceClassifier } from './learned-confidence.js';
 import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
+import { mimoClassifier } from './mimo.js';
 import { sngpClassifier } from './sngp.js';
 import type { Classifier, Regressor } from './types.js';
 
@@ -50,11 +52,15 @@ export function makeClassifier(
       return bbbClassifier(base);
     case 'learned-confidence':
       return learnedConfidenceClassifier(base);
+    case 'mimo':
+      return mimoClassifier({ ...base, size: settings.ensembleSize });
+    case 'kfold':
+      return kFoldClassifier({ ...base, size: settings.ensembleSize });
   }
 }
 
 /** The classification-only methods (`checkSettings` rejects them for the regression view). */
-const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb', 'learned-confidence'] as const;
+const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb', 'learned-confidence', 'mimo', 'kfold'] as const;
 
 /** The regressor of `settings.method` (the classification-only ones throw). */
 export function makeRegressor(settings: Settings): Regressor {
@@ -80,6 +86,8 @@ export function makeRegressor(settings: Settings): Regressor {
     case 'het-sngp':
     case 'bbb':
     case 'learned-confidence':
+    case 'mimo':
+    case 'kfold':
       throw new InvalidArgumentError({
         fn: 'makeRegressor',
         argument: 'settings.method',

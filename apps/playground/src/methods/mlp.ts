@@ -4,8 +4,13 @@ import { MCDropout } from '@uqjs/mc-dropout';
 
 /** Options of {@link buildMlp}. */
 export interface MlpOptions {
-  /** Input features `D`. */
+  /** Input features `D` of the first hidden layer (unused with a `stem`). */
   readonly inputDim: number;
+  /**
+   * A layer in front of the first hidden one, built with the model's `inputShape` in its
+   * args: MIMO's `MimoStack` on `[M, D]` (`[N, M, D] -> [N, M * D]`).
+   */
+  readonly stem?: layers.Layer;
   /** Units of each hidden layer. */
   readonly hidden: number;
   /** Hidden layers. Default 2. */
@@ -24,15 +29,16 @@ export interface MlpOptions {
  * tfjs's default initializers, which draw their seeds from `Math.random` (seeded per run by
  * the worker, and per member by `DeepEnsemble`).
  *
- * Shapes: `[N, D]` in, the head's output out.
+ * Shapes: `[N, D]` in (the stem's input with one), the head's output out.
  */
 export function buildMlp(opts: MlpOptions): LayersModel {
   const model = sequential();
+  if (opts.stem !== undefined) model.add(opts.stem);
   const depth = opts.depth ?? 2;
   for (let i = 0; i < depth; i++) {
     model.add(
       layers.dense({
-        ...(i === 0 ? { inputShape: [opts.inputDim] } : {}),
+        ...(i === 0 && opts.stem === undefined ? { inputShape: [opts.inputDim] } : {}),
         units: opts.hidden,
         activation: 'relu',
       }),
