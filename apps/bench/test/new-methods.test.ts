@@ -225,6 +225,27 @@ describe('mimo', () => {
   });
 });
 
+describe('mimo on the CNN body', () => {
+  it('stacks the members as channels: [B, M, H, W, C] in, [B, M, K] out', async () => {
+    const before = tf.memory().numTensors;
+    const body = { kind: 'cnn', filters: [2], dense: [4] } as const;
+    const model = mimo.create({ ...context, body, inputShape: [5, 5, 1], ensembleSize: 2 });
+    const x = tf.randomUniform([3, 5, 5, 1], 0, 1, 'float32', 4);
+    const labels = tf.tensor1d([0, 1, 2], 'int32');
+    const fed = model.trainingBatch!(x, labels, 3);
+    expect(fed.x.shape).toEqual([3, 2, 5, 5, 1]);
+    const logits = model.models[0]!.predict(fed.x) as tf.Tensor;
+    expect(logits.shape).toEqual([3, 2, 3]);
+    const predictive = model.predict(x, 1);
+    expect(predictive.probs.shape).toEqual([3, 3]);
+    expect(predictive.members!.shape).toEqual([2, 3, 3]);
+    disposePredictive(predictive);
+    tf.dispose([x, labels, fed.x, fed.labels, logits]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('rank1', () => {
   const members = 3;
 
