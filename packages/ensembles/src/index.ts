@@ -36,6 +36,11 @@ export { MimoHead } from './mimo-head.js';
 export { mimoLoss } from './mimo-loss.js';
 export type { MimoPredictOptions } from './mimo-predict.js';
 export { mimoPredict } from './mimo-predict.js';
+export type {
+  MimoPredictRegressionOptions,
+  MimoRegressionLossOptions,
+} from './mimo-regression.js';
+export { mimoPredictRegression, mimoRegressionLoss } from './mimo-regression.js';
 export { MimoStack } from './mimo-stack.js';
 export type { MixtureDensityHeadArgs } from './mixture-density-head.js';
 export {
