@@ -25,6 +25,7 @@ export const METHODS = [
   'learned-confidence',
   'mimo',
   'kfold',
+  'rank1',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -55,11 +56,14 @@ export interface Settings {
   readonly noise: NoiseKind;
   /** Heteroscedastic classification: softmax temperature. */
   readonly temperature: number;
-  /** Monte Carlo samples: heteroscedastic head, MC dropout passes, SNGP posterior draws. */
+  /**
+   * Monte Carlo samples: heteroscedastic head, MC dropout passes, SNGP posterior draws, BbB
+   * weight draws, rank-1 factor draws per member.
+   */
   readonly mcSamples: number;
   /** MC dropout rate. */
   readonly dropoutRate: number;
-  /** Members: of the deep ensemble, `k` of the k-fold ensemble, `M` of MIMO. */
+  /** Members: of the deep ensemble, `k` of the k-fold ensemble, `M` of MIMO and rank-1. */
   readonly ensembleSize: number;
   /** Regression heads (heteroscedastic, MC dropout, ensemble): Gaussian or Laplace. */
   readonly likelihood: RegressionLikelihood;

@@ -44,6 +44,7 @@ const MEMBERS: Record<MethodName, number> = {
   'learned-confidence': 1,
   mimo: 3,
   kfold: 3,
+  rank1: 18,
 };
 
 /** The methods whose epochs are counted over their members, and that cannot be drawn stopped. */
@@ -123,7 +124,7 @@ describe('SNGP posterior draws', () => {
   });
 });
 
-describe.each(['het-sngp', 'bbb'] as const)('%s members', (method) => {
+describe.each(['het-sngp', 'bbb', 'rank1'] as const)('%s members', (method) => {
   test('are seeded: two predictions give the same members, and they differ from each other', async () => {
     const [x, y, xt] = [xTrain(), yTrain(), xTest()];
     await withSeededMathRandom(0, async () => {
@@ -237,6 +238,6 @@ describe.each([
 
 test('makeRegressor names the method it has no model for', () => {
   expect(() => makeRegressor(small('sngp'))).toThrow(
-    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb, learned-confidence, mimo, kfold)',
+    'makeRegressor: settings.method must be a method with a regression model (not sngp, het-sngp, bbb, learned-confidence, mimo, kfold, rank1)',
   );
 });

@@ -9,6 +9,7 @@ import { kFoldClassifier } from './kfold.js';
 import { learnedConfidenceClassifier } from './learned-confidence.js';
 import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
 import { mimoClassifier } from './mimo.js';
+import { rank1Classifier } from './rank1.js';
 import { sngpClassifier } from './sngp.js';
 import type { Classifier, Regressor } from './types.js';
 
@@ -56,11 +57,21 @@ export function makeClassifier(
       return mimoClassifier({ ...base, size: settings.ensembleSize });
     case 'kfold':
       return kFoldClassifier({ ...base, size: settings.ensembleSize });
+    case 'rank1':
+      return rank1Classifier({ ...base, size: settings.ensembleSize });
   }
 }
 
 /** The classification-only methods (`checkSettings` rejects them for the regression view). */
-const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb', 'learned-confidence', 'mimo', 'kfold'] as const;
+const NO_REGRESSOR = [
+  'sngp',
+  'het-sngp',
+  'bbb',
+  'learned-confidence',
+  'mimo',
+  'kfold',
+  'rank1',
+] as const;
 
 /** The regressor of `settings.method` (the classification-only ones throw). */
 export function makeRegressor(settings: Settings): Regressor {
@@ -88,6 +99,7 @@ export function makeRegressor(settings: Settings): Regressor {
     case 'learned-confidence':
     case 'mimo':
     case 'kfold':
+    case 'rank1':
       throw new InvalidArgumentError({
         fn: 'makeRegressor',
         argument: 'settings.method',
