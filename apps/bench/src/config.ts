@@ -248,7 +248,12 @@ export function protocolDifferences(a: Protocol, b: Protocol): string[] {
   const cb = canonical(b) as Record<string, unknown>;
   return Object.keys({ ...ca, ...cb })
     .filter((key) => JSON.stringify(ca[key]) !== JSON.stringify(cb[key]))
-    .map((key) => `${key}: ${JSON.stringify(ca[key])} vs ${JSON.stringify(cb[key])}`);
+    .map((key) => `${key}: ${describeField(ca[key])} vs ${describeField(cb[key])}`);
+}
+
+/** A protocol field's value for an error message; an optional field left out reads `(none)`. */
+function describeField(value: unknown): string {
+  return value === undefined ? '(none)' : JSON.stringify(value);
 }
 
 /** Sorts keys so that JSON text compares equal for equal protocols. */

@@ -137,7 +137,10 @@ describe('uqjs-bench --calibrate', () => {
     ]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/calibrators: \["temperature","histogram"\] vs \["isotonic"\]/);
-  }, 120_000);
+    const none = await runCli([...GRID, '--out', calibrated, '--resume']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/calibrators: \["temperature","histogram"\] vs \(none\)/);
+  }, 150_000);
 
   it('keeps them through merge', async () => {
     const merged = join(root, 'merged');
