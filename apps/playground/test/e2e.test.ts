@@ -427,6 +427,43 @@ describe('the built playground in Chromium', () => {
     }
   });
 
+  test('MIMO, the k-fold ensemble and the rank-1 network train in the worker and draw members that disagree', async () => {
+    const methods = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    methods.on('pageerror', (error) => pageErrors.push(`pageerror (methods): ${error.message}`));
+    try {
+      await methods.goto(`${server.url}?epochs=20&gridSize=24&ensembleSize=3&mcSamples=8`);
+      await methods.waitForFunction(() => window.__playground?.backend !== null, null, {
+        timeout: 20_000,
+      });
+      const names = ['mimo', 'kfold', 'rank1'];
+      for (const [i, method] of names.entries()) {
+        await methods.selectOption('[name="method"]', method);
+        expect(await methods.isVisible('[name="ensembleSize"]'), method).toBe(true);
+        await methods.click('#train');
+        await methods.waitForFunction(
+          (n) => window.__playground.runs >= n || window.__playground.status === 'error',
+          i + 1,
+          { timeout: 60_000 },
+        );
+        const after = await methods.evaluate(
+          () => JSON.parse(JSON.stringify(window.__playground)) as PlaygroundState,
+        );
+        expect(after.error, method).toBeNull();
+        expect(after.last!.settings.method).toBe(method);
+        const result = after.last!.result!;
+        if (result.kind !== 'classification') throw new Error('expected a classification result');
+        // The layers (MimoStack, MimoHead, Rank1BayesianDense) work in the bundle: the model
+        // learns, and its members disagree somewhere on the grid, as in test/run.test.ts
+        // (seed 0, CPU backend: accuracy 0.97 to 0.99, largest epistemic 0.61 to 0.64 nats).
+        expect(result.heldOut.accuracy, method).toBeGreaterThan(0.9);
+        expect(result.panels.epistemic.max, method).toBeGreaterThan(0.2);
+        expect((await canvasSpread('canvas-epistemic', methods)).std, method).toBeGreaterThan(5);
+      }
+    } finally {
+      await methods.close();
+    }
+  });
+
   test('logs no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
