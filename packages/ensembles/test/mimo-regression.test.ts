@@ -140,12 +140,18 @@ describe('mimoPredictRegression', () => {
         const idx = tf.tensor1d(order.subarray(start, start + 30), 'int32');
         const [xb, yb] = [tf.gather(x, idx), tf.gather(y, idx)];
         const batch = mimoBatch(xb, yb, 3, { seed: deriveSeed(5, 'batch', epoch, b) });
-        optimizer.minimize(() =>
-          mimoRegressionLoss(
-            batch.labels,
-            net.apply(batch.inputs, { training: true }) as tf.Tensor,
-          ),
-        );
+        const cost = optimizer.minimize(
+          () =>
+            mimoRegressionLoss(
+              batch.labels,
+              net.apply(batch.inputs, { training: true }) as tf.Tensor,
+            ),
+          true,
+        )!;
+        // Reading the cost each step keeps an asynchronous backend (webgpu) from queueing
+        // hundreds of steps unread.
+        await cost.data();
+        cost.dispose();
         tf.dispose([idx, xb, yb, batch]);
       }
     }
