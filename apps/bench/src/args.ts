@@ -20,6 +20,7 @@ import {
   type Shard,
   type SplitSizes,
 } from './config.js';
+import { methodTraits } from './method-traits.js';
 import { presetDefaults } from './presets.js';
 
 /**
@@ -625,6 +626,14 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
   } as const;
 
   const grid = parseGridFlags(values, METHOD_NAMES, defaults.grid);
+  const imageMethods = grid.methods.filter((m) => methodTraits(m).needsImages === true);
+  if (dataset === 'moons' && imageMethods.length > 0) {
+    bad(
+      '--methods',
+      `free of methods that transform images (${imageMethods.join(', ')}) for moons, whose examples are 2-D points (use mnist, cifar10 or svhn)`,
+      grid.methods.join(','),
+    );
+  }
 
   const shard = values.shard !== undefined ? parseShard(values.shard) : null;
   const { backend, workers, threads } = parseRunnerFlags(values);

@@ -14,6 +14,8 @@ export interface MethodTraits {
   readonly package: string;
   /** One line for reports. */
   readonly description: string;
+  /** Transforms the dataset's images (test-time flips and shifts): refused for moons' 2-D points. */
+  readonly needsImages?: true;
 }
 
 const TRAITS: Record<MethodName, MethodTraits> = {
@@ -78,6 +80,7 @@ const TRAITS: Record<MethodName, MethodTraits> = {
     usesTrainSamples: false,
     package: '@uqjs/ensembles',
     description: 'homoscedastic model, softmaxes averaged over test-time flips and 2-pixel shifts',
+    needsImages: true,
   },
   kfold: {
     usesTemperature: false,

@@ -1,7 +1,7 @@
 // The methods of issue 22.5 through the built `uqjs-bench` executable (dist/cli.js, built by the
 // nx `test` target's dependency on `build`): a tiny moons grid trains them end to end, and the
 // runs, the summary and the report show them.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,10 +177,13 @@ describe('uqjs-bench --methods kfold,mimo,rank1 and tta', () => {
     expect(run!.test.nll).toBeGreaterThan(0);
     expect(run!.test.nll).toBeLessThan(Math.log(10));
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| tta |');
-    const moons = await bench(tinyGrid('moons', 'tta', '200/100/100', join(root, 'tta-moons')));
+    const moonsDir = join(root, 'tta-moons');
+    const moons = await bench(tinyGrid('moons', 'tta', '200/100/100', moonsDir));
     expect(moons.code).toBe(2);
     expect(moons.stderr).toContain(
-      "uqjs-bench tta: test-time augmentation flips and shifts images by 2 pixels, so it needs images larger than 2 x 2; this dataset's examples are [1, 1, 2]",
+      'uqjs-bench: --methods must be free of methods that transform images (tta) for moons, whose examples are 2-D points (use mnist, cifar10 or svhn), got "tta"',
     );
+    // Refused while parsing the flags: nothing is written.
+    expect(existsSync(moonsDir)).toBe(false);
   });
 });
