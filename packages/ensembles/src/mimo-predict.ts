@@ -1,4 +1,4 @@
-import { expandDims, type Tensor, tidy, tile } from '@tensorflow/tfjs-core';
+import { concat, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkInRange,
@@ -10,6 +10,8 @@ import {
 } from '@uqjs/core';
 import { batchEnsemblePredict } from './batch-ensemble-predict.js';
 import { MAX_MEMBERS } from './ensemble-manifest.js';
+import { membersPredictive } from './members-predictive.js';
+import { checkMimoInput, mapTiledBatches } from './mimo-tile.js';
 
 const FN = 'mimoPredict';
 const OUTPUTS = ['logits', 'probabilities'] as const;
@@ -35,7 +37,8 @@ export interface MimoPredictOptions {
  * `[M, N, K]`, `probs` their mean and `variance` their population variance over members,
  * `[N, K]`, as `DeepEnsemble.predict` does.
  *
- * The tiled input `[N, M, ...shape]` is built once; pass batches of `x` to bound its memory.
+ * Each batch of `batchSize` rows is tiled and run on its own, so the tiled input never holds
+ * more than `batchSize * M` rows.
  *
  * @example
  * ```ts
@@ -73,14 +76,7 @@ export function mimoPredict(
       given: model,
     });
   }
-  if (x === null || typeof x !== 'object' || !Array.isArray(x.shape) || x.rank < 2) {
-    throw new ShapeError({
-      fn: FN,
-      argument: 'x',
-      expected: 'a tensor [N, ...shape] of rank >= 2',
-      given: x,
-    });
-  }
+  checkMimoInput(x, FN);
   const inputShape = model.inputs?.[0]?.shape;
   if (inputShape !== undefined) {
     const expected = [null, members, ...x.shape.slice(1)];
@@ -96,14 +92,15 @@ export function mimoPredict(
       });
     }
   }
-  const tiled = tidy(() => {
-    // [N, ...shape] -> [N, 1, ...shape] -> [N, M, ...shape]: every member sees the same row.
-    const reps = [1, members, ...x.shape.slice(1).map(() => 1)];
-    return tile(expandDims(x, 1), reps);
-  });
-  try {
-    return batchEnsemblePredict(model, tiled, { output, batchSize });
-  } finally {
-    tiled.dispose();
-  }
+  return tidy(() => {
+    // One forward pass per tiled batch; its members [M, b, K].
+    const parts = mapTiledBatches(
+      x,
+      members,
+      batchSize,
+      (tiled) => batchEnsemblePredict(model, tiled, { output, batchSize }).members!,
+    );
+    // [M, b, K] per batch -> [M, N, K] along the row axis 1.
+    return membersPredictive(parts.length === 1 ? parts[0]! : concat(parts, 1));
+  }) as Predictive;
 }

@@ -1,16 +1,13 @@
 import {
   concat,
-  expandDims,
   mul,
   reshape,
   type Scalar,
   scalar,
-  slice,
   square,
   type Tensor,
   type Tensor2D,
   tidy,
-  tile,
   transpose,
 } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -26,6 +23,7 @@ import {
 import type { RegressionPredictive } from './deep-ensemble.js';
 import { MAX_MEMBERS } from './ensemble-manifest.js';
 import { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
+import { checkMimoInput, mapTiledBatches } from './mimo-tile.js';
 import { mixtureMoments } from './mixture-moments.js';
 import { DEFAULT_HEAD_EPS, splitHead } from './regression-head.js';
 
@@ -151,29 +149,10 @@ export function mimoPredictRegression(
       given: model,
     });
   }
-  if (
-    x === null ||
-    typeof x !== 'object' ||
-    !Array.isArray(x.shape) ||
-    x.rank < 2 ||
-    x.shape[0] === 0
-  ) {
-    throw new ShapeError({
-      fn,
-      argument: 'x',
-      expected: 'a tensor [N, ...shape] of rank >= 2 with N >= 1',
-      given: x,
-    });
-  }
+  checkMimoInput(x, fn);
   const rows = x.shape[0]!;
   return tidy(() => {
-    const outputs: Tensor[] = [];
-    for (let start = 0; start < rows; start += batchSize) {
-      const size = Math.min(batchSize, rows - start);
-      // Rows [start, start + size) along axis 0, all other axes whole.
-      const xb = size === rows ? x : slice(x, [start], [size]);
-      // [b, ...shape] -> [b, 1, ...shape] -> [b, M, ...shape]: every member sees the same row.
-      const tiled = tile(expandDims(xb, 1), [1, members, ...xb.shape.slice(1).map(() => 1)]);
+    const outputs = mapTiledBatches(x, members, batchSize, (tiled) => {
       const out = model.predict(tiled) as Tensor;
       checkRank(out, 3, 'model output', fn);
       if (out.shape[1] !== members || out.shape[2] !== 2) {
@@ -184,8 +163,8 @@ export function mimoPredictRegression(
           given: out.shape,
         });
       }
-      outputs.push(out);
-    }
+      return out;
+    });
     const all = outputs.length === 1 ? outputs[0]! : concat(outputs, 0);
     // [N, M, 2] -> [N * M, 2] for the head, then the member axis first: [N, M] -> [M, N].
     const { mean, dispersion } = splitHead(reshape(all, [rows * members, 2]), { eps }, fn);

@@ -450,6 +450,7 @@ describe('mimoPredict', () => {
     expect(() => mimoPredict(m, x, { members: 2 })).toThrow(/mimoPredict: x/);
     expect(() => mimoPredict(m, tf.zeros([4, 3]), { members: 3 })).toThrow(ShapeError);
     expect(() => mimoPredict(m, tf.zeros([4]), { members: 3 })).toThrow(/mimoPredict: x/);
+    expect(() => mimoPredict(m, tf.zeros([0, 2]), { members: 3 })).toThrow(/N >= 1/);
     expect(() => mimoPredict(m, x, { members: 0 })).toThrow(/options.members/);
     expect(() => mimoPredict(m, x, null as never)).toThrow(/options/);
     expect(() => mimoPredict(m, x, { members: 3, output: 'x' as never })).toThrow(/options.output/);
