@@ -39,6 +39,8 @@ export const REGRESSION_METHODS: readonly MethodName[] = [
   'heteroscedastic',
   'mc-dropout',
   'ensemble',
+  'mimo',
+  'kfold',
 ];
 
 /** Everything one training run depends on. */

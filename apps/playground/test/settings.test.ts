@@ -29,9 +29,11 @@ describe('checkSettings', () => {
 
   test('offers no SNGP for the regression view', () => {
     expect(() => checkSettings(raw({ dataset: 'cubic', method: 'sngp' }))).toThrow(
-      'checkSettings: method must be one of deterministic, heteroscedastic, mc-dropout, ensemble for the regression view',
+      'checkSettings: method must be one of deterministic, heteroscedastic, mc-dropout, ensemble, mimo, kfold for the regression view',
     );
-    expect(checkSettings(raw({ dataset: 'cubic', method: 'ensemble' })).method).toBe('ensemble');
+    for (const method of ['ensemble', 'mimo', 'kfold']) {
+      expect(checkSettings(raw({ dataset: 'cubic', method })).method).toBe(method);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { DeepEnsemble } from '@uqjs/ensembles';
+import { DeepEnsemble, type RegressionPredictive } from '@uqjs/ensembles';
 import type { RegressionLikelihood } from '../settings.js';
 import type { DeterministicOptions } from './deterministic.js';
 import { buildMlp } from './mlp.js';
@@ -95,19 +95,26 @@ export function ensembleRegressor(
   return {
     usableWhenStopped: false,
     fit: (x, y, hooks) => fitEnsemble(ensemble, x, y, opts, hooks),
-    predict(x): RegressionPrediction {
-      const prediction = ensemble.predictRegression(x, { batchSize: 512 });
-      const result = tidy(() => {
-        const aleatoric = meanOf(prediction.memberVariances, 0);
-        // Clamp rounding below 0.
-        const epistemic = relu(sub(prediction.variance, aleatoric));
-        return { aleatoric, epistemic };
-      });
-      prediction.memberMeans.dispose();
-      prediction.memberVariances.dispose();
-      prediction.variance.dispose();
-      return { mean: prediction.mean, ...result } as RegressionPrediction;
-    },
+    predict: (x) => regressionPrediction(ensemble.predictRegression(x, { batchSize: 512 })),
     dispose: () => ensemble.dispose(),
   };
+}
+
+/**
+ * The page's regression predictive from a mixture of heteroscedastic members
+ * (`predictRegression`, `mimoPredictRegression`): `aleatoric` is the mean member noise
+ * variance, `epistemic` the rest of the mixture variance (the variance of the member means).
+ * Takes ownership of `prediction` (frees what it does not return).
+ */
+export function regressionPrediction(prediction: RegressionPredictive): RegressionPrediction {
+  const result = tidy(() => {
+    const aleatoric = meanOf(prediction.memberVariances, 0);
+    // Clamp rounding below 0.
+    const epistemic = relu(sub(prediction.variance, aleatoric));
+    return { aleatoric, epistemic };
+  });
+  prediction.memberMeans.dispose();
+  prediction.memberVariances.dispose();
+  prediction.variance.dispose();
+  return { mean: prediction.mean, ...result } as RegressionPrediction;
 }

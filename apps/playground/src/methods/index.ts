@@ -5,10 +5,10 @@ import { deterministicClassifier, deterministicRegressor } from './deterministic
 import { ensembleClassifier, ensembleRegressor } from './ensemble.js';
 import { hetSngpClassifier } from './het-sngp.js';
 import { heteroscedasticClassifier, heteroscedasticRegressor } from './heteroscedastic.js';
-import { kFoldClassifier } from './kfold.js';
+import { kFoldClassifier, kFoldRegressor } from './kfold.js';
 import { learnedConfidenceClassifier } from './learned-confidence.js';
 import { mcDropoutClassifier, mcDropoutRegressor } from './mc-dropout.js';
-import { mimoClassifier } from './mimo.js';
+import { mimoClassifier, mimoRegressor } from './mimo.js';
 import { rank1Classifier } from './rank1.js';
 import { sngpClassifier } from './sngp.js';
 import type { Classifier, Regressor } from './types.js';
@@ -63,15 +63,7 @@ export function makeClassifier(
 }
 
 /** The classification-only methods (`checkSettings` rejects them for the regression view). */
-const NO_REGRESSOR = [
-  'sngp',
-  'het-sngp',
-  'bbb',
-  'learned-confidence',
-  'mimo',
-  'kfold',
-  'rank1',
-] as const;
+const NO_REGRESSOR = ['sngp', 'het-sngp', 'bbb', 'learned-confidence', 'rank1'] as const;
 
 /** The regressor of `settings.method` (the classification-only ones throw). */
 export function makeRegressor(settings: Settings): Regressor {
@@ -93,12 +85,14 @@ export function makeRegressor(settings: Settings): Regressor {
       return mcDropoutRegressor({ ...base, dropoutRate: settings.dropoutRate });
     case 'ensemble':
       return ensembleRegressor({ ...base, size: settings.ensembleSize });
+    case 'mimo':
+      return mimoRegressor({ ...base, size: settings.ensembleSize });
+    case 'kfold':
+      return kFoldRegressor({ ...base, size: settings.ensembleSize });
     case 'sngp':
     case 'het-sngp':
     case 'bbb':
     case 'learned-confidence':
-    case 'mimo':
-    case 'kfold':
     case 'rank1':
       throw new InvalidArgumentError({
         fn: 'makeRegressor',
