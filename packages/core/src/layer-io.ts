@@ -1,11 +1,13 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
+import { checkInRange, checkPositiveInteger } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**
  * Small pieces every custom tfjs-layers layer of uqjs needs: the base constructor arguments,
- * the `call` keyword arguments, and unwrapping the single input of a one-input layer, whose
- * `call`, `build` and `computeOutputShape` may receive either one item or a list of one.
+ * the `call` keyword arguments, the checks of a constructor's `args` object and its counts,
+ * and unwrapping the single input of a one-input layer, whose `call`, `build` and
+ * `computeOutputShape` may receive either one item or a list of one.
  * Type-only use of `@tensorflow/tfjs-layers`: nothing here runs tfjs.
  */
 
@@ -55,4 +57,45 @@ export function singleShape(inputShape: LayerShape | LayerShape[], fn: string): 
     });
   }
   return inputShape[0] as LayerShape;
+}
+
+/**
+ * The `args` of a layer constructor, checked to be an object, to pass to `super`: a
+ * non-object would make the tfjs-layers base constructor throw a raw `TypeError`, so this
+ * throws one naming the layer and `args` instead, before the base constructor runs.
+ *
+ * @param args the constructor's argument as the caller gave it.
+ * @param fn the layer's name, e.g. `'MimoHead'`.
+ * @param expected what `args` should be, e.g. `'an object { members, units, ... }'`.
+ * @throws {InvalidArgumentError} naming `fn` and `args` when `args` is not an object (or is `null`).
+ * @example
+ * ```ts
+ * constructor(args: MyLayerArgs) {
+ *   super(layerArgsObject(args, 'MyLayer', 'an object { units, seed? }'));
+ * }
+ * ```
+ * @since 0.1.0
+ */
+export function layerArgsObject<T>(args: T, fn: string, expected: string): T & object {
+  if (args === null || typeof args !== 'object') {
+    throw new InvalidArgumentError({ fn, argument: 'args', expected, given: args });
+  }
+  return args;
+}
+
+/**
+ * Checks that `value` is a count: an integer in `[1, max]`. The error says "an integer >= 1"
+ * for a value that is not a positive integer and "a number in [1, max]" for one above `max`
+ * (the messages of `checkPositiveInteger` and `checkInRange`).
+ *
+ * @param max the largest count allowed (a bound on memory, e.g. members or units).
+ * @throws {InvalidArgumentError} naming `fn` and `argument`.
+ * @example
+ * ```ts
+ * const members = checkCount(args.members, 'members', 'MimoHead', 64);
+ * ```
+ * @since 0.1.0
+ */
+export function checkCount(value: unknown, argument: string, fn: string, max: number): number {
+  return checkInRange(checkPositiveInteger(value, argument, fn), argument, fn, 1, max);
 }

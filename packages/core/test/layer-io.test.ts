@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, singleInput, singleShape } from '../src/index.js';
+import {
+  checkCount,
+  InvalidArgumentError,
+  layerArgsObject,
+  singleInput,
+  singleShape,
+} from '../src/index.js';
 
 describe('singleInput / singleShape', () => {
   it('unwraps one item or a list of one', () => {
@@ -27,5 +33,65 @@ describe('singleInput / singleShape', () => {
       'MCDropout: inputShape must be the shape of exactly one input, got "2 shapes"',
     );
     x.dispose();
+  });
+});
+
+describe('layerArgsObject', () => {
+  it('returns the very object it is given, for super', () => {
+    const args = { units: 3 };
+    expect(layerArgsObject(args, 'L', 'an object { units }')).toBe(args);
+    const empty = {};
+    expect(layerArgsObject(empty, 'L', 'an object { units }')).toBe(empty);
+  });
+
+  it('names the layer, args and what was expected for every non-object', () => {
+    for (const bad of [null, undefined, 3, 'units', true]) {
+      expect(() => layerArgsObject(bad, 'MimoHead', 'an object { members, units, ... }')).toThrow(
+        new InvalidArgumentError({
+          fn: 'MimoHead',
+          argument: 'args',
+          expected: 'an object { members, units, ... }',
+          given: bad,
+        }).message,
+      );
+    }
+    expect(() => layerArgsObject(null, 'MimoHead', 'an object { units }')).toThrow(
+      InvalidArgumentError,
+    );
+  });
+});
+
+describe('checkCount', () => {
+  it('returns integers in [1, max], both ends included', () => {
+    expect(checkCount(1, 'members', 'L', 5)).toBe(1);
+    expect(checkCount(3, 'members', 'L', 5)).toBe(3);
+    expect(checkCount(5, 'members', 'L', 5)).toBe(5);
+  });
+
+  it("gives checkPositiveInteger's message below 1 or off the integers", () => {
+    for (const bad of [0, -2, 1.5, Number.NaN, '3', undefined]) {
+      expect(() => checkCount(bad, 'members', 'MimoHead', 5)).toThrow(
+        new InvalidArgumentError({
+          fn: 'MimoHead',
+          argument: 'members',
+          expected: 'an integer >= 1',
+          given: bad,
+        }).message,
+      );
+    }
+  });
+
+  it("gives checkInRange's message above max", () => {
+    expect(() => checkCount(6, 'units', 'MimoHead', 5)).toThrow(
+      new InvalidArgumentError({
+        fn: 'MimoHead',
+        argument: 'units',
+        expected: 'a number in [1, 5]',
+        given: 6,
+      }).message,
+    );
+    expect(() => checkCount(Number.POSITIVE_INFINITY, 'units', 'L', 5)).toThrow(
+      'L: units must be an integer >= 1',
+    );
   });
 });
