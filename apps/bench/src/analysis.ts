@@ -1,6 +1,8 @@
 import { meanStd, pairedTTest } from '@uqjs/metrics';
 import {
   type CalibratorName,
+  type ConformalMethodName,
+  type ConformalProtocol,
   type Grid,
   METHOD_NAMES,
   type MethodName,
@@ -8,7 +10,7 @@ import {
 } from './config.js';
 import { type Cell, cellKey } from './grid.js';
 import { methodTraits } from './method-traits.js';
-import type { RunRecord, SplitMetrics } from './record.js';
+import type { ConformalScores, RunRecord, SplitMetrics } from './record.js';
 import { dedupeRuns } from './runs-log.js';
 
 /**
@@ -181,6 +183,38 @@ export interface Summary {
   readonly family: { readonly method: 'holm'; readonly size: Record<MetricName, number> };
   /** Only with `--calibrate` (the protocol's `calibrators`): every arm after every calibrator. */
   readonly postHoc?: PostHocSummary;
+  /** Only with `--conformal` (the protocol's `conformal`): every arm's prediction sets. */
+  readonly conformal?: ConformalSummary;
+}
+
+/**
+ * One arm's split-conformal prediction sets of one score function, over the seeds whose runs
+ * hold them.
+ *
+ * @since 0.1.0
+ */
+export interface ConformalRow {
+  /** {@link armKey} of the arm. */
+  readonly key: string;
+  readonly arm: Arm;
+  readonly method: ConformalMethodName;
+  readonly seeds: readonly number[];
+  /** Test coverage of the sets. */
+  readonly coverage: MeanStd;
+  readonly meanSetSize: MeanStd;
+  readonly emptyFraction: MeanStd;
+  /** Size-stratified coverage violation, `max_s |coverage_s - (1 - alpha)|`. */
+  readonly violation: MeanStd;
+}
+
+/**
+ * The conformal prediction sets table: the protocol's score functions and miscoverage, and a
+ * row per arm (aliases left out) and score function.
+ *
+ * @since 0.1.0
+ */
+export interface ConformalSummary extends ConformalProtocol {
+  readonly rows: readonly ConformalRow[];
 }
 
 /**
@@ -275,15 +309,16 @@ function scores(records: readonly RunRecord[], split: 'test' | 'validation') {
   return meanScores(records.map((r) => r[split]));
 }
 
+/** Mean and sample standard deviation of `values` (one per seed); std `NaN` for one seed. */
+function acrossSeeds(values: readonly number[]): MeanStd {
+  const { mean, std } = values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: NaN };
+  return { mean, std };
+}
+
 /** Mean and sample standard deviation of each metric over `splits` (one per seed). */
 function meanScores(splits: readonly SplitMetrics[]): Record<MetricName, MeanStd> {
   return Object.fromEntries(
-    METRICS.map((metric) => {
-      const values = splits.map((split) => split[metric]);
-      const { mean, std } =
-        values.length > 1 ? meanStd(values) : { mean: values[0] ?? NaN, std: NaN };
-      return [metric, { mean, std }];
-    }),
+    METRICS.map((metric) => [metric, acrossSeeds(splits.map((split) => split[metric]))]),
   ) as Record<MetricName, MeanStd>;
 }
 
@@ -648,6 +683,9 @@ export function summarize(
     ...(protocol.calibrators !== undefined
       ? { postHoc: summarizePostHoc(protocol.calibrators, arms, groups) }
       : {}),
+    ...(protocol.conformal !== undefined
+      ? { conformal: summarizeConformal(protocol.conformal, arms, groups) }
+      : {}),
   };
 }
 
@@ -729,6 +767,36 @@ function summarizePostHoc(
     );
   const { comparisons, size } = adjustFamilies(rows, POST_HOC_METRICS);
   return { calibrators, rows: comparisons, family: { method: 'holm', size } };
+}
+
+/**
+ * Every arm (in `arms` order, aliases left out) with every score function of `conformal`: the
+ * mean and sd over the seeds whose runs hold that function's scores.
+ */
+function summarizeConformal(
+  conformal: ConformalProtocol,
+  arms: readonly ArmSummary[],
+  groups: Map<string, RunRecord[]>,
+): ConformalSummary {
+  const rows = arms
+    .filter((arm) => arm.aliasOf === undefined)
+    .flatMap((arm) =>
+      conformal.methods.map((method): ConformalRow => {
+        const runs = (groups.get(arm.key) ?? []).filter((r) => r.conformal?.[method]);
+        const sets = runs.map((r) => r.conformal?.[method] as ConformalScores);
+        return {
+          key: arm.key,
+          arm: arm.arm,
+          method,
+          seeds: runs.map((r) => r.cell.seed),
+          coverage: acrossSeeds(sets.map((s) => s.coverage)),
+          meanSetSize: acrossSeeds(sets.map((s) => s.meanSetSize)),
+          emptyFraction: acrossSeeds(sets.map((s) => s.emptyFraction)),
+          violation: acrossSeeds(sets.map((s) => s.violation)),
+        };
+      }),
+    );
+  return { methods: conformal.methods, alpha: conformal.alpha, rows };
 }
 
 /** Arms in the order of `METHOD_NAMES`, then training samples, then temperature. */

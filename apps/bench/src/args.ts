@@ -8,8 +8,11 @@ import {
   type BenchConfig,
   CALIBRATORS,
   type CalibratorName,
+  CONFORMAL_METHODS,
+  type ConformalProtocol,
   DATASETS,
   type DatasetName,
+  DEFAULT_CONFORMAL_ALPHA,
   type Execution,
   LABEL_NOISE,
   METHOD_NAMES,
@@ -130,6 +133,11 @@ Protocol:
 
 Post-hoc calibration (fitted on each run's validation set, scored on test):
   --calibrate a,b,...   ${wrapList(CALIBRATORS, HELP_COLUMN)} (default: none)
+
+Conformal prediction sets (calibrated on each run's validation set):
+  --conformal a,b,...   ${wrapList(CONFORMAL_METHODS, HELP_COLUMN)} (default: none)
+  --conformal-alpha A   miscoverage in (0, 1), target coverage 1 - A
+                        (${DEFAULT_CONFORMAL_ALPHA}; needs --conformal)
 
 Running:
   --backend NAME        ${BENCH_BACKENDS.join(', ')} (default: best available)
@@ -416,6 +424,24 @@ export function parseCalibrators(text: string): CalibratorName[] {
   return CALIBRATORS.filter((name) => names.includes(name));
 }
 
+/**
+ * `--conformal a,b,...` with `--conformal-alpha A` (absent: {@link DEFAULT_CONFORMAL_ALPHA}):
+ * score functions of {@link CONFORMAL_METHODS}, returned in that order (so the same set always
+ * makes the same protocol), and a miscoverage in `(0, 1)`.
+ *
+ * @since 0.1.0
+ */
+export function parseConformal(methods: string, alpha: string | undefined): ConformalProtocol {
+  const flag = '--conformal';
+  const names = parseList(methods, flag, (name) => parseOneOf(name, CONFORMAL_METHODS, flag));
+  let value = DEFAULT_CONFORMAL_ALPHA;
+  if (alpha !== undefined) {
+    value = alpha.trim() === '' ? Number.NaN : Number(alpha);
+    if (!(value > 0 && value < 1)) bad('--conformal-alpha', 'a number in (0, 1)', alpha);
+  }
+  return { methods: CONFORMAL_METHODS.filter((name) => names.includes(name)), alpha: value };
+}
+
 /** `--resume` needs `--out`. */
 export function checkResume(values: SharedRunValues): void {
   if (values.resume && values.out === undefined) {
@@ -490,6 +516,8 @@ const RUN_OPTIONS = {
   'ensemble-size': { type: 'string' },
   model: { type: 'string' },
   calibrate: { type: 'string' },
+  conformal: { type: 'string' },
+  'conformal-alpha': { type: 'string' },
   download: { type: 'boolean' },
   checksums: { type: 'string' },
   shard: { type: 'string' },
@@ -623,7 +651,17 @@ export function parseBenchArgs(argv: readonly string[], env: { now?: Date } = {}
         : defaults.protocol.ensembleSize,
     // Absent, not empty, without the flag: the protocols of earlier runs stay equal to it.
     ...(values.calibrate !== undefined ? { calibrators: parseCalibrators(values.calibrate) } : {}),
+    ...(values.conformal !== undefined
+      ? { conformal: parseConformal(values.conformal, values['conformal-alpha']) }
+      : {}),
   } as const;
+  if (values.conformal === undefined && values['conformal-alpha'] !== undefined) {
+    bad(
+      '--conformal-alpha',
+      'given with --conformal (the score functions)',
+      values['conformal-alpha'],
+    );
+  }
 
   const grid = parseGridFlags(values, METHOD_NAMES, defaults.grid);
   const imageMethods = grid.methods.filter((m) => methodTraits(m).needsImages === true);

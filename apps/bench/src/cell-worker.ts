@@ -3,6 +3,7 @@ import type { TaskContext } from '@uqjs/backend/node';
 import { deriveSeed } from '@uqjs/core';
 import { negativeEntropyScore, oodMetrics, type ProbsInput } from '@uqjs/metrics';
 import type { Protocol } from './config.js';
+import { conformalScores } from './conformal-sets.js';
 import { type BenchData, type DataSource, loadBenchData } from './data.js';
 import { hostProbs, predictPoints, predictProbs, reliabilitySums, scoreProbs } from './evaluate.js';
 import { type Cell, cellKey } from './grid.js';
@@ -163,6 +164,15 @@ export default async function runCell(
             { probs: validationValues, labels: data.validation.labels },
             { probs: testValues, labels: data.test.labels },
           );
+    const conformal =
+      protocol.conformal === undefined
+        ? undefined
+        : await conformalScores(
+            protocol.conformal,
+            { probs: validationValues, labels: data.validation.labels },
+            { probs: testValues, labels: data.test.labels },
+            deriveSeed(runSeed, 'conformal'),
+          );
     const reliability = reliabilitySums(testValues, data.test.labels);
     const surface = data.toy ? await toySurface(method, data, testValues, runSeed) : undefined;
     testProbs.dispose();
@@ -176,6 +186,7 @@ export default async function runCell(
       history: { trainLoss: result.trainLoss, validationNll: result.validationNll },
       reliability,
       ...(calibrated ? { calibrated } : {}),
+      ...(conformal ? { conformal } : {}),
       ...(surface ? { surface } : {}),
       seconds: (Date.now() - started) / 1000,
       backend: tf.getBackend(),

@@ -71,6 +71,42 @@ export const CALIBRATORS = [
 export type CalibratorName = (typeof CALIBRATORS)[number];
 
 /**
+ * Split-conformal score functions `--conformal` can calibrate on each cell's validation
+ * predictions and apply to its test predictions (from `@uqjs/conformal`): `lac` (least
+ * ambiguous sets, score `1 - p_y`), `aps` (adaptive prediction sets) and `raps` (regularized
+ * APS), the last two randomized.
+ *
+ * @since 0.1.0
+ */
+export const CONFORMAL_METHODS = ['lac', 'aps', 'raps'] as const;
+/**
+ * A split-conformal score function.
+ *
+ * @since 0.1.0
+ */
+export type ConformalMethodName = (typeof CONFORMAL_METHODS)[number];
+
+/**
+ * The miscoverage `alpha` of `--conformal` without `--conformal-alpha`: sets that hold the
+ * label with probability at least 0.9.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_CONFORMAL_ALPHA = 0.1;
+
+/**
+ * `--conformal` / `--conformal-alpha`: which conformal prediction sets each run scores.
+ *
+ * @since 0.1.0
+ */
+export interface ConformalProtocol {
+  /** Score functions, in {@link CONFORMAL_METHODS} order (never empty). */
+  readonly methods: readonly ConformalMethodName[];
+  /** Miscoverage in `(0, 1)`: the target coverage is `1 - alpha`. */
+  readonly alpha: number;
+}
+
+/**
  * Logit noise families of the heteroscedastic head.
  *
  * @since 0.1.0
@@ -158,6 +194,11 @@ export interface Protocol {
    * without it stay as they were.
    */
   readonly calibrators?: readonly CalibratorName[];
+  /**
+   * `--conformal` (and `--conformal-alpha`): the split-conformal prediction sets calibrated on
+   * validation and scored on test; absent without the flag, as `calibrators` is.
+   */
+  readonly conformal?: ConformalProtocol;
 }
 
 /**

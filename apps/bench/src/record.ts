@@ -1,4 +1,4 @@
-import type { CalibratorName } from './config.js';
+import type { CalibratorName, ConformalMethodName } from './config.js';
 import type { Cell } from './grid.js';
 
 /**
@@ -28,6 +28,31 @@ export interface ReliabilityBins {
   readonly confidenceSum: readonly number[];
   /** Number of correct top-label predictions per bin. */
   readonly correctSum: readonly number[];
+}
+
+/**
+ * The test scores of one run's split-conformal prediction sets (`--conformal`), calibrated on
+ * its validation predictions.
+ *
+ * @since 0.1.0
+ */
+export interface ConformalScores {
+  /** Fraction of test examples whose set holds the (noisy) label. */
+  readonly coverage: number;
+  /** Mean number of classes per test set. */
+  readonly meanSetSize: number;
+  /** Fraction of test sets that are empty. */
+  readonly emptyFraction: number;
+  /** The calibrated score threshold `qhat`. */
+  readonly threshold: number;
+  /** Coverage per set size that occurs on test, by increasing size. */
+  readonly strata: readonly {
+    readonly size: number;
+    readonly count: number;
+    readonly coverage: number;
+  }[];
+  /** Size-stratified coverage violation: `max` over the strata of `|coverage_s - (1 - alpha)|`. */
+  readonly violation: number;
 }
 
 /**
@@ -80,6 +105,11 @@ export interface RunRecord {
    * run's validation predictions; absent without `--calibrate`.
    */
   readonly calibrated?: Readonly<Partial<Record<CalibratorName, SplitMetrics>>>;
+  /**
+   * Test scores of the conformal prediction sets of each score function of the protocol
+   * (`--conformal`), calibrated on this run's validation predictions; absent without it.
+   */
+  readonly conformal?: Readonly<Partial<Record<ConformalMethodName, ConformalScores>>>;
   /** Only for 2-D toy data. */
   readonly surface?: Surface;
   /** Wall time of the run (data preparation, training, evaluation), seconds. */

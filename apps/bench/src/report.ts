@@ -2,6 +2,7 @@ import {
   type ArmSummary,
   armKey,
   type Comparison,
+  type ConformalSummary,
   type MeanStd,
   type PairedTest,
   type PostHocMetric,
@@ -84,8 +85,12 @@ export function describeProtocol(p: Protocol): string {
     `checkpoint is tested; ${p.evalSamples} MC samples at validation and test; logit noise ` +
     `${p.noise}; label noise ${p.labelNoise}${p.labelNoise === 'none' ? '' : ' on train, validation and test labels'}; ${split}` +
     (p.calibrators === undefined
-      ? '.'
-      : `; post-hoc calibrators ${p.calibrators.join(', ')}, fitted on each run's validation predictions.`)
+      ? ''
+      : `; post-hoc calibrators ${p.calibrators.join(', ')}, fitted on each run's validation predictions`) +
+    (p.conformal === undefined
+      ? ''
+      : `; conformal prediction sets ${p.conformal.methods.join(', ')} at alpha ${p.conformal.alpha} (target coverage ${targetCoverage(p.conformal)}), calibrated on each run's validation predictions`) +
+    '.'
   );
 }
 
@@ -258,6 +263,7 @@ export function renderTables(summary: Summary): string[] {
     ),
     '',
     ...postHocLines(summary),
+    ...conformalLines(summary),
   );
   return lines;
 }
@@ -321,6 +327,83 @@ function postHocLines(summary: Summary): string[] {
     ),
     '',
   ];
+}
+
+/** `1 - alpha` without the binary noise of the subtraction (0.9, not 0.9000000000000001). */
+function targetCoverage(conformal: { readonly alpha: number }): number {
+  return Number((1 - conformal.alpha).toPrecision(12));
+}
+
+/**
+ * The conformal prediction sets table (only with `--conformal`): every arm with every score
+ * function, test coverage, mean set size, empty sets and the size-stratified coverage
+ * violation (mean ± sd over seeds), then a line per score function over the arms.
+ */
+function conformalLines(summary: Summary): string[] {
+  const conformal = summary.conformal;
+  if (conformal === undefined) return [];
+  const stars = tauStars(summary);
+  const arms = new Map(summary.arms.map((arm) => [arm.key, arm]));
+  const target = targetCoverage(conformal);
+  return [
+    `### Conformal prediction sets (alpha ${conformal.alpha}: target coverage ${target}; calibrated on each run's validation predictions, scored on its test set; mean ± sd over seeds)`,
+    '',
+    `Split conformal: a run's sets hold its test label with probability at least ${target} ` +
+      `when validation and test are exchangeable (here they are drawn alike), at most ` +
+      `${target} + 1/(n + 1) for n validation examples; smaller sets at that coverage are ` +
+      `sharper. Violation: the largest |coverage - ${target}| over the test sets of one size.`,
+    '',
+    ...table(
+      [
+        'model',
+        'sets',
+        'seeds',
+        'coverage',
+        'mean set size',
+        'empty sets',
+        'size-stratified violation',
+      ],
+      conformal.rows.map((row) => {
+        const arm = arms.get(row.key);
+        return [
+          arm ? armLabel(arm, stars) : row.key,
+          row.method,
+          String(row.seeds.length),
+          pm(row.coverage, 4),
+          pm(row.meanSetSize, 3),
+          pm(row.emptyFraction, 4),
+          pm(row.violation, 4),
+        ];
+      }),
+    ),
+    '',
+    ...conformalSummaryLines(conformal),
+    '',
+  ];
+}
+
+/** One line per score function: its coverage and mean set size, lowest and highest over the arms. */
+function conformalSummaryLines(conformal: ConformalSummary): string[] {
+  const range = (values: readonly number[], digits: number) => {
+    const finite = values.filter(Number.isFinite);
+    return finite.length === 0
+      ? 'n/a'
+      : `${fixed(Math.min(...finite), digits)} to ${fixed(Math.max(...finite), digits)}`;
+  };
+  return conformal.methods.map((method) => {
+    const rows = conformal.rows.filter((row) => row.method === method);
+    const below = rows.filter((row) => row.coverage.mean < targetCoverage(conformal));
+    return (
+      `- conformal ${method}: mean test coverage ${range(
+        rows.map((row) => row.coverage.mean),
+        4,
+      )} over ${plural(rows.length, 'arm')} (target ${targetCoverage(conformal)}; below it on ${below.length}), ` +
+      `mean set size ${range(
+        rows.map((row) => row.meanSetSize.mean),
+        3,
+      )}.`
+    );
+  });
 }
 
 /** "the best value tried is the largest; extend the grid", or nothing. */
