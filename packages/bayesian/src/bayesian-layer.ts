@@ -23,6 +23,7 @@ import {
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   singleInput,
   singleShape,
@@ -103,22 +104,10 @@ export interface BayesianSettings {
 }
 
 /**
- * Checks the arguments every Bayesian layer takes (internal). `sizes` names the layer's own
- * arguments in the error for a non-object `args`.
+ * Checks the arguments every Bayesian layer takes (internal); `args` is an object (the layer
+ * passed it through `layerArgsObject` first).
  */
-export function readBayesianArgs(
-  args: BayesianLayerArgs,
-  fn: string,
-  sizes: string,
-): BayesianSettings {
-  if (args === null || typeof args !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'args',
-      expected: `an object { ${sizes}, activation?, useBias?, priorStd?, initStd?, numExamples?, seed? }`,
-      given: args,
-    });
-  }
+function readBayesianArgs(args: BayesianLayerArgs, fn: string): BayesianSettings {
   const initStd = checkPositive(args.initStd ?? DEFAULT_INIT_STD, 'initStd', fn);
   if (!Number.isFinite(softplusInverse(initStd))) {
     throw new InvalidArgumentError({
@@ -175,6 +164,47 @@ export class CallSeeds {
 }
 
 /**
+ * What every Bayesian layer of this package keeps (internal): the checked
+ * {@link BayesianLayerArgs} and the seeds of its calls. {@link BayesianLayer} and
+ * `Rank1BayesianDense` extend it.
+ */
+export abstract class BayesianSettingsLayer extends layers.Layer implements BayesianSettings {
+  /** The activation's name. */
+  readonly activation: BayesianActivation;
+  /** Whether the layer has a bias (a per-member one in a rank-1 layer). */
+  readonly useBias: boolean;
+  /** Prior standard deviation (of each weight, or of each rank-1 factor entry). */
+  readonly priorStd: number;
+  /** Posterior standard deviation at initialization. */
+  readonly initStd: number;
+  /** The KL divisor `N`. */
+  readonly numExamples: number;
+  /** The layer's seed, if given. */
+  readonly seed: number | undefined;
+  /** The seeds of the layer's calls. */
+  protected readonly callSeeds: CallSeeds;
+
+  /** `sizes` names the subclass's own arguments in the error for a non-object `args`. */
+  constructor(args: BayesianLayerArgs, fn: string, sizes: string) {
+    super(
+      layerArgsObject(
+        args,
+        fn,
+        `an object { ${sizes}, activation?, useBias?, priorStd?, initStd?, numExamples?, seed? }`,
+      ),
+    );
+    const settings = readBayesianArgs(args, fn);
+    this.activation = settings.activation;
+    this.useBias = settings.useBias;
+    this.priorStd = settings.priorStd;
+    this.initStd = settings.initStd;
+    this.numExamples = settings.numExamples;
+    this.seed = settings.seed;
+    this.callSeeds = new CallSeeds(this, this.seed);
+  }
+}
+
+/**
  * What every Bayes by Backprop layer shares: a mean-field Gaussian posterior
  * `q(W) = prod N(kernelMean, softplus(kernelRho)^2)` over the kernel (and the bias `[C]`, one
  * per output channel), the prior `N(0, priorStd^2)`, the closed-form KL registered with
@@ -184,38 +214,11 @@ export class CallSeeds {
  *
  * @since 0.1.0
  */
-export abstract class BayesianLayer extends layers.Layer {
-  /** The activation's name. */
-  readonly activation: BayesianActivation;
-  /** Whether the layer has a bias. */
-  readonly useBias: boolean;
-  /** Prior standard deviation. */
-  readonly priorStd: number;
-  /** Posterior standard deviation at initialization. */
-  readonly initStd: number;
-  /** The KL divisor `N`. */
-  readonly numExamples: number;
-  /** The layer's seed, if given. */
-  readonly seed: number | undefined;
+export abstract class BayesianLayer extends BayesianSettingsLayer {
   private kernelMean: LayerVariable | null = null;
   private kernelRho: LayerVariable | null = null;
   private biasMean: LayerVariable | null = null;
   private biasRho: LayerVariable | null = null;
-  private readonly callSeeds: CallSeeds;
-
-  /** `sizes` names the subclass's own arguments in the error for a non-object `args`. */
-  constructor(args: BayesianLayerArgs, fn: string, sizes: string) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    const settings = readBayesianArgs(args, fn, sizes);
-    this.activation = settings.activation;
-    this.useBias = settings.useBias;
-    this.priorStd = settings.priorStd;
-    this.initStd = settings.initStd;
-    this.numExamples = settings.numExamples;
-    this.seed = settings.seed;
-    this.callSeeds = new CallSeeds(this, this.seed);
-  }
 
   override build(inputShape: Shape | Shape[]): void {
     const kernelShape = this.kernelShape(singleShape(inputShape, this.getClassName()));

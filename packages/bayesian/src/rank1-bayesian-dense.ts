@@ -13,7 +13,7 @@ import {
   type Tensor,
   tidy,
 } from '@tensorflow/tfjs-core';
-import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
+import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import {
   checkFiniteNumber,
   checkPositiveInteger,
@@ -27,10 +27,8 @@ import {
 } from '@uqjs/core';
 import {
   activate,
-  type BayesianActivation,
   type BayesianLayerArgs,
-  CallSeeds,
-  readBayesianArgs,
+  BayesianSettingsLayer,
   settingsConfig,
   softplusInverse,
 } from './bayesian-layer.js';
@@ -90,7 +88,7 @@ const INIT_MEAN_STD = 0.5;
  * ```
  * @since 0.1.0
  */
-export class Rank1BayesianDense extends layers.Layer {
+export class Rank1BayesianDense extends BayesianSettingsLayer {
   /** @nocollapse */
   static className = 'Rank1BayesianDense';
   /** Output width `U` per member. */
@@ -99,40 +97,18 @@ export class Rank1BayesianDense extends layers.Layer {
   readonly members: number;
   /** The factors' prior mean. */
   readonly priorMean: number;
-  /** The activation's name. */
-  readonly activation: BayesianActivation;
-  /** Whether each member has a bias. */
-  readonly useBias: boolean;
-  /** The factors' prior standard deviation. */
-  readonly priorStd: number;
-  /** The factors' posterior standard deviation at initialization. */
-  readonly initStd: number;
-  /** The KL divisor `N`. */
-  readonly numExamples: number;
-  /** The layer's seed, if given. */
-  readonly seed: number | undefined;
   private kernel: LayerVariable | null = null;
   private rMean: LayerVariable | null = null;
   private rRho: LayerVariable | null = null;
   private sMean: LayerVariable | null = null;
   private sRho: LayerVariable | null = null;
   private bias: LayerVariable | null = null;
-  private readonly callSeeds: CallSeeds;
 
   constructor(args: Rank1BayesianDenseArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    const settings = readBayesianArgs(args, FN, 'units, members, priorMean?');
+    super(args, FN, 'units, members, priorMean?');
     this.units = checkPositiveInteger(args.units, 'units', FN);
     this.members = checkPositiveInteger(args.members, 'members', FN);
     this.priorMean = checkFiniteNumber(args.priorMean ?? 1, 'priorMean', FN);
-    this.activation = settings.activation;
-    this.useBias = settings.useBias;
-    this.priorStd = settings.priorStd;
-    this.initStd = settings.initStd;
-    this.numExamples = settings.numExamples;
-    this.seed = settings.seed;
-    this.callSeeds = new CallSeeds(this, this.seed);
   }
 
   override build(inputShape: Shape | Shape[]): void {

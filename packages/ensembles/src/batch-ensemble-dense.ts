@@ -17,14 +17,13 @@ import {
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
-  checkInRange,
+  checkCount,
   checkOneOf,
-  checkPositiveInteger,
   checkSeed,
   deriveSeed,
-  InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   Rng,
   type LayerShape as Shape,
   ShapeError,
@@ -111,31 +110,10 @@ export class BatchEnsembleDense extends layers.Layer {
   private bias: LayerVariable | null = null;
 
   constructor(args: BatchEnsembleDenseArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
     const fn = 'BatchEnsembleDense';
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'args',
-        expected: 'an object { units, ensembleSize, ... }',
-        given: args,
-      });
-    }
-    this.units = checkInRange(
-      checkPositiveInteger(args.units, 'units', fn),
-      'units',
-      fn,
-      1,
-      MAX_UNITS,
-    );
-    this.ensembleSize = checkInRange(
-      checkPositiveInteger(args.ensembleSize, 'ensembleSize', fn),
-      'ensembleSize',
-      fn,
-      1,
-      MAX_MEMBERS,
-    );
+    super(layerArgsObject(args, fn, 'an object { units, ensembleSize, ... }'));
+    this.units = checkCount(args.units, 'units', fn, MAX_UNITS);
+    this.ensembleSize = checkCount(args.ensembleSize, 'ensembleSize', fn, MAX_MEMBERS);
     this.activation = checkOneOf(args.activation ?? 'linear', ACTIVATION_NAMES, 'activation', fn);
     this.useBias = args.useBias ?? true;
     this.seed =

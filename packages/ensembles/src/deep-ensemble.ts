@@ -19,8 +19,8 @@ import {
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkAllFinite,
+  checkCount,
   checkFiniteNumber,
-  checkInRange,
   checkLabels,
   checkOneOf,
   checkPositive,
@@ -235,13 +235,7 @@ export class DeepEnsemble {
         given: options,
       });
     }
-    const size = checkInRange(
-      checkPositiveInteger(options.size, 'options.size', fn),
-      'options.size',
-      fn,
-      1,
-      MAX_MEMBERS,
-    );
+    const size = checkCount(options.size, 'options.size', fn, MAX_MEMBERS);
     const seed = checkSeed(options.seed ?? 0, 'options.seed', fn);
     const output = checkOneOf(
       options.output ?? 'probabilities',

@@ -1,7 +1,7 @@
 import { gather, reshape, type Tensor, tensor1d, tidy } from '@tensorflow/tfjs-core';
 import {
+  checkCount,
   checkInRange,
-  checkPositiveInteger,
   checkRank,
   checkSeed,
   deriveSeed,
@@ -99,13 +99,7 @@ export function mimoBatch(
       given: labels.dtype,
     });
   }
-  const m = checkInRange(
-    checkPositiveInteger(members, 'members', FN),
-    'members',
-    FN,
-    1,
-    MAX_MEMBERS,
-  );
+  const m = checkCount(members, 'members', FN, MAX_MEMBERS);
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({
       fn: FN,

@@ -2,14 +2,13 @@ import { add, matMul, reshape, serialization, type Tensor, tidy } from '@tensorf
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
   checkBoolean,
-  checkInRange,
+  checkCount,
   checkOneOf,
-  checkPositiveInteger,
   checkSeed,
   deriveSeed,
-  InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -82,30 +81,9 @@ export class MimoHead extends layers.Layer {
   private bias: LayerVariable | null = null;
 
   constructor(args: MimoHeadArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'args',
-        expected: 'an object { members, units, ... }',
-        given: args,
-      });
-    }
-    this.members = checkInRange(
-      checkPositiveInteger(args.members, 'members', FN),
-      'members',
-      FN,
-      1,
-      MAX_MEMBERS,
-    );
-    this.units = checkInRange(
-      checkPositiveInteger(args.units, 'units', FN),
-      'units',
-      FN,
-      1,
-      MAX_UNITS,
-    );
+    super(layerArgsObject(args, FN, 'an object { members, units, ... }'));
+    this.members = checkCount(args.members, 'members', FN, MAX_MEMBERS);
+    this.units = checkCount(args.units, 'units', FN, MAX_UNITS);
     this.kernelInitializer = checkOneOf(
       args.kernelInitializer ?? 'glorotUniform',
       INITIALIZER_NAMES,

@@ -1,7 +1,7 @@
 import { concat, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
-  checkInRange,
+  checkCount,
   checkOneOf,
   checkPositiveInteger,
   InvalidArgumentError,
@@ -59,13 +59,7 @@ export function mimoPredict(
       given: options,
     });
   }
-  const members = checkInRange(
-    checkPositiveInteger(options.members, 'options.members', FN),
-    'options.members',
-    FN,
-    1,
-    MAX_MEMBERS,
-  );
+  const members = checkCount(options.members, 'options.members', FN, MAX_MEMBERS);
   const output = checkOneOf(options.output ?? 'logits', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
   if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {

@@ -12,7 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
-  checkInRange,
+  checkCount,
   checkOneOf,
   checkPositive,
   checkPositiveInteger,
@@ -133,13 +133,7 @@ export function mimoPredictRegression(
 ): RegressionPredictive {
   const fn = 'mimoPredictRegression';
   const { kind, eps } = readLossOptions(options, fn);
-  const members = checkInRange(
-    checkPositiveInteger(options.members, 'options.members', fn),
-    'options.members',
-    fn,
-    1,
-    MAX_MEMBERS,
-  );
+  const members = checkCount(options.members, 'options.members', fn, MAX_MEMBERS);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn);
   if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {
     throw new InvalidArgumentError({

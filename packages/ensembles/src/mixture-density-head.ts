@@ -32,6 +32,7 @@ import {
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -82,17 +83,8 @@ export class MixtureDensityHead extends layers.Layer {
   private bias: LayerVariable | null = null;
 
   constructor(args: MixtureDensityHeadArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
     const fn = 'MixtureDensityHead';
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'args',
-        expected: 'an object { numComponents, seed? }',
-        given: args,
-      });
-    }
+    super(layerArgsObject(args, fn, 'an object { numComponents, seed? }'));
     this.numComponents = checkPositiveInteger(args.numComponents, 'numComponents', fn);
     this.seed =
       args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);

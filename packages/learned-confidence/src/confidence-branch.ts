@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -71,17 +72,8 @@ export class ConfidenceBranch extends layers.Layer {
   private confidenceBias: LayerVariable | null = null;
 
   constructor(args: ConfidenceBranchArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
     const fn = 'ConfidenceBranch';
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'args',
-        expected: 'an object { units, seed?, confidenceBiasInit? }',
-        given: args,
-      });
-    }
+    super(layerArgsObject(args, fn, 'an object { units, seed?, confidenceBiasInit? }'));
     const units = checkPositiveInteger(args.units, 'units', fn);
     if (units < 2) {
       throw new InvalidArgumentError({ fn, argument: 'units', expected: '>= 2', given: units });

@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   singleInput,
 } from '@uqjs/core';
@@ -70,16 +71,7 @@ export class MCDropout extends layers.Layer {
   private calls = 0;
 
   constructor(args: MCDropoutArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn: 'MCDropout',
-        argument: 'args',
-        expected: 'an object { rate, seed?, noiseShape? }',
-        given: args,
-      });
-    }
+    super(layerArgsObject(args, 'MCDropout', 'an object { rate, seed?, noiseShape? }'));
     const { rate, seed, noiseShape } = args;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
       throw new InvalidArgumentError({

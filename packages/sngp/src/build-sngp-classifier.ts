@@ -8,6 +8,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import {
   checkBoolean,
+  checkCount,
   checkInRange,
   checkInteger,
   checkPositive,
@@ -112,13 +113,7 @@ export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel
   }
   const inputShape = checkInputShape(options.inputShape);
   const numClasses = checkPositiveInteger(options.numClasses, 'numClasses', FN);
-  const hidden = checkInRange(
-    checkPositiveInteger(options.hidden ?? 128, 'hidden', FN),
-    'hidden',
-    FN,
-    1,
-    MAX_HIDDEN,
-  );
+  const hidden = checkCount(options.hidden ?? 128, 'hidden', FN, MAX_HIDDEN);
   const numLayers = checkInRange(
     checkInteger(options.numLayers ?? 6, 'numLayers', FN),
     'numLayers',
@@ -128,11 +123,10 @@ export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel
   );
   const dropoutRate = checkDropoutRate(options.dropoutRate ?? 0.1);
   const normMultiplier = checkPositive(options.normMultiplier ?? 0.95, 'normMultiplier', FN);
-  const powerIterations = checkInRange(
-    checkPositiveInteger(options.powerIterations ?? 1, 'powerIterations', FN),
+  const powerIterations = checkCount(
+    options.powerIterations ?? 1,
     'powerIterations',
     FN,
-    1,
     MAX_POWER_ITERATIONS,
   );
   const spectral = checkBoolean(options.spectralNormalization ?? true, 'spectralNormalization', FN);

@@ -33,10 +33,9 @@ import {
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
   checkBoolean,
-  checkInRange,
+  checkCount,
   checkOneOf,
   checkPositive,
-  checkPositiveInteger,
   checkRank,
   checkSeed,
   checkShape,
@@ -45,6 +44,7 @@ import {
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -242,30 +242,9 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
   private cache: { dataId: object; factor: Tensor } | null = null;
 
   constructor(args: RandomFeatureGaussianProcessArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'args',
-        expected: 'an object { units, numInducing?, ... }',
-        given: args,
-      });
-    }
-    this.units = checkInRange(
-      checkPositiveInteger(args.units, 'units', FN),
-      'units',
-      FN,
-      1,
-      MAX_GP_UNITS,
-    );
-    this.numInducing = checkInRange(
-      checkPositiveInteger(args.numInducing ?? 1024, 'numInducing', FN),
-      'numInducing',
-      FN,
-      1,
-      MAX_NUM_INDUCING,
-    );
+    super(layerArgsObject(args, FN, 'an object { units, numInducing?, ... }'));
+    this.units = checkCount(args.units, 'units', FN, MAX_GP_UNITS);
+    this.numInducing = checkCount(args.numInducing ?? 1024, 'numInducing', FN, MAX_NUM_INDUCING);
     this.normalizeInput = checkBoolean(args.normalizeInput ?? false, 'normalizeInput', FN);
     this.scaleRandomFeatures = checkBoolean(
       args.scaleRandomFeatures ?? true,

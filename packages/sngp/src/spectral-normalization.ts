@@ -1,14 +1,14 @@
 import { div, maximum, mul, scalar, serialization, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
-  checkInRange,
+  checkCount,
   checkPositive,
-  checkPositiveInteger,
   checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
+  layerArgsObject,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -129,23 +129,15 @@ export class SpectralNormalization extends layers.Layer {
   private writtenU: object | null = null;
 
   constructor(args: SpectralNormalizationArgs) {
-    // A non-object would make the base constructor throw a raw TypeError; the check below names it.
-    super(args !== null && typeof args === 'object' ? args : {});
-    if (args === null || typeof args !== 'object') {
-      throw new InvalidArgumentError({
-        fn: FN,
-        argument: 'args',
-        expected: 'an object { layer, normMultiplier?, powerIterations?, seed? }',
-        given: args,
-      });
-    }
+    super(
+      layerArgsObject(args, FN, 'an object { layer, normMultiplier?, powerIterations?, seed? }'),
+    );
     this.layer = checkWrappable(args.layer);
     this.normMultiplier = checkPositive(args.normMultiplier ?? 0.95, 'normMultiplier', FN);
-    this.powerIterations = checkInRange(
-      checkPositiveInteger(args.powerIterations ?? 1, 'powerIterations', FN),
+    this.powerIterations = checkCount(
+      args.powerIterations ?? 1,
       'powerIterations',
       FN,
-      1,
       MAX_POWER_ITERATIONS,
     );
     this.seed = checkSeed(args.seed ?? 0, 'seed', FN);
