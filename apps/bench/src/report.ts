@@ -392,12 +392,18 @@ function conformalSummaryLines(conformal: ConformalSummary): string[] {
   };
   return conformal.methods.map((method) => {
     const rows = conformal.rows.filter((row) => row.method === method);
-    const below = rows.filter((row) => row.coverage.mean < targetCoverage(conformal));
+    const target = targetCoverage(conformal);
+    const below = rows.filter((row) => row.coverage.mean < target);
+    // Beyond sampling noise: more than 2 standard errors of the mean over seeds, sd / sqrt(seeds)
+    // (a one-seed arm has no sd and is not counted).
+    const clearly = below.filter(
+      (row) => target - row.coverage.mean > (2 * row.coverage.std) / Math.sqrt(row.seeds.length),
+    );
     return (
       `- conformal ${method}: mean test coverage ${range(
         rows.map((row) => row.coverage.mean),
         4,
-      )} over ${plural(rows.length, 'arm')} (target ${targetCoverage(conformal)}; below it on ${below.length}), ` +
+      )} over ${plural(rows.length, 'arm')} (target ${target}; below it on ${below.length}, by more than 2 standard errors of the mean over seeds on ${clearly.length}), ` +
       `mean set size ${range(
         rows.map((row) => row.meanSetSize.mean),
         3,

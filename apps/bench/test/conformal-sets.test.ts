@@ -239,6 +239,24 @@ describe('conformal summary and report', () => {
     expect(summary.conformal?.alpha).toBe(0.1);
   });
 
+  it('counts the arms below the target, and those more than 2 standard errors below it', () => {
+    // lac: 0.89, 0.95, 0.83: mean 0.89, sd 0.06, 2 sd / sqrt 3 = 0.069 > 0.01: below, not clearly.
+    // aps: 0.80, 0.81, 0.79: mean 0.80, sd 0.01, 2 sd / sqrt 3 = 0.012 < 0.1: clearly below.
+    const lac = [0.89, 0.95, 0.83];
+    const aps = [0.8, 0.81, 0.79];
+    const low = records.map((record, seed) => ({
+      ...record,
+      conformal: { lac: sets(lac[seed] as number, 1), aps: sets(aps[seed] as number, 1) },
+    }));
+    const tables = renderTables(summarize(low, protocol, grid)).join('\n');
+    expect(tables).toContain(
+      '- conformal lac: mean test coverage 0.8900 to 0.8900 over 1 arm (target 0.9; below it on 1, by more than 2 standard errors of the mean over seeds on 0)',
+    );
+    expect(tables).toContain(
+      '- conformal aps: mean test coverage 0.8000 to 0.8000 over 1 arm (target 0.9; below it on 1, by more than 2 standard errors of the mean over seeds on 1)',
+    );
+  });
+
   it('reports the table with the target, a line per score function, and nothing without the flag', () => {
     const summary = summarize(records, protocol, grid);
     const tables = renderTables(summary).join('\n');
@@ -247,7 +265,7 @@ describe('conformal summary and report', () => {
       /\| homoscedastic \| lac \| 3 \| 0\.9000 ± 0\.0200 \| 1\.100 ± 0\.100 \| 0\.0000 ± 0\.0000 \| /,
     );
     expect(tables).toContain(
-      '- conformal lac: mean test coverage 0.9000 to 0.9000 over 1 arm (target 0.9; below it on 0), mean set size 1.100 to 1.100.',
+      '- conformal lac: mean test coverage 0.9000 to 0.9000 over 1 arm (target 0.9; below it on 0, by more than 2 standard errors of the mean over seeds on 0), mean set size 1.100 to 1.100.',
     );
     expect(tables).toContain('- conformal aps: mean test coverage 0.9500 to 0.9500');
     expect(describeProtocol(protocol)).toMatch(
