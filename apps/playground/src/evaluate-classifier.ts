@@ -11,8 +11,10 @@ import {
   reliabilityDiagram,
   reliabilityDiagramSvg,
 } from '@uqjs/metrics';
+import { conformalSets } from './conformal-split.js';
 import type { Classifier } from './methods/index.js';
 import type { ClassificationResult } from './protocol.js';
+import type { ConformalMethod } from './settings.js';
 import type { ClassificationTask } from './tasks.js';
 import { meanOf, uncertaintyMeans } from './uncertainty-means.js';
 
@@ -71,12 +73,15 @@ export async function predictPoints(
  * decomposition on a `gridSize x gridSize` grid over the task's window (`makeGrid`), the
  * held-out scores and reliability diagram, and mean uncertainties at the training, held-out
  * and OOD points; for a method with a learned confidence, its grid and its means at those
- * points too.
+ * points too; conformal sets (`conformalSets`, score `conformal.method`, miscoverage
+ * `conformal.alpha`) calibrated on half the held-out points, scored on the other half and
+ * sized on the grid.
  */
 export async function evaluateClassifier(
   classifier: Classifier,
   task: ClassificationTask,
   gridSize: number,
+  conformal: { readonly method: ConformalMethod; readonly alpha: number; readonly seed: number },
 ): Promise<ClassificationResult> {
   const grid = makeGrid(task.xRange, task.yRange, gridSize);
   const onGrid = await predictPoints(classifier, grid.x);
@@ -123,5 +128,11 @@ export async function evaluateClassifier(
             heldOut: meanOf(onHeldOut.confidence!),
             ood: onOod === null ? null : meanOf(onOod.confidence!),
           },
+    conformal: await conformalSets(
+      { probs: onHeldOut.probs, labels },
+      onGrid.probs,
+      task.numClasses,
+      conformal,
+    ),
   };
 }

@@ -1,7 +1,10 @@
 import { tensor2d } from '@tensorflow/tfjs-core';
+import { crpsGaussian, crpsLaplace, miscalibrationArea, sharpness } from '@uqjs/metrics';
+import { conformalInterval } from './conformal-split.js';
 import type { Regressor } from './methods/index.js';
-import type { RegressionResult, StdMeans } from './protocol.js';
+import type { RegressionResult, RegressionScores, StdMeans } from './protocol.js';
 import type { RegressionScaling } from './regression-scaling.js';
+import type { Settings } from './settings.js';
 import type { RegressionTask } from './tasks.js';
 import { meanOf } from './uncertainty-means.js';
 
@@ -24,31 +27,88 @@ function stdMeans(
   return { aleatoric: meanOf(a), epistemic: meanOf(e), total: meanOf(t) };
 }
 
+/** The predictive family of a run: the likelihood of its head (Gaussian for the plain network). */
+export function predictiveFamily(settings: Settings): RegressionScores['distribution'] {
+  return settings.method === 'deterministic' ? 'gaussian' : settings.likelihood;
+}
+
+/**
+ * Floor of a predictive standard deviation in the scores, in the units of `y`: the plain
+ * network predicts none (zero variance), and the floored scores take their point-mass limits
+ * (CRPS the mean absolute error, miscalibration area 1/2).
+ */
+export const MIN_PREDICTIVE_STD = 1e-9;
+
+/**
+ * Scores of predictives with means `[m]` and total variances `[m]` at targets `[m]`: mean
+ * CRPS and miscalibration area of the `distribution` family with that mean and variance
+ * (Laplace scale `b = sd / sqrt 2`), and the sharpness (root mean variance).
+ */
+export function regressionScores(
+  mean: ArrayLike<number>,
+  variance: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  distribution: RegressionScores['distribution'],
+): RegressionScores {
+  const std = Float64Array.from(variance, (v) => Math.max(Math.sqrt(v), MIN_PREDICTIVE_STD));
+  const scale = distribution === 'gaussian' ? std : std.map((sd) => sd / Math.SQRT2);
+  const crps = distribution === 'gaussian' ? crpsGaussian : crpsLaplace;
+  return {
+    distribution,
+    count: targets.length,
+    crps: crps(mean, scale, targets),
+    miscalibrationArea: miscalibrationArea(mean, scale, targets, { distribution }),
+    sharpness: sharpness(Float64Array.from(variance, Math.sqrt)),
+  };
+}
+
+/** Predictive mean and variances at inputs `xs` `[n]`, in the units of `y`, read asynchronously. */
+async function predictAt(regressor: Regressor, xs: Float32Array, scaling: RegressionScaling) {
+  const input = tensor2d(Float32Array.from(xs, scaling.x), [xs.length, 1]);
+  const prediction = regressor.predict(input);
+  try {
+    const [mean, aleatoric, epistemic] = await Promise.all([
+      prediction.mean.data(),
+      prediction.aleatoric.data(),
+      prediction.epistemic.data(),
+    ]);
+    return {
+      mean: Float32Array.from(mean, scaling.yBack),
+      aleatoric: Float32Array.from(aleatoric, scaling.varianceBack),
+      epistemic: Float32Array.from(epistemic, scaling.varianceBack),
+    };
+  } finally {
+    input.dispose();
+    prediction.mean.dispose();
+    prediction.aleatoric.dispose();
+    prediction.epistemic.dispose();
+  }
+}
+
 /**
  * Everything the page draws for a trained regressor: the predictive mean and its aleatoric
  * and epistemic variances at `points` inputs evenly spaced over the plotted window, in the
  * units of `y` (the model saw scaled data: see {@link RegressionScaling}), the RMSE of the
- * mean against `x^3` inside the data range, and mean standard deviations inside and outside
- * that range.
+ * mean against `x^3` inside the data range, mean standard deviations inside and outside
+ * that range, the held-out scores of {@link regressionScores}, and a split-conformal interval
+ * (absolute residuals of the mean, `conformalInterval`) of miscoverage `opts.alpha`.
  */
-export function evaluateRegressor(
+export async function evaluateRegressor(
   regressor: Regressor,
   task: RegressionTask,
   scaling: RegressionScaling,
   points: number,
-): RegressionResult {
+  opts: {
+    readonly distribution: RegressionScores['distribution'];
+    readonly alpha: number;
+    readonly seed: number;
+  },
+): Promise<RegressionResult> {
   const [lo, hi] = task.xRange;
   const xs = Float32Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / (points - 1));
-  const input = tensor2d(Float32Array.from(xs, scaling.x), [points, 1]);
-  const prediction = regressor.predict(input);
-  // sync read: the playground runs on webgl or cpu (backend.ts), which read synchronously
-  const mean = Float32Array.from(prediction.mean.dataSync(), scaling.yBack);
-  const aleatoric = Float32Array.from(prediction.aleatoric.dataSync(), scaling.varianceBack);
-  const epistemic = Float32Array.from(prediction.epistemic.dataSync(), scaling.varianceBack);
-  input.dispose();
-  prediction.mean.dispose();
-  prediction.aleatoric.dispose();
-  prediction.epistemic.dispose();
+  const { mean, aleatoric, epistemic } = await predictAt(regressor, xs, scaling);
+  const heldOut = await predictAt(regressor, task.heldOut.x, scaling);
+  const heldOutVariance = heldOut.aleatoric.map((a, i) => a + heldOut.epistemic[i]!);
   const [dLo, dHi] = task.dataRange;
   const inside = (x: number) => x >= dLo && x <= dHi;
   const squaredErrors: number[] = [];
@@ -71,5 +131,10 @@ export function evaluateRegressor(
       inside: stdMeans(xs, aleatoric, epistemic, inside),
       outside: stdMeans(xs, aleatoric, epistemic, (x) => !inside(x)),
     },
+    scores: regressionScores(heldOut.mean, heldOutVariance, task.heldOut.y, opts.distribution),
+    conformal: await conformalInterval(heldOut.mean, task.heldOut.y, {
+      alpha: opts.alpha,
+      seed: opts.seed,
+    }),
   };
 }

@@ -1,3 +1,4 @@
+import type { ConformalIntervalResult, ConformalSetsResult } from './conformal-split.js';
 import type { Settings } from './settings.js';
 
 /** Mean uncertainty (nats) over a set of points, for the summary table and the tests. */
@@ -57,6 +58,8 @@ export interface ClassificationResult {
   };
   /** The method's learned confidence (learned confidence only; `null` for the others). */
   readonly confidence: ConfidenceResult | null;
+  /** Conformal sets calibrated on half the held-out points (set sizes on the grid). */
+  readonly conformal: ConformalSetsResult;
 }
 
 /** Mean predictive standard deviations over part of the regression input range. */
@@ -64,6 +67,23 @@ export interface StdMeans {
   readonly aleatoric: number;
   readonly epistemic: number;
   readonly total: number;
+}
+
+/**
+ * Held-out scores of a regressor's predictive (`@uqjs/metrics`), taken as the `distribution`
+ * family with the predictive mean and total variance (exact for one Gaussian or Laplace
+ * network, moment-matched for the mixtures of the ensembles, MIMO and MC dropout).
+ */
+export interface RegressionScores {
+  readonly distribution: 'gaussian' | 'laplace';
+  /** Held-out points scored. */
+  readonly count: number;
+  /** Mean CRPS (`crpsGaussian` / `crpsLaplace`), in the units of `y`. */
+  readonly crps: number;
+  /** `miscalibrationArea` of the central intervals, 0 (calibrated) to 1/2. */
+  readonly miscalibrationArea: number;
+  /** `sharpness`: root mean predictive variance, in the units of `y`. */
+  readonly sharpness: number;
 }
 
 /** Everything the page draws after a regression run. */
@@ -86,6 +106,10 @@ export interface RegressionResult {
   readonly rmseInside: number;
   /** Mean standard deviations inside the data range and outside it (extrapolation). */
   readonly summary: { readonly inside: StdMeans; readonly outside: StdMeans };
+  /** Scores of the predictive on the held-out points. */
+  readonly scores: RegressionScores;
+  /** The split-conformal interval `mean +- halfWidth` (calibrated on half the held-out points). */
+  readonly conformal: ConformalIntervalResult;
 }
 
 export type RunResult = ClassificationResult | RegressionResult;

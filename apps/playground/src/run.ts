@@ -1,6 +1,6 @@
 import { tensor1d, tensor2d } from '@tensorflow/tfjs-core';
 import { evaluateClassifier } from './evaluate-classifier.js';
-import { evaluateRegressor } from './evaluate-regressor.js';
+import { evaluateRegressor, predictiveFamily } from './evaluate-regressor.js';
 import {
   type FitOutcome,
   makeClassifier,
@@ -34,7 +34,8 @@ function now(): number {
 
 /**
  * One training run of the playground: builds the dataset of `settings`, trains the method,
- * and evaluates it (surfaces on a grid, held-out scores, uncertainty summaries). Every
+ * and evaluates it (surfaces on a grid, held-out scores, uncertainty summaries, split-conformal
+ * sets or intervals calibrated on half the held-out points). Every
  * random choice derives from `settings.seed`. Runs wherever tfjs runs: the page's worker
  * and the Node tests.
  */
@@ -55,7 +56,11 @@ export function runPlayground(settings: Settings, hooks: RunHooks): Promise<RunO
         return {
           ...fit,
           trainSeconds,
-          result: await evaluateClassifier(classifier, task, settings.gridSize),
+          result: await evaluateClassifier(classifier, task, settings.gridSize, {
+            method: settings.conformal,
+            alpha: settings.alpha,
+            seed: settings.seed,
+          }),
         };
       } finally {
         x.dispose();
@@ -77,7 +82,11 @@ export function runPlayground(settings: Settings, hooks: RunHooks): Promise<RunO
       return {
         ...fit,
         trainSeconds,
-        result: evaluateRegressor(regressor, task, scaling, REGRESSION_POINTS),
+        result: await evaluateRegressor(regressor, task, scaling, REGRESSION_POINTS, {
+          distribution: predictiveFamily(settings),
+          alpha: settings.alpha,
+          seed: settings.seed,
+        }),
       };
     } finally {
       x.dispose();

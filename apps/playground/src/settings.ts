@@ -33,6 +33,16 @@ export type MethodName = (typeof METHODS)[number];
 export const REGRESSION_LIKELIHOODS = ['gaussian', 'laplace'] as const;
 export type RegressionLikelihood = (typeof REGRESSION_LIKELIHOODS)[number];
 
+/** Conformal set scores of `@uqjs/conformal`'s `calibrate` offered for the classification view. */
+export const CONFORMAL_METHODS = ['lac', 'aps', 'raps'] as const;
+export type ConformalMethod = (typeof CONFORMAL_METHODS)[number];
+
+/**
+ * The range of the conformal miscoverage `alpha`: the smallest calibration split (the spirals'
+ * 60 points) needs `alpha >= 1 / 61`, and above one half a prediction is mostly empty.
+ */
+export const ALPHA_RANGE: readonly [number, number] = [0.02, 0.5];
+
 /** Methods offered for the regression view: the others' models are classifiers only. */
 export const REGRESSION_METHODS: readonly MethodName[] = [
   'deterministic',
@@ -76,6 +86,13 @@ export interface Settings {
    * tip and falling to 0 at the left one's (`moonFlipProbability` in tasks.ts).
    */
   readonly labelNoise: number;
+  /**
+   * Split conformal prediction on the held-out points: miscoverage `alpha` (the sets and
+   * intervals aim at `1 - alpha` coverage), in {@link ALPHA_RANGE}.
+   */
+  readonly alpha: number;
+  /** Classification: the conformal set score (`lac`, `aps` or `raps`). */
+  readonly conformal: ConformalMethod;
 }
 
 /** The page's starting values: a run of a few seconds on the CPU backend. */
@@ -94,6 +111,8 @@ export const DEFAULT_SETTINGS: Settings = {
   likelihood: 'gaussian',
   gridSize: 64,
   labelNoise: 0,
+  alpha: 0.1,
+  conformal: 'aps',
 };
 
 /**
@@ -151,5 +170,7 @@ export function checkSettings(value: Record<string, unknown>): Settings {
     likelihood: checkOneOf(value.likelihood, REGRESSION_LIKELIHOODS, 'likelihood', fn),
     gridSize: checkInRange(checkInteger(value.gridSize, 'gridSize', fn, 8), 'gridSize', fn, 8, 200),
     labelNoise: checkInRange(value.labelNoise, 'labelNoise', fn, 0, 0.5),
+    alpha: checkInRange(value.alpha, 'alpha', fn, ...ALPHA_RANGE),
+    conformal: checkOneOf(value.conformal, CONFORMAL_METHODS, 'conformal', fn),
   };
 }

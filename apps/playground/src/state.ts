@@ -1,6 +1,8 @@
+import type { ConformalIntervalResult, ConformalSetsResult } from './conformal-split.js';
 import type {
   ConfidenceResult,
   HeldOutScores,
+  RegressionScores,
   RunResult,
   StdMeans,
   UncertaintyMeans,
@@ -43,12 +45,16 @@ export interface LastClassification {
   };
   /** The learned confidence: statistics of its grid panel and its means (`null` without one). */
   readonly confidence: (Omit<ConfidenceResult, 'grid'> & { readonly panel: PanelStats }) | null;
+  /** The conformal sets: their scores and the statistics of the set-size panel. */
+  readonly conformal: Omit<ConformalSetsResult, 'gridSetSize'> & { readonly panel: PanelStats };
 }
 
 export interface LastRegression {
   readonly kind: 'regression';
   readonly rmseInside: number;
   readonly summary: { readonly inside: StdMeans; readonly outside: StdMeans };
+  readonly scores: RegressionScores;
+  readonly conformal: ConformalIntervalResult;
 }
 
 /**
@@ -99,8 +105,15 @@ export function panelStats(values: Float32Array): PanelStats {
 /** The numbers of a result, without its arrays. */
 export function resultNumbers(result: RunResult): LastClassification | LastRegression {
   if (result.kind === 'regression') {
-    return { kind: 'regression', rmseInside: result.rmseInside, summary: result.summary };
+    return {
+      kind: 'regression',
+      rmseInside: result.rmseInside,
+      summary: result.summary,
+      scores: result.scores,
+      conformal: result.conformal,
+    };
   }
+  const { gridSetSize, ...conformal } = result.conformal;
   return {
     kind: 'classification',
     panels: {
@@ -119,5 +132,6 @@ export function resultNumbers(result: RunResult): LastClassification | LastRegre
             heldOut: result.confidence.heldOut,
             ood: result.confidence.ood,
           },
+    conformal: { ...conformal, panel: panelStats(gridSetSize) },
   };
 }

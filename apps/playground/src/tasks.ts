@@ -37,6 +37,11 @@ export interface RegressionTask {
   /** `[n]` inputs and `[n]` targets. */
   readonly x: Float32Array;
   readonly y: Float32Array;
+  /**
+   * Held out of training (`[m]` inputs and targets, drawn like the training data with
+   * another seed): the held-out scores and the split-conformal interval.
+   */
+  readonly heldOut: { readonly x: Float32Array; readonly y: Float32Array };
   /** Where the training inputs were drawn. */
   readonly dataRange: readonly [number, number];
   /** The plotted input window, wider than `dataRange` to show extrapolation. */
@@ -49,6 +54,9 @@ export type Task = ClassificationTask | RegressionTask;
 
 /** Fraction of a classification set held out for the reliability diagram. */
 export const HELD_OUT_FRACTION = 0.25;
+
+/** Held-out points of the regression view (half calibrate its conformal interval). */
+export const REGRESSION_HELD_OUT = 200;
 
 /** Splits a 2-D toy set into stratified training and held-out parts with `@uqjs/datasets`. */
 function holdOut(set: ToySet, numClasses: number, seed: number): [LabelledPoints, LabelledPoints] {
@@ -105,17 +113,25 @@ function points(set: ToySet): LabelledPoints {
  * - `moons`: 600 two-moons points (noise 0.1), plus the SNGP tutorial's OOD cluster of 100
  *   points around `(2.5, -1.75)`, on the tutorial's window `[-3.5, 3.5] x [-2.5, 2.5]`;
  * - `spirals`: 3 arms of 160 points (angle noise 0.2) on `[-1.5, 1.5]^2`;
- * - `cubic`: 20 points of `x^3 + N(0, 3^2)` on `[-4, 4]`, plotted on `[-6, 6]`.
+ * - `cubic`: 20 points of `x^3 + N(0, 3^2)` on `[-4, 4]`, plotted on `[-6, 6]`, and
+ *   {@link REGRESSION_HELD_OUT} held-out points drawn the same way.
  *
  * `labelNoise` (moons only) flips labels by {@link flipMoonLabels}.
  */
 export function makeTask(dataset: DatasetName, seed: number, labelNoise = 0): Task {
   if (dataset === 'cubic') {
     const set = makeCubicRegression({ n: 20, range: [-4, 4], std: 3, seed });
+    const heldOut = makeCubicRegression({
+      n: REGRESSION_HELD_OUT,
+      range: [-4, 4],
+      std: 3,
+      seed: deriveSeed(seed, 'held-out'),
+    });
     return {
       kind: 'regression',
       x: set.x,
       y: set.y,
+      heldOut: { x: heldOut.x, y: heldOut.y },
       dataRange: [-4, 4],
       xRange: [-6, 6],
       noiseStd: 3,

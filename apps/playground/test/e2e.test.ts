@@ -464,6 +464,91 @@ describe('the built playground in Chromium', () => {
     }
   });
 
+  test('conformal prediction: the set-size panel, the regression interval and their numbers', async () => {
+    const conformal = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    conformal.on('pageerror', (error) =>
+      pageErrors.push(`pageerror (conformal): ${error.message}`),
+    );
+    const finished = async (runs: number) => {
+      await conformal.waitForFunction(
+        (n) => window.__playground.runs >= n || window.__playground.status === 'error',
+        runs,
+        { timeout: 60_000 },
+      );
+      const after = await conformal.evaluate(
+        () => JSON.parse(JSON.stringify(window.__playground)) as PlaygroundState,
+      );
+      expect(after.error).toBeNull();
+      return after.last!.result!;
+    };
+    try {
+      await conformal.goto(
+        `${server.url}?method=deterministic&labelNoise=0.4&epochs=30&gridSize=24&conformal=lac&alpha=0.1&seed=0`,
+      );
+      await conformal.waitForFunction(() => window.__playground?.backend !== null, null, {
+        timeout: 20_000,
+      });
+      expect(await conformal.isVisible('[name="conformal"]')).toBe(true);
+      await conformal.click('#train');
+      const sets = await finished(1);
+      if (sets.kind !== 'classification') throw new Error('expected a classification result');
+      expect(sets.conformal).toMatchObject({ method: 'lac', alpha: 0.1, numClasses: 2 });
+      expect(sets.conformal.numCalibration + sets.conformal.numTest).toBe(150);
+      // Coverage of the 75 checking points: at least 1 - alpha up to sampling error (SE of
+      // the calibration quantile and the test binomial, sqrt(0.09 / 75 + 0.09 / 75) = 0.049).
+      expect(sets.conformal.coverage).toBeGreaterThan(0.9 - 4 * 0.049);
+      // 90 % coverage takes both classes where the right moon's labels flip (in Node, seed 0:
+      // 486 grid points with one class, 90 with two; at alpha = 0.2 none has two).
+      expect(sets.conformal.panel.max).toBe(2);
+      expect(sets.conformal.panel.min).toBeGreaterThanOrEqual(0);
+      expect(await conformal.isVisible('#canvas-conformal')).toBe(true);
+      expect((await canvasSpread('canvas-conformal', conformal)).std).toBeGreaterThan(5);
+      const row = (await conformal.textContent('#conformal-scores'))!.replace(/\s+/g, ' ');
+      expect(row).toContain('conformal sets (LAC, α = 0.1');
+      expect(row).toContain(`coverage ${sets.conformal.coverage.toFixed(3)}`);
+      expect(row).toContain(`mean set size ${sets.conformal.meanSetSize.toFixed(2)}`);
+      expect(await conformal.textContent('#conformal-caption')).toContain('0 to 2 classes');
+      await conformal.screenshot({ path: join(REPORTS, 'playground-conformal-sets.png') });
+
+      await conformal.selectOption('[name="dataset"]', 'cubic');
+      await conformal.selectOption('[name="method"]', 'heteroscedastic');
+      await conformal.fill('[name="epochs"]', '200');
+      expect(await conformal.isVisible('[name="conformal"]')).toBe(false);
+      await conformal.click('#train');
+      const interval = await finished(2);
+      if (interval.kind !== 'regression') throw new Error('expected a regression result');
+      expect(interval.scores).toMatchObject({ distribution: 'gaussian', count: 200 });
+      expect(interval.scores.crps).toBeGreaterThan(0);
+      expect(interval.conformal).toMatchObject({ alpha: 0.1, numCalibration: 100, numTest: 100 });
+      // 100 checking points: SE sqrt(0.09 / 100 + 0.09 / 100) = 0.042.
+      expect(interval.conformal.coverage).toBeGreaterThan(0.9 - 4 * 0.042);
+      // The table's text with its line breaks as single spaces.
+      const text = (await conformal.textContent('#summary'))!.replace(/\s+/g, ' ');
+      expect(text).toContain(`CRPS ${interval.scores.crps.toFixed(2)}`);
+      expect(text).toContain(
+        `miscalibration area ${interval.scores.miscalibrationArea.toFixed(3)}`,
+      );
+      expect(text).toContain(`sharpness ${interval.scores.sharpness.toFixed(2)}`);
+      expect(text).toContain(`mean ± ${interval.conformal.halfWidth.toFixed(2)}`);
+      expect(text).toContain(`coverage ${interval.conformal.coverage.toFixed(3)}`);
+      // The band's orange edges, rgb(255 127 14), two lines of width 2 across the panel.
+      const orange = await conformal.evaluate(() => {
+        const canvas = document.getElementById('canvas-regression') as HTMLCanvasElement;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i]! > 220 && data[i + 1]! > 90 && data[i + 1]! < 165 && data[i + 2]! < 70)
+            count++;
+        }
+        return count;
+      });
+      expect(orange).toBeGreaterThan(2 * 300);
+      await conformal.screenshot({ path: join(REPORTS, 'playground-conformal-interval.png') });
+    } finally {
+      await conformal.close();
+    }
+  });
+
   test('logs no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -36,6 +36,9 @@ function expected(u: number) {
   return { total, aleatoric, epistemic: total - aleatoric };
 }
 
+/** Conformal options of the evaluations (their sets are tested in conformal-split.test.ts). */
+const CONFORMAL = { method: 'lac', alpha: 0.1, seed: 0 } as const;
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('predictPoints', () => {
@@ -64,7 +67,7 @@ describe('evaluateClassifier', () => {
   const task = makeTask('moons', 0) as ClassificationTask;
   let result: ClassificationResult;
   beforeAll(async () => {
-    result = await evaluateClassifier(twoMembers, task, 12);
+    result = await evaluateClassifier(twoMembers, task, 12, CONFORMAL);
   });
 
   test('evaluates the grid over the window, x fastest', () => {
@@ -111,7 +114,7 @@ describe('a learned confidence', () => {
   const task = makeTask('moons', 0) as ClassificationTask;
 
   test('is evaluated on the grid and at the training, held-out and OOD points', async () => {
-    const result = await evaluateClassifier(confident, task, 12);
+    const result = await evaluateClassifier(confident, task, 12, CONFORMAL);
     const { confidence } = result;
     expect(confidence).not.toBeNull();
     expect(confidence!.grid.length).toBe(144);
@@ -129,7 +132,7 @@ describe('a learned confidence', () => {
   });
 
   test('is null for a method without one, and predictPoints frees it', async () => {
-    expect((await evaluateClassifier(twoMembers, task, 8)).confidence).toBeNull();
+    expect((await evaluateClassifier(twoMembers, task, 8, CONFORMAL)).confidence).toBeNull();
     const x = new Float32Array([1, 2, 3, 4]);
     await predictPoints(confident, x);
     const before = tf.memory().numTensors;

@@ -22,6 +22,9 @@ describe('checkSettings', () => {
     [{ dataset: 'mnist' }, 'checkSettings: dataset must be one of'],
     [{ gridSize: Number.NaN }, 'checkSettings: gridSize must be'],
     [{ seed: -1 }, 'checkSettings: seed must be'],
+    [{ alpha: 0.6 }, 'checkSettings: alpha must be a number in [0.02, 0.5]'],
+    [{ alpha: 0.01 }, 'checkSettings: alpha must be a number in [0.02, 0.5]'],
+    [{ conformal: 'cqr' }, "checkSettings: conformal must be one of 'lac', 'aps', 'raps'"],
   ])('rejects %o naming the field', (over, message) => {
     expect(() => checkSettings(raw(over))).toThrow(InvalidArgumentError);
     expect(() => checkSettings(raw(over))).toThrow(message);

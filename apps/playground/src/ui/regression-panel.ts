@@ -1,6 +1,10 @@
 import type { RegressionResult } from '../protocol.js';
 import { context2d, type PlotFrame, plotFrame } from './plot-frame.js';
 
+/** Colours of the split-conformal interval: a light fill between orange edges. */
+const CONFORMAL_EDGE = 'rgb(255 127 14)';
+const CONFORMAL_FILL = 'rgba(255 127 14 / 0.1)';
+
 /** Space for tick labels left of and below the plot, in pixels. */
 const MARGIN = { left: 44, bottom: 22, top: 8, right: 8 };
 
@@ -63,21 +67,21 @@ function axes(
   }
 }
 
-/** Fills the band `center[i] +- k * sqrt(variance[i])` along `xs`. */
+/** Fills the band `center[i] +- halfWidth(i)` along `xs`. */
 function band(
   ctx: CanvasRenderingContext2D,
   frame: PlotFrame,
   xs: Float32Array,
   center: Float32Array,
-  variance: (i: number) => number,
+  halfWidth: (i: number) => number,
   color: string,
 ): void {
   ctx.beginPath();
   xs.forEach((x, i) => {
-    ctx.lineTo(frame.px(x), frame.py(center[i]! + 2 * Math.sqrt(variance(i))));
+    ctx.lineTo(frame.px(x), frame.py(center[i]! + halfWidth(i)));
   });
   for (let i = xs.length - 1; i >= 0; i--) {
-    ctx.lineTo(frame.px(xs[i]!), frame.py(center[i]! - 2 * Math.sqrt(variance(i))));
+    ctx.lineTo(frame.px(xs[i]!), frame.py(center[i]! - halfWidth(i)));
   }
   ctx.closePath();
   ctx.fillStyle = color;
@@ -143,8 +147,9 @@ export function regressionYRange(ys: ArrayLike<number>): [number, number] {
 
 /**
  * The predictive panel of the regression view: the data, the true `x^3` (dashed), the
- * predictive mean, and `+- 2` standard deviation bands of the total (light) and aleatoric
- * (darker) variance; the gap between the two is the epistemic part.
+ * predictive mean, `+- 2` standard deviation bands of the total (light) and aleatoric
+ * (darker) variance (the gap between the two is the epistemic part), and the split-conformal
+ * interval `mean +- halfWidth` (orange edges).
  */
 export function drawRegression(canvas: HTMLCanvasElement, result: RegressionResult): void {
   const ctx = context2d(canvas);
@@ -158,8 +163,28 @@ export function drawRegression(canvas: HTMLCanvasElement, result: RegressionResu
   ctx.clip();
   dataRangeMarks(ctx, frame, result, yRange);
   const { xs, mean, aleatoric, epistemic } = result;
-  band(ctx, frame, xs, mean, (i) => aleatoric[i]! + epistemic[i]!, 'rgba(31 119 180 / 0.18)');
-  band(ctx, frame, xs, mean, (i) => aleatoric[i]!, 'rgba(31 119 180 / 0.35)');
+  const sd2 = (variance: (i: number) => number) => (i: number) => 2 * Math.sqrt(variance(i));
+  band(
+    ctx,
+    frame,
+    xs,
+    mean,
+    sd2((i) => aleatoric[i]! + epistemic[i]!),
+    'rgba(31 119 180 / 0.18)',
+  );
+  band(
+    ctx,
+    frame,
+    xs,
+    mean,
+    sd2((i) => aleatoric[i]!),
+    'rgba(31 119 180 / 0.35)',
+  );
+  const { halfWidth } = result.conformal;
+  band(ctx, frame, xs, mean, () => halfWidth, CONFORMAL_FILL);
+  for (const side of [1, -1]) {
+    curve(ctx, frame, xs, (i) => mean[i]! + side * halfWidth, CONFORMAL_EDGE);
+  }
   curve(ctx, frame, xs, (i) => xs[i]! ** 3, '#444', [5, 4]);
   curve(ctx, frame, xs, (i) => mean[i]!, 'rgb(31 119 180)');
   ctx.fillStyle = 'rgb(214 39 40)';

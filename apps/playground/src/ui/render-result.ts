@@ -1,3 +1,4 @@
+import type { ConformalSetsResult } from '../conformal-split.js';
 import type {
   ClassificationResult,
   ConfidenceResult,
@@ -37,6 +38,18 @@ function confidenceRow(confidence: ConfidenceResult | null): string {
     held-out points ${fixed(confidence.heldOut)}${ood}</td></tr>`;
 }
 
+/** `(APS, α = 0.1; 0 to K classes)`: what the set-size panel shows. */
+function conformalCaption(c: ConformalSetsResult): string {
+  return `(${c.method.toUpperCase()}, α = ${c.alpha}; colour 0 to ${c.numClasses} classes)`;
+}
+
+/** The summary table's row of the conformal sets' scores. */
+function conformalSetsRow(c: ConformalSetsResult): string {
+  return `<tr id="conformal-scores"><td colspan="4">conformal sets (${c.method.toUpperCase()}, α = ${c.alpha},
+    calibrated on ${c.numCalibration} held-out points): coverage ${fixed(c.coverage)}
+    (target ≥ ${fixed(1 - c.alpha, 2)}), mean set size ${fixed(c.meanSetSize, 2)} on the other ${c.numTest}</td></tr>`;
+}
+
 function renderClassification(result: ClassificationResult): void {
   const [x0, x1] = result.xRange;
   const [y0, y1] = result.yRange;
@@ -51,11 +64,13 @@ function renderClassification(result: ClassificationResult): void {
     trainY: result.trainY,
     oodX: result.oodX,
   };
+  const sizes = result.conformal.gridSetSize;
   const panels = {
     probability: (i: number) => probabilityColor(result.probs, i * k, k),
     total: (i: number) => sequentialColor(result.total[i]! / logK),
     aleatoric: (i: number) => sequentialColor(result.aleatoric[i]! / logK),
     epistemic: (i: number) => sequentialColor(result.epistemic[i]! / logK),
+    conformal: (i: number) => sequentialColor(sizes[i]! / k),
   };
   const { confidence } = result;
   byId('panel-confidence').hidden = confidence === null;
@@ -74,6 +89,7 @@ function renderClassification(result: ClassificationResult): void {
     byId(`max-${name}`).textContent = `(max ${fixed(Math.max(...values), 2)})`;
   }
   byId('colorbar-max').textContent = `log ${k} = ${fixed(logK, 2)} nats`;
+  byId('conformal-caption').textContent = conformalCaption(result.conformal);
   byId('reliability').innerHTML = result.reliabilitySvg;
   const { heldOut, summary } = result;
   byId('summary').innerHTML = `
@@ -85,6 +101,7 @@ function renderClassification(result: ClassificationResult): void {
       ${confidenceRow(result.confidence)}
       <tr><td colspan="4">held out: accuracy ${fixed(heldOut.accuracy)}, ECE ${fixed(heldOut.ece)},
         NLL ${fixed(heldOut.nll)}, Brier ${fixed(heldOut.brier)}</td></tr>
+      ${conformalSetsRow(result.conformal)}
     </tbody>`;
 }
 
@@ -92,6 +109,7 @@ function renderRegression(result: RegressionResult): void {
   drawRegression(byId<HTMLCanvasElement>('canvas-regression'), result);
   drawRegressionStd(byId<HTMLCanvasElement>('canvas-regression-std'), result);
   const { inside, outside } = result.summary;
+  const { scores, conformal } = result;
   const row = (name: string, m: typeof inside) =>
     `<tr><td>${name}</td><td>${fixed(m.total, 2)}</td><td>${fixed(m.aleatoric, 2)}</td><td>${fixed(m.epistemic, 2)}</td></tr>`;
   byId('summary').innerHTML = `
@@ -101,6 +119,12 @@ function renderRegression(result: RegressionResult): void {
       ${row('outside (extrapolation)', outside)}
       <tr><td colspan="4">RMSE of the mean against x³ inside the data: ${fixed(result.rmseInside, 2)}
         (noise sd ${result.noiseStd})</td></tr>
+      <tr id="regression-scores"><td colspan="4">held out (${scores.count} points, ${scores.distribution}
+        predictive): CRPS ${fixed(scores.crps, 2)}, miscalibration area ${fixed(scores.miscalibrationArea)},
+        sharpness ${fixed(scores.sharpness, 2)}</td></tr>
+      <tr id="conformal-scores"><td colspan="4">split-conformal interval (α = ${conformal.alpha}, calibrated on
+        ${conformal.numCalibration} held-out points): mean ± ${fixed(conformal.halfWidth, 2)}, coverage
+        ${fixed(conformal.coverage)} (target ≥ ${fixed(1 - conformal.alpha, 2)}) on the other ${conformal.numTest}</td></tr>
     </tbody>`;
 }
 
@@ -124,7 +148,7 @@ export function renderData(task: Task): void {
   }
   const [x0, x1] = task.xRange;
   const [y0, y1] = task.yRange;
-  for (const name of ['probability', 'total', 'aleatoric', 'epistemic']) {
+  for (const name of ['probability', 'total', 'aleatoric', 'epistemic', 'conformal']) {
     const canvas = byId<HTMLCanvasElement>(`canvas-${name}`);
     canvas.width = PANEL_WIDTH;
     canvas.height = Math.round((PANEL_WIDTH * (y1 - y0)) / (x1 - x0));
@@ -139,6 +163,7 @@ export function renderData(task: Task): void {
     });
   }
   for (const name of ['total', 'aleatoric', 'epistemic']) byId(`max-${name}`).textContent = '';
+  byId('conformal-caption').textContent = '';
 }
 
 /** Shows the panels of the result's kind and draws them. */
