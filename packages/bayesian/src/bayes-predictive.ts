@@ -35,6 +35,37 @@ export interface BayesPredictiveOptions {
 
 type Layer = layers.Layer;
 
+/**
+ * The checked arguments of a Bayesian Monte Carlo predictive (internal: `bayesPredictive` and
+ * `rank1Predict`): the model and its input, `numSamples` and the pass options.
+ */
+export function readPredictiveArgs(
+  model: LayersModel,
+  x: Tensor,
+  numSamples: number,
+  options: BayesPredictiveOptions,
+  fn: string,
+): ReturnType<typeof readPassOptions> {
+  checkModelAndInput(model, x, fn);
+  checkPositiveInteger(numSamples, 'numSamples', fn);
+  return readPassOptions(options, fn, 'an object { batchSize?, seed?, output? }');
+}
+
+/**
+ * Sets the pass seed of every layer in `stochastic` for Monte Carlo pass `s`: layer `i` draws
+ * with `deriveSeed(seed, s, i)` (internal).
+ */
+export function seedPass(stochastic: readonly object[], seed: number, s: number): void {
+  stochastic.forEach((layer, i) => {
+    bayesianPassSeeds.set(layer, deriveSeed(seed, s, i));
+  });
+}
+
+/** Clears the pass seeds {@link seedPass} set: layers use their own seeds again (internal). */
+export function clearPassSeeds(stochastic: readonly object[]): void {
+  for (const layer of stochastic) bayesianPassSeeds.set(layer, undefined);
+}
+
 /** The Bayesian layers of `model`, depth first through nested models and wrappers. */
 function bayesianLayers(model: Layer): BayesianLayer[] {
   const found: BayesianLayer[] = [];
@@ -79,13 +110,7 @@ export function bayesPredictive(
   numSamples: number,
   options: BayesPredictiveOptions = {},
 ): Predictive {
-  checkModelAndInput(model, x, FN);
-  checkPositiveInteger(numSamples, 'numSamples', FN);
-  const { batchSize, seed, output } = readPassOptions(
-    options,
-    FN,
-    'an object { batchSize?, seed?, output? }',
-  );
+  const { batchSize, seed, output } = readPredictiveArgs(model, x, numSamples, options, FN);
   const bayesian = bayesianLayers(model);
   if (bayesian.length === 0) {
     throw new InvalidArgumentError({
@@ -101,13 +126,7 @@ export function bayesPredictive(
     numSamples,
     batchSize,
     output,
-    beforePass: (s) => {
-      bayesian.forEach((layer, i) => {
-        bayesianPassSeeds.set(layer, deriveSeed(seed, s, i));
-      });
-    },
-    restore: () => {
-      for (const layer of bayesian) bayesianPassSeeds.set(layer, undefined);
-    },
+    beforePass: (s) => seedPass(bayesian, seed, s),
+    restore: () => clearPassSeeds(bayesian),
   });
 }

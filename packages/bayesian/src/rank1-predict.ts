@@ -1,14 +1,8 @@
 import { concat, moments, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import {
-  checkPositiveInteger,
-  deriveSeed,
-  InvalidArgumentError,
-  type Predictive,
-} from '@uqjs/core';
+import { InvalidArgumentError, type Predictive } from '@uqjs/core';
 import { batchEnsemblePredict } from '@uqjs/ensembles';
-import { checkModelAndInput, readPassOptions } from '@uqjs/mc-dropout';
-import { bayesianPassSeeds } from './pass-seed.js';
+import { clearPassSeeds, readPredictiveArgs, seedPass } from './bayes-predictive.js';
 import { Rank1BayesianDense } from './rank1-bayesian-dense.js';
 
 const FN = 'rank1Predict';
@@ -54,13 +48,7 @@ export function rank1Predict(
   numSamples: number,
   options: Rank1PredictOptions = {},
 ): Predictive {
-  checkModelAndInput(model, x, FN);
-  checkPositiveInteger(numSamples, 'numSamples', FN);
-  const { batchSize, seed, output } = readPassOptions(
-    options,
-    FN,
-    'an object { batchSize?, seed?, output? }',
-  );
+  const { batchSize, seed, output } = readPredictiveArgs(model, x, numSamples, options, FN);
   const rank1 = model.layers.filter((layer) => layer instanceof Rank1BayesianDense);
   if (rank1.length === 0) {
     throw new InvalidArgumentError({
@@ -74,9 +62,7 @@ export function rank1Predict(
     return tidy(() => {
       const passes: Tensor[] = [];
       for (let s = 0; s < numSamples; s++) {
-        rank1.forEach((layer, i) => {
-          bayesianPassSeeds.set(layer, deriveSeed(seed, s, i));
-        });
+        seedPass(rank1, seed, s);
         // [M, N, K]: this pass's draw of every member.
         passes.push(batchEnsemblePredict(model, x, { output, batchSize }).members!);
       }
@@ -86,6 +72,6 @@ export function rank1Predict(
       return { probs: mean, members, variance };
     }) as Predictive;
   } finally {
-    for (const layer of rank1) bayesianPassSeeds.set(layer, undefined);
+    clearPassSeeds(rank1);
   }
 }

@@ -34,6 +34,49 @@ export interface BatchEnsemblePredictOptions {
   batchSize?: number;
 }
 
+/** Checks that `model` is a tfjs-layers model, one with `predict` (internal). */
+export function checkLayersModel(model: LayersModel, fn: string): void {
+  if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {
+    throw new InvalidArgumentError({
+      fn,
+      argument: 'model',
+      expected: 'a tfjs-layers model',
+      given: model,
+    });
+  }
+}
+
+/**
+ * Checks that `x` is a tensor `[N, ...]` of rank >= `minRank` with `N >= 1` (internal);
+ * `expected` words the error.
+ */
+export function checkRows(x: Tensor, fn: string, minRank: number, expected: string): void {
+  if (
+    x === null ||
+    typeof x !== 'object' ||
+    !Array.isArray(x.shape) ||
+    x.rank < minRank ||
+    x.shape[0] === 0
+  ) {
+    throw new ShapeError({ fn, argument: 'x', expected, given: x });
+  }
+}
+
+/**
+ * Runs `run` on each batch of `batchSize` rows of `x` `[N, ...]` and returns the results in
+ * row order (internal; call inside `tidy`).
+ */
+export function mapBatches(x: Tensor, batchSize: number, run: (rows: Tensor) => Tensor): Tensor[] {
+  const rows = x.shape[0]!;
+  const results: Tensor[] = [];
+  for (let start = 0; start < rows; start += batchSize) {
+    const size = Math.min(batchSize, rows - start);
+    // Rows [start, start + size) along axis 0, all other axes whole.
+    results.push(run(size === rows ? x : slice(x, [start], [size])));
+  }
+  return results;
+}
+
 /**
  * The `Predictive` of a BatchEnsemble model (one ending in `BatchEnsembleDense` layers) whose
  * output is `[B, M, K]`: members `[M, N, K]` (member axis moved first), `probs` their mean
@@ -50,14 +93,7 @@ export function batchEnsemblePredict(
   x: Tensor,
   options: BatchEnsemblePredictOptions = {},
 ): Predictive {
-  if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'model',
-      expected: 'a tfjs-layers model',
-      given: model,
-    });
-  }
+  checkLayersModel(model, FN);
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError({
       fn: FN,
@@ -68,27 +104,9 @@ export function batchEnsemblePredict(
   }
   const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
-  if (
-    x === null ||
-    typeof x !== 'object' ||
-    !Array.isArray(x.shape) ||
-    x.rank < 1 ||
-    x.shape[0] === 0
-  ) {
-    throw new ShapeError({
-      fn: FN,
-      argument: 'x',
-      expected: 'a tensor [N, ...] with N >= 1',
-      given: x,
-    });
-  }
-  const rows = x.shape[0]!;
+  checkRows(x, FN, 1, 'a tensor [N, ...] with N >= 1');
   return tidy(() => {
-    const batches: Tensor[] = [];
-    for (let start = 0; start < rows; start += batchSize) {
-      const size = Math.min(batchSize, rows - start);
-      // Rows [start, start + size) along axis 0, all other axes whole.
-      const xb = size === rows ? x : slice(x, [start], [size]);
+    const batches = mapBatches(x, batchSize, (xb) => {
       const out = model.predict(xb) as Tensor;
       checkRank(out, 3, 'model output', FN);
       if (out.shape[2]! < 2) {
@@ -99,8 +117,8 @@ export function batchEnsemblePredict(
           given: out.shape,
         });
       }
-      batches.push(output === 'logits' ? softmax(out) : out);
-    }
+      return output === 'logits' ? softmax(out) : out;
+    });
     const all = batches.length === 1 ? batches[0]! : concat(batches, 0);
     // sync read: this predict is synchronous; webgpu cannot read back without awaiting, so there
     // the probability check is skipped.

@@ -62,15 +62,7 @@ export function mimoPredict(
   const members = checkCount(options.members, 'options.members', FN, MAX_MEMBERS);
   const output = checkOneOf(options.output ?? 'logits', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
-  if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'model',
-      expected: 'a tfjs-layers model',
-      given: model,
-    });
-  }
-  checkMimoInput(x, FN);
+  checkMimoInput(model, x, FN);
   const inputShape = model.inputs?.[0]?.shape;
   if (inputShape !== undefined) {
     const expected = [null, members, ...x.shape.slice(1)];

@@ -135,15 +135,7 @@ export function mimoPredictRegression(
   const { kind, eps } = readLossOptions(options, fn);
   const members = checkCount(options.members, 'options.members', fn, MAX_MEMBERS);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn);
-  if (model === null || typeof model !== 'object' || typeof model.predict !== 'function') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'model',
-      expected: 'a tfjs-layers model',
-      given: model,
-    });
-  }
-  checkMimoInput(x, fn);
+  checkMimoInput(model, x, fn);
   const rows = x.shape[0]!;
   return tidy(() => {
     const outputs = mapTiledBatches(x, members, batchSize, (tiled) => {

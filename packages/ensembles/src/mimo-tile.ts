@@ -1,24 +1,14 @@
-import { expandDims, slice, type Tensor, tile } from '@tensorflow/tfjs-core';
-import { ShapeError } from '@uqjs/core';
+import { expandDims, type Tensor, tile } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkLayersModel, checkRows, mapBatches } from './batch-ensemble-predict.js';
 
 /**
- * Checks the input `x` `[N, ...shape]` of a MIMO prediction (rank >= 2, `N >= 1`; internal).
+ * Checks the model and the input `x` `[N, ...shape]` of a MIMO prediction (a tfjs-layers
+ * model; rank >= 2, `N >= 1`; internal).
  */
-export function checkMimoInput(x: Tensor, fn: string): void {
-  if (
-    x === null ||
-    typeof x !== 'object' ||
-    !Array.isArray(x.shape) ||
-    x.rank < 2 ||
-    x.shape[0] === 0
-  ) {
-    throw new ShapeError({
-      fn,
-      argument: 'x',
-      expected: 'a tensor [N, ...shape] of rank >= 2 with N >= 1',
-      given: x,
-    });
-  }
+export function checkMimoInput(model: LayersModel, x: Tensor, fn: string): void {
+  checkLayersModel(model, fn);
+  checkRows(x, fn, 2, 'a tensor [N, ...shape] of rank >= 2 with N >= 1');
 }
 
 /**
@@ -31,14 +21,8 @@ export function mapTiledBatches(
   batchSize: number,
   run: (tiled: Tensor) => Tensor,
 ): Tensor[] {
-  const rows = x.shape[0]!;
-  const results: Tensor[] = [];
-  for (let start = 0; start < rows; start += batchSize) {
-    const size = Math.min(batchSize, rows - start);
-    // Rows [start, start + size) along axis 0, all other axes whole.
-    const xb = size === rows ? x : slice(x, [start], [size]);
-    // [b, ...shape] -> [b, 1, ...shape] -> [b, M, ...shape]: every member sees the same row.
-    results.push(run(tile(expandDims(xb, 1), [1, members, ...xb.shape.slice(1).map(() => 1)])));
-  }
-  return results;
+  // [b, ...shape] -> [b, 1, ...shape] -> [b, M, ...shape]: every member sees the same row.
+  return mapBatches(x, batchSize, (xb) =>
+    run(tile(expandDims(xb, 1), [1, members, ...xb.shape.slice(1).map(() => 1)])),
+  );
 }
