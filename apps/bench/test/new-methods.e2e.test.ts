@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../src/analysis.js';
-import type { RunRecord } from '../src/record.js';
+import { quickGridArgs, readRuns } from './grid-args.js';
 import { runCli as bench, requireBuiltCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-new-methods-'));
@@ -20,42 +20,16 @@ describe('uqjs-bench --methods het-sngp,learned-confidence,bbb', () => {
   it('trains het-sngp at two temperatures, learned-confidence and bbb on moons and reports them', async () => {
     const dir = join(root, 'new-methods');
     const outcome = await bench([
-      'moons',
-      '--quick',
-      '--model',
-      'tiny',
-      '--split',
-      '200/100/100',
-      '--epochs',
-      '2',
-      '--patience',
-      '1',
-      '--seeds',
-      '1',
-      '--methods',
-      'het-sngp,learned-confidence,bbb',
+      ...tinyGrid('moons', 'het-sngp,learned-confidence,bbb', '200/100/100', dir),
       '--temperatures',
       '1,10',
       '--train-samples',
       '10',
-      '--eval-samples',
-      '20',
-      '--workers',
-      '1',
-      '--backend',
-      BACKEND,
-      '--progress',
-      'lines',
-      '--out',
-      dir,
     ]);
     expect(outcome.stderr).not.toContain('Error');
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain(`backend ${BACKEND}`);
-    const records = readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as RunRecord);
+    const records = readRuns(dir);
     expect(records.map((r) => r.key).sort()).toEqual([
       'bbb/seed=0',
       'het-sngp/tau=1/S=10/seed=0',
@@ -95,39 +69,7 @@ describe('uqjs-bench --methods het-sngp,learned-confidence,bbb', () => {
 
 /** The flags of a tiny two-epoch grid of `methods` on `dataset`, written to `dir`. */
 function tinyGrid(dataset: string, methods: string, split: string, dir: string): string[] {
-  return [
-    dataset,
-    '--quick',
-    '--model',
-    'tiny',
-    '--split',
-    split,
-    '--epochs',
-    '2',
-    '--patience',
-    '1',
-    '--seeds',
-    '1',
-    '--methods',
-    methods,
-    '--eval-samples',
-    '20',
-    '--workers',
-    '1',
-    '--backend',
-    BACKEND,
-    '--progress',
-    'lines',
-    '--out',
-    dir,
-  ];
-}
-
-function records(dir: string): RunRecord[] {
-  return readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
+  return quickGridArgs(dataset, split, { methods, backend: BACKEND, out: dir });
 }
 
 describe('uqjs-bench --methods kfold,mimo,rank1 and tta', () => {
@@ -142,7 +84,7 @@ describe('uqjs-bench --methods kfold,mimo,rank1 and tta', () => {
     ]);
     expect(outcome.stderr).not.toContain('Error');
     expect(outcome.code).toBe(0);
-    const runs = records(dir);
+    const runs = readRuns(dir);
     expect(runs.map((r) => r.key).sort()).toEqual([
       'heteroscedastic/tau=1/S=10/seed=0',
       'kfold/seed=0',
@@ -170,7 +112,7 @@ describe('uqjs-bench --methods kfold,mimo,rank1 and tta', () => {
     const outcome = await bench(tinyGrid('mnist', 'tta', '300/100/100', dir));
     expect(outcome.stderr).not.toContain('Error');
     expect(outcome.code).toBe(0);
-    const [run] = records(dir);
+    const [run] = readRuns(dir);
     expect(run?.key).toBe('tta/seed=0');
     // Ten classes: chance NLL is log 10 = 2.30; two epochs of a tiny MLP on 300 digits stay
     // below it (measured 2.15 on wasm, homoscedastic 2.10), never NaN.

@@ -7,41 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../src/analysis.js';
 import type { RunRecord } from '../src/record.js';
+import { gridArgs, MOONS_PAIR, readRuns } from './grid-args.js';
 import { requireBuiltCli, runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-post-hoc-'));
 
 /** 2 seeds x (homoscedastic, heteroscedastic at tau = 1): 4 runs of a few seconds. */
-const GRID = [
-  'moons',
-  '--methods',
-  'homoscedastic,heteroscedastic',
-  '--temperatures',
-  '1',
-  '--train-samples',
-  '10',
-  '--eval-samples',
-  '50',
-  '--seeds',
-  '2',
-  '--epochs',
-  '3',
-  '--model',
-  'tiny',
-  '--workers',
-  '1',
-  '--progress',
-  'off',
-  '--yes',
-];
+const GRID = gridArgs('moons', { ...MOONS_PAIR, seeds: 2 });
 const CALIBRATE = ['--calibrate', 'histogram,temperature'];
-
-function records(dir: string): RunRecord[] {
-  return readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
-}
 
 function summary(dir: string): Summary {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
@@ -82,7 +55,7 @@ describe('uqjs-bench --calibrate', () => {
   });
 
   it('stores the test scores after each calibrator in every run, in CALIBRATORS order', () => {
-    const runs = records(calibrated);
+    const runs = readRuns(calibrated);
     expect(runs).toHaveLength(4);
     for (const run of runs) {
       expect(Object.keys(run.calibrated ?? {})).toEqual(['temperature', 'histogram']);
@@ -109,9 +82,9 @@ describe('uqjs-bench --calibrate', () => {
 
   it('changes none of the uncalibrated numbers, and adds nothing without the flag', () => {
     const strip = ({ calibrated: _c, seconds: _s, finishedAt: _f, ...rest }: RunRecord) => rest;
-    expect(records(calibrated).map(strip)).toEqual(records(plain).map(strip));
+    expect(readRuns(calibrated).map(strip)).toEqual(readRuns(plain).map(strip));
     expect(tableOne(report(calibrated))).toEqual(tableOne(report(plain)));
-    expect(records(plain).some((r) => 'calibrated' in r)).toBe(false);
+    expect(readRuns(plain).some((r) => 'calibrated' in r)).toBe(false);
     expect('postHoc' in summary(plain)).toBe(false);
     expect('calibrators' in summary(plain).protocol).toBe(false);
     expect(report(plain)).not.toContain('Post-hoc');
@@ -121,7 +94,7 @@ describe('uqjs-bench --calibrate', () => {
     const before = report(calibrated);
     const resumed = await runCli([...GRID, ...CALIBRATE, '--out', calibrated, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(records(calibrated)).toHaveLength(4);
+    expect(readRuns(calibrated)).toHaveLength(4);
     const rewritten = await runCli(['report', calibrated]);
     expect(rewritten.code, rewritten.stderr).toBe(0);
     // Only the command line and the wall time differ after --resume; `report` writes neither.

@@ -2,51 +2,23 @@
 // the calibrators read the predictions the cell read with `await data()`, so they run on every
 // backend. Runs only with UQJS_TEST_BACKEND=webgpu (vitest.config.ts), under
 // tools/webgpu/lavapipe-run.sh, whose Vulkan environment the child processes inherit.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalibratorName } from '../src/config.js';
 import type { RunRecord } from '../src/record.js';
+import { gridArgs, MOONS_PAIR, readRuns, relative } from './grid-args.js';
 import { requireBuiltCli, runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-post-hoc-webgpu-'));
 
-const ARGS = [
-  'moons',
-  '--methods',
-  'homoscedastic,heteroscedastic',
-  '--temperatures',
-  '1',
-  '--train-samples',
-  '10',
-  '--eval-samples',
-  '50',
-  '--seeds',
-  '1',
-  '--epochs',
-  '3',
-  '--model',
-  'tiny',
-  '--workers',
-  '1',
-  '--progress',
-  'off',
-  '--yes',
-  '--calibrate',
-  'temperature,histogram,platt',
-];
+/** 1 seed x (homoscedastic, heteroscedastic at tau = 1), three calibrators. */
+const ARGS = gridArgs('moons', { ...MOONS_PAIR, calibrate: 'temperature,histogram,platt' });
 
+/** The records of `dir`, by run key. */
 function runs(dir: string): Map<string, RunRecord> {
-  const records = readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
-  return new Map(records.map((r) => [r.key, r]));
-}
-
-function relative(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+  return new Map(readRuns(dir).map((r) => [r.key, r]));
 }
 
 beforeAll(() => requireBuiltCli());

@@ -3,21 +3,14 @@
 // UQJS_TEST_BACKEND=webgpu (vitest.config.ts), under tools/webgpu/lavapipe-run.sh, which sets the
 // Vulkan driver's environment that the child processes inherit.
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The MAT v5 writer of @uqjs/datasets' own tests (SVHN's files are MATLAB files).
 import { MI, MX, matFile } from '../../../packages/datasets/test/helpers/formats.js';
 import type { RunRecord } from '../src/record.js';
+import { quickGridArgs, readRuns, relative } from './grid-args.js';
 import { requireBuiltCli, runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-webgpu-'));
@@ -26,45 +19,17 @@ function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   return runCli(args, { env });
 }
 
+/** The records of `dir`, by cell. */
 function runs(dir: string): Map<string, RunRecord> {
-  const records = readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
-  return new Map(records.map((r) => [JSON.stringify(r.cell), r]));
-}
-
-/** Relative difference, against the wasm value. */
-function relative(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+  return new Map(readRuns(dir).map((r) => [JSON.stringify(r.cell), r]));
 }
 
 /** A tiny quick grid: 3 runs (homoscedastic, heteroscedastic at tau 1 and 10), 2 epochs. */
 function grid(dataset: string, split: string): string[] {
-  return [
-    dataset,
-    '--quick',
-    '--split',
-    split,
-    '--model',
-    'tiny',
-    '--epochs',
-    '2',
-    '--patience',
-    '1',
-    '--seeds',
-    '1',
-    '--train-samples',
-    '10',
-    '--eval-samples',
-    '20',
-    '--methods',
-    'homoscedastic,heteroscedastic',
-    '--workers',
-    '1',
-    '--progress',
-    'lines',
-  ];
+  return quickGridArgs(dataset, split, {
+    'train-samples': 10,
+    methods: 'homoscedastic,heteroscedastic',
+  });
 }
 
 /**
