@@ -18,12 +18,12 @@ import {
   checkBoolean,
   checkOneOf,
   checkPositive,
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   type LayerShape as Shape,
   singleInput,
   singleShape,
@@ -123,8 +123,7 @@ function readBayesianArgs(args: BayesianLayerArgs, fn: string): BayesianSettings
     priorStd: checkPositive(args.priorStd ?? 1, 'priorStd', fn),
     initStd,
     numExamples: checkPositive(args.numExamples ?? 1, 'numExamples', fn),
-    seed:
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn),
+    seed: layerSeed(args.seed, fn),
   };
 }
 

@@ -44,7 +44,7 @@ export {
   readVector,
 } from './inputs.js';
 export type { LayerArgs, LayerCallKwargs, LayerShape } from './layer-io.js';
-export { checkCount, layerArgsObject, singleInput, singleShape } from './layer-io.js';
+export { checkCount, layerArgsObject, layerSeed, singleInput, singleShape } from './layer-io.js';
 export { PassSeeds } from './pass-seeds.js';
 export type { Predictive } from './predictive.js';
 export { checkPredictive, disposePredictive } from './predictive.js';

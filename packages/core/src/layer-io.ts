@@ -2,6 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { checkInRange, checkPositiveInteger } from './checks.js';
 import { InvalidArgumentError } from './errors.js';
+import { checkSeed } from './seed.js';
 
 /**
  * Small pieces every custom tfjs-layers layer of uqjs needs: the base constructor arguments,
@@ -98,4 +99,20 @@ export function layerArgsObject<T>(args: T, fn: string, expected: string): T & o
  */
 export function checkCount(value: unknown, argument: string, fn: string, max: number): number {
   return checkInRange(checkPositiveInteger(value, argument, fn), argument, fn, 1, max);
+}
+
+/**
+ * The optional `seed` of a layer's arguments: `undefined`, or `null` (how a saved config
+ * without one may read back), gives `undefined`; anything else must be a seed (`checkSeed`).
+ *
+ * @throws {InvalidArgumentError} naming `fn` and `seed` for a value that is not an integer in
+ *   `[0, 2^32)`.
+ * @example
+ * ```ts
+ * this.seed = layerSeed(args.seed, 'MyLayer'); // number | undefined
+ * ```
+ * @since 0.1.0
+ */
+export function layerSeed(seed: unknown, fn: string): number | undefined {
+  return seed === undefined || seed === null ? undefined : checkSeed(seed, 'seed', fn);
 }

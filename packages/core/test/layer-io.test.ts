@@ -4,6 +4,7 @@ import {
   checkCount,
   InvalidArgumentError,
   layerArgsObject,
+  layerSeed,
   singleInput,
   singleShape,
 } from '../src/index.js';
@@ -93,5 +94,27 @@ describe('checkCount', () => {
     expect(() => checkCount(Number.POSITIVE_INFINITY, 'units', 'L', 5)).toThrow(
       'L: units must be an integer >= 1',
     );
+  });
+});
+
+describe('layerSeed', () => {
+  it('gives undefined for no seed (undefined, or null from a saved config) and the seed otherwise', () => {
+    expect(layerSeed(undefined, 'L')).toBeUndefined();
+    expect(layerSeed(null, 'L')).toBeUndefined();
+    expect(layerSeed(0, 'L')).toBe(0);
+    expect(layerSeed(2 ** 32 - 1, 'L')).toBe(2 ** 32 - 1);
+  });
+
+  it("gives checkSeed's error, naming the layer and seed", () => {
+    for (const bad of [-1, 1.5, 2 ** 32, '7', Number.NaN]) {
+      expect(() => layerSeed(bad, 'MimoHead')).toThrow(
+        new InvalidArgumentError({
+          fn: 'MimoHead',
+          argument: 'seed',
+          expected: 'an integer seed in [0, 2^32)',
+          given: bad,
+        }).message,
+      );
+    }
   });
 });

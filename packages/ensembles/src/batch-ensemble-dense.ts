@@ -19,11 +19,11 @@ import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layer
 import {
   checkCount,
   checkOneOf,
-  checkSeed,
   deriveSeed,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   Rng,
   type LayerShape as Shape,
   ShapeError,
@@ -116,8 +116,7 @@ export class BatchEnsembleDense extends layers.Layer {
     this.ensembleSize = checkCount(args.ensembleSize, 'ensembleSize', fn, MAX_MEMBERS);
     this.activation = checkOneOf(args.activation ?? 'linear', ACTIVATION_NAMES, 'activation', fn);
     this.useBias = args.useBias ?? true;
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    this.seed = layerSeed(args.seed, fn);
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -4,11 +4,11 @@ import {
   checkBoolean,
   checkCount,
   checkOneOf,
-  checkSeed,
   deriveSeed,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -91,8 +91,7 @@ export class MimoHead extends layers.Layer {
       FN,
     );
     this.useBias = checkBoolean(args.useBias ?? true, 'useBias', FN);
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', FN);
+    this.seed = layerSeed(args.seed, FN);
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -28,11 +28,11 @@ import {
   checkPositive,
   checkPositiveInteger,
   checkRank,
-  checkSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -86,8 +86,7 @@ export class MixtureDensityHead extends layers.Layer {
     const fn = 'MixtureDensityHead';
     super(layerArgsObject(args, fn, 'an object { numComponents, seed? }'));
     this.numComponents = checkPositiveInteger(args.numComponents, 'numComponents', fn);
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    this.seed = layerSeed(args.seed, fn);
   }
 
   override build(inputShape: Shape | Shape[]): void {

@@ -3,12 +3,12 @@ import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layer
 import {
   checkFiniteNumber,
   checkPositiveInteger,
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   type LayerShape as Shape,
   ShapeError,
   singleInput,
@@ -79,8 +79,7 @@ export class ConfidenceBranch extends layers.Layer {
       throw new InvalidArgumentError({ fn, argument: 'units', expected: '>= 2', given: units });
     }
     this.units = units;
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    this.seed = layerSeed(args.seed, fn);
     this.confidenceBiasInit = checkFiniteNumber(
       args.confidenceBiasInit ?? 0,
       'confidenceBiasInit',

@@ -1,12 +1,12 @@
 import { dropout, serialization, type Tensor, tidy } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import {
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
+  layerSeed,
   type LayerShape as Shape,
   singleInput,
 } from '@uqjs/core';
@@ -81,10 +81,9 @@ export class MCDropout extends layers.Layer {
         given: rate,
       });
     }
-    if (seed !== undefined && seed !== null) checkSeed(seed, 'seed', 'MCDropout');
+    this.seed = layerSeed(seed, 'MCDropout');
     if (noiseShape !== undefined && noiseShape !== null) checkNoiseShape(noiseShape);
     this.rate = rate;
-    this.seed = seed ?? undefined;
     this.noiseShape = noiseShape ?? undefined;
     this.supportsMasking = true;
   }

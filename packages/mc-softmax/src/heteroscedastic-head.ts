@@ -5,10 +5,10 @@ import type { Predictive } from '@uqjs/core';
 import {
   checkBoolean,
   checkOneOf,
-  checkSeed,
   deriveSeed,
   InvalidArgumentError,
   type LayerArgs,
+  layerSeed,
   type Seed,
   type LayerShape as Shape,
   ShapeError,
@@ -163,8 +163,7 @@ export abstract class HeteroscedasticHead extends layers.Layer {
     );
     this.minScale = checkNonNegative(args.minScale ?? 1e-3, 'minScale', fn);
     this.checkValues = checkBoolean(args.checkValues ?? true, 'checkValues', fn);
-    this.seed =
-      args.seed === undefined || args.seed === null ? undefined : checkSeed(args.seed, 'seed', fn);
+    this.seed = layerSeed(args.seed, fn);
     this.headSeed = this.seed ?? deriveSeed(DEFAULT_MC_SEED, fn, this.name);
     const record = args as unknown as Record<string, unknown>;
     const roles = ['kernel', 'bias', 'scaleKernel', 'scaleBias', ...extraInitializerRoles];
