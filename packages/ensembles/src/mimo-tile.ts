@@ -1,4 +1,4 @@
-import { expandDims, type Tensor, tile } from '@tensorflow/tfjs-core';
+import { reshape, type Tensor, tile } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkLayersModel, checkRows, mapBatches } from './batch-ensemble-predict.js';
 
@@ -21,8 +21,13 @@ export function mapTiledBatches(
   batchSize: number,
   run: (tiled: Tensor) => Tensor,
 ): Tensor[] {
-  // [b, ...shape] -> [b, 1, ...shape] -> [b, M, ...shape]: every member sees the same row.
-  return mapBatches(x, batchSize, (xb) =>
-    run(tile(expandDims(xb, 1), [1, members, ...xb.shape.slice(1).map(() => 1)])),
-  );
+  // [b, ...shape] -> [b, 1, D] -> [b, M, D] -> [b, M, ...shape]: every member sees the same row.
+  // The tile runs on rank 3 whatever the rank of an example: tfjs-webgpu tiles rank >= 5
+  // tensors (images [b, 1, H, W, C]) on the CPU with a synchronous read, which fails there.
+  return mapBatches(x, batchSize, (xb) => {
+    const [rows, ...shape] = xb.shape as [number, ...number[]];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const tiled = tile(reshape(xb, [rows, 1, size]), [1, members, 1]);
+    return run(reshape(tiled, [rows, members, ...shape]));
+  });
 }

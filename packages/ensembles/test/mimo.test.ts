@@ -431,6 +431,35 @@ describe('mimoPredict', () => {
     m.dispose();
   });
 
+  it('tiles images [N, H, W, C] to [N, M, H, W, C] (every backend, webgpu included)', async () => {
+    const x = input({ shape: [2, 5, 5, 1] });
+    const conv = layers
+      .conv2d({ filters: 2, kernelSize: 3, activation: 'relu' })
+      .apply(new MimoStack().apply(x));
+    const pooled = layers.globalAveragePooling2d({}).apply(conv);
+    const out = new MimoHead({ members: 2, units: 3, seed: 5 }).apply(pooled);
+    const m = functionalModel({ inputs: x, outputs: out as never });
+    // Computed by a kernel, so that on webgpu the images live on the device (uploaded data would
+    // still be readable synchronously from the CPU copy).
+    const images = tf.tidy(() => tf.mul(tf.randomNormal([3, 5, 5, 1], 0, 1, 'float32', 8), 2));
+    const predictive = mimoPredict(m, images, { members: 2 });
+    // Manual: each image repeated in both member slots, one predict, softmax per member.
+    const tiled = tf.stack([images, images], 1);
+    const logits = await readArray<number[][][]>(m.predict(tiled) as tf.Tensor);
+    const members = await readArray<number[][][]>(predictive.members!);
+    logits.forEach((row, b) => {
+      row.map(softmaxRow).forEach((p, j) => {
+        p.forEach((v, k) => {
+          // float32 softmax of O(1) logits: 1e-6.
+          expect(members[j]![b]![k]).toBeCloseTo(v, 5);
+        });
+      });
+    });
+    disposePredictive(predictive);
+    tf.dispose([images, tiled]);
+    m.dispose();
+  });
+
   it('gives the same numbers for the same seed, and leaks nothing', async () => {
     const x = tf.randomNormal([5, 2], 0, 1, 'float32', 6);
     const [m1, m2, m3] = [mimoMlp(2, 3, 4), mimoMlp(2, 3, 4), mimoMlp(2, 3, 5)];
