@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../src/analysis.js';
 import type { RunRecord } from '../src/record.js';
+import { readRuns } from './grid-args.js';
 import { type Outcome, requireBuiltCli, runCli } from './run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'uqjs-bench-conformal-'));
@@ -35,13 +36,6 @@ const GRID = [
   '--yes',
 ];
 const CONFORMAL = ['--conformal', 'aps,lac', '--conformal-alpha', '0.2'];
-
-function records(dir: string): RunRecord[] {
-  return readFileSync(join(dir, 'runs.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as RunRecord);
-}
 
 function summary(dir: string): Summary {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
@@ -80,7 +74,7 @@ describe('uqjs-bench --conformal', () => {
   });
 
   it('stores the scores of each score function in every run, in CONFORMAL_METHODS order', () => {
-    const runs = records(conformal);
+    const runs = readRuns(conformal);
     expect(runs).toHaveLength(4);
     for (const run of runs) {
       expect(Object.keys(run.conformal ?? {})).toEqual(['lac', 'aps']);
@@ -124,8 +118,8 @@ describe('uqjs-bench --conformal', () => {
 
   it('changes none of the other numbers, and adds nothing without the flag', () => {
     const strip = ({ conformal: _c, seconds: _s, finishedAt: _f, ...rest }: RunRecord) => rest;
-    expect(records(conformal).map(strip)).toEqual(records(plain).map(strip));
-    expect(records(plain).some((r) => 'conformal' in r)).toBe(false);
+    expect(readRuns(conformal).map(strip)).toEqual(readRuns(plain).map(strip));
+    expect(readRuns(plain).some((r) => 'conformal' in r)).toBe(false);
     expect('conformal' in summary(plain)).toBe(false);
     expect('conformal' in summary(plain).protocol).toBe(false);
     expect(report(plain)).not.toMatch(/onformal prediction/);
@@ -142,7 +136,7 @@ describe('uqjs-bench --conformal', () => {
     const before = report(conformal);
     const resumed = await runCli([...GRID, ...CONFORMAL, '--out', conformal, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(records(conformal)).toHaveLength(4);
+    expect(readRuns(conformal)).toHaveLength(4);
     const rewritten = await runCli(['report', conformal]);
     expect(rewritten.code, rewritten.stderr).toBe(0);
     const body = (text: string) => text.slice(text.indexOf('## Findings'));
