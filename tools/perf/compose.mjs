@@ -46,6 +46,25 @@ const TARGETS = [
       return t?.fractionOfPeak;
     },
   },
+  // Issue 23.2: the round-1 limits above, tightened, on wasm (the backend of the fused kernels).
+  {
+    id: 'mlp-step-s100-fused',
+    description: 'MLP training step, MCSoftmaxDense S=100 / Dense head (issue 23.2)',
+    limit: 1.03,
+    atMost: true,
+    perBackend: false,
+    backendLabel: 'wasm',
+    value: (perf) => stepRatio(perf, 'wasm', 100),
+  },
+  {
+    id: 'mlp-step-s1000-fused',
+    description: 'MLP training step, MCSoftmaxDense S=1000 / Dense head (issue 23.2)',
+    limit: 1.15,
+    atMost: true,
+    perBackend: false,
+    backendLabel: 'wasm',
+    value: (perf) => stepRatio(perf, 'wasm', 1000),
+  },
   // Issue 23.3: growth of the peak RSS from the checkpoint (1e6 rows) to the end (1e7).
   {
     id: 'metrics-scale-calibration-memory',

@@ -22,9 +22,10 @@
 //          (1000,10000,100000), one chunk of all S for S in --unchunked (10000).
 //  noise   drawing [S=1000, 128, 10] standard normals: tf.randomNormal against
 //          noiseFamily('normal').sampleStandard (@uqjs/noise).
-//  profile kernel time by kernel (tf.profile) of one MC head forward + backward (K=10,
-//          S=1000) and of one MLP training step with the Dense head and with MCSoftmaxDense
-//          S=1000, split into products, weight-shaped kernels (Adam) and the rest.
+//  profile kernel time by kernel (tf.profile) of one MC head forward + backward (K=10) and
+//          of one MLP training step with the Dense head and with MCSoftmaxDense, both at S in
+//          --profile-samples (1000), split into products, weight-shaped kernels (Adam) and
+//          the rest.
 //  factor  forward + backward of mcSoftmax against mcSoftmaxFactor (R=6) at S = 100, 1000.
 // Times are medians over --reps rounds of the process CPU time (tfjs cpu and wasm compute on
 // this one thread, so CPU time is the work itself, whatever else runs on the machine) and of
@@ -54,6 +55,7 @@ const { values: flags } = parseArgs({
     models: { type: 'string', default: 'mlp,cnn' },
     'step-samples': { type: 'string', default: '100,1000' },
     'step-reps': { type: 'string' },
+    'profile-samples': { type: 'string', default: '1000' },
     'step-batch': { type: 'string', default: '128' },
     'element-wise': { type: 'boolean', default: false },
     'memory-samples': { type: 'string', default: '1000,10000,100000' },
@@ -455,19 +457,26 @@ async function stepProfile(model) {
 }
 
 if (sections.has('profile')) {
+  const profileSamples = numberList(flags['profile-samples'], '--profile-samples');
   const h = tf.variable(tf.randomNormal([B, D], 0, 1, 'float32', 1));
-  const { arms, dispose } = headArms(10, [1000], h);
-  const run = arms[1].run;
-  run(); // builds the layer, warms the kernels
-  const head = await kernelProfile(run);
-  showProfile('MC head forward+backward K=10 S=1000', head);
+  const { arms, dispose } = headArms(10, profileSamples, h);
+  const heads = [];
+  for (const arm of arms.slice(1)) {
+    arm.run(); // builds the layer, warms the kernels
+    heads.push({ samples: arm.samples, ...(await kernelProfile(arm.run)) });
+    showProfile(`MC head forward+backward K=10 S=${arm.samples}`, heads.at(-1));
+  }
   dispose();
   h.dispose();
   const mlpStep = await stepProfile(mlp());
   showProfile('MLP training step, Dense head', mlpStep);
-  const mcStep = await stepProfile(withMcHead(mlp, 1000));
-  showProfile('MLP training step, MCSoftmaxDense S=1000', mcStep);
-  result.profile = { head, mlpStep, mcStep };
+  const mcSteps = [];
+  for (const samples of profileSamples) {
+    mcSteps.push({ samples, ...(await stepProfile(withMcHead(mlp, samples))) });
+    showProfile(`MLP training step, MCSoftmaxDense S=${samples}`, mcSteps.at(-1));
+  }
+  // head and mcStep: the first of --profile-samples, as the perf suite's report reads them.
+  result.profile = { head: heads[0], mlpStep, mcStep: mcSteps[0], heads, mcSteps };
 }
 
 if (sections.has('factor')) {

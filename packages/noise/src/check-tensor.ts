@@ -38,17 +38,20 @@ export function checkTensorValues(
   if (x.size === 0 || tf.getBackend() === 'webgpu') return;
   const summary = tf.tidy(() => {
     const values = asFloat(x);
-    // [any NaN, any ±Infinity, min]
-    return tf.stack([
-      tf.cast(tf.any(tf.isNaN(values)), 'float32'),
-      tf.cast(tf.any(tf.isInf(values)), 'float32'),
-      tf.min(values),
-    ]);
+    // x * 0 is 0 for every finite x and NaN for NaN and ±Infinity, so one sum over it finds any
+    // value that is not finite: two cheap passes in place of IsNan, IsInf and their reductions.
+    const nonFinite = tf.sum(tf.mul(values, 0));
+    return opts.nonNegative ? tf.stack([nonFinite, tf.min(values)]) : nonFinite;
   });
-  const [hasNaN, hasInf, min] = summary.dataSync();
+  const [nonFinite, min] = summary.dataSync();
   summary.dispose();
-  if (hasNaN) throw new InvalidArgumentError({ fn, argument, expected: 'free of NaN', given: NaN });
-  if (hasInf) {
+  if (Number.isNaN(nonFinite)) {
+    // Only on the way to an error: which of the two it is.
+    const anyNaN = tf.tidy(() => tf.any(tf.isNaN(asFloat(x))));
+    const hasNaN = anyNaN.dataSync()[0] === 1;
+    anyNaN.dispose();
+    if (hasNaN)
+      throw new InvalidArgumentError({ fn, argument, expected: 'free of NaN', given: NaN });
     throw new InvalidArgumentError({ fn, argument, expected: 'finite', given: Infinity });
   }
   if (opts.nonNegative && min! < 0) {

@@ -150,4 +150,39 @@ describe('checkTensorValues', () => {
     );
     tf.dispose([ok, inf, neg]);
   });
+
+  it('finds one bad value among many, puts NaN before Infinity, passes huge finite values, keeps no tensors', () => {
+    const values = new Float32Array(128 * 1024).map((_, i) => Math.sin(i));
+    const huge = tf.tensor2d(
+      values.map((v) => v * 3e38),
+      [128, 1024],
+    ); // finite, near float32's max
+    const before = tf.memory().numTensors;
+    expect(() => checkTensorValues(huge, 'x', 'f')).not.toThrow();
+    const cases: [number, string][] = [
+      [Number.NEGATIVE_INFINITY, 'f: x must be finite, got Infinity'],
+      [Number.POSITIVE_INFINITY, 'f: x must be finite, got Infinity'],
+      [Number.NaN, 'f: x must be free of NaN, got NaN'],
+    ];
+    for (const [bad, message] of cases) {
+      const copy = values.slice();
+      copy[77_777] = bad;
+      const x = tf.tensor2d(copy, [128, 1024]);
+      expectValueCheck(() => checkTensorValues(x, 'x', 'f', { nonNegative: true }), message);
+      x.dispose();
+    }
+    const both = tf.tensor1d([Number.POSITIVE_INFINITY, -1, Number.NaN]);
+    expectValueCheck(
+      () => checkTensorValues(both, 'x', 'f', { nonNegative: true }),
+      'f: x must be free of NaN, got NaN',
+    );
+    const ints = tf.tensor1d([3, -2], 'int32');
+    expectValueCheck(
+      () => checkTensorValues(ints, 'x', 'f', { nonNegative: true }),
+      'f: x must be >= 0 everywhere, got -2',
+    );
+    tf.dispose([both, ints]);
+    expect(tf.memory().numTensors).toBe(before);
+    huge.dispose();
+  });
 });
