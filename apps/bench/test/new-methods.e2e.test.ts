@@ -107,6 +107,34 @@ describe('uqjs-bench --methods kfold,mimo,rank1 and tta', () => {
     }
   });
 
+  it('draws --eval-samples factor draws of every rank1 member at validation and test', async () => {
+    // Two runs of the same seed that differ only in --eval-samples: training does not sample
+    // the predictive, so both train the same network (same training losses, bit for bit), and
+    // only the predictions change. With a fixed number of draws (the bench before issue 23's
+    // review) the two records were the same in every metric.
+    const run = async (evalSamples: number) => {
+      const dir = join(root, `rank1-eval-${evalSamples}`);
+      const outcome = await bench([
+        ...tinyGrid('moons', 'rank1', '200/100/100', dir),
+        '--ensemble-size',
+        '2',
+        '--eval-samples',
+        String(evalSamples),
+      ]);
+      expect(outcome.stderr).not.toContain('Error');
+      expect(outcome.code).toBe(0);
+      const runs = readRuns(dir);
+      expect(runs.map((r) => r.key)).toEqual(['rank1/seed=0']);
+      return runs[0]!;
+    };
+    const many = await run(20);
+    const few = await run(2);
+    expect(few.history.trainLoss).toEqual(many.history.trainLoss);
+    expect(few.history.validationNll).not.toEqual(many.history.validationNll);
+    expect(few.test.nll).not.toBe(many.test.nll);
+    expect(few.surface!.entropy).not.toEqual(many.surface!.entropy);
+  });
+
   it('trains tta on MNIST digits, and refuses moons with a clear error', async () => {
     const dir = join(root, 'tta');
     const outcome = await bench(tinyGrid('mnist', 'tta', '300/100/100', dir));

@@ -13,7 +13,7 @@ import { kfold } from '../src/methods/kfold.js';
 import { CONFIDENCE_PENALTY, learnedConfidence } from '../src/methods/learned-confidence.js';
 import type { Method, MethodContext } from '../src/methods/method.js';
 import { mimo } from '../src/methods/mimo.js';
-import { RANK1_DRAWS, rank1 } from '../src/methods/rank1.js';
+import { rank1 } from '../src/methods/rank1.js';
 import { TTA_TRANSFORMS, tta } from '../src/methods/tta.js';
 import { trainWithEarlyStopping } from '../src/train.js';
 
@@ -268,7 +268,7 @@ describe('rank1', () => {
     expect((await kl(400)) * 4).toBeCloseTo(once, 5);
   });
 
-  it('scores every member on the row label and predicts M x RANK1_DRAWS networks, seeded', async () => {
+  it('scores every member on the row label and predicts M x evalSamples networks, seeded', async () => {
     const before = tf.memory().numTensors;
     const model = rank1.create({ ...context, ensembleSize: members });
     const x = tf.randomNormal([4, 4], 0, 1, 'float32', 3);
@@ -292,12 +292,22 @@ describe('rank1', () => {
     const a = model.predict(x, 1);
     const again = model.predict(x, 1);
     const b = model.predict(x, 2);
-    expect(a.members!.shape).toEqual([members * RANK1_DRAWS, 4, 3]);
+    expect(a.members!.shape).toEqual([members * context.evalSamples, 4, 3]);
     expect(await again.probs.data()).toEqual(await a.probs.data());
     expect(await b.probs.data()).not.toEqual(await a.probs.data());
-    for (const p of [a, again, b]) disposePredictive(p);
-    tf.dispose([x, labels, logits, loss]);
+    // The same weights (same seed) with evalSamples 2: the members are the first 2 draws of the
+    // 16 above (pass-major, each pass seeded by the pass index), so evalSamples sets how many
+    // draws are taken and nothing else.
+    const fewer = rank1.create({ ...context, ensembleSize: members, evalSamples: 2 });
+    const c = fewer.predict(x, 1);
+    expect(c.members!.shape).toEqual([members * 2, 4, 3]);
+    const first = tf.slice(a.members!, 0, members * 2);
+    expect(await c.members!.data()).toEqual(await first.data());
+    expect(await c.probs.data()).not.toEqual(await a.probs.data());
+    for (const p of [a, again, b, c]) disposePredictive(p);
+    tf.dispose([x, labels, logits, loss, first]);
     model.dispose();
+    fewer.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -7,14 +7,6 @@ import { softmaxNll } from './losses.js';
 import type { Method, MethodContext, MethodModel } from './method.js';
 
 /**
- * Weight draws of the rank-1 predictive at validation and test: each draw runs every member,
- * so with the protocol's 5 members that is 50 networks, as many as MC dropout's 50 passes.
- *
- * @since 0.1.0
- */
-export const RANK1_DRAWS = 10;
-
-/**
  * Rank-1 Bayesian neural networks (Dusenberry et al., 2020) on the protocol's body, with
  * `M = ensembleSize` members: the last hidden Dense layer and the output layer are
  * `Rank1BayesianDense` layers of `@uqjs/bayesian` (a shared deterministic kernel `W`, per
@@ -23,8 +15,10 @@ export const RANK1_DRAWS = 10;
  * `[B, D]` to `[B, M, U]` and the head gives logits `[B, M, K]`. The loss is the members' mean
  * cross-entropy, each member scored on the row's label; the layers add their KL divided by
  * `M N` (`N` = `trainSize`, as in `bbb`), so a step minimizes the average member's negative
- * ELBO per example. The predictive is `rank1Predict`: {@link RANK1_DRAWS} draws of every
- * member's factors from the evaluation seed, `M * RANK1_DRAWS` softmaxes averaged.
+ * ELBO per example. The predictive is `rank1Predict`: `evalSamples` (`--eval-samples`) draws
+ * of every member's factors from the evaluation seed, `M * evalSamples` softmaxes averaged. A
+ * draw is one forward pass that runs all `M` members, so at prediction the method costs as
+ * many passes as `bbb`'s `evalSamples` weight draws.
  *
  * @throws {UqjsError} when the context has no `trainSize`, or the body has no hidden Dense layer.
  * @since 0.1.0
@@ -78,7 +72,7 @@ export const rank1: Method = {
           const repeated = tf.tile(tf.reshape(labels, [-1, 1]), [1, members]);
           return softmaxNll(tf.reshape(repeated, [-1]), tf.reshape(logits, [-1, k]));
         }),
-      predict: (x, seed) => rank1Predict(model, x, RANK1_DRAWS, { seed, output: 'logits' }),
+      predict: (x, seed) => rank1Predict(model, x, context.evalSamples, { seed, output: 'logits' }),
       dispose: () => model.dispose(),
     };
   },
