@@ -29,6 +29,7 @@ export {
   checkMatrixTensor,
   checkNonEmpty,
   checkNumbers,
+  checkOptionsObject,
   checkRowLabels,
   checkTwoOrMoreColumns,
   DEFAULT_TOLERANCE,

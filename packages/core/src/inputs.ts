@@ -354,22 +354,47 @@ export function checkTwoOrMoreColumns(
 }
 
 /**
- * Reads an options argument: `undefined` gives `{}`; anything but a plain object (`null`, a
- * number, a string, an array, a function) is an `InvalidArgumentError` naming `opts`.
+ * Checks an options argument: `undefined` gives `{}`; anything but a plain object (`null`, a
+ * number, a string, a function, an array, a tensor) is an `InvalidArgumentError` naming
+ * `argument` and `fn`, whose message reads `must be <expected>`. The one options-object check of
+ * uqjs: the packages' own option readers delegate to it.
+ *
+ * @param value The options argument as given.
+ * @param argument Its name in the error (`'opts'`, `'options'`).
+ * @param fn The public function named in the error.
+ * @param expected What the error says the argument must be (default
+ *   `'an options object (or undefined)'`); a package keeps its wording through it.
+ * @throws InvalidArgumentError when `value` is neither `undefined` nor a plain object.
+ * @example
+ * ```ts
+ * checkOptionsObject({ alpha: 0.1 }, 'opts', 'calibrate'); // { alpha: 0.1 }
+ * checkOptionsObject(undefined, 'opts', 'calibrate'); // {}
+ * checkOptionsObject(null, 'opts', 'calibrate');
+ * // throws: calibrate: opts must be an options object (or undefined), got null
+ * ```
+ * @since 0.1.0
+ */
+export function checkOptionsObject<T extends object>(
+  value: T | undefined,
+  argument: string,
+  fn: string,
+  expected = 'an options object (or undefined)',
+): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isTensor(value)) {
+    throw new InvalidArgumentError({ fn, argument, expected, given: value });
+  }
+  return value;
+}
+
+/**
+ * Reads an options argument named `opts`: {@link checkOptionsObject} with `argument` fixed to
+ * `'opts'` (kept as the metrics' and calibration's reader; same checks, same message).
  *
  * @since 0.1.0
  */
 export function readOptions<T extends object>(opts: T | undefined, fn: string): T {
-  if (opts === undefined) return {} as T;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'opts',
-      expected: 'an options object (or undefined)',
-      given: opts,
-    });
-  }
-  return opts;
+  return checkOptionsObject(opts, 'opts', fn);
 }
 
 /**

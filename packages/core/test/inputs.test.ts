@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkMatrixTensor,
   checkNumbers,
+  checkOptionsObject,
   checkRowLabels,
   checkTwoOrMoreColumns,
   DEFAULT_TOLERANCE,
@@ -202,11 +203,47 @@ describe('named errors', () => {
         /^f: opts must be an options object \(or undefined\), got /,
       );
     }
+    const t = tf.scalar(1);
+    expect(() => readOptions(t as never, 'f')).toThrow(
+      'f: opts must be an options object (or undefined), got ',
+    );
+    t.dispose();
     expect(readTolerance(undefined, 'f')).toBe(DEFAULT_TOLERANCE);
     expect(readTolerance(0.1, 'f')).toBe(0.1);
     expect(() => readTolerance(0, 'f')).toThrow(
       'f: opts.tolerance must be a finite number > 0, got 0',
     );
+  });
+});
+
+describe('checkOptionsObject', () => {
+  it('passes plain objects through, reads undefined as {}, rejects the rest naming the argument', () => {
+    const opts = { alpha: 0.1 };
+    expect(checkOptionsObject(opts, 'options', 'f')).toBe(opts);
+    expect(checkOptionsObject(undefined, 'options', 'f')).toEqual({});
+    // A plain object with data and shape fields that are no tensor's (data is no function).
+    const lookalike = { data: [1], shape: [1] };
+    expect(checkOptionsObject(lookalike, 'opts', 'f')).toBe(lookalike);
+    const t = tf.tensor1d([1, 2]);
+    for (const bad of [null, 3, 'a', [1], () => 1, true, t]) {
+      let error: unknown;
+      try {
+        checkOptionsObject(bad as never, 'options', 'f');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(
+        /^f: options must be an options object \(or undefined\), got /,
+      );
+    }
+    t.dispose();
+  });
+
+  it('keeps the wording a caller gives for what was expected', () => {
+    expect(() =>
+      checkOptionsObject(null as never, 'options', 'g', 'an options object (or nothing)'),
+    ).toThrow('g: options must be an options object (or nothing), got null');
   });
 });
 
@@ -238,6 +275,7 @@ describe('any input gets its value or a UqjsError, never a TypeError', () => {
     ['checkRowLabels rows', (x) => checkRowLabels([0, 1], x as never, 2, 'x', 'f')],
     ['checkTwoOrMoreColumns', (x) => checkTwoOrMoreColumns(x as never, 'x', 'f')],
     ['readOptions', (x) => readOptions(x as never, 'f')],
+    ['checkOptionsObject', (x) => checkOptionsObject(x as never, 'opts', 'f')],
     ['readTolerance', (x) => readTolerance(x, 'f')],
   ];
   it.each(readers)('%s', async (_name, reader) => {
