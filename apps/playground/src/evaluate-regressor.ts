@@ -62,11 +62,26 @@ export function regressionScores(
   };
 }
 
-/** Predictive mean and variances at inputs `xs` `[n]`, in the units of `y`, read asynchronously. */
-async function predictAt(regressor: Regressor, xs: Float32Array, scaling: RegressionScaling) {
+/** Predictive mean and variances, in the units of `y`. */
+interface PredictedAt {
+  readonly mean: Float32Array;
+  readonly aleatoric: Float32Array;
+  readonly epistemic: Float32Array;
+}
+
+/**
+ * Predictive mean and variances at inputs `xs` `[n]`, in the units of `y`, read asynchronously;
+ * every tensor is disposed, also when `predict` or a read throws.
+ */
+async function predictAt(
+  regressor: Regressor,
+  xs: Float32Array,
+  scaling: RegressionScaling,
+): Promise<PredictedAt> {
   const input = tensor2d(Float32Array.from(xs, scaling.x), [xs.length, 1]);
-  const prediction = regressor.predict(input);
+  let prediction: ReturnType<Regressor['predict']> | undefined;
   try {
+    prediction = regressor.predict(input);
     const [mean, aleatoric, epistemic] = await Promise.all([
       prediction.mean.data(),
       prediction.aleatoric.data(),
@@ -79,10 +94,19 @@ async function predictAt(regressor: Regressor, xs: Float32Array, scaling: Regres
     };
   } finally {
     input.dispose();
-    prediction.mean.dispose();
-    prediction.aleatoric.dispose();
-    prediction.epistemic.dispose();
+    prediction?.mean.dispose();
+    prediction?.aleatoric.dispose();
+    prediction?.epistemic.dispose();
   }
+}
+
+/** Values `[start, end)` of each of a prediction's arrays. */
+function slicePrediction(p: PredictedAt, start: number, end: number): PredictedAt {
+  return {
+    mean: p.mean.slice(start, end),
+    aleatoric: p.aleatoric.slice(start, end),
+    epistemic: p.epistemic.slice(start, end),
+  };
 }
 
 /**
@@ -106,8 +130,13 @@ export async function evaluateRegressor(
 ): Promise<RegressionResult> {
   const [lo, hi] = task.xRange;
   const xs = Float32Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / (points - 1));
-  const { mean, aleatoric, epistemic } = await predictAt(regressor, xs, scaling);
-  const heldOut = await predictAt(regressor, task.heldOut.x, scaling);
+  // The grid and the held-out inputs in one prediction, split after.
+  const inputs = new Float32Array(points + task.heldOut.x.length);
+  inputs.set(xs);
+  inputs.set(task.heldOut.x, points);
+  const predicted = await predictAt(regressor, inputs, scaling);
+  const { mean, aleatoric, epistemic } = slicePrediction(predicted, 0, points);
+  const heldOut = slicePrediction(predicted, points, inputs.length);
   const heldOutVariance = heldOut.aleatoric.map((a, i) => a + heldOut.epistemic[i]!);
   const [dLo, dHi] = task.dataRange;
   const inside = (x: number) => x >= dLo && x <= dHi;

@@ -251,6 +251,46 @@ describe('the evaluations', () => {
     expect(await evaluateRegressor(truth, task, scaling, 41, opts)).toEqual(result);
   });
 
+  test('evaluateRegressor: one prediction for grid and held-out points; a throwing predict leaks nothing', async () => {
+    const task = makeTask('cubic', 0) as RegressionTask;
+    const scaling = regressionScaling(task);
+    const opts = { distribution: 'gaussian', alpha: 0.1, seed: 0 } as const;
+    const batches: number[] = [];
+    // Mean = the scaled input itself: each returned mean tells which input it belongs to.
+    const echo: Regressor = {
+      usableWhenStopped: true,
+      fit: async () => ({ epochsDone: 0, stopped: false }),
+      predict(x) {
+        batches.push(x.shape[0]);
+        return {
+          mean: tf.reshape(x, [-1]) as tf.Tensor1D,
+          aleatoric: tf.ones([x.shape[0]]) as tf.Tensor1D,
+          epistemic: tf.zeros([x.shape[0]]) as tf.Tensor1D,
+        };
+      },
+      dispose() {},
+    };
+    const result = await evaluateRegressor(echo, task, scaling, 41, opts);
+    expect(batches).toEqual([41 + task.heldOut.x.length]);
+    // The grid's means are the grid's own (scaled) inputs, mapped back: in order, 41 of them.
+    expect(result.mean.length).toBe(41);
+    result.mean.forEach((m, i) => {
+      expect(m).toBeCloseTo(scaling.yBack(scaling.x(result.xs[i]!)), 3);
+    });
+    expect(result.scores.count).toBe(task.heldOut.x.length);
+    const failing: Regressor = {
+      ...echo,
+      predict() {
+        throw new Error('predict failed');
+      },
+    };
+    const before = tf.memory().numTensors;
+    await expect(evaluateRegressor(failing, task, scaling, 41, opts)).rejects.toThrow(
+      'predict failed',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   test('evaluateClassifier: the sets of the held-out probabilities, sized on the grid', async () => {
     const task = makeTask('spirals', 0) as ClassificationTask;
     // Probabilities known in closed form: softmax of (x, y, 0) at the point (x, y).
