@@ -6,7 +6,6 @@ import {
   checkPositiveInteger,
   InvalidArgumentError,
   type Predictive,
-  ShapeError,
 } from '@uqjs/core';
 import { batchEnsemblePredict } from './batch-ensemble-predict.js';
 import { MAX_MEMBERS } from './ensemble-manifest.js';
@@ -62,22 +61,7 @@ export function mimoPredict(
   const members = checkCount(options.members, 'options.members', FN, MAX_MEMBERS);
   const output = checkOneOf(options.output ?? 'logits', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
-  checkMimoInput(model, x, FN);
-  const inputShape = model.inputs?.[0]?.shape;
-  if (inputShape !== undefined) {
-    const expected = [null, members, ...x.shape.slice(1)];
-    const ok =
-      inputShape.length === expected.length &&
-      inputShape.every((size, i) => size === null || size === expected[i]);
-    if (!ok) {
-      throw new ShapeError({
-        fn: FN,
-        argument: 'x',
-        expected: `[N, ...shape] with [N, ${members}, ...shape] fitting the model's input [${inputShape.map(String).join(', ')}]`,
-        given: x.shape,
-      });
-    }
-  }
+  checkMimoInput(model, x, members, FN);
   return tidy(() => {
     // One forward pass per tiled batch; its members [M, b, K].
     const parts = mapTiledBatches(

@@ -135,7 +135,7 @@ export function mimoPredictRegression(
   const { kind, eps } = readLossOptions(options, fn);
   const members = checkCount(options.members, 'options.members', fn, MAX_MEMBERS);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn);
-  checkMimoInput(model, x, fn);
+  checkMimoInput(model, x, members, fn);
   const rows = x.shape[0]!;
   return tidy(() => {
     const outputs = mapTiledBatches(x, members, batchSize, (tiled) => {

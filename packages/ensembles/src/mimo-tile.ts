@@ -1,14 +1,31 @@
 import { reshape, type Tensor, tile } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ShapeError } from '@uqjs/core';
 import { checkLayersModel, checkRows, mapBatches } from './batch-ensemble-predict.js';
 
 /**
- * Checks the model and the input `x` `[N, ...shape]` of a MIMO prediction (a tfjs-layers
- * model; rank >= 2, `N >= 1`; internal).
+ * Checks the model and the input `x` `[N, ...shape]` of a MIMO prediction of `members`
+ * members (internal): a tfjs-layers model, `x` of rank >= 2 with `N >= 1`, and, where the
+ * model declares its input shape, `[N, members, ...shape]` fitting it (so a wrong `members`
+ * is named here, not met as a raw tfjs shape error in the forward pass).
  */
-export function checkMimoInput(model: LayersModel, x: Tensor, fn: string): void {
+export function checkMimoInput(model: LayersModel, x: Tensor, members: number, fn: string): void {
   checkLayersModel(model, fn);
   checkRows(x, fn, 2, 'a tensor [N, ...shape] of rank >= 2 with N >= 1');
+  const inputShape = model.inputs?.[0]?.shape;
+  if (inputShape === undefined) return;
+  const expected = [null, members, ...x.shape.slice(1)];
+  const ok =
+    inputShape.length === expected.length &&
+    inputShape.every((size, i) => size === null || size === expected[i]);
+  if (!ok) {
+    throw new ShapeError({
+      fn,
+      argument: 'x',
+      expected: `[N, ...shape] with [N, ${members}, ...shape] fitting the model's input [${inputShape.map(String).join(', ')}]`,
+      given: x.shape,
+    });
+  }
 }
 
 /**

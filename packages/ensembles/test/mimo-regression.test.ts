@@ -186,6 +186,14 @@ describe('mimoPredictRegression', () => {
       /options.batchSize/,
     );
     expect(() => mimoPredictRegression(net, tf.zeros([4]), { members: 3 })).toThrow(fn);
+    // The model takes [B, 3, 1]: members 2, or rows [N, 2], are named before the forward pass.
+    expect(() => mimoPredictRegression(net, x, { members: 2 })).toThrow(ShapeError);
+    expect(() => mimoPredictRegression(net, x, { members: 2 })).toThrow(
+      /mimoPredictRegression: x.*fitting the model's input \[null, 3, 1\]/,
+    );
+    expect(() => mimoPredictRegression(net, tf.zeros([4, 2]), { members: 3 })).toThrow(
+      /mimoPredictRegression: x/,
+    );
     expect(() => mimoPredictRegression(null as never, x, { members: 3 })).toThrow(/model/);
     const classifier = functionalModel({
       inputs: net.inputs,
