@@ -14,26 +14,33 @@ import { deriveSeed, type Seed } from '@uqjs/core';
  * makes a fill of 10^6 values take a few milliseconds.
  */
 export class RowBits {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
 
   constructor(seed: Seed) {
-    let x = seed | 0;
-    const words: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      x = (x + 0x9e3779b9) | 0; // SplitMix32: a Weyl sequence through the murmur3 finalizer.
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      words.push((z ^ (z >>> 16)) | 0);
-    }
-    this.s0 = words[0]!;
-    this.s1 = words[1]!;
-    this.s2 = words[2]!;
-    this.s3 = words[3]!;
+    this.reseed(seed);
+  }
+
+  /**
+   * Restarts this stream from `seed`, exactly as `new RowBits(seed)` would, without
+   * allocating: the row fills reuse one stream for all their rows.
+   */
+  reseed(seed: Seed): this {
+    // SplitMix32: a Weyl sequence through the murmur3 finalizer, one word per state field.
+    const x = seed | 0;
+    this.s0 = splitMix32(x, 1);
+    this.s1 = splitMix32(x, 2);
+    this.s2 = splitMix32(x, 3);
+    this.s3 = splitMix32(x, 4);
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+    return this;
+  }
+
+  /** Restarts this stream as the stream of row `row` of the noise drawn with `seed`. */
+  reseedRow(seed: Seed, row: number): this {
+    return this.reseed(deriveSeed(seed, row));
   }
 
   /** Starts the stream of row `row` of the noise tensor drawn with `seed`. */
@@ -63,6 +70,14 @@ export class RowBits {
   uniform(): number {
     return ((this.next() >>> 9) + 0.5) * 1.1920928955078125e-7; // 2^-23
   }
+}
+
+/** The `k`-th SplitMix32 word (k = 1, 2, ...) after the state `x`. */
+function splitMix32(x: number, k: number): number {
+  let z = (x + Math.imul(k, 0x9e3779b9)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) | 0;
 }
 
 function rotl(x: number, k: number): number {
