@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPositive, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import {
+  checkOptionsObject as checkCoreOptionsObject,
+  checkPositive,
+  InvalidArgumentError,
+  ShapeError,
+} from '@uqjs/core';
 
 /** Input checks shared by the heteroscedastic heads (this package's and `@uqjs/mc-sigmoid`'s). */
 
@@ -31,7 +36,8 @@ export function checkMinRank(
 
 /**
  * Checks an options argument: `undefined` gives `{}`; anything but a plain object (`null`, a
- * number, an array, a tensor) is an `InvalidArgumentError` naming `argument` and `fn`.
+ * number, an array, a tensor) is an `InvalidArgumentError` naming `argument` and `fn`. A thin
+ * delegation to `@uqjs/core`'s `checkOptionsObject` (kept as this package's public name).
  *
  * @example
  * ```ts
@@ -45,21 +51,7 @@ export function checkOptionsObject<T extends object>(
   argument: string,
   fn: string,
 ): T {
-  if (value === undefined) return {} as T;
-  if (
-    value === null ||
-    typeof value !== 'object' ||
-    Array.isArray(value) ||
-    value instanceof tf.Tensor
-  ) {
-    throw new InvalidArgumentError({
-      fn,
-      argument,
-      expected: 'an options object (or undefined)',
-      given: value,
-    });
-  }
-  return value;
+  return checkCoreOptionsObject(value, argument, fn);
 }
 
 /** Checks a temperature: a number > 0 or a scalar tensor (whose value is checked by the caller). */

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkSameShape } from '@uqjs/core';
+import { checkOptionsObject, checkSameShape } from '@uqjs/core';
 import { checkNoiseKind, checkTensorValues, type NoiseKind } from '@uqjs/noise';
-import { checkMinRank, checkOptionsObject } from './checks.js';
+import { checkMinRank } from './checks.js';
 import { diagonalLatents } from './diagonal-latents.js';
 import { type LikelihoodLink, type McEngineResult, mcEngine } from './mc-engine.js';
 import { asFloat32, checkMcOptions, type McOptions } from './mc-options.js';

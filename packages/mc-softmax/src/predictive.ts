@@ -4,8 +4,13 @@ import {
   LayersModel,
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
-import { checkPositiveInteger, checkRank, InvalidArgumentError, type Predictive } from '@uqjs/core';
-import { checkOptionsObject } from './checks.js';
+import {
+  checkOptionsObject,
+  checkPositiveInteger,
+  checkRank,
+  InvalidArgumentError,
+  type Predictive,
+} from '@uqjs/core';
 import { type HeadPredictiveOptions, HeteroscedasticHead } from './heteroscedastic-head.js';
 import { tidyObject } from './tidy-object.js';
 
