@@ -2,10 +2,10 @@ import {
   checkAllFinite,
   checkNonEmpty,
   checkNumbers,
+  checkOptionsObject,
   checkProbabilities,
   checkRowLabels,
   checkTwoOrMoreColumns,
-  InvalidArgumentError,
   type Matrix,
   readVector as readAnyVector,
   readMatrix,
@@ -62,17 +62,13 @@ export async function readLabels(
 }
 
 /**
- * Checks an options argument: `undefined` or a plain object. (Not `@uqjs/core`'s `readOptions`:
- * conformal's message reads `must be an options object`, and names the argument it is given.)
+ * Checks an options argument: `undefined` or a plain object; `@uqjs/core`'s
+ * `checkOptionsObject` with conformal's wording (`must be an options object`).
  */
 export function readOptions<T extends object>(
   opts: unknown,
   argument: string,
   fn: string,
 ): Partial<T> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError({ fn, argument, expected: 'an options object', given: opts });
-  }
-  return opts as Partial<T>;
+  return checkOptionsObject(opts as Partial<T> | undefined, argument, fn, 'an options object');
 }

@@ -1,9 +1,10 @@
-import { InvalidArgumentError } from '@uqjs/core';
+import { checkOptionsObject } from '@uqjs/core';
 
 /**
  * An options argument as an object: `undefined` reads as `{}` (every option left out); `null`,
- * arrays and other non-objects are an `InvalidArgumentError` naming the argument, not a
- * `TypeError` from reading a property of `null`.
+ * arrays, tensors and other non-objects are an `InvalidArgumentError` naming the argument, not a
+ * `TypeError` from reading a property of `null`. `@uqjs/core`'s `checkOptionsObject` with the
+ * datasets' default wording.
  */
 export function checkOptions<T extends object>(
   opts: T | undefined,
@@ -11,9 +12,5 @@ export function checkOptions<T extends object>(
   fn: string,
   expected = 'an options object (or left out)',
 ): T {
-  if (opts === undefined) return {} as T;
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new InvalidArgumentError({ fn, argument, expected, given: opts });
-  }
-  return opts;
+  return checkOptionsObject(opts, argument, fn, expected);
 }
