@@ -251,7 +251,7 @@ describe('the evaluations', () => {
     expect(await evaluateRegressor(truth, task, scaling, 41, opts)).toEqual(result);
   });
 
-  test('evaluateRegressor: one prediction for grid and held-out points; a throwing predict leaks nothing', async () => {
+  test('evaluateRegressor: one prediction for grid and held-out points, split after', async () => {
     const task = makeTask('cubic', 0) as RegressionTask;
     const scaling = regressionScaling(task);
     const opts = { distribution: 'gaussian', alpha: 0.1, seed: 0 } as const;
@@ -277,9 +277,26 @@ describe('the evaluations', () => {
     result.mean.forEach((m, i) => {
       expect(m).toBeCloseTo(scaling.yBack(scaling.x(result.xs[i]!)), 3);
     });
-    expect(result.scores.count).toBe(task.heldOut.x.length);
+    // The held-out scores are those of the held-out inputs' own means (float32 on the way, as
+    // in the tensors), with variance 1 scaled back: the split hands them the right rows.
+    const heldOutMean = Float32Array.from(
+      Float32Array.from(task.heldOut.x, scaling.x),
+      scaling.yBack,
+    );
+    const heldOutVariance = new Float32Array(task.heldOut.x.length).fill(scaling.varianceBack(1));
+    expect(result.scores).toEqual(
+      regressionScores(heldOutMean, heldOutVariance, task.heldOut.y, 'gaussian'),
+    );
+  });
+
+  test('evaluateRegressor: a throwing predict leaks no tensor', async () => {
+    const task = makeTask('cubic', 0) as RegressionTask;
+    const scaling = regressionScaling(task);
+    const opts = { distribution: 'gaussian', alpha: 0.1, seed: 0 } as const;
     const failing: Regressor = {
-      ...echo,
+      usableWhenStopped: true,
+      fit: async () => ({ epochsDone: 0, stopped: false }),
+      dispose() {},
       predict() {
         throw new Error('predict failed');
       },
