@@ -51,3 +51,19 @@ export type { Predictive } from './predictive.js';
 export { checkPredictive, disposePredictive } from './predictive.js';
 export type { Seed, SeedStream } from './seed.js';
 export { checkSeed, deriveSeed, Rng, seedStream } from './seed.js';
+export type {
+  WasmApi,
+  WasmFunction,
+  WasmImport,
+  WasmMemory,
+  WasmModule,
+  WasmSignature,
+} from './wasm/assembler.js';
+export {
+  assembleWasm,
+  signedLeb128,
+  unsignedLeb128,
+  wasmApi,
+  wasmOp,
+  wasmType,
+} from './wasm/assembler.js';

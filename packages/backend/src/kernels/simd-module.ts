@@ -1,104 +1,43 @@
 /**
- * A small assembler for single-function WebAssembly SIMD modules that run on the tfjs wasm
- * backend's own memory (imported as `env.memory`, so kernels read and write tensors in place,
- * nothing copied). Modules are built at load time from named opcodes: no build step, no binary
- * blob in the package. Used by the Adam update, `Exp` and the leading-axis reductions.
+ * Single-function WebAssembly SIMD modules that run on the tfjs wasm backend's own memory
+ * (imported as `env.memory`, so kernels read and write tensors in place, nothing copied),
+ * assembled at load time by @uqjs/core's {@link assembleWasm}. Used by the Adam update, `Exp`,
+ * the softmax kernels and the leading-axis reductions.
  */
-import { BackendError } from '@uqjs/core';
+import {
+  assembleWasm,
+  BackendError,
+  type WasmApi,
+  type WasmMemory,
+  wasmApi,
+  wasmOp,
+  wasmType,
+} from '@uqjs/core';
 
-/**
- * The parts of the WebAssembly JavaScript API used here: the project compiles without the DOM
- * library, and @types/node 20 does not declare the `WebAssembly` global.
- */
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-/** A `WebAssembly.Memory`, e.g. the tfjs wasm backend's heap. */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-
-/** Unsigned LEB128, the encoding of every count, size and index in a wasm binary. */
-function unsigned(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value;
-  do {
-    const low = rest & 0x7f;
-    rest >>>= 7;
-    bytes.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
-  return bytes;
-}
-
-/** Signed LEB128, the encoding of an `i32.const` immediate. */
-function signed(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value | 0;
-  for (;;) {
-    const low = rest & 0x7f;
-    rest >>= 7;
-    const done = (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0);
-    bytes.push(done ? low : low | 0x80);
-    if (done) return bytes;
-  }
-}
-
-/** A vector: its length, then its items' bytes. */
-function vector(items: readonly (readonly number[])[]): number[] {
-  return [...unsigned(items.length), ...items.flat()];
-}
-
-function section(id: number, content: readonly number[]): number[] {
-  return [id, ...unsigned(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  return vector([...text].map((c) => [c.charCodeAt(0)]));
-}
+export type { WasmMemory } from '@uqjs/core';
 
 /** Value types. */
-export const I32 = 0x7f;
-export const F32 = 0x7d;
-export const V128 = 0x7b;
+export const I32 = wasmType.i32;
+export const F32 = wasmType.f32;
+export const V128 = wasmType.v128;
 
-const SIMD = 0xfd;
-/** memarg of a v128 access: alignment hint 2^2 bytes (float32 arrays), offset 0. */
-const MEMARG = [2, 0];
-
-/** The instructions the kernels use, each as its bytes (or a function of its immediate). */
+/**
+ * The instructions the kernels use: @uqjs/core's {@link wasmOp}, with the kernels' short names
+ * for the f32x4 and v128 ones (`add` is `f32x4.add`, `load` is `v128.load` at offset 0, ...).
+ */
 export const op = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (depth: number) => [0x0c, depth],
-  brIf: (depth: number) => [0x0d, depth],
-  get: (local: number) => [0x20, ...unsigned(local)],
-  set: (local: number) => [0x21, ...unsigned(local)],
-  i32Const: (value: number) => [0x41, ...signed(value)],
-  f32Const: (value: number) => [0x43, ...new Uint8Array(new Float32Array([value]).buffer)],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32Shl: [0x74],
-  i32GeU: [0x4f],
-  load: [SIMD, 0x00, ...MEMARG],
-  store: [SIMD, 0x0b, ...MEMARG],
-  i32x4Splat: [SIMD, 0x11],
-  splat: [SIMD, 0x13], // f32x4.splat
-  i32x4Shl: [SIMD, 0xab, 0x01],
-  i32x4ShrS: [SIMD, 0xac, 0x01],
-  i32x4Add: [SIMD, 0xae, 0x01],
-  i32x4Sub: [SIMD, 0xb1, 0x01],
-  sqrt: [SIMD, 0xe3, 0x01],
-  add: [SIMD, 0xe4, 0x01],
-  sub: [SIMD, 0xe5, 0x01],
-  mul: [SIMD, 0xe6, 0x01],
-  div: [SIMD, 0xe7, 0x01],
-  max: [SIMD, 0xe9, 0x01], // f32x4.max (NaN if either lane is NaN)
-  pmin: [SIMD, 0xea, 0x01], // f32x4.pmin: b < a ? b : a (one instruction; keeps a NaN in a)
-  pmax: [SIMD, 0xeb, 0x01], // f32x4.pmax: a < b ? b : a
+  ...wasmOp,
+  load: wasmOp.v128Load(),
+  store: wasmOp.v128Store(),
+  splat: wasmOp.f32x4Splat,
+  sqrt: wasmOp.f32x4Sqrt,
+  add: wasmOp.f32x4Add,
+  sub: wasmOp.f32x4Sub,
+  mul: wasmOp.f32x4Mul,
+  div: wasmOp.f32x4Div,
+  max: wasmOp.f32x4Max,
+  pmin: wasmOp.f32x4Pmin,
+  pmax: wasmOp.f32x4Pmax,
 } as const;
 
 /** `[base + i]` on the stack (a byte address), then `v128.load`. */
@@ -116,25 +55,14 @@ export interface SimdFunction {
 }
 
 /**
- * The memory import's limits: any size; a shared memory (the threaded tfjs-wasm build's, a
- * `SharedArrayBuffer`) can only be imported as shared, which needs a maximum: 65536 pages (4 GiB),
- * the largest a 32-bit memory can have, so that every shared memory satisfies it.
+ * A complete module: imports `env.memory` (any size, shared or not: a shared memory can only be
+ * imported as shared), exports the one function.
  */
-function memoryLimits(shared: boolean): number[] {
-  return shared ? [0x03, 0x00, ...unsigned(65536)] : [0x00, 0x00];
-}
-
-/** A complete module: imports `env.memory` (any size, shared or not), exports the one function. */
 function assemble(fn: SimdFunction, shared: boolean): Uint8Array {
-  const code = [...vector(fn.locals.map(([count, type]) => [count, type])), ...fn.body, ...op.end];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, vector([[0x60, ...vector(fn.params.map((type) => [type])), 0]])), // type 0: params -> ()
-    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...memoryLimits(shared)]])),
-    ...section(3, vector([[0]])), // function 0 has type 0
-    ...section(7, vector([[...name(fn.name), 0x00, 0]])), // export function 0
-    ...section(10, vector([[...unsigned(code.length), ...code]])),
-  ]);
+  return assembleWasm({
+    memory: { module: 'env', name: 'memory', shared },
+    functions: [fn],
+  });
 }
 
 /**
@@ -170,13 +98,15 @@ function compile(
   description: SimdFunction,
   shared: boolean,
 ): { module: object; exportName: string } | null {
+  const api = wasmApi();
   const bytes = assemble(description, shared);
-  if (!WebAssembly.validate(bytes)) return null;
-  return { module: new WebAssembly.Module(bytes), exportName: description.name };
+  if (api === null || !api.validate(bytes)) return null;
+  return { module: new api.Module(bytes), exportName: description.name };
 }
 
 function instantiate<F>(module: object, exportName: string, memory: WasmMemory): F {
-  return new WebAssembly.Instance(module, { env: { memory } }).exports[exportName] as F;
+  const api = wasmApi() as WasmApi; // compile() found it
+  return new api.Instance(module, { env: { memory } }).exports[exportName] as F;
 }
 
 /**
