@@ -1,6 +1,7 @@
 import { initializers, input, layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import {
   checkInRange,
+  checkOptionsObject,
   checkPositiveInteger,
   checkSeed,
   deriveSeed,
@@ -37,15 +38,9 @@ export interface CheckedBody {
 }
 
 /** Checks the shared options; `divisor` is what H and W must be multiples of. */
-export function checkBodyOptions(opts: BodyOptions, divisor: number, fn: string): CheckedBody {
-  if (opts === null || typeof opts !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'opts',
-      expected: 'an options object',
-      given: opts,
-    });
-  }
+export function checkBodyOptions(options: BodyOptions, divisor: number, fn: string): CheckedBody {
+  // Left out, the options read as {} and the error names the missing opts.inputShape.
+  const opts = checkOptionsObject(options, 'opts', fn, 'an options object');
   const shape = opts.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3) {
     throw new InvalidArgumentError({

@@ -117,6 +117,15 @@ describe('buildUNet', () => {
     expect(() => buildUNet({ inputShape: [8, 8, 1], depth: 0 })).toThrow(/opts.depth/);
     expect(() => buildUNet({ inputShape: [8, 8, 1], dropoutRate: 1 })).toThrow(/opts.dropoutRate/);
     expect(() => buildUNet({ inputShape: [8, 8, 1], baseFilters: 0 })).toThrow(/opts.baseFilters/);
+    // Not an options object: null and arrays are named as opts; left out, opts.inputShape is missing.
+    for (const bad of [null, [1], 3]) {
+      expect(() => buildUNet(bad as never)).toThrow(
+        /^buildUNet: opts must be an options object, got /,
+      );
+    }
+    expect(() => buildUNet(undefined as never)).toThrow(
+      /^buildUNet: opts.inputShape must be \[H, W, C\]/,
+    );
   });
 
   it(`trains with the heteroscedastic pixel head on ${tf.getBackend()}: the loss decreases`, async () => {
