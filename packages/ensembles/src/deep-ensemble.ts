@@ -23,6 +23,7 @@ import {
   checkFiniteNumber,
   checkLabels,
   checkOneOf,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkProbabilities,
@@ -51,6 +52,9 @@ import { mixtureMoments } from './mixture-moments.js';
 import { DEFAULT_HEAD_EPS, splitHead } from './regression-head.js';
 import { withSeededMathRandom } from './seeded-math-random.js';
 import { trainMember } from './train-member.js';
+
+/** What the methods' `options` argument must be, in their errors (a `null` is no options object). */
+const OPTIONS_EXPECTED = 'an options object (or nothing)';
 
 /**
  * What `buildModel` and a custom `optimizer` factory receive for each member.
@@ -286,7 +290,7 @@ export class DeepEnsemble {
   ): Promise<DeepEnsembleFitResult> {
     const fn = 'DeepEnsemble.fit';
     this.checkUsable(fn);
-    checkOptionsObject(options, fn);
+    checkOptionsObject(options, 'options', fn, OPTIONS_EXPECTED);
     const epochs = checkPositiveInteger(options.epochs ?? 10, 'options.epochs', fn);
     const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'options.batchSize', fn);
     const learningRate = checkPositive(options.learningRate ?? 1e-3, 'options.learningRate', fn);
@@ -352,7 +356,7 @@ export class DeepEnsemble {
   predict(x: Tensor, options: DeepEnsemblePredictOptions = {}): Predictive {
     const fn = 'DeepEnsemble.predict';
     this.checkUsable(fn);
-    checkOptionsObject(options, fn);
+    checkOptionsObject(options, 'options', fn, OPTIONS_EXPECTED);
     if (this.output === 'gaussian' || this.output === 'laplace') {
       throw new InvalidArgumentError({
         fn,
@@ -389,7 +393,7 @@ export class DeepEnsemble {
   predictRegression(x: Tensor, options: DeepEnsemblePredictOptions = {}): RegressionPredictive {
     const fn = 'DeepEnsemble.predictRegression';
     this.checkUsable(fn);
-    checkOptionsObject(options, fn);
+    checkOptionsObject(options, 'options', fn, OPTIONS_EXPECTED);
     const kind = this.output;
     if (kind !== 'gaussian' && kind !== 'laplace') {
       throw new InvalidArgumentError({
@@ -576,18 +580,6 @@ function checkLoadedMember(
       `${fn}: member ${JSON.stringify(name)} of ${manifestPath} has input and output shapes ` +
         `${shapes(model)}, member 0 has ${shapes(first)}; every member must have the same`,
     );
-  }
-}
-
-/** Throws `InvalidArgumentError` unless `options` is an object (a `null` would throw a raw `TypeError`). */
-function checkOptionsObject(options: unknown, fn: string): void {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an options object (or nothing)',
-      given: options,
-    });
   }
 }
 

@@ -15,6 +15,7 @@ import {
   checkFiniteNumber,
   checkInteger,
   checkOneOf,
+  checkOptionsObject,
   checkPositiveInteger,
   checkRank,
   checkSeed,
@@ -95,14 +96,7 @@ export function testTimeAugmentation(
   options: TestTimeAugmentationOptions = {},
 ): Required<Predictive> {
   const fn = 'testTimeAugmentation';
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an options object (or nothing)',
-      given: options,
-    });
-  }
+  checkOptionsObject(options, 'options', fn, 'an options object (or nothing)');
   checkModel(model, fn);
   checkImages(x, 'x', fn);
   const output = checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', fn);

@@ -418,6 +418,10 @@ describe('DeepEnsemble bad data and files (issue 19)', () => {
     expect(() => e.predictRegression(x, null as never)).toThrow(
       'DeepEnsemble.predictRegression: options must be an options object',
     );
+    // An array passed the old typeof check; it is no options object either.
+    expect(() => e.predictRegression(x, [] as never)).toThrow(
+      'DeepEnsemble.predictRegression: options must be an options object (or nothing), got ',
+    );
     tf.dispose([x, nanX, huge]);
     e.dispose();
   });

@@ -246,6 +246,12 @@ describe('testTimeAugmentation', () => {
     expect(() => testTimeAugmentation(model, x, { output: 'raw' as 'logits' })).toThrow(
       /options.output/,
     );
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    for (const bad of [null, [{ flip: true }], flat]) {
+      expect(() => testTimeAugmentation(model, x, bad as never)).toThrow(
+        /^testTimeAugmentation: options must be an options object \(or nothing\), got /,
+      );
+    }
     expect(() => augment(x, { flip: 1 as unknown as boolean })).toThrow(/transform.flip/);
     expect(() => randomTransforms(0, 1)).toThrow(/count/);
     expect(() => randomTransforms(2, 1, { maxScale: 0.5 })).toThrow(/maxScale/);

@@ -1,6 +1,6 @@
 import { sigmoid, softmax, type Tensor, type Tensor1D, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { checkPositiveInteger, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import { checkOptionsObject, checkPositiveInteger, ShapeError } from '@uqjs/core';
 import { splitConfidence } from './confidence-loss.js';
 import { outputClasses } from './train-with-confidence.js';
 
@@ -49,14 +49,7 @@ export function confidencePredict(
   options: ConfidencePredictOptions = {},
 ): ConfidencePredictive {
   const fn = 'confidencePredict';
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an options object (or nothing)',
-      given: options,
-    });
-  }
+  checkOptionsObject(options, 'options', fn, 'an options object (or nothing)');
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn);
   outputClasses(model, fn);
   if ((x?.shape?.[0] ?? 0) === 0) {

@@ -141,6 +141,12 @@ describe('trainWithConfidence', () => {
     );
     expect(() => confidencePredict(plain, x)).toThrow(/model output/);
     expect(() => confidencePredict(model, x, { batchSize: 0 })).toThrow(/options.batchSize/);
+    // null and arrays are no options object (an array passed the old typeof check).
+    for (const bad of [null, [2]]) {
+      expect(() => confidencePredict(model, x, bad as never)).toThrow(
+        /^confidencePredict: options must be an options object \(or nothing\), got /,
+      );
+    }
     tf.dispose(x);
     model.dispose();
     plain.dispose();
