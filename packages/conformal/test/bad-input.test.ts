@@ -165,6 +165,12 @@ describe('named errors', () => {
       /calibrate: opts must be an options object, got null/,
     );
     const t = tf.tensor3d([[[0.5, 0.5]]]);
+    // A tensor is no options object (it passed the old check and read as alpha undefined).
+    await rejects(
+      calibrate(probs, labels, t as never),
+      InvalidArgumentError,
+      /^calibrate: opts must be an options object, got /,
+    );
     await rejects(
       calibrate(t as never, [0], { alpha: 0.5 }),
       ShapeError,

@@ -1,5 +1,6 @@
 // Null and other non-object options/arguments: every public function fails with a UqjsError
 // that names the argument, never a raw TypeError from reading a property of null.
+import * as tf from '@tensorflow/tfjs-core';
 import { UqjsError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -67,6 +68,12 @@ const cases: [string, () => unknown, string][] = [
   ['withImages(null)', () => dataset().withImages(bad), 'ImageDataset.withImages: images'],
   ['split(null, opts)', () => split(bad, { validation: 0.5 }), 'split: dataset'],
   ['split(dataset, null)', () => split(dataset(), bad), 'split: opts'],
+  // A tensor is no options object either (tidy frees it when split throws).
+  [
+    'split(dataset, tensor)',
+    () => tf.tidy(() => split(dataset(), tf.zeros([1]) as never)),
+    'split: opts must be an options object',
+  ],
   ['standardize(null)', () => standardize(bad), 'standardize: data'],
   ['standardize(data, 5)', () => standardize(dataset(), five), 'standardize: stats'],
   ['normalize(null)', () => normalize(bad), 'normalize: data'],
