@@ -1,7 +1,7 @@
-import { concat, moments, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, type Predictive } from '@uqjs/core';
-import { batchEnsemblePredict } from '@uqjs/ensembles';
+import { batchEnsembleMembers, membersPredictive } from '@uqjs/ensembles';
 import { clearPassSeeds, readPredictiveArgs, seedPass } from './bayes-predictive.js';
 import { Rank1BayesianDense } from './rank1-bayesian-dense.js';
 
@@ -28,7 +28,7 @@ export interface Rank1PredictOptions {
 /**
  * The Monte Carlo predictive of a rank-1 Bayesian network (one whose output `[B, M, K]` comes
  * from {@link Rank1BayesianDense} layers): `S` passes, each a seeded draw of every member's
- * factors read with `batchEnsemblePredict` (`@uqjs/ensembles`), so `M S` networks in all.
+ * factors read with `batchEnsembleMembers` (`@uqjs/ensembles`), so `M S` networks in all.
  *
  * Shapes: `x` `[N, ...]`; `members` `[S M, N, K]` (pass `s`, member `m` at `s M + m`),
  * `probs` their mean and `variance` their population variance, `[N, K]`.
@@ -59,18 +59,17 @@ export function rank1Predict(
     });
   }
   try {
-    return tidy(() => {
-      const passes: Tensor[] = [];
-      for (let s = 0; s < numSamples; s++) {
-        seedPass(rank1, seed, s);
-        // [M, N, K]: this pass's draw of every member.
-        passes.push(batchEnsemblePredict(model, x, { output, batchSize }).members!);
-      }
-      // S x [M, N, K] -> [S M, N, K], pass-major.
-      const members = passes.length === 1 ? passes[0]! : concat(passes, 0);
-      const { mean, variance } = moments(members, 0);
-      return { probs: mean, members, variance };
-    }) as Predictive;
+    // S passes, each a seeded draw of every member: [S M, N, K], pass-major.
+    return tidy(() =>
+      membersPredictive(
+        batchEnsembleMembers(model, x, {
+          output,
+          batchSize,
+          passes: numSamples,
+          onPass: (s) => seedPass(rank1, seed, s),
+        }),
+      ),
+    ) as Predictive;
   } finally {
     clearPassSeeds(rank1);
   }

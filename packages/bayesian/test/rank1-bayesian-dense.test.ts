@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, sequential } from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, Rng, ShapeError } from '@uqjs/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Rank1BayesianDense, rank1Predict } from '../src/index.js';
 import { klTerm, read, readOf, roundTrip, softplus } from './helpers.js';
 
@@ -265,6 +265,31 @@ describe('Rank1BayesianDense', () => {
       tf.dispose([p.probs, p.members!, p.variance!]);
     }
     expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
+  });
+
+  it('checks the probabilities of all S passes with one read, not one per pass', () => {
+    const model = sequential();
+    model.add(
+      new Rank1BayesianDense({
+        inputShape: [D],
+        units: 2,
+        members: 2,
+        activation: 'softmax',
+        seed: 1,
+      }),
+    );
+    const input = tf.ones([4, D]);
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      const p = rank1Predict(model, input, 5, { seed: 2, batchSize: 2 });
+      // 5 passes of 2 batches: one check of the whole output (skipped on webgpu).
+      expect(reads).toHaveBeenCalledTimes(tf.getBackend() === 'webgpu' ? 0 : 1);
+      expect(p.members!.shape).toEqual([10, 4, 2]);
+      tf.dispose([p.probs, p.members!, p.variance!]);
+    } finally {
+      reads.mockRestore();
+    }
     input.dispose();
   });
 

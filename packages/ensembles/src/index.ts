@@ -11,8 +11,11 @@
  */
 export type { BatchEnsembleActivation, BatchEnsembleDenseArgs } from './batch-ensemble-dense.js';
 export { BatchEnsembleDense } from './batch-ensemble-dense.js';
-export type { BatchEnsemblePredictOptions } from './batch-ensemble-predict.js';
-export { batchEnsemblePredict } from './batch-ensemble-predict.js';
+export type {
+  BatchEnsembleMembersOptions,
+  BatchEnsemblePredictOptions,
+} from './batch-ensemble-predict.js';
+export { batchEnsembleMembers, batchEnsemblePredict } from './batch-ensemble-predict.js';
 export type {
   BuildModel,
   DeepEnsembleFitOptions,
@@ -29,6 +32,7 @@ export { fastGradientSign } from './fast-gradient-sign.js';
 export { gaussianNll, laplaceNll } from './heteroscedastic-nll.js';
 export type { KFoldEnsembleOptions, KFoldEnsembleResult } from './k-fold-ensemble.js';
 export { kFoldEnsemble, kFoldSplit } from './k-fold-ensemble.js';
+export { membersPredictive } from './members-predictive.js';
 export type { MimoBatch, MimoBatchOptions } from './mimo-batch.js';
 export { mimoBatch } from './mimo-batch.js';
 export type { MimoHeadArgs, MimoKernelInitializer } from './mimo-head.js';

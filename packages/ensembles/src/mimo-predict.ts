@@ -1,4 +1,4 @@
-import { concat, type Tensor, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, tidy } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkCount,
@@ -7,7 +7,7 @@ import {
   InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
-import { batchEnsemblePredict } from './batch-ensemble-predict.js';
+import { predictMembers } from './batch-ensemble-predict.js';
 import { MAX_MEMBERS } from './ensemble-manifest.js';
 import { membersPredictive } from './members-predictive.js';
 import { checkMimoInput, mapTiledBatches } from './mimo-tile.js';
@@ -62,15 +62,20 @@ export function mimoPredict(
   const output = checkOneOf(options.output ?? 'logits', OUTPUTS, 'options.output', FN);
   const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
   checkMimoInput(model, x, members, FN);
-  return tidy(() => {
-    // One forward pass per tiled batch; its members [M, b, K].
-    const parts = mapTiledBatches(
-      x,
-      members,
-      batchSize,
-      (tiled) => batchEnsemblePredict(model, tiled, { output, batchSize }).members!,
-    );
-    // [M, b, K] per batch -> [M, N, K] along the row axis 1.
-    return membersPredictive(parts.length === 1 ? parts[0]! : concat(parts, 1));
-  }) as Predictive;
+  return tidy(() =>
+    // One forward pass per tiled batch [b, M, ...shape]; its members' softmaxes [M, b, K].
+    membersPredictive(
+      predictMembers(
+        model,
+        x,
+        {
+          output,
+          batchSize,
+          passes: 1,
+          map: (rows, size, run) => mapTiledBatches(rows, members, size, run),
+        },
+        FN,
+      ),
+    ),
+  ) as Predictive;
 }

@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, loadLayersModel, sequential } from '@tensorflow/tfjs-layers';
-import { disposePredictive } from '@uqjs/core';
-import { describe, expect, it } from 'vitest';
-import { BatchEnsembleDense, batchEnsemblePredict } from '../src/index.js';
+import { disposePredictive, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  BatchEnsembleDense,
+  batchEnsembleMembers,
+  batchEnsemblePredict,
+  membersPredictive,
+} from '../src/index.js';
 import { expectValueCheck, read, readArray } from './helpers.js';
 
 const M = 3;
@@ -264,6 +269,99 @@ describe('batchEnsemblePredict', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++)
       disposePredictive(batchEnsemblePredict(m, x, { output: 'logits', batchSize: 2 }));
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
+
+describe('batchEnsembleMembers', () => {
+  const model = (activation: 'linear' | 'softmax' = 'linear') => {
+    const m = sequential();
+    m.add(
+      new BatchEnsembleDense({ inputShape: [2], units: 3, ensembleSize: M, seed: 5, activation }),
+    );
+    return m;
+  };
+
+  it("with one pass gives batchEnsemblePredict's members, bit for bit", async () => {
+    const m = model();
+    const x = tf.randomNormal([7, 2], 0, 1, 'float32', 2);
+    const members = batchEnsembleMembers(m, x, { output: 'logits', batchSize: 3 });
+    const p = batchEnsemblePredict(m, x, { output: 'logits', batchSize: 3 });
+    expect(members.shape).toEqual([M, 7, 3]);
+    expect(await read(members)).toEqual(await read(p.members!));
+    disposePredictive(p);
+    tf.dispose([members, x]);
+  });
+
+  it('stacks P passes pass-major, calling onPass(p) before pass p, with one probability read', async () => {
+    const m = model('softmax');
+    const layer = m.layers[0] as BatchEnsembleDense;
+    const base = layer.getWeights().map((w) => w.clone());
+    // Pass p scales the shared kernel W by (p + 1), so every pass is a different network.
+    const setScale = (p: number) => {
+      const scaled = tf.mul(base[0]!, p + 1);
+      layer.setWeights([scaled, ...base.slice(1)]);
+      scaled.dispose();
+    };
+    const x = tf.randomNormal([5, 2], 0, 1, 'float32', 3);
+    const calls: number[] = [];
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    let members: tf.Tensor;
+    try {
+      members = batchEnsembleMembers(m, x, {
+        batchSize: 2,
+        passes: 3,
+        onPass: (p) => {
+          calls.push(p);
+          setScale(p);
+        },
+      });
+      // 3 passes of 3 batches: one check of the whole output (skipped on webgpu).
+      expect(reads).toHaveBeenCalledTimes(tf.getBackend() === 'webgpu' ? 0 : 1);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(calls).toEqual([0, 1, 2]);
+    expect(members.shape).toEqual([3 * M, 5, 3]);
+    const all = await readArray<number[][][]>(members);
+    for (let p = 0; p < 3; p++) {
+      setScale(p);
+      // The same network predicted on its own: pass p, member j at row p M + j, same kernels.
+      const single = batchEnsembleMembers(m, x, { batchSize: 2 });
+      const expected = await readArray<number[][][]>(single);
+      expected.forEach((rows, j) => {
+        expect(all[p * M + j]).toEqual(rows);
+      });
+      single.dispose();
+    }
+    // Different scales give different members (the check above cannot pass by repetition).
+    expect(all[0]).not.toEqual(all[M]);
+    tf.dispose([members, x, ...base]);
+  });
+
+  it('rejects bad arguments, naming them, and leaks nothing', () => {
+    const m = model();
+    const x = tf.ones([4, 2]);
+    const fn = 'batchEnsembleMembers';
+    expect(() => batchEnsembleMembers(m, x, { passes: 0 })).toThrow(`${fn}: options.passes`);
+    expect(() => batchEnsembleMembers(m, x, { onPass: 1 as never })).toThrow(InvalidArgumentError);
+    expect(() => batchEnsembleMembers(m, x, { onPass: 1 as never })).toThrow(
+      `${fn}: options.onPass`,
+    );
+    expect(() => batchEnsembleMembers(m, x, null as never)).toThrow(`${fn}: options`);
+    expect(() => batchEnsembleMembers(m, x, { output: 'x' as never })).toThrow(
+      `${fn}: options.output`,
+    );
+    expect(() => batchEnsembleMembers(m, tf.zeros([0, 2]))).toThrow(`${fn}: x`);
+    expect(() => batchEnsembleMembers(null as never, x)).toThrow(`${fn}: model`);
+    expect(() => membersPredictive(tf.zeros([2, 3]))).toThrow(ShapeError);
+    tf.dispose(batchEnsembleMembers(m, x, { output: 'logits', batchSize: 3, passes: 2 }));
+    const before = tf.memory().numTensors;
+    tf.dispose(batchEnsembleMembers(m, x, { output: 'logits', batchSize: 3, passes: 2 }));
+    disposePredictive(
+      tf.tidy(() => membersPredictive(batchEnsembleMembers(m, x, { output: 'logits' }))),
+    );
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
   });

@@ -7,7 +7,7 @@ import {
   loadLayersModel,
 } from '@tensorflow/tfjs-layers';
 import { disposePredictive, InvalidArgumentError, ShapeError } from '@uqjs/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MimoHead, MimoStack, mimoBatch, mimoLoss, mimoPredict } from '../src/index.js';
 import { read, readArray } from './helpers.js';
 
@@ -457,6 +457,30 @@ describe('mimoPredict', () => {
     });
     disposePredictive(predictive);
     tf.dispose([images, tiled]);
+    m.dispose();
+  });
+
+  it('reads model probabilities once for all batches, not once per batch', () => {
+    const m = mimoMlp(3, 4, 1);
+    const soft = functionalModel({
+      inputs: m.inputs,
+      outputs: layers.softmax({ axis: -1 }).apply(m.outputs[0]!) as never,
+    });
+    const x = tf.randomNormal([5, 2], 0, 1, 'float32', 6);
+    const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      // 5 batches of 1 row: one check of the whole [5, 3, 4] output (skipped on webgpu).
+      const predictive = mimoPredict(soft, x, {
+        members: 3,
+        output: 'probabilities',
+        batchSize: 1,
+      });
+      expect(reads).toHaveBeenCalledTimes(tf.getBackend() === 'webgpu' ? 0 : 1);
+      disposePredictive(predictive);
+    } finally {
+      reads.mockRestore();
+    }
+    x.dispose();
     m.dispose();
   });
 
