@@ -231,23 +231,17 @@ export class DeepEnsemble {
         given: buildModel,
       });
     }
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'options',
-        expected: 'an object { size, seed? }',
-        given: options,
-      });
-    }
-    const size = checkCount(options.size, 'options.size', fn, MAX_MEMBERS);
-    const seed = checkSeed(options.seed ?? 0, 'options.seed', fn);
+    // Left out, the options read as {} and the error names the missing options.size.
+    const opts = checkOptionsObject(options, 'options', fn, 'an object { size, seed? }');
+    const size = checkCount(opts.size, 'options.size', fn, MAX_MEMBERS);
+    const seed = checkSeed(opts.seed ?? 0, 'options.seed', fn);
     const output = checkOneOf(
-      options.output ?? 'probabilities',
+      opts.output ?? 'probabilities',
       ENSEMBLE_OUTPUTS,
       'options.output',
       fn,
     );
-    const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
+    const eps = checkPositive(opts.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
     const members: LayersModel[] = [];
     try {
       for (let index = 0; index < size; index++) {

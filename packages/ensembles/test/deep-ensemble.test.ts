@@ -87,6 +87,12 @@ describe('DeepEnsemble.create', () => {
     ).toThrow(
       `${fn}: options.output must be one of 'probabilities', 'logits', 'gaussian', 'laplace', got "scores"`,
     );
+    // null and arrays are no options (an array passed the old typeof check).
+    for (const bad of [null, [2]]) {
+      expect(() => DeepEnsemble.create(() => mlp(2), bad as never)).toThrow(
+        /^DeepEnsemble\.create: options must be an object \{ size, seed\? \}, got /,
+      );
+    }
     expect(() => DeepEnsemble.create('mlp' as never, { size: 2 })).toThrow(
       `${fn}: buildModel must be a function returning a LayersModel, got "mlp"`,
     );
