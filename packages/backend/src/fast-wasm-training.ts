@@ -36,6 +36,10 @@ import type { KernelArgs, SingleOutputKernel } from './kernels/kernel-scope.js';
 import { leadingAxisReduce, MAX, SUM } from './kernels/leading-axis-reduce.js';
 import { maxPoolGrad } from './kernels/max-pool-grad.js';
 import {
+  DIAGONAL_SOFTMAX_LOG_MEAN_EXP,
+  DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD,
+  diagonalSoftmaxLogMeanExp,
+  diagonalSoftmaxLogMeanExpGrad,
   SOFTMAX_LOG_MEAN_EXP,
   SOFTMAX_LOG_MEAN_EXP_GRAD,
   softmaxLogMeanExp,
@@ -90,6 +94,8 @@ const PLANS: readonly KernelPlan[] = [
   { name: ADAM_UPDATE, build: () => adamUpdate },
   { name: SOFTMAX_LOG_MEAN_EXP, build: () => softmaxLogMeanExp },
   { name: SOFTMAX_LOG_MEAN_EXP_GRAD, build: () => softmaxLogMeanExpGrad },
+  { name: DIAGONAL_SOFTMAX_LOG_MEAN_EXP, build: () => diagonalSoftmaxLogMeanExp },
+  { name: DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD, build: () => diagonalSoftmaxLogMeanExpGrad },
 ];
 
 function requireStock(name: string, stock: SingleOutputKernel | undefined): SingleOutputKernel {
@@ -129,7 +135,11 @@ let enabled: FastWasmTraining | undefined;
  * - `UqjsSoftmaxLogMeanExp` and its gradient ({@link SOFTMAX_LOG_MEAN_EXP},
  *   {@link SOFTMAX_LOG_MEAN_EXP_GRAD}, not tfjs kernels): the per-sample log-softmax and the
  *   log-mean-exp over Monte Carlo samples of `mcSoftmax` (`@uqjs/mc-softmax`) and their backward
- *   pass, a few passes over the wasm heap instead of about fifteen kernels.
+ *   pass, a few passes over the wasm heap instead of about fifteen kernels;
+ * - `UqjsDiagonalSoftmaxLogMeanExp` and its gradient ({@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP},
+ *   {@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD}): the same for diagonal latents
+ *   `loc + scale u`, formed inside the row passes, with `dL/dloc` and `dL/dscale` summed over
+ *   the samples in the backward row pass (no `[S, B, K]` latents or latent gradients).
  *
  * It also registers the gradient of dilated (atrous) `Conv2D` for every backend
  * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks, on this and every later call

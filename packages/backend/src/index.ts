@@ -7,6 +7,8 @@ export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js
 export { ADAM_UPDATE } from './kernels/adam-update.js';
 export { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
 export {
+  DIAGONAL_SOFTMAX_LOG_MEAN_EXP,
+  DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD,
   SOFTMAX_LOG_MEAN_EXP,
   SOFTMAX_LOG_MEAN_EXP_GRAD,
 } from './kernels/softmax-log-mean-exp.js';

@@ -69,7 +69,7 @@ function sgdStep(values: Record<Param | 'x', Float32Array>): tf.Tensor[] {
 }
 
 describe('enableFastWasmTraining', () => {
-  it('registers the twelve kernels, replacing eight stock ones and adding four', () => {
+  it('registers the sixteen kernels, replacing eight stock ones and adding eight', () => {
     expect(enableFastWasmTraining()).toEqual({
       kernels: [
         'BatchMatMul',
@@ -86,6 +86,8 @@ describe('enableFastWasmTraining', () => {
         'UqjsAdamUpdate',
         'UqjsSoftmaxLogMeanExp',
         'UqjsSoftmaxLogMeanExpGrad',
+        'UqjsDiagonalSoftmaxLogMeanExp',
+        'UqjsDiagonalSoftmaxLogMeanExpGrad',
       ],
       replaced: [
         'BatchMatMul',
@@ -104,6 +106,8 @@ describe('enableFastWasmTraining', () => {
         'UqjsAdamUpdate',
         'UqjsSoftmaxLogMeanExp',
         'UqjsSoftmaxLogMeanExpGrad',
+        'UqjsDiagonalSoftmaxLogMeanExp',
+        'UqjsDiagonalSoftmaxLogMeanExpGrad',
       ],
     });
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
+import { diagonalBackwardFor, diagonalShiftFor } from './diagonal-softmax-rows.js';
 import { simdExpFor } from './exp-simd.js';
 import { type KernelArgs, type Scratch, withScratch } from './kernel-scope.js';
 import { backendMemory } from './simd-module.js';
@@ -25,6 +26,25 @@ export const SOFTMAX_LOG_MEAN_EXP = 'UqjsSoftmaxLogMeanExp';
  * @since 0.1.0
  */
 export const SOFTMAX_LOG_MEAN_EXP_GRAD = 'UqjsSoftmaxLogMeanExpGrad';
+
+/**
+ * {@link SOFTMAX_LOG_MEAN_EXP} of diagonal latents `x = loc + scale u` (`diagonalLatents` in
+ * `@uqjs/mc-softmax`) from `loc`, `scale` `[..., K]` and the noise `u` `[S, ..., K]`: the
+ * latents are formed inside the row passes and never stored as a tensor. Same outputs as
+ * {@link SOFTMAX_LOG_MEAN_EXP} of the float32 latents `loc + scale * u` (the same float32
+ * operations: a product, then a sum).
+ *
+ * @since 0.1.0
+ */
+export const DIAGONAL_SOFTMAX_LOG_MEAN_EXP = 'UqjsDiagonalSoftmaxLogMeanExp';
+
+/**
+ * The backward pass of {@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP}: `dL/dloc` and `dL/dscale`
+ * `[..., K]` directly, without the `[S, ..., K]` gradient of the latents.
+ *
+ * @since 0.1.0
+ */
+export const DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD = 'UqjsDiagonalSoftmaxLogMeanExpGrad';
 
 /**
  * Log-weights below this take the exact path, which recomputes the log-softmax `l` from the
@@ -69,10 +89,10 @@ function geometry(x: TensorInfo, argument: string): Geometry {
 }
 
 /** Throws unless `info` is float32 of shape `shape`. */
-function checkShape(info: TensorInfo, shape: number[], argument: string): void {
+function checkShape(info: TensorInfo, shape: number[], argument: string, fn = `${FN}Grad`): void {
   if (info.dtype === 'float32' && util.arraysEqual(info.shape, shape)) return;
   throw new InvalidArgumentError({
-    fn: `${FN}Grad`,
+    fn,
     argument,
     expected: `a float32 tensor [${shape.join(', ')}]`,
     given: `${info.dtype} [${info.shape.join(', ')}]`,
@@ -111,7 +131,6 @@ function softmaxRows(
 ): void {
   const memory = backendMemory(backend);
   const shift = rowShiftFor(memory);
-  const normalize = rowNormalizeFor(memory);
   if (shift !== null) {
     shift(x.byteOffset, probs.byteOffset, x.length, classes);
   } else {
@@ -120,6 +139,12 @@ function softmaxRows(
       for (let k = o; k < o + classes; k++) probs[k] = x[k]! - max;
     }
   }
+  expAndNormalizeRows(backend, probs, classes);
+}
+
+/** `p = exp(p) / sum_k exp(p)` row by row (rows of `classes`), in place: `p` holds `x - max`. */
+function expAndNormalizeRows(backend: BackendWasm, probs: Float32Array, classes: number): void {
+  const normalize = rowNormalizeFor(backendMemory(backend));
   expInPlace(backend, probs);
   if (normalize !== null) {
     normalize(probs.byteOffset, probs.length, classes);
@@ -181,26 +206,44 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
     // Views after each allocation (which may grow, and detach, the heap).
     const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
     softmaxRows(backend, heap(x), heap(probsInfo), classes);
-    // sum_s p_s >= S e^-60 means max_s p_s >= e^-60, i.e. max_s l_s >= -60 (the fast form's
-    // condition; a sum below it, rarer than a max below e^-60, takes the exact path).
-    const sums = sumOverSamples(scratch, probsInfo);
-    if (allAtLeast(sums, samples * SMALLEST_FAST)) {
-      const lse = heap(lseInfo);
-      for (let c = 0; c < width; c++) lse[c] = Math.log(sums[c]!);
-    } else {
-      const logLik = logSoftmaxRows(heap(x), classes);
-      const lse = heap(lseInfo);
-      for (let c = 0; c < width; c++) {
-        let max = Number.NEGATIVE_INFINITY;
-        for (let o = c; o < logLik.length; o += width) max = Math.max(max, logLik[o]!);
-        let sum = 0;
-        for (let o = c; o < logLik.length; o += width) sum += Math.exp(logLik[o]! - max);
-        lse[c] = max + Math.log(sum);
-      }
-    }
-    return lseInfo;
+    return logSumExpOverSamples(scratch, probsInfo, lseInfo, classes, () => heap(x));
   });
   return [probsInfo, lseInfo];
+}
+
+/**
+ * `lse = log sum_s exp(l_s)` `[..., K]` into `lseInfo` from the per-sample softmax `probsInfo`
+ * `[S, ..., K]`: `log sum_s p_s`, or, where a sum is below `S e^-60`, from the log-softmax of
+ * the latents `latents()` `[S, ..., K]` (read only then) in double precision. Returns `lseInfo`.
+ */
+function logSumExpOverSamples(
+  scratch: Scratch,
+  probsInfo: TensorInfo,
+  lseInfo: TensorInfo,
+  classes: number,
+  latents: () => Float32Array,
+): TensorInfo {
+  const heap = (info: TensorInfo) => scratch.backend.typedArrayFromHeap(info) as Float32Array;
+  const samples = probsInfo.shape[0]!;
+  const width = util.sizeFromShape(lseInfo.shape);
+  // sum_s p_s >= S e^-60 means max_s p_s >= e^-60, i.e. max_s l_s >= -60 (the fast form's
+  // condition; a sum below it, rarer than a max below e^-60, takes the exact path).
+  const sums = sumOverSamples(scratch, probsInfo);
+  if (allAtLeast(sums, samples * SMALLEST_FAST)) {
+    const lse = heap(lseInfo);
+    for (let c = 0; c < width; c++) lse[c] = Math.log(sums[c]!);
+    return lseInfo;
+  }
+  const logLik = logSoftmaxRows(latents(), classes);
+  const lse = heap(lseInfo);
+  for (let c = 0; c < width; c++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let o = c; o < logLik.length; o += width) max = Math.max(max, logLik[o]!);
+    let sum = 0;
+    for (let o = c; o < logLik.length; o += width) sum += Math.exp(logLik[o]! - max);
+    lse[c] = max + Math.log(sum);
+  }
+  return lseInfo;
 }
 
 /**
@@ -236,22 +279,175 @@ export function softmaxLogMeanExpGrad(args: KernelArgs): TensorInfo {
       backward(p!.byteOffset, g!.byteOffset, dx!.byteOffset, p!.length, classes, width);
       return out;
     }
-    // a_s = w_s dy, w_s = exp(l_s - lse) (or p_s exp(-lse)); dx = a_s - p_s sum_k a_s.
-    const logLik = fast ? null : logSoftmaxRows(heap(x), classes);
-    for (let o = 0; o < p!.length; o += classes) {
-      const c0 = o % width;
-      let total = 0;
-      for (let k = 0; k < classes; k++) {
-        const c = c0 + k;
-        const weight =
-          logLik === null
-            ? p![o + k]! * Math.exp(-lses![c]!)
-            : Math.exp(logLik[o + k]! - lses![c]!);
-        dx![o + k] = weight * dys![c]!;
-        total += dx![o + k]!;
-      }
-      for (let k = 0; k < classes; k++) dx![o + k] = dx![o + k]! - p![o + k]! * total;
-    }
+    backwardRows(p!, lses!, dys!, fast ? null : logSoftmaxRows(heap(x), classes), classes, dx!);
     return out;
   });
+}
+
+/**
+ * The backward pass in JavaScript: `dx` `[S, ..., K]` from `p` `[S, ..., K]`, `lse` and `dy`
+ * `[..., K]`; `a_s = w_s dy` with `w_s = exp(l_s - lse)` (from `logLik`, the exact path) or
+ * `p_s exp(-lse)` (`logLik` null), and `dx = a_s - p_s sum_k a_s`.
+ */
+function backwardRows(
+  p: Float32Array,
+  lse: Float32Array,
+  dy: Float32Array,
+  logLik: Float32Array | null,
+  classes: number,
+  dx: Float32Array,
+): void {
+  const width = lse.length;
+  for (let o = 0; o < p.length; o += classes) {
+    const c0 = o % width;
+    let total = 0;
+    for (let k = 0; k < classes; k++) {
+      const c = c0 + k;
+      const weight =
+        logLik === null ? p[o + k]! * Math.exp(-lse[c]!) : Math.exp(logLik[o + k]! - lse[c]!);
+      dx[o + k] = weight * dy[c]!;
+      total += dx[o + k]!;
+    }
+    for (let k = 0; k < classes; k++) dx[o + k] = dx[o + k]! - p[o + k]! * total;
+  }
+}
+
+const DIAGONAL_FN = 'diagonalSoftmaxLogMeanExp';
+
+/** The geometry of the noise `u` `[S, ..., K]`, with `loc`, `scale` checked to be `[..., K]`. */
+function diagonalGeometry(loc: TensorInfo, scale: TensorInfo, u: TensorInfo, fn: string): Geometry {
+  const geometryOfU = geometry(u, 'u');
+  checkShape(loc, geometryOfU.shape.slice(1), 'loc', fn);
+  checkShape(scale, geometryOfU.shape.slice(1), 'scale', fn);
+  return geometryOfU;
+}
+
+/**
+ * The latents `x = loc + scale u` `[S, ..., K]` in JavaScript, rounded as float32 after the
+ * product and after the sum (as the element-wise kernels and the WebAssembly rows do).
+ */
+function diagonalLatentsOf(loc: Float32Array, scale: Float32Array, u: Float32Array): Float32Array {
+  const x = new Float32Array(u.length);
+  const width = loc.length;
+  for (let i = 0; i < u.length; i++) {
+    const c = i % width;
+    x[i] = loc[c]! + Math.fround(scale[c]! * u[i]!);
+  }
+  return x;
+}
+
+/**
+ * {@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP} on `wasm`: {@link softmaxLogMeanExp} of the latents
+ * `x = loc + scale u`, which the first row pass (`x - max`, in WebAssembly where it runs) forms
+ * from `loc`, `scale` `[..., K]` and `u` `[S, ..., K]` as it goes, storing only `x - max` into
+ * the output. Returns `[p, lse]` (`[S, ..., K]`, `[..., K]`). Inputs: `{ loc, scale, u }`, float32.
+ */
+export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
+  const { loc, scale, u } = args.inputs as Record<'loc' | 'scale' | 'u', TensorInfo>;
+  const { shape, samples, classes, width } = diagonalGeometry(loc, scale, u, DIAGONAL_FN);
+  const backend = args.backend as BackendWasm;
+  const probsInfo = backend.makeOutput(shape, 'float32');
+  const lseInfo = backend.makeOutput(shape.slice(1), 'float32');
+  if (width === 0 || samples === 0) return [probsInfo, lseInfo];
+  withScratch(backend, (scratch) => {
+    // Views after each allocation (which may grow, and detach, the heap).
+    const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
+    const latents = () => diagonalLatentsOf(heap(loc), heap(scale), heap(u));
+    const shift = diagonalShiftFor(backendMemory(backend));
+    const probs = heap(probsInfo);
+    if (shift !== null) {
+      const [l, s, noise] = [loc, scale, u].map(heap) as Float32Array[];
+      shift(
+        l!.byteOffset,
+        s!.byteOffset,
+        noise!.byteOffset,
+        probs.byteOffset,
+        probs.length,
+        classes,
+        width,
+      );
+      expAndNormalizeRows(backend, probs, classes);
+    } else {
+      probs.set(latents());
+      softmaxRows(backend, probs, probs, classes);
+    }
+    return logSumExpOverSamples(scratch, probsInfo, lseInfo, classes, latents);
+  });
+  return [probsInfo, lseInfo];
+}
+
+/**
+ * {@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD} on `wasm`: `[dL/dloc, dL/dscale]` (`[..., K]`
+ * each) of the log-sum-exp of {@link diagonalSoftmaxLogMeanExp}, from its inputs `loc`,
+ * `scale`, `u`, its outputs `probs` `[S, ..., K]` and `lse` `[..., K]` (of all samples, when
+ * the forward pass ran in chunks), and `dy = dL/dlse` `[..., K]`. With `dx_s` the gradient
+ * of {@link softmaxLogMeanExpGrad}:
+ *
+ *     dL/dloc = sum_s dx_s,        dL/dscale = sum_s u_s dx_s
+ *
+ * summed over the samples in order in float32, as the leading-axis `Sum` does, in the same
+ * WebAssembly row pass that forms `dx_s` (which is never stored). Where some `lse < -60` (the
+ * exact path, see {@link LOWEST_FAST}) the latents are recomputed in JavaScript. Inputs:
+ * `{ loc, scale, u, probs, lse, dy }`, float32.
+ */
+export function diagonalSoftmaxLogMeanExpGrad(args: KernelArgs): TensorInfo[] {
+  const inputs = args.inputs as Record<'loc' | 'scale' | 'u' | 'probs' | 'lse' | 'dy', TensorInfo>;
+  const fn = `${DIAGONAL_FN}Grad`;
+  const { shape, samples, classes, width } = diagonalGeometry(
+    inputs.loc,
+    inputs.scale,
+    inputs.u,
+    fn,
+  );
+  checkShape(inputs.probs, shape, 'probs', fn);
+  checkShape(inputs.lse, shape.slice(1), 'lse', fn);
+  checkShape(inputs.dy, shape.slice(1), 'dy', fn);
+  const backend = args.backend as BackendWasm;
+  const dLocInfo = backend.makeOutput(shape.slice(1), 'float32');
+  const dScaleInfo = backend.makeOutput(shape.slice(1), 'float32');
+  // Zero gradients without samples (`width` counts 0 then).
+  if (util.sizeFromShape(shape.slice(1)) === 0) return [dLocInfo, dScaleInfo];
+  withScratch(backend, (scratch) => {
+    const gInfo = scratch.track(backend.makeOutput([width], 'float32'));
+    // Views after the allocations (which may grow, and detach, the heap).
+    const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
+    const [loc, scale, u, p, lses, dys, dLoc, dScale, g] = [
+      inputs.loc,
+      inputs.scale,
+      inputs.u,
+      inputs.probs,
+      inputs.lse,
+      inputs.dy,
+      dLocInfo,
+      dScaleInfo,
+      gInfo,
+    ].map(heap) as Float32Array[];
+    dLoc!.fill(0);
+    dScale!.fill(0);
+    if (samples === 0) return dLocInfo;
+    const fast = allAtLeast(lses!, LOWEST_FAST);
+    const backward = fast ? diagonalBackwardFor(backendMemory(backend)) : null;
+    if (backward !== null) {
+      for (let c = 0; c < width; c++) g![c] = dys![c]! * Math.exp(-lses![c]!);
+      const addresses = [p, u, g, dLoc, dScale].map((a) => a!.byteOffset);
+      backward(
+        ...(addresses as [number, number, number, number, number]),
+        p!.length,
+        classes,
+        width,
+      );
+      return dLocInfo;
+    }
+    // dx in JavaScript (a scratch array), then the sums over samples in order.
+    const logLik = fast ? null : logSoftmaxRows(diagonalLatentsOf(loc!, scale!, u!), classes);
+    const dx = new Float32Array(p!.length);
+    backwardRows(p!, lses!, dys!, logLik, classes, dx);
+    for (let i = 0; i < dx.length; i++) {
+      const c = i % width;
+      dLoc![c] = dLoc![c]! + dx[i]!;
+      dScale![c] = dScale![c]! + Math.fround(u![i]! * dx[i]!);
+    }
+    return dLocInfo;
+  });
+  return [dLocInfo, dScaleInfo];
 }

@@ -15,7 +15,7 @@ import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js'
  */
 
 /** The scalar float32 instructions these use (the SIMD assembler's `op` holds the rest). */
-const f32 = {
+export const f32 = {
   load: [0x2a, 2, 0], // f32.load, alignment 2^2, offset 0
   store: [0x38, 2, 0],
   add: [0x92],
@@ -25,10 +25,10 @@ const f32 = {
   gt: [0x5e],
 };
 /** `select`: `[a, b, condition] -> condition ? a : b`. */
-const select = [0x1b];
+export const select = [0x1b];
 
 /** `local += bytes`. */
-const advance = (local: number, bytes: number) => [
+export const advance = (local: number, bytes: number) => [
   ...op.get(local),
   ...op.i32Const(bytes),
   ...op.i32Add,
@@ -36,7 +36,7 @@ const advance = (local: number, bytes: number) => [
 ];
 
 /** `(block (loop (br_if 1 (i32.ge_u pointer end)) body... (br 0)))`. */
-const whileBelow = (pointer: number, end: number, body: readonly number[]) => [
+export const whileBelow = (pointer: number, end: number, body: readonly number[]) => [
   ...op.block,
   ...op.loop,
   ...[...op.get(pointer), ...op.get(end), ...op.i32GeU, ...op.brIf(1)],
@@ -47,7 +47,7 @@ const whileBelow = (pointer: number, end: number, body: readonly number[]) => [
 ];
 
 /** `local = a + (b << 2)`: the byte address `b` floats after `a`. */
-const floatsAfter = (local: number, a: number, b: number) => [
+export const floatsAfter = (local: number, a: number, b: number) => [
   ...op.get(a),
   ...op.get(b),
   ...op.i32Const(2),

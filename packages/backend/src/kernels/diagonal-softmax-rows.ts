@@ -1,0 +1,147 @@
+import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js';
+import { advance, f32, floatsAfter, select, whileBelow } from './softmax-rows.js';
+
+/**
+ * The row passes of the fused kernels for diagonal latents (diagonal-softmax-log-mean-exp.ts)
+ * as WebAssembly functions on the wasm backend's memory: the latents `x = loc + scale u` are
+ * formed inside the row loops and never stored as a tensor. `loc`, `scale`, the gradients and
+ * `g` hold `width` floats (one sample's `[B, ..., K]`), repeating for every sample; `u`, `out`
+ * and `p` hold `count` floats (`[C, B, ..., K]`), `count` a multiple of `width`, `width` of `k`.
+ * Scalar float32, as in softmax-rows.ts. In text form:
+ *
+ *     (func (export "diagonalShift") (param $loc $scale $u $out $count $k $width i32)
+ *       ;; out = x - max over the row, x = loc + scale u (f32.mul, then f32.add)
+ *     (func (export "diagonalBackward")
+ *       (param $p $u $g $dLoc $dScale $count $k $width i32)
+ *       ;; dx = p (g - sum_k p g) over each row; dLoc += dx, dScale += u dx
+ */
+
+/** `local.tee`: sets a local and keeps the value on the stack. */
+const tee = (local: number) => [0x22, ...op.get(local).slice(1)];
+
+/** `f32.load` of the float at byte address `base + offset` (two locals). */
+const loadSum = (base: number, offset: number) => [
+  ...op.get(base),
+  ...op.get(offset),
+  ...op.i32Add,
+  ...f32.load,
+];
+
+/** `local = local >= limit ? 0 : local`: the offset into a `width`-long array wraps. */
+const wrap = (local: number, limit: number) => [
+  ...[...op.i32Const(0), ...op.get(local), ...op.get(local), ...op.get(limit), ...op.i32GeU],
+  ...[...select, ...op.set(local)],
+];
+
+const diagonalShiftFunction = (): SimdFunction => {
+  // Parameters 0-6; locals 7-10 (i32), 11-12 (f32).
+  const [LOC, SCALE, U, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
+  const [END, ROW_END, Q, OFFSET, MAX, VALUE] = [7, 8, 9, 10, 11, 12];
+  return {
+    name: 'diagonalShift',
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    locals: [
+      [4, I32],
+      [2, F32],
+    ],
+    body: [
+      ...floatsAfter(END, OUT, COUNT),
+      // WIDTH in bytes from here on: the wrap limit of OFFSET.
+      ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
+      ...whileBelow(OUT, END, [
+        ...floatsAfter(ROW_END, OUT, K),
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.set(MAX), ...op.get(OUT), ...op.set(Q)],
+        ...whileBelow(Q, ROW_END, [
+          // out = loc + scale * u, and max = x > max ? x : max (a NaN makes the row NaN later)
+          ...[...op.get(Q), ...loadSum(LOC, OFFSET), ...loadSum(SCALE, OFFSET)],
+          ...[...op.get(U), ...f32.load, ...f32.mul, ...f32.add, ...tee(VALUE), ...f32.store],
+          ...[...op.get(VALUE), ...op.get(MAX), ...op.get(VALUE), ...op.get(MAX), ...f32.gt],
+          ...[...select, ...op.set(MAX)],
+          ...advance(Q, 4),
+          ...advance(U, 4),
+          ...advance(OFFSET, 4),
+        ]),
+        ...whileBelow(OUT, ROW_END, [
+          ...[...op.get(OUT), ...op.get(OUT), ...f32.load, ...op.get(MAX), ...f32.sub],
+          ...f32.store,
+          ...advance(OUT, 4),
+        ]),
+        ...wrap(OFFSET, WIDTH),
+      ]),
+    ],
+  };
+};
+
+const diagonalBackwardFunction = (): SimdFunction => {
+  // Parameters 0-7; locals 8-12 (i32), 13-14 (f32).
+  const [P, U, G, D_LOC, D_SCALE, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [END, ROW_END, Q, OFFSET, H, TOTAL, DX] = [8, 9, 10, 11, 12, 13, 14];
+  /** `f32.store` of `value` (instructions leaving it on the stack) at `base + H`, plus what is there. */
+  const accumulate = (base: number, value: readonly number[]) => [
+    ...[...op.get(base), ...op.get(H), ...op.i32Add, ...loadSum(base, H), ...value, ...f32.add],
+    ...f32.store,
+  ];
+  return {
+    name: 'diagonalBackward',
+    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    locals: [
+      [5, I32],
+      [2, F32],
+    ],
+    body: [
+      ...floatsAfter(END, P, COUNT),
+      ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
+      ...whileBelow(P, END, [
+        ...floatsAfter(ROW_END, P, K),
+        // total = sum_k p_k g_k
+        ...[...op.f32Const(0), ...op.set(TOTAL), ...op.get(P), ...op.set(Q), ...op.get(OFFSET)],
+        ...op.set(H),
+        ...whileBelow(Q, ROW_END, [
+          ...[...op.get(TOTAL), ...op.get(Q), ...f32.load, ...loadSum(G, H), ...f32.mul],
+          ...[...f32.add, ...op.set(TOTAL)],
+          ...advance(Q, 4),
+          ...advance(H, 4),
+        ]),
+        // dx_k = p_k (g_k - total); dLoc_k += dx_k; dScale_k += u_k dx_k
+        ...[...op.get(OFFSET), ...op.set(H)],
+        ...whileBelow(P, ROW_END, [
+          ...[...op.get(P), ...f32.load, ...loadSum(G, H), ...op.get(TOTAL), ...f32.sub],
+          ...[...f32.mul, ...op.set(DX)],
+          ...accumulate(D_LOC, op.get(DX)),
+          ...accumulate(D_SCALE, [...op.get(U), ...f32.load, ...op.get(DX), ...f32.mul]),
+          ...advance(P, 4),
+          ...advance(U, 4),
+          ...advance(H, 4),
+        ]),
+        ...[...op.get(H), ...op.set(OFFSET)],
+        ...wrap(OFFSET, WIDTH),
+      ]),
+    ],
+  };
+};
+
+/** `out = x - max_k x` row by row, `x = loc + scale u` (`loc`, `scale` repeating every `width`). */
+export type DiagonalShift = (
+  loc: number,
+  scale: number,
+  u: number,
+  out: number,
+  count: number,
+  k: number,
+  width: number,
+) => void;
+/** `dx = p (g - sum_k p g)` row by row; `dLoc += dx`, `dScale += u dx` (repeating every `width`). */
+export type DiagonalBackward = (
+  p: number,
+  u: number,
+  g: number,
+  dLoc: number,
+  dScale: number,
+  count: number,
+  k: number,
+  width: number,
+) => void;
+
+/** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
+export const diagonalShiftFor = simdFunction<DiagonalShift>(diagonalShiftFunction);
+export const diagonalBackwardFor = simdFunction<DiagonalBackward>(diagonalBackwardFunction);
