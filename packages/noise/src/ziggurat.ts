@@ -7,10 +7,11 @@ import type { RowBits } from './row-bits.js';
  * JavaScript than Box-Muller or the inverse CDF (both need `Math.log`).
  *
  * 128 layers of equal area `V` cover the half-density `f(x) = exp(-x^2 / 2)`; `R` is the right
- * edge of the base layer, beyond which the tail is sampled exactly (Marsaglia 1964).
+ * edge of the base layer, beyond which the tail is sampled exactly (Marsaglia 1964). The tables
+ * are exported for the WebAssembly fill (`wasm-fill.ts`), which copies them into its memory.
  */
-const LAYERS = 128;
-const R = 3.442619855899;
+export const LAYERS = 128;
+export const R = 3.442619855899;
 const V = 9.91256303526217e-3;
 
 function halfDensity(x: number): number {
@@ -18,11 +19,11 @@ function halfDensity(x: number): number {
 }
 
 /** `X[i]`: right edge of layer `i`; `X[0] = V / f(R)` is the base layer's virtual width. */
-const X = new Float64Array(LAYERS + 1);
+export const X = new Float64Array(LAYERS + 1);
 /** `F[i] = f(X[i])`: the bottom of layer `i`. */
-const F = new Float64Array(LAYERS + 1);
+export const F = new Float64Array(LAYERS + 1);
 /** `W[i] = X[i] / 2^24`: maps a signed 25-bit integer to `(-X[i], X[i])`. */
-const W = new Float64Array(LAYERS);
+export const W = new Float64Array(LAYERS);
 
 X[0] = V / halfDensity(R);
 X[1] = R;

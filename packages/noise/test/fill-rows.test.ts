@@ -1,8 +1,14 @@
-import { deriveSeed } from '@uqjs/core';
+import { deriveSeed, wasmApi } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
-import { fillNormalRows, fillUniformRows } from '../src/fill-rows.js';
+import {
+  fillNormalRows,
+  fillNormalRowsJs,
+  fillUniformRows,
+  fillUniformRowsJs,
+} from '../src/fill-rows.js';
 import { RowBits } from '../src/row-bits.js';
-import { zigguratNormal } from '../src/ziggurat.js';
+import { createWasmRowFill } from '../src/wasm-fill.js';
+import { R, zigguratNormal } from '../src/ziggurat.js';
 
 /** The fills as first written: a fresh `new RowBits(deriveSeed(seed, row))` per row. */
 function freshStreamFill(
@@ -72,5 +78,109 @@ describe('fillNormalRows / fillUniformRows', () => {
     const whole = fillNormalRows(new Float32Array(60), 3, 0, 11);
     const part = fillNormalRows(new Float32Array(30), 3, 10, 11);
     expect(bitsOf(part)).toEqual(bitsOf(whole.subarray(30)));
+  });
+});
+
+describe('the WebAssembly fills', () => {
+  const wasm = createWasmRowFill(wasmApi());
+
+  function wasmFill(kind: 'normal' | 'uniform', length: number, ...args: [number, number, number]) {
+    const out = new Float32Array(length).fill(Number.NaN);
+    expect(wasm?.fill(kind, out, ...args)).toBe(true);
+    return out;
+  }
+
+  it('compile on this runtime (Node has WebAssembly), and not without WebAssembly', () => {
+    expect(wasm).not.toBeNull();
+    expect(createWasmRowFill(null)).toBeNull();
+  });
+
+  const cases: [number, number, number][] = [];
+  for (const seed of [0, 1, 42, 2 ** 31, 2 ** 32 - 1])
+    for (const rowLength of [1, 3, 10, 1000])
+      for (const firstRow of [0, 7, 2 ** 32 - 2, 2 ** 32, 2 ** 45 + 3])
+        cases.push([seed, rowLength, firstRow]);
+
+  it.each(
+    cases,
+  )('seed %d, rows of %d from row %d: bit-identical to the JS fills', (seed, rowLength, firstRow) => {
+    // At least 3 rows (rows crossing 2^32 from 2^32 - 2) and 30,000 values.
+    const length = Math.max(3, Math.ceil(30_000 / rowLength)) * rowLength;
+    for (const [kind, js] of [
+      ['normal', fillNormalRowsJs],
+      ['uniform', fillUniformRowsJs],
+    ] as const) {
+      const expected = js(new Float32Array(length), rowLength, firstRow, seed);
+      expect(bitsOf(wasmFill(kind, length, rowLength, firstRow, seed))).toEqual(bitsOf(expected));
+    }
+  });
+
+  it('take the wedge and the tail paths as often as the JS ziggurat, with the same numbers', () => {
+    // 2 million normals: a JS stream that counts its words shows how many draws left the fast
+    // path (about 1.2% of draws take the wedge, 0.1% the base layer), and the |x| > R values
+    // are tail draws (expected 2e6 * 2 * (1 - Phi(R)) = 576).
+    let words = 0;
+    class CountingBits extends RowBits {
+      override next(): number {
+        words++;
+        return super.next();
+      }
+    }
+    const rowLength = 1000;
+    const length = 2_000_000;
+    const expected = new Float32Array(length);
+    for (let r = 0; r < length / rowLength; r++) {
+      const bits = new CountingBits(deriveSeed(5, 123 + r));
+      for (let i = 0; i < rowLength; i++) expected[r * rowLength + i] = zigguratNormal(bits);
+    }
+    const tails = expected.filter((x) => Math.abs(x) > R).length;
+    expect(words - length).toBeGreaterThan(20_000); // slow-path words (wedge uniforms, retries)
+    expect(tails).toBeGreaterThan(400);
+    expect(bitsOf(wasmFill('normal', length, rowLength, 123, 5))).toEqual(bitsOf(expected));
+  });
+
+  it('grow their memory for long rows and stay exact after', () => {
+    const fill = createWasmRowFill(wasmApi())!;
+    const before = fill.memory.buffer.byteLength;
+    const rowLength = 3_000_001; // longer than one call's chunk: the memory must grow to ~12 MB
+    const long = new Float32Array(rowLength * 2);
+    expect(fill.fill('normal', long, rowLength, 9, 3)).toBe(true);
+    expect(before).toBeLessThan(4 * rowLength);
+    expect(fill.memory.buffer.byteLength).toBeGreaterThanOrEqual(4 * rowLength);
+    expect(bitsOf(long)).toEqual(
+      bitsOf(fillNormalRowsJs(new Float32Array(rowLength * 2), rowLength, 9, 3)),
+    );
+    const small = new Float32Array(30);
+    expect(fill.fill('uniform', small, 3, 0, 3)).toBe(true);
+    expect(bitsOf(small)).toEqual(bitsOf(fillUniformRowsJs(new Float32Array(30), 3, 0, 3)));
+  });
+
+  it("cut a partial last row as the JS fills do, and fill many calls' worth of rows", () => {
+    for (const [length, rowLength] of [
+      [25, 10],
+      [2_500_003, 10],
+      [7, 1000],
+    ] as const) {
+      const expected = fillNormalRowsJs(new Float32Array(length), rowLength, 4, 8);
+      expect(bitsOf(wasmFill('normal', length, rowLength, 4, 8))).toEqual(bitsOf(expected));
+    }
+  });
+
+  it('decline what the JS fills handle (or reject) themselves: bad seeds, rows, row lengths', () => {
+    const out = new Float32Array(6);
+    for (const [rowLength, firstRow, seed] of [
+      [0, 0, 1],
+      [2.5, 0, 1],
+      [3, -1, 1],
+      [3, 0.5, 1],
+      [3, 2 ** 53 - 1, 1],
+      [3, 0, -1],
+      [3, 0, 2 ** 32],
+      [3, 0, 1.5],
+    ])
+      expect(wasm?.fill('normal', out, rowLength!, firstRow!, seed!)).toBe(false);
+    // ... so the public fills keep the JS errors: deriveSeed names the bad row index or seed.
+    expect(() => fillNormalRows(out, 3, 0.5, 1)).toThrow(/path index/);
+    expect(() => fillUniformRows(out, 3, 0, -1)).toThrow(/seed/);
   });
 });
