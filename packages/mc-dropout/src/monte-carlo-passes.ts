@@ -2,6 +2,7 @@ import { concat, moments, slice, softmax, stack, type Tensor, tidy } from '@tens
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkOneOf,
+  checkOptionsObject,
   checkPositiveInteger,
   checkRank,
   checkSeed,
@@ -21,7 +22,8 @@ const OUTPUTS = ['probabilities', 'logits'] as const;
 export type PassOutput = (typeof OUTPUTS)[number];
 
 /**
- * Checks that `options` is an object (`expected` describes it in the error) and reads the
+ * Checks that `options` is an options object (`@uqjs/core`'s `checkOptionsObject`: no `null`,
+ * array or tensor; left out it reads as `{}`; `expected` describes it in the error) and reads the
  * options every Monte Carlo predictive function reads alike: `batchSize` (default `128`),
  * `seed` (default `0`) and `output` (default `'probabilities'`), naming `options.<key>` and
  * `fn` in errors.
@@ -34,10 +36,12 @@ export function readPassOptions(
   fn: string,
   expected: string,
 ): { batchSize: number; seed: number; output: PassOutput } {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({ fn, argument: 'options', expected, given: options });
-  }
-  const o = options as { batchSize?: unknown; seed?: unknown; output?: unknown };
+  const o = checkOptionsObject(
+    options as { batchSize?: unknown; seed?: unknown; output?: unknown } | undefined,
+    'options',
+    fn,
+    expected,
+  );
   return {
     batchSize: checkPositiveInteger(o.batchSize ?? 128, 'options.batchSize', fn),
     seed: checkSeed(o.seed ?? 0, 'options.seed', fn),

@@ -209,6 +209,12 @@ describe('mcDropoutPredict', () => {
     expect(() => mcDropoutPredict(m, input, null as never)).toThrow(
       'mcDropoutPredict: options must be an object { numSamples?, batchSize?, seed?, output? }, got null',
     );
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [[{ numSamples: 2 }], input]) {
+      expect(() => mcDropoutPredict(m, input, bad as never)).toThrow(
+        /^mcDropoutPredict: options must be an object \{ numSamples\?, batchSize\?, seed\?, output\? \}, got /,
+      );
+    }
     expect(() => mcDropoutPredict(m, null as never)).toThrow(
       'mcDropoutPredict: x must be a tensor, got null',
     );
