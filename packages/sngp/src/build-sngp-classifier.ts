@@ -11,6 +11,7 @@ import {
   checkCount,
   checkInRange,
   checkInteger,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkSeed,
@@ -103,35 +104,34 @@ export interface SngpClassifierOptions
  * @since 0.1.0
  */
 export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { inputShape, numClasses, ... }',
-      given: options,
-    });
-  }
-  const inputShape = checkInputShape(options.inputShape);
-  const numClasses = checkPositiveInteger(options.numClasses, 'numClasses', FN);
-  const hidden = checkCount(options.hidden ?? 128, 'hidden', FN, MAX_HIDDEN);
+  // Left out, the options read as {} and the error names the missing inputShape.
+  const opts = checkOptionsObject(
+    options,
+    'options',
+    FN,
+    'an object { inputShape, numClasses, ... }',
+  );
+  const inputShape = checkInputShape(opts.inputShape);
+  const numClasses = checkPositiveInteger(opts.numClasses, 'numClasses', FN);
+  const hidden = checkCount(opts.hidden ?? 128, 'hidden', FN, MAX_HIDDEN);
   const numLayers = checkInRange(
-    checkInteger(options.numLayers ?? 6, 'numLayers', FN),
+    checkInteger(opts.numLayers ?? 6, 'numLayers', FN),
     'numLayers',
     FN,
     0,
     MAX_LAYERS,
   );
-  const dropoutRate = checkDropoutRate(options.dropoutRate ?? 0.1);
-  const normMultiplier = checkPositive(options.normMultiplier ?? 0.95, 'normMultiplier', FN);
+  const dropoutRate = checkDropoutRate(opts.dropoutRate ?? 0.1);
+  const normMultiplier = checkPositive(opts.normMultiplier ?? 0.95, 'normMultiplier', FN);
   const powerIterations = checkCount(
-    options.powerIterations ?? 1,
+    opts.powerIterations ?? 1,
     'powerIterations',
     FN,
     MAX_POWER_ITERATIONS,
   );
-  const spectral = checkBoolean(options.spectralNormalization ?? true, 'spectralNormalization', FN);
-  const gaussian = checkBoolean(options.gaussianProcess ?? true, 'gaussianProcess', FN);
-  const seed = checkSeed(options.seed ?? 0, 'seed', FN);
+  const spectral = checkBoolean(opts.spectralNormalization ?? true, 'spectralNormalization', FN);
+  const gaussian = checkBoolean(opts.gaussianProcess ?? true, 'gaussianProcess', FN);
+  const seed = checkSeed(opts.seed ?? 0, 'seed', FN);
   const glorot = (...path: (string | number)[]) =>
     initializers.glorotUniform({ seed: deriveSeed(seed, ...path) });
   if (!gaussian && numClasses < 2) {
@@ -146,15 +146,15 @@ export function buildSngpClassifier(options: SngpClassifierOptions): LayersModel
   const head = gaussian
     ? new RandomFeatureGaussianProcess({
         units: numClasses,
-        numInducing: options.numInducing,
-        normalizeInput: options.normalizeInput,
-        scaleRandomFeatures: options.scaleRandomFeatures,
-        kernelScale: options.kernelScale,
-        randomFeatures: options.randomFeatures,
-        gpCovMomentum: options.gpCovMomentum,
-        gpCovRidgePenalty: options.gpCovRidgePenalty,
-        likelihood: options.likelihood,
-        covarianceConvention: options.covarianceConvention,
+        numInducing: opts.numInducing,
+        normalizeInput: opts.normalizeInput,
+        scaleRandomFeatures: opts.scaleRandomFeatures,
+        kernelScale: opts.kernelScale,
+        randomFeatures: opts.randomFeatures,
+        gpCovMomentum: opts.gpCovMomentum,
+        gpCovRidgePenalty: opts.gpCovRidgePenalty,
+        likelihood: opts.likelihood,
+        covarianceConvention: opts.covarianceConvention,
         seed: deriveSeed(seed, 'gp'),
       })
     : layers.dense({ units: numClasses, kernelInitializer: glorot('output') });

@@ -16,6 +16,7 @@ import {
   checkBoolean,
   checkFiniteNumber,
   checkOneOf,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkRank,
@@ -31,7 +32,6 @@ import {
 } from '@uqjs/core';
 import {
   checkFactorArgs,
-  checkOptionsObject,
   diagonalLatents,
   type FactorSpec,
   factorLatents,

@@ -5,13 +5,13 @@ import {
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
 import {
+  checkOptionsObject,
   checkPositiveInteger,
   checkRank,
   checkShape,
   InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
-import { checkOptionsObject } from '@uqjs/mc-softmax';
 import { HetSNGPHead, type HetSngpPredictOptions } from './het-sngp-head.js';
 
 const FN = 'hetSngpPredictive';

@@ -35,6 +35,7 @@ import {
   checkBoolean,
   checkCount,
   checkOneOf,
+  checkOptionsObject,
   checkPositive,
   checkRank,
   checkSeed,
@@ -388,14 +389,7 @@ export class RandomFeatureGaussianProcess extends layers.Layer {
     const { frequencies } = this.builtWeights();
     checkRank(x, 2, 'x', fn);
     checkShape(x, [null, frequencies.shape[0]!], 'x', fn);
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError({
-        fn,
-        argument: 'options',
-        expected: 'an object { fullCovariance? }',
-        given: options,
-      });
-    }
+    checkOptionsObject(options, 'options', fn, 'an object { fullCovariance? }');
     const full = options.fullCovariance ?? false;
     checkBoolean(full, 'options.fullCovariance', fn);
     const factor = this.inverseFactor();

@@ -15,6 +15,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import {
   checkFiniteNumber,
+  checkOptionsObject,
   checkPositiveInteger,
   checkRank,
   checkShape,
@@ -83,14 +84,7 @@ export function sngpPredictive(
   const inputShape = model.inputs[0]!.shape;
   checkRank(x, inputShape.length, 'x', FN);
   checkShape(x, inputShape, 'x', FN);
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { lambda?, batchSize? }',
-      given: options,
-    });
-  }
+  checkOptionsObject(options, 'options', FN, 'an object { lambda?, batchSize? }');
   const lambda = checkFiniteNumber(options.lambda ?? Math.PI / 8, 'options.lambda', FN);
   if (lambda < 0) {
     throw new InvalidArgumentError({

@@ -96,6 +96,20 @@ describe('buildSngpClassifier', () => {
     expect(build).toThrow(`buildSngpClassifier: ${message}`);
   });
 
+  it('rejects null, arrays and tensors as options; left out they name the missing inputShape', () => {
+    const flat = tf.ones([2]);
+    // An array or a tensor passed the old typeof check (and failed later, on inputShape).
+    for (const bad of [null, [base], flat]) {
+      expect(() => buildSngpClassifier(bad as never)).toThrow(
+        /^buildSngpClassifier: options must be an object \{ inputShape, numClasses, \.\.\. \}, got /,
+      );
+    }
+    expect(() => buildSngpClassifier(undefined as never)).toThrow(
+      'buildSngpClassifier: inputShape must be a non-empty array of positive integers, got undefined',
+    );
+    flat.dispose();
+  });
+
   it.each([
     [{ numInducing: 0 }, 'numInducing must be an integer >= 1, got 0'],
     [{ numInducing: 100000 }, 'numInducing must be a number in [1, 8192], got 100000'],

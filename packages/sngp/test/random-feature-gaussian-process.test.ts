@@ -438,6 +438,14 @@ describe('RandomFeatureGaussianProcess arguments', () => {
     expect(() => gp.predictWithCovariance(tf.ones([2, D]), null as never)).toThrow(
       'RandomFeatureGaussianProcess.predictWithCovariance: options must be an object',
     );
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    const features = tf.ones([2, D]);
+    for (const bad of [[{ fullCovariance: true }], features]) {
+      expect(() => gp.predictWithCovariance(features, bad as never)).toThrow(
+        /^RandomFeatureGaussianProcess\.predictWithCovariance: options must be an object \{ fullCovariance\? \}, got /,
+      );
+    }
+    features.dispose();
     expect(() => gp.predictWithCovariance(null as never)).toThrow(
       'RandomFeatureGaussianProcess.predictWithCovariance: x must be a tensor, got null',
     );

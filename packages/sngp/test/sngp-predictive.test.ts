@@ -137,6 +137,12 @@ describe('sngpPredictive', () => {
     expect(() => sngpPredictive(model, x, null as never)).toThrow(
       'sngpPredictive: options must be an object',
     );
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [[{ lambda: 1 }], x]) {
+      expect(() => sngpPredictive(model, x, bad as never)).toThrow(
+        /^sngpPredictive: options must be an object \{ lambda\?, batchSize\? \}, got /,
+      );
+    }
     expect(() => sngpPredictive(model, null as never)).toThrow(
       'sngpPredictive: x must be a tensor, got null',
     );
