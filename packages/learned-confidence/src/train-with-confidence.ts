@@ -20,6 +20,7 @@ import {
   checkAllFinite,
   checkFiniteNumber,
   checkLabels,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkSeed,
@@ -91,19 +92,18 @@ export async function trainWithConfidence(
   options: TrainWithConfidenceOptions,
 ): Promise<TrainWithConfidenceResult> {
   const fn = 'trainWithConfidence';
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object { seed, epochs?, batchSize?, lambda?, budget?, ... }',
-      given: options,
-    });
-  }
-  const seed = checkSeed(options.seed, 'options.seed', fn);
-  const epochs = checkPositiveInteger(options.epochs ?? 10, 'options.epochs', fn);
-  const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'options.batchSize', fn);
-  const learningRate = checkPositive(options.learningRate ?? 1e-3, 'options.learningRate', fn);
-  let lambda = checkFiniteNumber(options.lambda ?? 0.1, 'options.lambda', fn);
+  // Left out, the options read as {} and the error names the missing options.seed.
+  const opts = checkOptionsObject(
+    options,
+    'options',
+    fn,
+    'an object { seed, epochs?, batchSize?, lambda?, budget?, ... }',
+  );
+  const seed = checkSeed(opts.seed, 'options.seed', fn);
+  const epochs = checkPositiveInteger(opts.epochs ?? 10, 'options.epochs', fn);
+  const batchSize = checkPositiveInteger(opts.batchSize ?? 32, 'options.batchSize', fn);
+  const learningRate = checkPositive(opts.learningRate ?? 1e-3, 'options.learningRate', fn);
+  let lambda = checkFiniteNumber(opts.lambda ?? 0.1, 'options.lambda', fn);
   if (lambda <= 0) {
     throw new InvalidArgumentError({
       fn,
@@ -112,7 +112,7 @@ export async function trainWithConfidence(
       given: lambda,
     });
   }
-  const budget = checkPositive(options.budget ?? 0.3, 'options.budget', fn);
+  const budget = checkPositive(opts.budget ?? 0.3, 'options.budget', fn);
   const classes = outputClasses(model, fn);
   const rows = x.shape[0] ?? 0;
   if (rows === 0) {
@@ -133,7 +133,7 @@ export async function trainWithConfidence(
   const oneHotValues = new Float32Array(rows * classes);
   for (let i = 0; i < rows; i++) oneHotValues[i * classes + labelValues[i]!] = 1;
   const targets = tensor2d(oneHotValues, [rows, classes]);
-  const optimizer = options.optimizer ?? train.adam(learningRate);
+  const optimizer = opts.optimizer ?? train.adam(learningRate);
   const variables = model.trainableWeights.map((weight) => weight.read() as Variable);
   const result: TrainWithConfidenceResult = { loss: [], penalty: [], lambda: [] };
   try {
@@ -186,13 +186,13 @@ export async function trainWithConfidence(
       result.loss.push(totalLoss / rows);
       result.penalty.push(totalPenalty / rows);
       result.lambda.push(lambda);
-      options.onEpochEnd?.(epoch, totalLoss / rows, lambda);
+      opts.onEpochEnd?.(epoch, totalLoss / rows, lambda);
       // Let timers and I/O run between epochs.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   } finally {
     targets.dispose();
-    if (options.optimizer === undefined) optimizer.dispose();
+    if (opts.optimizer === undefined) optimizer.dispose();
   }
   return result;
 }

@@ -128,6 +128,16 @@ describe('trainWithConfidence', () => {
     await expect(
       trainWithConfidence(model, x, [0, 1], {} as unknown as { seed: number }),
     ).rejects.toThrow(/options.seed/);
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    for (const bad of [null, [{ seed: 1 }], x]) {
+      await expect(trainWithConfidence(model, x, [0, 1], bad as never)).rejects.toThrow(
+        /^trainWithConfidence: options must be an object \{ seed, epochs\?, batchSize\?, lambda\?, budget\?, \.\.\. \}, got /,
+      );
+    }
+    // Left out, the options read as {} and the error names the missing seed.
+    await expect(trainWithConfidence(model, x, [0, 1], undefined as never)).rejects.toThrow(
+      /^trainWithConfidence: options\.seed must be/,
+    );
     await expect(trainWithConfidence(model, x, [0, 1], { seed: 1, budget: 0 })).rejects.toThrow(
       /options.budget/,
     );
