@@ -29,7 +29,9 @@ export interface DiagonalLatentsOptions {
  * Shapes: `loc`, `scale` `[B, ..., K]`; noise `[C, B, ..., K]`, or `[C, 1, ..., K]` when shared
  * across the batch; latents `[C, B, ..., K]`.
  *
- * Backward: `dL/dloc = sum_s dL/dz_s`, `dL/dscale = sum_s u_s * dL/dz_s`.
+ * Backward: `dL/dloc = sum_s dL/dz_s`, `dL/dscale = sum_s u_s * dL/dz_s`. Without
+ * `shareSamplesAcrossBatch` the model is marked `diagonal`, so on `wasm` with `@uqjs/backend`'s
+ * fused kernels the engine forms the latents and these sums inside its kernels instead.
  *
  * @example
  * ```ts
@@ -56,6 +58,8 @@ export function diagonalLatents(
   const noiseShape = share ? [1, ...loc.shape.slice(1)] : loc.shape;
   return {
     params: [loc, scale],
+    // The fused kernels take loc, scale and u of one shape; shared noise is [C, 1, ..., K].
+    diagonal: !share,
     drawNoise: (first, count) => [family.sampleStandard([count, ...noiseShape], seed, first)],
     // [B, ..., K] + [B, ..., K] * [C, B | 1, ..., K] -> [C, B, ..., K]
     latents: ([l, s], [u]) => tf.tidy(() => tf.add(l!, tf.mul(s!, u!))),

@@ -1,12 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkPositive, checkPositiveInteger, InvalidArgumentError } from '@uqjs/core';
 import { checkOptionsObject } from './checks.js';
-import {
-  canFuseSoftmax,
-  type FusedSoftmaxForward,
-  fusedSoftmaxBackward,
-  fusedSoftmaxForward,
-} from './fused-log-mean-exp.js';
+import { type FusedSoftmaxForward, fusedSoftmaxFor } from './fused-log-mean-exp.js';
 import { logAddExp, logSumExpOverSamples, sumOverSamples } from './sample-sums.js';
 import { tidyObject } from './tidy-object.js';
 
@@ -33,7 +28,8 @@ import { tidyObject } from './tidy-object.js';
  * instead (memory is one chunk either way), which saves the recomputation. With the softmax
  * link, on a backend that registers the fused kernels (`wasm` after `@uqjs/backend`'s
  * `enableFastWasmTraining`), the link's passes and the log-sum-exp over samples run as one
- * kernel each way (same numbers to float32 rounding; `computeVariance` keeps the element-wise path).
+ * kernel each way (same numbers to float32 rounding; `computeVariance` keeps the element-wise path);
+ * for diagonal latents those kernels also form the latents and return the parameters' gradients.
  *
  * @since 0.1.0
  */
@@ -52,6 +48,13 @@ export interface LatentModel {
   drawNoise(first: number, count: number): tf.Tensor[];
   /** Latents `[C, B, ..., K]` from (possibly temperature-scaled) `params` and one chunk's noise. */
   latents(params: readonly tf.Tensor[], noise: readonly tf.Tensor[]): tf.Tensor;
+  /**
+   * Whether the latents are `params[0] + params[1] * noise[0]` with all three `[C, B, ..., K]`
+   * after the sample axis (`diagonalLatents` without `shareSamplesAcrossBatch`): the engine's
+   * fused softmax kernels may then form the latents and their parameters' gradients themselves,
+   * without `latents` and `paramGradients`. Unset means no.
+   */
+  readonly diagonal?: boolean;
   /** `dL/dparams` (one tensor per param, same shapes) from `dL/dlatents` `[C, B, ..., K]`. */
   paramGradients(
     params: readonly tf.Tensor[],
@@ -232,23 +235,22 @@ function smoothEstimate(
   const single = chunks.length === 1;
   const numParams = model.params.length;
   let keptVariance: tf.Tensor | undefined;
-  // With one chunk the forward pass keeps [...noise, ...link saved, scaled, max] for the
-  // backward pass; these are the counts to unpack them.
+  // With one chunk the forward pass keeps [...noise, ...link saved, scaled, max] (or, fused,
+  // [...noise, ...fused saved, probs]) for the backward pass; these are the counts to unpack them.
   let numNoise = 0;
   let numLinkSaved = 0;
 
   // The softmax link's forward pass and the log-sum-exp over samples as one kernel, and the
   // backward pass as another, where the backend registers them (see fused-log-mean-exp.ts).
-  const fused = canFuseSoftmax(model, link, opts.computeVariance);
+  const fused = fusedSoftmaxFor(model, link, opts.computeVariance);
 
-  /** One chunk's noise, its latents and the fused kernel's outputs (per-sample softmax, lse). */
+  /** One chunk's noise and the fused kernel's outputs (what it saves, per-sample softmax, lse). */
   const evaluateFused = (
     params: readonly tf.Tensor[],
     { first, count }: ChunkRange,
   ): FusedSoftmaxForward & { readonly noise: tf.Tensor[] } => {
     const noise = model.drawNoise(first, count);
-    const latents = tf.tidy(() => model.latents(params, noise));
-    return { noise, ...tidyObject(() => fusedSoftmaxForward(latents)) };
+    return { noise, ...tidyObject(() => fused!.forward(params, noise)) };
   };
 
   /** One chunk's noise, per-sample log-likelihoods and the link's saved tensors. */
@@ -287,12 +289,13 @@ function smoothEstimate(
     for (const chunk of chunks) {
       let chunkLse: tf.Tensor;
       let stats: Moments | null = null;
-      if (fused) {
-        const { noise, latents, probs, lse: fusedLse } = evaluateFused(params, chunk);
+      if (fused !== null) {
+        const { noise, saved, probs, lse: fusedLse } = evaluateFused(params, chunk);
         numNoise = noise.length;
+        numLinkSaved = saved.length;
         chunkLse = fusedLse;
-        if (single) cache = [...noise, latents, probs];
-        else tf.dispose([...noise, latents, probs]);
+        if (single) cache = [...noise, ...saved, probs];
+        else tf.dispose([...noise, ...saved, probs]);
       } else {
         const { noise, logLik, saved } = evaluate(params, chunk);
         numNoise = noise.length;
@@ -338,20 +341,18 @@ function smoothEstimate(
       dy: tf.Tensor,
       chunk: ChunkRange,
     ): tf.Tensor[] => {
-      if (fused) {
-        // The fused backward pass gives dL/dlatents; with one chunk from the forward's outputs.
+      if (fused !== null) {
+        // The fused backward pass; with one chunk from the forward's outputs.
         const forward = single
           ? {
               noise: cached.slice(0, numNoise),
-              latents: cached[numNoise]!,
-              probs: cached[numNoise + 1]!,
+              saved: cached.slice(numNoise, numNoise + numLinkSaved),
+              probs: cached[numNoise + numLinkSaved]!,
             }
           : evaluateFused(savedParams, chunk);
-        const dLatents = fusedSoftmaxBackward(forward, totalLse, dy);
-        if (!single) tf.dispose([forward.latents, forward.probs]);
-        return consume([dLatents, ...(single ? [] : forward.noise)], () =>
-          model.paramGradients(savedParams, forward.noise, dLatents),
-        );
+        const grads = fused.backward(savedParams, forward.noise, forward, totalLse, dy);
+        if (!single) tf.dispose([...forward.noise, ...forward.saved, forward.probs]);
+        return grads;
       }
       // d log p / d l_s = exp(l_s - totalLse).
       if (single) {

@@ -385,7 +385,8 @@ export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
  *
  *     dL/dloc = sum_s dx_s,        dL/dscale = sum_s u_s dx_s
  *
- * summed over the samples in order in float32, as the leading-axis `Sum` does, in the same
+ * summed over the samples in order in float32 (as the leading-axis `Sum` does, but for its
+ * last `width % 4` columns, which it sums in double), in the same
  * WebAssembly row pass that forms `dx_s` (which is never stored). Where some `lse < -60` (the
  * exact path, see {@link LOWEST_FAST}) the latents are recomputed in JavaScript. Inputs:
  * `{ loc, scale, u, probs, lse, dy }`, float32.

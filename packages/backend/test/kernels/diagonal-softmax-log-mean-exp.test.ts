@@ -75,7 +75,7 @@ function runPlain(x: Float32Array, shape: number[], dyValues: Float32Array): Flo
   return out;
 }
 
-/** `[sum_s dx_s, sum_s u_s dx_s]`, summed in sample order in float32 (as the leading-axis Sum). */
+/** `[sum_s dx_s, sum_s u_s dx_s]`, summed in sample order in float32. */
 function float32SampleSums(dx: Float32Array, u: Float32Array, width: number): Float32Array[] {
   const dLoc = new Float32Array(width);
   const dScale = new Float32Array(width);
@@ -161,8 +161,8 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
       // The same float32 latents through the same row passes: the same bits.
       expect(probs).toEqual(plainProbs);
       expect(lse).toEqual(plainLse);
-      // The sums over samples in the same order and precision as the element-wise path
-      // (the leading-axis Sum over dx, and over u * dx): the same bits too.
+      // The sums over samples of dx and of u * dx (as the element-wise path takes them from
+      // dx), in sample order in float32, as the kernel documents: the same bits too.
       const [wantLoc, wantScale] = float32SampleSums(dx!, input.u, input.loc.length);
       expect(dLoc).toEqual(wantLoc);
       expect(dScale).toEqual(wantScale);
