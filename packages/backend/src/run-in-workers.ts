@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkBoolean, checkPositiveInteger, InvalidArgumentError, UqjsError } from '@uqjs/core';
+import {
+  checkBoolean,
+  checkOptionsObject,
+  checkPositiveInteger,
+  InvalidArgumentError,
+  UqjsError,
+} from '@uqjs/core';
 import type { ChildMessage, ParentMessage } from './worker-protocol.js';
 
 /**
@@ -162,29 +168,25 @@ export async function runInWorkers<TTask, TResult, TProgress = unknown>(
       given: tasks,
     });
   }
-  if (typeof opts !== 'object' || opts === null) {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'opts',
-      expected: 'an object with a module',
-      given: opts,
-    });
-  }
-  const module = moduleUrl(opts.module);
+  // Left out, the options read as {} and the error names the missing opts.module.
+  const options = checkOptionsObject(opts, 'opts', FN, 'an object with a module');
+  const module = moduleUrl(options.module);
   const workers =
-    opts.workers === undefined
+    options.workers === undefined
       ? availableParallelism()
-      : checkPositiveInteger(opts.workers, 'opts.workers', FN);
-  const env = { ...process.env, ...checkEnv(opts.env) };
+      : checkPositiveInteger(options.workers, 'opts.workers', FN);
+  const env = { ...process.env, ...checkEnv(options.env) };
   const logBackend =
-    opts.logBackend === undefined ? true : checkBoolean(opts.logBackend, 'opts.logBackend', FN);
+    options.logBackend === undefined
+      ? true
+      : checkBoolean(options.logBackend, 'opts.logBackend', FN);
   for (const name of ['onResult', 'onProgress'] as const) {
-    if (opts[name] !== undefined && typeof opts[name] !== 'function') {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
       throw new InvalidArgumentError({
         fn: FN,
         argument: `opts.${name}`,
         expected: 'a function (value, index) => void',
-        given: opts[name],
+        given: options[name],
       });
     }
   }
@@ -219,7 +221,7 @@ export async function runInWorkers<TTask, TResult, TProgress = unknown>(
         if (message.type === 'ready') return;
         if (message.type === 'progress') {
           try {
-            opts.onProgress?.(message.progress as TProgress, message.index);
+            options.onProgress?.(message.progress as TProgress, message.index);
           } catch (error) {
             fail(error);
           }
@@ -241,7 +243,7 @@ export async function runInWorkers<TTask, TResult, TProgress = unknown>(
         completed++;
         current = undefined;
         try {
-          opts.onResult?.(message.result as TResult, message.index);
+          options.onResult?.(message.result as TResult, message.index);
         } catch (error) {
           fail(error);
           return;

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tensor1d } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -229,8 +230,17 @@ describe('runInWorkers', () => {
     await expect(runInWorkers('abc' as unknown as number[], { module })).rejects.toThrow(
       'runInWorkers: tasks must be an array, got "abc"',
     );
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    const flat = tensor1d([1]);
+    for (const bad of [null, [{ module }], flat]) {
+      await expect(runInWorkers([1], bad as never)).rejects.toThrow(
+        /^runInWorkers: opts must be an object with a module, got /,
+      );
+    }
+    flat.dispose();
+    // Left out, the options read as {} and the error names the missing module.
     await expect(runInWorkers([1], undefined as unknown as { module: string })).rejects.toThrow(
-      'runInWorkers: opts must be an object with a module, got undefined',
+      'runInWorkers: opts.module must be an existing module file (a path or a file: URL), got undefined',
     );
     await expect(
       runInWorkers([1], { module, logBackend: 'no' as unknown as boolean }),
