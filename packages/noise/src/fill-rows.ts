@@ -15,7 +15,7 @@ import { zigguratNormal } from './ziggurat.js';
 
 let wasmFill: WasmRowFill | null | undefined;
 
-/** The WebAssembly fills, compiled on first use (a module of ~1 KB); `null` without wasm. */
+/** The WebAssembly fills, compiled on first use (a module of ~1.8 KB); `null` without wasm. */
 function wasmRowFill(): WasmRowFill | null {
   if (wasmFill === undefined) wasmFill = createWasmRowFill(wasmApi());
   return wasmFill;
