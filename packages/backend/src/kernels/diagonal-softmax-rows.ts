@@ -16,6 +16,10 @@ import { advance, f32, floatsAfter, select, whileBelow } from './softmax-rows.js
  *       ;; dx = p (g - sum_k p g) over each row; dLoc += dx, dScale += u dx
  */
 
+/** Reinterpreting casts between float32 and int32 bits. */
+const i32FromF32 = [0xbc]; // i32.reinterpret_f32
+const f32FromI32 = [0xbe]; // f32.reinterpret_i32
+
 /** `local.tee`: sets a local and keeps the value on the stack. */
 const tee = (local: number) => [0x22, ...op.get(local).slice(1)];
 
@@ -34,15 +38,15 @@ const wrap = (local: number, limit: number) => [
 ];
 
 const diagonalShiftFunction = (): SimdFunction => {
-  // Parameters 0-6; locals 7-10 (i32), 11-12 (f32).
+  // Parameters 0-6; locals 7-11 (i32), 12 (f32).
   const [LOC, SCALE, U, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
   const [END, ROW_END, Q, OFFSET, MAX, VALUE] = [7, 8, 9, 10, 11, 12];
   return {
     name: 'diagonalShift',
     params: [I32, I32, I32, I32, I32, I32, I32],
     locals: [
-      [4, I32],
-      [2, F32],
+      [5, I32],
+      [1, F32],
     ],
     body: [
       ...floatsAfter(END, OUT, COUNT),
@@ -50,19 +54,30 @@ const diagonalShiftFunction = (): SimdFunction => {
       ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
       ...whileBelow(OUT, END, [
         ...floatsAfter(ROW_END, OUT, K),
-        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.set(MAX), ...op.get(OUT), ...op.set(Q)],
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...i32FromF32, ...op.set(MAX)],
+        ...[...op.get(OUT), ...op.set(Q)],
         ...whileBelow(Q, ROW_END, [
-          // out = loc + scale * u, and max = x > max ? x : max (a NaN makes the row NaN later)
+          // out = loc + scale * u, and max = x > max ? x : max (a NaN makes the row NaN later).
+          // MAX holds the float's bits: an int32 select compiles to a conditional move, where a
+          // float32 select becomes a branch that random latents mispredict (~3x slower rows).
           ...[...op.get(Q), ...loadSum(LOC, OFFSET), ...loadSum(SCALE, OFFSET)],
           ...[...op.get(U), ...f32.load, ...f32.mul, ...f32.add, ...tee(VALUE), ...f32.store],
-          ...[...op.get(VALUE), ...op.get(MAX), ...op.get(VALUE), ...op.get(MAX), ...f32.gt],
+          ...[...op.get(VALUE), ...i32FromF32, ...op.get(MAX)],
+          ...[...op.get(VALUE), ...op.get(MAX), ...f32FromI32, ...f32.gt],
           ...[...select, ...op.set(MAX)],
           ...advance(Q, 4),
           ...advance(U, 4),
           ...advance(OFFSET, 4),
         ]),
         ...whileBelow(OUT, ROW_END, [
-          ...[...op.get(OUT), ...op.get(OUT), ...f32.load, ...op.get(MAX), ...f32.sub],
+          ...[
+            ...op.get(OUT),
+            ...op.get(OUT),
+            ...f32.load,
+            ...op.get(MAX),
+            ...f32FromI32,
+            ...f32.sub,
+          ],
           ...f32.store,
           ...advance(OUT, 4),
         ]),

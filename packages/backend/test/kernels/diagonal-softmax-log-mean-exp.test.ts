@@ -219,6 +219,18 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
     }
   });
 
+  it('gives NaN rows for NaN noise, as the plain kernels for NaN latents, and keeps other rows', () => {
+    const input = inputs(5, [2, 2, 3], 1, 0);
+    input.u[0] = Number.NaN; // sample 0, row 0, first class (the row max starts elsewhere)
+    input.u[10] = Number.NaN; // sample 1, row 1, second class
+    const [probs, lse] = runDiagonal(input, [2, 2, 3]);
+    const [plainProbs, plainLse] = runPlain(latents(input), [2, 2, 3], input.dy);
+    expect(Array.from(probs!.subarray(0, 3)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(probs!.subarray(3, 9)).every(Number.isFinite)).toBe(true);
+    expect(probs).toEqual(plainProbs);
+    expect(lse).toEqual(plainLse);
+  });
+
   it('handles empty tensors and frees every intermediate buffer', () => {
     const empty = runDiagonal(inputs(1, [0, 3, 4], 1, 0), [0, 3, 4]);
     expect(empty[0]).toHaveLength(0);
