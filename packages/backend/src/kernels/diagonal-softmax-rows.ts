@@ -1,5 +1,13 @@
 import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js';
-import { advance, f32, floatsAfter, select, whileBelow } from './softmax-rows.js';
+import {
+  advance,
+  f32,
+  f32FromI32,
+  floatsAfter,
+  i32FromF32,
+  select,
+  whileBelow,
+} from './softmax-rows.js';
 
 /**
  * The row passes of the fused kernels for diagonal latents (diagonal-softmax-log-mean-exp.ts)
@@ -15,10 +23,6 @@ import { advance, f32, floatsAfter, select, whileBelow } from './softmax-rows.js
  *       (param $p $u $g $dLoc $dScale $count $k $width i32)
  *       ;; dx = p (g - sum_k p g) over each row; dLoc += dx, dScale += u dx
  */
-
-/** Reinterpreting casts between float32 and int32 bits. */
-const i32FromF32 = [0xbc]; // i32.reinterpret_f32
-const f32FromI32 = [0xbe]; // f32.reinterpret_i32
 
 /** `local.tee`: sets a local and keeps the value on the stack. */
 const tee = (local: number) => [0x22, ...op.get(local).slice(1)];
