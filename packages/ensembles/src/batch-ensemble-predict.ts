@@ -10,6 +10,7 @@ import {
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkOneOf,
+  checkOptionsObject,
   checkPositiveInteger,
   checkProbabilities,
   checkRank,
@@ -155,12 +156,10 @@ function readOptions(
   fn: string,
   expected: string,
 ): { output: 'probabilities' | 'logits'; batchSize: number } {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({ fn, argument: 'options', expected, given: options });
-  }
+  const opts = checkOptionsObject(options, 'options', fn, expected);
   return {
-    output: checkOneOf(options.output ?? 'probabilities', OUTPUTS, 'options.output', fn),
-    batchSize: checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn),
+    output: checkOneOf(opts.output ?? 'probabilities', OUTPUTS, 'options.output', fn),
+    batchSize: checkPositiveInteger(opts.batchSize ?? 128, 'options.batchSize', fn),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   checkAllFinite,
   checkLabels,
   checkOneOf,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkRank,
@@ -138,14 +139,13 @@ export async function kFoldEnsemble(
   options: KFoldEnsembleOptions,
 ): Promise<KFoldEnsembleResult> {
   const fn = 'kFoldEnsemble';
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object { k, seed?, epochs?, patience?, ... }',
-      given: options,
-    });
-  }
+  // Left out, the options read as {} and the error names the missing options.k.
+  const opts = checkOptionsObject(
+    options,
+    'options',
+    fn,
+    'an object { k, seed?, epochs?, patience?, ... }',
+  );
   const rows = x?.shape?.[0] ?? 0;
   if (rows < 2) {
     throw new ShapeError({
@@ -155,7 +155,7 @@ export async function kFoldEnsemble(
       given: x?.shape,
     });
   }
-  const k = checkPositiveInteger(options.k, 'options.k', fn);
+  const k = checkPositiveInteger(opts.k, 'options.k', fn);
   if (k < 2 || k > rows) {
     throw new InvalidArgumentError({
       fn,
@@ -164,18 +164,13 @@ export async function kFoldEnsemble(
       given: k,
     });
   }
-  const seed = checkSeed(options.seed ?? 0, 'options.seed', fn);
-  const output = checkOneOf(
-    options.output ?? 'probabilities',
-    ENSEMBLE_OUTPUTS,
-    'options.output',
-    fn,
-  );
-  const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
-  const epochs = checkPositiveInteger(options.epochs ?? 20, 'options.epochs', fn);
-  const patience = checkPositiveInteger(options.patience ?? 3, 'options.patience', fn);
-  const batchSize = checkPositiveInteger(options.batchSize ?? 32, 'options.batchSize', fn);
-  const learningRate = checkPositive(options.learningRate ?? 1e-3, 'options.learningRate', fn);
+  const seed = checkSeed(opts.seed ?? 0, 'options.seed', fn);
+  const output = checkOneOf(opts.output ?? 'probabilities', ENSEMBLE_OUTPUTS, 'options.output', fn);
+  const eps = checkPositive(opts.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
+  const epochs = checkPositiveInteger(opts.epochs ?? 20, 'options.epochs', fn);
+  const patience = checkPositiveInteger(opts.patience ?? 3, 'options.patience', fn);
+  const batchSize = checkPositiveInteger(opts.batchSize ?? 32, 'options.batchSize', fn);
+  const learningRate = checkPositive(opts.learningRate ?? 1e-3, 'options.learningRate', fn);
   checkAllFinite(await x.data(), 'x', fn);
   const ensemble = DeepEnsemble.create(buildModel, { size: k, seed, output, eps });
   const folds = kFoldSplit(rows, k, deriveSeed(seed, 'folds'));
@@ -206,7 +201,7 @@ export async function kFoldEnsemble(
         const ho = tensor1d(heldOut, 'int32');
         return [gather(x, tr), gather(targets!, tr), gather(x, ho), gather(targets!, ho)];
       });
-      const optimizer = options.optimizer?.(member) ?? train.adam(learningRate);
+      const optimizer = opts.optimizer?.(member) ?? train.adam(learningRate);
       const model = ensemble.members[i]!;
       const history: number[] = [];
       const held: number[] = [];
@@ -230,7 +225,7 @@ export async function kFoldEnsemble(
           heldLoss.dispose();
           history.push(trainLoss!);
           held.push(value!);
-          options.onEpochEnd?.(i, epoch, trainLoss!, value!);
+          opts.onEpochEnd?.(i, epoch, trainLoss!, value!);
           if (best === null || value! < held[bestEpoch]!) {
             if (best !== null) dispose(best);
             best = model.getWeights().map((w) => w.clone());

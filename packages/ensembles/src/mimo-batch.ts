@@ -2,6 +2,7 @@ import { gather, reshape, type Tensor, tensor1d, tidy } from '@tensorflow/tfjs-c
 import {
   checkCount,
   checkInRange,
+  checkOptionsObject,
   checkRank,
   checkSeed,
   deriveSeed,
@@ -100,16 +101,10 @@ export function mimoBatch(
     });
   }
   const m = checkCount(members, 'members', FN, MAX_MEMBERS);
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { seed, repetition? }',
-      given: options,
-    });
-  }
-  const seed = checkSeed(options.seed, 'options.seed', FN);
-  const repetition = checkInRange(options.repetition ?? 0, 'options.repetition', FN, 0, 1);
+  // Left out, the options read as {} and the error names the missing options.seed.
+  const opts = checkOptionsObject(options, 'options', FN, 'an object { seed, repetition? }');
+  const seed = checkSeed(opts.seed, 'options.seed', FN);
+  const repetition = checkInRange(opts.repetition ?? 0, 'options.repetition', FN, 0, 1);
   if (repetition === 1) {
     throw new InvalidArgumentError({
       fn: FN,

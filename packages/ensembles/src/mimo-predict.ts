@@ -3,8 +3,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkCount,
   checkOneOf,
+  checkOptionsObject,
   checkPositiveInteger,
-  InvalidArgumentError,
   type Predictive,
 } from '@uqjs/core';
 import { predictMembers } from './batch-ensemble-predict.js';
@@ -50,17 +50,16 @@ export function mimoPredict(
   x: Tensor,
   options: MimoPredictOptions,
 ): Predictive {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: FN,
-      argument: 'options',
-      expected: 'an object { members, output?, batchSize? }',
-      given: options,
-    });
-  }
-  const members = checkCount(options.members, 'options.members', FN, MAX_MEMBERS);
-  const output = checkOneOf(options.output ?? 'logits', OUTPUTS, 'options.output', FN);
-  const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', FN);
+  // Left out, the options read as {} and the error names the missing options.members.
+  const opts = checkOptionsObject(
+    options,
+    'options',
+    FN,
+    'an object { members, output?, batchSize? }',
+  );
+  const members = checkCount(opts.members, 'options.members', FN, MAX_MEMBERS);
+  const output = checkOneOf(opts.output ?? 'logits', OUTPUTS, 'options.output', FN);
+  const batchSize = checkPositiveInteger(opts.batchSize ?? 128, 'options.batchSize', FN);
   checkMimoInput(model, x, members, FN);
   return tidy(() =>
     // One forward pass per tiled batch [b, M, ...shape]; its members' softmaxes [M, b, K].

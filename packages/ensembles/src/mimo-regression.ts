@@ -14,10 +14,10 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   checkCount,
   checkOneOf,
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkRank,
-  InvalidArgumentError,
   ShapeError,
 } from '@uqjs/core';
 import type { RegressionPredictive } from './deep-ensemble.js';
@@ -132,9 +132,10 @@ export function mimoPredictRegression(
   options: MimoPredictRegressionOptions,
 ): RegressionPredictive {
   const fn = 'mimoPredictRegression';
-  const { kind, eps } = readLossOptions(options, fn);
-  const members = checkCount(options.members, 'options.members', fn, MAX_MEMBERS);
-  const batchSize = checkPositiveInteger(options.batchSize ?? 128, 'options.batchSize', fn);
+  // Left out, the options read as {} and the error names the missing options.members.
+  const { opts, kind, eps } = readLossOptions(options, fn);
+  const members = checkCount(opts.members, 'options.members', fn, MAX_MEMBERS);
+  const batchSize = checkPositiveInteger(opts.batchSize ?? 128, 'options.batchSize', fn);
   checkMimoInput(model, x, members, fn);
   const rows = x.shape[0]!;
   return tidy(() => {
@@ -165,20 +166,18 @@ export function mimoPredictRegression(
   });
 }
 
-function readLossOptions(
-  options: MimoRegressionLossOptions,
+/**
+ * Checks the options object (left out it reads as `{}`) and reads its loss options; returns
+ * the checked object too, for the caller's other options.
+ */
+function readLossOptions<T extends MimoRegressionLossOptions>(
+  options: T | undefined,
   fn: string,
-): { kind: 'gaussian' | 'laplace'; eps: number } {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an options object',
-      given: options,
-    });
-  }
+): { opts: T; kind: 'gaussian' | 'laplace'; eps: number } {
+  const opts = checkOptionsObject(options, 'options', fn, 'an options object');
   return {
-    kind: checkOneOf(options.kind ?? 'gaussian', KINDS, 'options.kind', fn),
-    eps: checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn),
+    opts,
+    kind: checkOneOf(opts.kind ?? 'gaussian', KINDS, 'options.kind', fn),
+    eps: checkPositive(opts.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn),
   };
 }

@@ -25,10 +25,10 @@ import {
 } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import {
+  checkOptionsObject,
   checkPositive,
   checkPositiveInteger,
   checkRank,
-  InvalidArgumentError,
   type LayerCallKwargs as Kwargs,
   type LayerArgs,
   layerArgsObject,
@@ -156,15 +156,8 @@ function splitMixture(
       given: output.shape,
     });
   }
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn,
-      argument: 'options',
-      expected: 'an object { eps? }',
-      given: options,
-    });
-  }
-  const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
+  const opts = checkOptionsObject(options, 'options', fn, 'an object { eps? }');
+  const eps = checkPositive(opts.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
   return tidy(() => {
     // [B, 3M] -> three [B, M] blocks along axis 1.
     const [logits, means, raw] = split(output, 3, 1) as [Tensor2D, Tensor2D, Tensor2D];

@@ -9,7 +9,7 @@ import {
   tidy,
   unstack,
 } from '@tensorflow/tfjs-core';
-import { checkPositive, checkRank, InvalidArgumentError, ShapeError } from '@uqjs/core';
+import { checkOptionsObject, checkPositive, checkRank, ShapeError } from '@uqjs/core';
 
 /**
  * Options of the heteroscedastic regression heads.
@@ -42,15 +42,8 @@ export function splitHead(
       given: output.shape,
     });
   }
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError({
-      fn: fn,
-      argument: 'options',
-      expected: 'an object { eps? }',
-      given: options,
-    });
-  }
-  const eps = checkPositive(options.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
+  const opts = checkOptionsObject(options, 'options', fn, 'an object { eps? }');
+  const eps = checkPositive(opts.eps ?? DEFAULT_HEAD_EPS, 'options.eps', fn);
   return tidy(() => {
     // [B, 2] -> two columns [B]: column 0 the mean, column 1 the raw dispersion.
     const [mean, raw] = unstack(output, 1) as [Tensor1D, Tensor1D];

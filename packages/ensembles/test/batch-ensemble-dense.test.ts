@@ -259,6 +259,12 @@ describe('batchEnsemblePredict', () => {
     expect(() => batchEnsemblePredict(plain, x, null as never)).toThrow(
       'batchEnsemblePredict: options must be an object { output?, batchSize? }, got null',
     );
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [[{ batchSize: 1 }], x]) {
+      expect(() => batchEnsemblePredict(plain, x, bad as never)).toThrow(
+        /^batchEnsemblePredict: options must be an object \{ output\?, batchSize\? \}, got /,
+      );
+    }
     x.dispose();
   });
 

@@ -39,6 +39,15 @@ describe('gaussianParams / laplaceParams', () => {
     expect(() => laplaceNll(tf.zeros([4]), two, null as never)).toThrow(
       'laplaceNll: options must be an object { eps? }, got null',
     );
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [[{ eps: 1 }], two]) {
+      expect(() => gaussianParams(two, bad as never)).toThrow(
+        /^gaussianParams: options must be an object \{ eps\? \}, got /,
+      );
+      expect(() => laplaceNll(tf.zeros([4]), two, bad as never)).toThrow(
+        /^laplaceNll: options must be an object \{ eps\? \}, got /,
+      );
+    }
     two.dispose();
   });
 

@@ -183,6 +183,16 @@ describe('kFoldEnsemble', () => {
   it('rejects bad arguments, naming them', async () => {
     const { x, y } = data(6);
     await expect(kFoldEnsemble(mlp(), x, y, { k: 7 })).rejects.toThrow(/options.k/);
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    for (const bad of [null, [{ k: 2 }], x]) {
+      await expect(kFoldEnsemble(mlp(), x, y, bad as never)).rejects.toThrow(
+        /^kFoldEnsemble: options must be an object \{ k, seed\?, epochs\?, patience\?, \.\.\. \}, got /,
+      );
+    }
+    // Left out, the options read as {} and the error names the missing k.
+    await expect(kFoldEnsemble(mlp(), x, y, undefined as never)).rejects.toThrow(
+      /^kFoldEnsemble: options\.k must be/,
+    );
     await expect(kFoldEnsemble(mlp(), x, y, { k: 1 })).rejects.toThrow(InvalidArgumentError);
     await expect(
       kFoldEnsemble(mlp(), x, y, { k: 2, output: 'poisson' as 'logits' }),

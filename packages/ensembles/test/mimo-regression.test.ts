@@ -81,6 +81,12 @@ describe('mimoRegressionLoss', () => {
       /options.kind/,
     );
     expect(() => mimoRegressionLoss(targets, output, { eps: 0 })).toThrow(/options.eps/);
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    for (const bad of [null, [{ eps: 1 }], output]) {
+      expect(() => mimoRegressionLoss(targets, output, bad as never)).toThrow(
+        /^mimoRegressionLoss: options must be an options object, got /,
+      );
+    }
     const before = tf.memory().numTensors;
     tf.dispose(mimoRegressionLoss(targets, output));
     expect(tf.memory().numTensors).toBe(before);
@@ -179,6 +185,16 @@ describe('mimoPredictRegression', () => {
     const x = tf.zeros([4, 1]);
     const fn = /mimoPredictRegression/;
     expect(() => mimoPredictRegression(net, x, { members: 0 })).toThrow(/options.members/);
+    // null, arrays and tensors are no options object (arrays and tensors passed the old check).
+    for (const bad of [null, [{ members: 3 }], x]) {
+      expect(() => mimoPredictRegression(net, x, bad as never)).toThrow(
+        /^mimoPredictRegression: options must be an options object, got /,
+      );
+    }
+    // Left out, the options read as {} and the error names the missing members.
+    expect(() => mimoPredictRegression(net, x, undefined as never)).toThrow(
+      /^mimoPredictRegression: options\.members must be/,
+    );
     expect(() => mimoPredictRegression(net, x, { members: 3, kind: 'x' as never })).toThrow(
       /options.kind/,
     );

@@ -165,6 +165,16 @@ describe('mimoBatch', () => {
     expect(() => mimoBatch(x, labels, 2, { seed: -1 })).toThrow(/options.seed/);
     expect(() => mimoBatch(x, labels, 2, {} as never)).toThrow(/options.seed/);
     expect(() => mimoBatch(x, labels, 2, null as never)).toThrow(/options/);
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [null, [{ seed: 1 }], x]) {
+      expect(() => mimoBatch(x, labels, 2, bad as never)).toThrow(
+        /^mimoBatch: options must be an object \{ seed, repetition\? \}, got /,
+      );
+    }
+    // Left out, the options read as {} and the error names the missing seed.
+    expect(() => mimoBatch(x, labels, 2, undefined as never)).toThrow(
+      /^mimoBatch: options\.seed must be/,
+    );
     expect(() => mimoBatch(x, labels, 2, { seed: 1, repetition: 1 })).toThrow(/options.repetition/);
     expect(() => mimoBatch(x, labels, 2, { seed: 1, repetition: -0.1 })).toThrow(
       /options.repetition/,
@@ -506,6 +516,16 @@ describe('mimoPredict', () => {
     expect(() => mimoPredict(m, tf.zeros([0, 2]), { members: 3 })).toThrow(/N >= 1/);
     expect(() => mimoPredict(m, x, { members: 0 })).toThrow(/options.members/);
     expect(() => mimoPredict(m, x, null as never)).toThrow(/options/);
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [null, [{ members: 3 }], x]) {
+      expect(() => mimoPredict(m, x, bad as never)).toThrow(
+        /^mimoPredict: options must be an object \{ members, output\?, batchSize\? \}, got /,
+      );
+    }
+    // Left out, the options read as {} and the error names the missing members.
+    expect(() => mimoPredict(m, x, undefined as never)).toThrow(
+      /^mimoPredict: options\.members must be/,
+    );
     expect(() => mimoPredict(m, x, { members: 3, output: 'x' as never })).toThrow(/options.output/);
     expect(() => mimoPredict(m, x, { members: 3, batchSize: 0 })).toThrow(/options.batchSize/);
     expect(() => mimoPredict(null as never, x, { members: 3 })).toThrow(/mimoPredict: model/);

@@ -163,6 +163,12 @@ describe('mixtureDensityParams and mixtureDensityMoments', () => {
     expect(() => mixtureDensityNll(tf.zeros([3]), out)).toThrow(/yTrue/);
     expect(() => mixtureDensityParams(out, { eps: -1 })).toThrow(/options.eps/);
     expect(() => mixtureDensityParams(out, null as never)).toThrow(InvalidArgumentError);
+    // Arrays and tensors are no options object either (both passed the old typeof check).
+    for (const bad of [null, [{ eps: 1 }], out]) {
+      expect(() => mixtureDensityParams(out, bad as never)).toThrow(
+        /^mixtureDensityParams: options must be an object \{ eps\? \}, got /,
+      );
+    }
     expect(() => new MixtureDensityHead({ numComponents: 0 })).toThrow(/numComponents/);
     expect(() => new MixtureDensityHead({ numComponents: 2, seed: 0.5 })).toThrow(/seed/);
     expect(() => new MixtureDensityHead({ numComponents: 2 }).build([null, 2, 2])).toThrow(
