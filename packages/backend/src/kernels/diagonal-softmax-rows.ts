@@ -1,4 +1,4 @@
-import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js';
+import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
 import {
   advance,
   f32,
@@ -15,7 +15,8 @@ import {
  * formed inside the row loops and never stored as a tensor. `loc`, `scale`, the gradients and
  * `g` hold `width` floats (one sample's `[B, ..., K]`), repeating for every sample; `u`, `out`
  * and `p` hold `count` floats (`[C, B, ..., K]`), `count` a multiple of `width`, `width` of `k`.
- * Scalar float32, as in softmax-rows.ts. In text form:
+ * Scalar float32, as in softmax-rows.ts, except the backward's second loop, four classes at a
+ * time where four are left in the row. In text form:
  *
  *     (func (export "diagonalShift") (param $loc $scale $u $out $count $k $width i32)
  *       ;; out = x - max over the row, x = loc + scale u (f32.mul, then f32.add)
@@ -92,26 +93,35 @@ const diagonalShiftFunction = (): SimdFunction => {
 };
 
 const diagonalBackwardFunction = (): SimdFunction => {
-  // Parameters 0-7; locals 8-12 (i32), 13-14 (f32).
+  // Parameters 0-7; locals 8-13 (i32), 14-15 (f32), 16-17 (v128).
   const [P, U, G, D_LOC, D_SCALE, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [END, ROW_END, Q, OFFSET, H, TOTAL, DX] = [8, 9, 10, 11, 12, 13, 14];
-  /** `f32.store` of `value` (instructions leaving it on the stack) at `base + H`, plus what is there. */
-  const accumulate = (base: number, value: readonly number[]) => [
-    ...[...op.get(base), ...op.get(H), ...op.i32Add, ...loadSum(base, H), ...value, ...f32.add],
-    ...f32.store,
+  const [END, ROW_END, Q, OFFSET, H, GROUPS_END, TOTAL, DX, TOTALS, DXS] = [
+    8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
   ];
+  /** `store` of `value` (instructions leaving it on the stack) at `base + H`, plus what is there. */
+  const accumulateWith =
+    (load: readonly number[], add: readonly number[], store: readonly number[]) =>
+    (base: number, value: readonly number[]) => [
+      ...[...op.get(base), ...op.get(H), ...op.i32Add],
+      ...[...op.get(base), ...op.get(H), ...op.i32Add, ...load, ...value, ...add, ...store],
+    ];
+  const accumulate = accumulateWith(f32.load, f32.add, f32.store);
+  const accumulate4 = accumulateWith(op.load, op.add, op.store);
   return {
     name: 'diagonalBackward',
     params: [I32, I32, I32, I32, I32, I32, I32, I32],
     locals: [
-      [5, I32],
+      [6, I32],
       [2, F32],
+      [2, V128],
     ],
     body: [
       ...floatsAfter(END, P, COUNT),
       ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
       ...whileBelow(P, END, [
         ...floatsAfter(ROW_END, P, K),
+        // The last address where four floats of the row still fit (below P when K < 4).
+        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
         // total = sum_k p_k g_k
         ...[...op.f32Const(0), ...op.set(TOTAL), ...op.get(P), ...op.set(Q), ...op.get(OFFSET)],
         ...op.set(H),
@@ -121,8 +131,18 @@ const diagonalBackwardFunction = (): SimdFunction => {
           ...advance(Q, 4),
           ...advance(H, 4),
         ]),
-        // dx_k = p_k (g_k - total); dLoc_k += dx_k; dScale_k += u_k dx_k
-        ...[...op.get(OFFSET), ...op.set(H)],
+        // dx_k = p_k (g_k - total); dLoc_k += dx_k; dScale_k += u_k dx_k: four classes at a
+        // time (lane by lane the same float32 operations, so the same bits), then one at a time.
+        ...[...op.get(OFFSET), ...op.set(H), ...op.get(TOTAL), ...op.splat, ...op.set(TOTALS)],
+        ...whileBelow(P, GROUPS_END, [
+          ...[...op.get(P), ...op.load, ...op.get(G), ...op.get(H), ...op.i32Add, ...op.load],
+          ...[...op.get(TOTALS), ...op.sub, ...op.mul, ...op.set(DXS)],
+          ...accumulate4(D_LOC, op.get(DXS)),
+          ...accumulate4(D_SCALE, [...op.get(U), ...op.load, ...op.get(DXS), ...op.mul]),
+          ...advance(P, 16),
+          ...advance(U, 16),
+          ...advance(H, 16),
+        ]),
         ...whileBelow(P, ROW_END, [
           ...[...op.get(P), ...f32.load, ...loadSum(G, H), ...op.get(TOTAL), ...f32.sub],
           ...[...f32.mul, ...op.set(DX)],
