@@ -42,16 +42,38 @@ const wrap = (local: number, limit: number) => [
   ...[...select, ...op.set(local)],
 ];
 
+/** `i8x16.shuffle` of two v128 by 16 lane bytes, and `f32x4.extract_lane`. */
+const shuffle = (bytes: readonly number[]) => [0xfd, 0x0d, ...bytes];
+const extractLane = (lane: number) => [0xfd, 0x1f, lane];
+/** The float lanes `[2, 3, 0, 1]` and `[1, 0, 3, 2]` of one v128 (both operands the same). */
+const SWAP_HALVES = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+const SWAP_PAIRS = [4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11];
+
 const diagonalShiftFunction = (): SimdFunction => {
-  // Parameters 0-6; locals 7-11 (i32), 12 (f32).
+  // Parameters 0-6; locals 7-12 (i32), 13 (f32), 14-15 (v128).
   const [LOC, SCALE, U, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
-  const [END, ROW_END, Q, OFFSET, MAX, VALUE] = [7, 8, 9, 10, 11, 12];
+  const [END, ROW_END, Q, OFFSET, MAX, GROUPS_END, VALUE, XS, MAXS] = [
+    7, 8, 9, 10, 11, 12, 13, 14, 15,
+  ];
+  /** `MAX = v > MAX ? v : MAX` for the float32 `v` on the stack (`MAX` holds its bits). */
+  const maxWith = (v: readonly number[]) => [
+    ...[...v, ...op.set(VALUE), ...op.get(VALUE), ...i32FromF32, ...op.get(MAX)],
+    ...[...op.get(VALUE), ...op.get(MAX), ...f32FromI32, ...f32.gt, ...select, ...op.set(MAX)],
+  ];
+  /** The v128 at `base + OFFSET`. */
+  const load4 = (base: number) => [...op.get(base), ...op.get(OFFSET), ...op.i32Add, ...op.load];
+  /** `pmax(MAXS, shuffle(MAXS))` into MAXS. */
+  const foldMax = (bytes: readonly number[]) => [
+    ...[...op.get(MAXS), ...op.get(MAXS), ...op.get(MAXS), ...shuffle(bytes), ...op.pmax],
+    ...op.set(MAXS),
+  ];
   return {
     name: 'diagonalShift',
     params: [I32, I32, I32, I32, I32, I32, I32],
     locals: [
-      [5, I32],
+      [6, I32],
       [1, F32],
+      [2, V128],
     ],
     body: [
       ...floatsAfter(END, OUT, COUNT),
@@ -59,31 +81,44 @@ const diagonalShiftFunction = (): SimdFunction => {
       ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
       ...whileBelow(OUT, END, [
         ...floatsAfter(ROW_END, OUT, K),
-        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...i32FromF32, ...op.set(MAX)],
+        // The last address where four floats of the row still fit (below OUT when K < 4).
+        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
         ...[...op.get(OUT), ...op.set(Q)],
+        // out = loc + scale * u (the float32 product, then the sum, lane by lane as below),
+        // four classes at a time with their lane-wise maximum (pmax skips a NaN x: the row
+        // comes out NaN anyway, in x - max), then one at a time.
+        ...whileBelow(Q, GROUPS_END, [
+          ...[...op.get(Q), ...load4(LOC), ...load4(SCALE), ...op.get(U), ...op.load, ...op.mul],
+          ...[...op.add, ...op.tee(XS), ...op.store],
+          ...[...op.get(MAXS), ...op.get(XS), ...op.pmax, ...op.set(MAXS)],
+          ...advance(Q, 16),
+          ...advance(U, 16),
+          ...advance(OFFSET, 16),
+        ]),
+        // The maximum of the four lanes (in every lane after two folds), then the rest of the
+        // row. MAX holds the float's bits: an int32 select compiles to a conditional move,
+        // where a float32 select becomes a branch that random latents mispredict.
+        ...foldMax(SWAP_HALVES),
+        ...foldMax(SWAP_PAIRS),
+        ...[...op.get(MAXS), ...extractLane(0), ...i32FromF32, ...op.set(MAX)],
         ...whileBelow(Q, ROW_END, [
-          // out = loc + scale * u, and max = x > max ? x : max (a NaN makes the row NaN later).
-          // MAX holds the float's bits: an int32 select compiles to a conditional move, where a
-          // float32 select becomes a branch that random latents mispredict (~3x slower rows).
           ...[...op.get(Q), ...loadSum(LOC, OFFSET), ...loadSum(SCALE, OFFSET)],
           ...[...op.get(U), ...f32.load, ...f32.mul, ...f32.add, ...tee(VALUE), ...f32.store],
-          ...[...op.get(VALUE), ...i32FromF32, ...op.get(MAX)],
-          ...[...op.get(VALUE), ...op.get(MAX), ...f32FromI32, ...f32.gt],
-          ...[...select, ...op.set(MAX)],
+          ...maxWith(op.get(VALUE)),
           ...advance(Q, 4),
           ...advance(U, 4),
           ...advance(OFFSET, 4),
         ]),
+        // out = x - max, four at a time, then one at a time.
+        ...[...op.get(MAX), ...f32FromI32, ...op.splat, ...op.set(MAXS)],
+        ...whileBelow(OUT, GROUPS_END, [
+          ...[...op.get(OUT), ...op.get(OUT), ...op.load, ...op.get(MAXS), ...op.sub, ...op.store],
+          ...advance(OUT, 16),
+        ]),
         ...whileBelow(OUT, ROW_END, [
-          ...[
-            ...op.get(OUT),
-            ...op.get(OUT),
-            ...f32.load,
-            ...op.get(MAX),
-            ...f32FromI32,
-            ...f32.sub,
-          ],
-          ...f32.store,
+          ...[...op.get(OUT), ...op.get(OUT), ...f32.load, ...op.get(MAX), ...f32FromI32],
+          ...[...f32.sub, ...f32.store],
           ...advance(OUT, 4),
         ]),
         ...wrap(OFFSET, WIDTH),

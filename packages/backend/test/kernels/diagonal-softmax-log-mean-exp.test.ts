@@ -220,15 +220,21 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
   });
 
   it('gives NaN rows for NaN noise, as the plain kernels for NaN latents, and keeps other rows', () => {
-    const input = inputs(5, [2, 2, 3], 1, 0);
-    input.u[0] = Number.NaN; // sample 0, row 0, first class (the row max starts elsewhere)
-    input.u[10] = Number.NaN; // sample 1, row 1, second class
-    const [probs, lse] = runDiagonal(input, [2, 2, 3]);
-    const [plainProbs, plainLse] = runPlain(latents(input), [2, 2, 3], input.dy);
-    expect(Array.from(probs!.subarray(0, 3)).every(Number.isNaN)).toBe(true);
-    expect(Array.from(probs!.subarray(3, 9)).every(Number.isFinite)).toBe(true);
-    expect(probs).toEqual(plainProbs);
-    expect(lse).toEqual(plainLse);
+    // K = 3 (one class at a time) and K = 6 (a group of four, then two): a NaN in either part.
+    for (const [classes, nans] of [
+      [3, [0, 10]],
+      [6, [1, 17]],
+    ] as const) {
+      const shape = [2, 2, classes];
+      const input = inputs(5, shape, 1, 0);
+      for (const i of nans) input.u[i] = Number.NaN; // sample 0 row 0, sample 1 row 0
+      const [probs, lse] = runDiagonal(input, shape);
+      const [plainProbs, plainLse] = runPlain(latents(input), shape, input.dy);
+      expect(Array.from(probs!.subarray(0, classes)).every(Number.isNaN)).toBe(true);
+      expect(Array.from(probs!.subarray(classes, 2 * classes)).every(Number.isFinite)).toBe(true);
+      expect(probs).toEqual(plainProbs);
+      expect(lse).toEqual(plainLse);
+    }
   });
 
   it('handles empty tensors and frees every intermediate buffer', () => {
