@@ -4,7 +4,8 @@ import {
   f32,
   f32FromI32,
   floatsAfter,
-  i32FromF32,
+  laneMax,
+  maxInto,
   select,
   whileBelow,
 } from './softmax-rows.js';
@@ -15,8 +16,10 @@ import {
  * formed inside the row loops and never stored as a tensor. `loc`, `scale`, the gradients and
  * `g` hold `width` floats (one sample's `[B, ..., K]`), repeating for every sample; `u`, `out`
  * and `p` hold `count` floats (`[C, B, ..., K]`), `count` a multiple of `width`, `width` of `k`.
- * Scalar float32, as in softmax-rows.ts, except the backward's second loop, four classes at a
- * time where four are left in the row. In text form:
+ * Four classes at a time while four are left in the row, then one at a time, as the shift in
+ * softmax-rows.ts (the backward's total `sum_k p g` one at a time, in the plain pass's order):
+ * the same float32 operations as the plain passes on `loc + scale * u`, so the same bits.
+ * In text form:
  *
  *     (func (export "diagonalShift") (param $loc $scale $u $out $count $k $width i32)
  *       ;; out = x - max over the row, x = loc + scale u (f32.mul, then f32.add)
@@ -42,31 +45,14 @@ const wrap = (local: number, limit: number) => [
   ...[...select, ...op.set(local)],
 ];
 
-/** `i8x16.shuffle` of two v128 by 16 lane bytes, and `f32x4.extract_lane`. */
-const shuffle = (bytes: readonly number[]) => [0xfd, 0x0d, ...bytes];
-const extractLane = (lane: number) => [0xfd, 0x1f, lane];
-/** The float lanes `[2, 3, 0, 1]` and `[1, 0, 3, 2]` of one v128 (both operands the same). */
-const SWAP_HALVES = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
-const SWAP_PAIRS = [4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11];
-
 const diagonalShiftFunction = (): SimdFunction => {
   // Parameters 0-6; locals 7-12 (i32), 13 (f32), 14-15 (v128).
   const [LOC, SCALE, U, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
   const [END, ROW_END, Q, OFFSET, MAX, GROUPS_END, VALUE, XS, MAXS] = [
     7, 8, 9, 10, 11, 12, 13, 14, 15,
   ];
-  /** `MAX = v > MAX ? v : MAX` for the float32 `v` on the stack (`MAX` holds its bits). */
-  const maxWith = (v: readonly number[]) => [
-    ...[...v, ...op.set(VALUE), ...op.get(VALUE), ...i32FromF32, ...op.get(MAX)],
-    ...[...op.get(VALUE), ...op.get(MAX), ...f32FromI32, ...f32.gt, ...select, ...op.set(MAX)],
-  ];
   /** The v128 at `base + OFFSET`. */
   const load4 = (base: number) => [...op.get(base), ...op.get(OFFSET), ...op.i32Add, ...op.load];
-  /** `pmax(MAXS, shuffle(MAXS))` into MAXS. */
-  const foldMax = (bytes: readonly number[]) => [
-    ...[...op.get(MAXS), ...op.get(MAXS), ...op.get(MAXS), ...shuffle(bytes), ...op.pmax],
-    ...op.set(MAXS),
-  ];
   return {
     name: 'diagonalShift',
     params: [I32, I32, I32, I32, I32, I32, I32],
@@ -96,16 +82,12 @@ const diagonalShiftFunction = (): SimdFunction => {
           ...advance(U, 16),
           ...advance(OFFSET, 16),
         ]),
-        // The maximum of the four lanes (in every lane after two folds), then the rest of the
-        // row. MAX holds the float's bits: an int32 select compiles to a conditional move,
-        // where a float32 select becomes a branch that random latents mispredict.
-        ...foldMax(SWAP_HALVES),
-        ...foldMax(SWAP_PAIRS),
-        ...[...op.get(MAXS), ...extractLane(0), ...i32FromF32, ...op.set(MAX)],
+        // The maximum of the four lanes, then the rest of the row (MAX holds float32 bits).
+        ...laneMax(MAXS, MAX),
         ...whileBelow(Q, ROW_END, [
           ...[...op.get(Q), ...loadSum(LOC, OFFSET), ...loadSum(SCALE, OFFSET)],
           ...[...op.get(U), ...f32.load, ...f32.mul, ...f32.add, ...tee(VALUE), ...f32.store],
-          ...maxWith(op.get(VALUE)),
+          ...maxInto(MAX, VALUE),
           ...advance(Q, 4),
           ...advance(U, 4),
           ...advance(OFFSET, 4),

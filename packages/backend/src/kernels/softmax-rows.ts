@@ -1,11 +1,13 @@
-import { F32, I32, op, type SimdFunction, simdFunction } from './simd-module.js';
+import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
 
 /**
  * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
  * WebAssembly functions on the wasm backend's memory. A row is the `K` class values of one
  * sample at one position, contiguous; rows are short (often 10), so these run one float32 at a
  * time (scalar), which is still 2-4x the same loops in JavaScript (no bounds checks, no
- * float32 <-> double conversions). Arrays are `count` float32 values at byte addresses,
+ * float32 <-> double conversions), except `shift`, which takes four classes at a time while
+ * four are left in the row (lane by lane the same float32 operations, and a maximum, which does
+ * not depend on the order: the same bits). Arrays are `count` float32 values at byte addresses,
  * `count` a multiple of `K`. In text form:
  *
  *     (func (export "shift") (param $x $out $count $k i32)      ;; out = x - max over the row
@@ -59,32 +61,74 @@ export const floatsAfter = (local: number, a: number, b: number) => [
   ...op.set(local),
 ];
 
+/** `i8x16.shuffle` of two v128 by 16 lane bytes, and `f32x4.extract_lane`. */
+const shuffle = (bytes: readonly number[]) => [0xfd, 0x0d, ...bytes];
+const extractLane = (lane: number) => [0xfd, 0x1f, lane];
+
+/**
+ * `max = bits of the largest of the four float lanes of maxs` (folding in the lanes `[2, 3, 0,
+ * 1]`, then `[1, 0, 3, 2]`, with `pmax`, which keeps its first operand over a NaN).
+ */
+export const laneMax = (maxs: number, max: number) => {
+  const fold = (bytes: readonly number[]) => [
+    ...[...op.get(maxs), ...op.get(maxs), ...op.get(maxs), ...shuffle(bytes), ...op.pmax],
+    ...op.set(maxs),
+  ];
+  return [
+    ...fold([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]),
+    ...fold([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]),
+    ...[...op.get(maxs), ...extractLane(0), ...i32FromF32, ...op.set(max)],
+  ];
+};
+
+/**
+ * `max = value > max ? value : max` for the float32 `value` (a local), `max` holding float32
+ * bits: an int32 select compiles to a conditional move, where a float32 select becomes a
+ * branch that random latents mispredict (the row pass ran ~2x slower). A NaN value is skipped
+ * (the row comes out NaN anyway, in x - max).
+ */
+export const maxInto = (max: number, value: number) => [
+  ...[...op.get(value), ...i32FromF32, ...op.get(max)],
+  ...[...op.get(value), ...op.get(max), ...f32FromI32, ...f32.gt, ...select, ...op.set(max)],
+];
+
 const shiftFunction = (): SimdFunction => {
-  // Parameters 0-3; locals 4-7 (i32), 8 (f32).
-  const [X, OUT, COUNT, K, END, ROW_END, Q, MAX, VALUE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  // Parameters 0-3; locals 4-8 (i32), 9 (f32), 10 (v128).
+  const [X, OUT, COUNT, K, END, ROW_END, Q, MAX, GROUPS_END, VALUE, MAXS] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ];
   return {
     name: 'shift',
     params: [I32, I32, I32, I32],
     locals: [
-      [4, I32],
+      [5, I32],
       [1, F32],
+      [1, V128],
     ],
     body: [
       ...floatsAfter(END, X, COUNT),
       ...whileBelow(X, END, [
         ...floatsAfter(ROW_END, X, K),
-        ...[...op.get(X), ...f32.load, ...i32FromF32, ...op.set(MAX)],
+        // The last address where four floats of the row still fit (below X when K < 4).
+        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
+        // The row max: four lanes at a time (pmax skips a NaN), then one at a time.
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
         ...[...op.get(X), ...op.set(Q)],
+        ...whileBelow(Q, GROUPS_END, [
+          ...[...op.get(MAXS), ...op.get(Q), ...op.load, ...op.pmax, ...op.set(MAXS)],
+          ...advance(Q, 16),
+        ]),
+        ...laneMax(MAXS, MAX),
         ...whileBelow(Q, ROW_END, [
-          // max = v > max ? v : max (f32.max costs several instructions for its NaN rule, and a
-          // NaN makes the row NaN anyway, in x - max). MAX holds the float's bits: an int32
-          // select compiles to a conditional move, where a float32 select becomes a branch that
-          // random latents mispredict (the pass ran ~1.5x slower).
-          ...[...op.get(Q), ...f32.load, ...op.set(VALUE)],
-          ...[...op.get(VALUE), ...i32FromF32, ...op.get(MAX)],
-          ...[...op.get(VALUE), ...op.get(MAX), ...f32FromI32, ...f32.gt],
-          ...[...select, ...op.set(MAX)],
+          ...[...op.get(Q), ...f32.load, ...op.set(VALUE), ...maxInto(MAX, VALUE)],
           ...advance(Q, 4),
+        ]),
+        // out = x - max, four at a time, then one at a time.
+        ...[...op.get(MAX), ...f32FromI32, ...op.splat, ...op.set(MAXS)],
+        ...whileBelow(X, GROUPS_END, [
+          ...[...op.get(OUT), ...op.get(X), ...op.load, ...op.get(MAXS), ...op.sub, ...op.store],
+          ...advance(X, 16),
+          ...advance(OUT, 16),
         ]),
         ...whileBelow(X, ROW_END, [
           ...[...op.get(OUT), ...op.get(X), ...f32.load, ...op.get(MAX), ...f32FromI32],
