@@ -4,6 +4,7 @@ import {
   f32,
   f32FromI32,
   floatsAfter,
+  groupsEnd,
   laneMax,
   maxInto,
   select,
@@ -67,8 +68,7 @@ const diagonalShiftFunction = (): SimdFunction => {
       ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
       ...whileBelow(OUT, END, [
         ...floatsAfter(ROW_END, OUT, K),
-        // The last address where four floats of the row still fit (below OUT when K < 4).
-        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
+        ...groupsEnd(GROUPS_END, ROW_END),
         ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
         ...[...op.get(OUT), ...op.set(Q)],
         // out = loc + scale * u (the float32 product, then the sum, lane by lane as below),
@@ -137,8 +137,7 @@ const diagonalBackwardFunction = (): SimdFunction => {
       ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
       ...whileBelow(P, END, [
         ...floatsAfter(ROW_END, P, K),
-        // The last address where four floats of the row still fit (below P when K < 4).
-        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
+        ...groupsEnd(GROUPS_END, ROW_END),
         // total = sum_k p_k g_k
         ...[...op.f32Const(0), ...op.set(TOTAL), ...op.get(P), ...op.set(Q), ...op.get(OFFSET)],
         ...op.set(H),

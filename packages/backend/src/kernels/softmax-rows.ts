@@ -3,11 +3,11 @@ import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-modu
 /**
  * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
  * WebAssembly functions on the wasm backend's memory. A row is the `K` class values of one
- * sample at one position, contiguous; rows are short (often 10), so these run one float32 at a
- * time (scalar), which is still 2-4x the same loops in JavaScript (no bounds checks, no
- * float32 <-> double conversions), except `shift`, which takes four classes at a time while
- * four are left in the row (lane by lane the same float32 operations, and a maximum, which does
- * not depend on the order: the same bits). Arrays are `count` float32 values at byte addresses,
+ * sample at one position, contiguous; rows are short (often 10), so the loops that combine a
+ * row's values in order (its sums) run one float32 at a time, and the rest (the maximum, which
+ * does not depend on the order, and the element-wise loops) four classes at a time while four
+ * are left in the row, then one at a time: lane by lane the same float32 operations, so the
+ * same bits as one at a time. Arrays are `count` float32 values at byte addresses,
  * `count` a multiple of `K`. In text form:
  *
  *     (func (export "shift") (param $x $out $count $k i32)      ;; out = x - max over the row
@@ -61,6 +61,14 @@ export const floatsAfter = (local: number, a: number, b: number) => [
   ...op.set(local),
 ];
 
+/**
+ * `local = rowEnd - 12`: while a pointer is below it, four floats of the row are left (none
+ * when the row has fewer than four, as the pointer starts above it then).
+ */
+export const groupsEnd = (local: number, rowEnd: number) => [
+  ...[...op.get(rowEnd), ...op.i32Const(12), ...op.i32Sub, ...op.set(local)],
+];
+
 /** `i8x16.shuffle` of two v128 by 16 lane bytes, and `f32x4.extract_lane`. */
 const shuffle = (bytes: readonly number[]) => [0xfd, 0x0d, ...bytes];
 const extractLane = (lane: number) => [0xfd, 0x1f, lane];
@@ -109,8 +117,7 @@ const shiftFunction = (): SimdFunction => {
       ...floatsAfter(END, X, COUNT),
       ...whileBelow(X, END, [
         ...floatsAfter(ROW_END, X, K),
-        // The last address where four floats of the row still fit (below X when K < 4).
-        ...[...op.get(ROW_END), ...op.i32Const(12), ...op.i32Sub, ...op.set(GROUPS_END)],
+        ...groupsEnd(GROUPS_END, ROW_END),
         // The row max: four lanes at a time (pmax skips a NaN), then one at a time.
         ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
         ...[...op.get(X), ...op.set(Q)],
@@ -142,14 +149,17 @@ const shiftFunction = (): SimdFunction => {
 };
 
 const normalizeFunction = (): SimdFunction => {
-  // Parameters 0-2; locals 3-5 (i32), 6-7 (f32).
-  const [P, COUNT, K, END, ROW_END, Q, SUM, INVERSE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // Parameters 0-2; locals 3-6 (i32), 7-8 (f32), 9 (v128).
+  const [P, COUNT, K, END, ROW_END, Q, GROUPS_END, SUM, INVERSE, INVERSES] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ];
   return {
     name: 'normalize',
     params: [I32, I32, I32],
     locals: [
-      [3, I32],
+      [4, I32],
       [2, F32],
+      [1, V128],
     ],
     body: [
       ...floatsAfter(END, P, COUNT),
@@ -160,8 +170,15 @@ const normalizeFunction = (): SimdFunction => {
           ...[...op.get(SUM), ...op.get(Q), ...f32.load, ...f32.add, ...op.set(SUM)],
           ...advance(Q, 4),
         ]),
-        // One division per row; p * (1 / sum) is within 1.5 ulp of p / sum.
+        // One division per row; p * (1 / sum) is within 1.5 ulp of p / sum. Four at a time,
+        // then one at a time.
         ...[...op.f32Const(1), ...op.get(SUM), ...f32.div, ...op.set(INVERSE)],
+        ...[...op.get(INVERSE), ...op.splat, ...op.set(INVERSES)],
+        ...groupsEnd(GROUPS_END, ROW_END),
+        ...whileBelow(P, GROUPS_END, [
+          ...[...op.get(P), ...op.get(P), ...op.load, ...op.get(INVERSES), ...op.mul, ...op.store],
+          ...advance(P, 16),
+        ]),
         ...whileBelow(P, ROW_END, [
           ...[
             ...op.get(P),
@@ -179,15 +196,18 @@ const normalizeFunction = (): SimdFunction => {
 };
 
 const backwardFunction = (): SimdFunction => {
-  // Parameters 0-5; locals 6-11 (i32), 12 (f32).
+  // Parameters 0-5; locals 6-12 (i32), 13 (f32), 14 (v128).
   const [P, G, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5];
-  const [END, G_END, ROW_END, Q, H, ROW_G, TOTAL] = [6, 7, 8, 9, 10, 11, 12];
+  const [END, G_END, ROW_END, Q, H, ROW_G, GROUPS_END, TOTAL, TOTALS] = [
+    6, 7, 8, 9, 10, 11, 12, 13, 14,
+  ];
   return {
     name: 'backward',
     params: [I32, I32, I32, I32, I32, I32],
     locals: [
-      [6, I32],
+      [7, I32],
       [1, F32],
+      [1, V128],
     ],
     body: [
       ...floatsAfter(END, P, COUNT),
@@ -204,8 +224,16 @@ const backwardFunction = (): SimdFunction => {
           ...advance(Q, 4),
           ...advance(H, 4),
         ]),
-        // out_k = p_k (g_k - total)
-        ...[...op.get(ROW_G), ...op.set(H)],
+        // out_k = p_k (g_k - total): four at a time, then one at a time.
+        ...[...op.get(ROW_G), ...op.set(H), ...op.get(TOTAL), ...op.splat, ...op.set(TOTALS)],
+        ...groupsEnd(GROUPS_END, ROW_END),
+        ...whileBelow(P, GROUPS_END, [
+          ...[...op.get(OUT), ...op.get(P), ...op.load, ...op.get(H), ...op.load],
+          ...[...op.get(TOTALS), ...op.sub, ...op.mul, ...op.store],
+          ...advance(P, 16),
+          ...advance(H, 16),
+          ...advance(OUT, 16),
+        ]),
         ...whileBelow(P, ROW_END, [
           ...[...op.get(OUT), ...op.get(P), ...f32.load, ...op.get(H), ...f32.load],
           ...[...op.get(TOTAL), ...f32.sub, ...f32.mul, ...f32.store],
