@@ -63,6 +63,26 @@ function checkShapeArray(shape: unknown, fn: string): readonly number[] {
   return shape;
 }
 
+/**
+ * Backends that copy a new tensor's values into their own memory at once (tfjs-backend-wasm's
+ * `write` copies into its heap), so a draw's buffer can be reused by the next draw. Others (cpu,
+ * webgpu) keep the array itself as the tensor's data, so they get a fresh array each time.
+ */
+const COPYING_BACKENDS = new Set(['wasm']);
+
+let reusable = new Float32Array(0);
+
+/**
+ * A buffer of `size` float32 values to draw into: on a copying backend one reused array (a
+ * large draw, `[1000, 128, 10]` = 5 MB each training step, would otherwise cost a fresh
+ * allocation, its page faults and its garbage collection every time), else a new one.
+ */
+function drawBuffer(size: number): Float32Array {
+  if (!COPYING_BACKENDS.has(tf.getBackend())) return new Float32Array(size);
+  if (reusable.length < size) reusable = new Float32Array(size);
+  return reusable.subarray(0, size);
+}
+
 function drawStandard(
   math: FamilyMath,
   shape: readonly number[],
@@ -72,7 +92,7 @@ function drawStandard(
   const size = shape.reduce((a, b) => a * b, 1);
   // Rows run along axis 0; a scalar is one row of one value.
   const rowLength = shape.length === 0 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
-  const values = new Float32Array(size);
+  const values = drawBuffer(size);
   if (math.sampler === 'ziggurat') {
     return tf.tensor(fillNormalRows(values, rowLength, firstRow, seed), [...shape], 'float32');
   }
@@ -85,7 +105,7 @@ function drawStandard(
 /**
  * The standard member of a noise family, with its sampler and closed forms.
  *
- * - `normal`: `N(0, 1)`; sampled by the ziggurat method in JavaScript.
+ * - `normal`: `N(0, 1)`; sampled by the ziggurat method (in WebAssembly; JavaScript without it).
  * - `logistic`: `F(x) = sigmoid(x)`; sampled as `quantile(u)`, `u` uniform, on the backend.
  * - `gumbel`: the max-Gumbel, `F(x) = exp(-exp(-x))`; iid Gumbel noise on utilities gives
  *   the softmax (multinomial logit) choice probabilities; sampled as `quantile(u)`.

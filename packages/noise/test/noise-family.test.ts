@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core ops
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
+import { fillNormalRowsJs } from '../src/fill-rows.js';
 import { NOISE_KINDS, type NoiseKind, noiseFamily } from '../src/index.js';
 import {
   CDF64,
@@ -85,6 +86,34 @@ describe('noiseFamily sampling', () => {
     const big = family.sampleStandard([2, 3, 4, 5], 1);
     expect(big.shape).toEqual([2, 3, 4, 5]);
     expect((await values(big)).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('noiseFamily draw buffers', () => {
+  // On wasm the draws share one buffer (the backend copies a new tensor's values into its heap);
+  // elsewhere each draw has its own. Either way an earlier draw must keep its values.
+  it.each([
+    'current',
+    'cpu',
+  ])('a draw keeps its values after later, larger draws (%s backend)', async (which) => {
+    const previous = tf.getBackend();
+    if (which === 'cpu') await tf.setBackend('cpu');
+    try {
+      const family = noiseFamily('normal');
+      const first = family.sampleStandard([300, 10], 21);
+      const later = [
+        family.sampleStandard([2000, 10], 22),
+        noiseFamily('logistic').sampleStandard([900, 10], 23),
+      ];
+      const expected = fillNormalRowsJs(new Float32Array(3000), 10, 0, 21);
+      expect(Float32Array.from(await first.data())).toEqual(expected);
+      expect(Float32Array.from(await later[0]!.data())).toEqual(
+        fillNormalRowsJs(new Float32Array(20_000), 10, 0, 22),
+      );
+      tf.dispose([first, ...later]);
+    } finally {
+      await tf.setBackend(previous);
+    }
   });
 });
 
