@@ -17,6 +17,21 @@ const sRho = [-1.2, -0.6, -2, -0.9];
 const bias = [0.25, -0.4, 0.1, 0.3]; // [M, U]
 const x = [1, -0.5, 2];
 
+/** A one-layer model: `Rank1BayesianDense` with 2 members and 2 softmax units on `[D]` inputs. */
+function twoMemberClassifier() {
+  const model = sequential();
+  model.add(
+    new Rank1BayesianDense({
+      inputShape: [D],
+      units: 2,
+      members: 2,
+      activation: 'softmax',
+      seed: 1,
+    }),
+  );
+  return model;
+}
+
 function withWeights(args: { seed?: number; rho?: number; priorMean?: number } = {}) {
   const layer = new Rank1BayesianDense({
     units: U,
@@ -244,16 +259,7 @@ describe('Rank1BayesianDense', () => {
 
   it('frees every intermediate', () => {
     const layer = withWeights({ seed: 4 });
-    const model = sequential();
-    model.add(
-      new Rank1BayesianDense({
-        inputShape: [D],
-        units: 2,
-        members: 2,
-        activation: 'softmax',
-        seed: 1,
-      }),
-    );
+    const model = twoMemberClassifier();
     const input = tf.ones([4, D]);
     tf.dispose(layer.apply(input) as tf.Tensor);
     const warm = rank1Predict(model, input, 2);
@@ -269,16 +275,7 @@ describe('Rank1BayesianDense', () => {
   });
 
   it('checks the probabilities of all S passes with one read, not one per pass', () => {
-    const model = sequential();
-    model.add(
-      new Rank1BayesianDense({
-        inputShape: [D],
-        units: 2,
-        members: 2,
-        activation: 'softmax',
-        seed: 1,
-      }),
-    );
+    const model = twoMemberClassifier();
     const input = tf.ones([4, D]);
     const reads = vi.spyOn(tf.Tensor.prototype, 'dataSync');
     try {

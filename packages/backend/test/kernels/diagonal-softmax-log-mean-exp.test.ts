@@ -10,6 +10,7 @@ import {
 import { diagonalBackwardFor, diagonalShiftFor } from '../../src/kernels/diagonal-softmax-rows.js';
 import { backendMemory } from '../../src/kernels/simd-module.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
+import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
 // The diagonal kernels against two independent computations: the plain kernels
 // (softmax-log-mean-exp.test.ts checks those against double precision) on latents formed in
@@ -101,14 +102,7 @@ function reference(input: Inputs, samples: number, classes: number): Float64Arra
     const logSum = Math.log(row.reduce((sum, v) => sum + Math.exp(v - max), 0));
     for (let k = 0; k < classes; k++) l[o + k] = row[k]! - max - logSum;
   }
-  const lse = new Float64Array(width);
-  for (let c = 0; c < width; c++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < samples; s++) max = Math.max(max, l[s * width + c]!);
-    let sum = 0;
-    for (let s = 0; s < samples; s++) sum += Math.exp(l[s * width + c]! - max);
-    lse[c] = max + Math.log(sum);
-  }
+  const lse = logSumExpOverSamples64(l, samples, width);
   const dLoc = new Float64Array(width);
   const dScale = new Float64Array(width);
   for (let s = 0; s < samples; s++) {

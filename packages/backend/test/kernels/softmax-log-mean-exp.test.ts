@@ -5,6 +5,7 @@ import { SOFTMAX_LOG_MEAN_EXP, SOFTMAX_LOG_MEAN_EXP_GRAD } from '../../src/index
 import { backendMemory } from '../../src/kernels/simd-module.js';
 import { rowBackwardFor, rowNormalizeFor, rowShiftFor } from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
+import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
 /**
  * An independent reference in double precision: per-sample log-softmax over the last axis of
@@ -25,14 +26,7 @@ function reference(x: Float32Array, samples: number, classes: number, dy: Float6
       p[o + k] = Math.exp(l[o + k]!);
     }
   }
-  const lse = new Float64Array(width);
-  for (let c = 0; c < width; c++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < samples; s++) max = Math.max(max, l[s * width + c]!);
-    let sum = 0;
-    for (let s = 0; s < samples; s++) sum += Math.exp(l[s * width + c]! - max);
-    lse[c] = max + Math.log(sum);
-  }
+  const lse = logSumExpOverSamples64(l, samples, width);
   const dx = new Float64Array(x.length);
   for (let s = 0; s < samples; s++) {
     for (let r = 0; r < width; r += classes) {
