@@ -71,7 +71,10 @@ const cases: [string, () => unknown, string][] = [
   // A tensor is no options object either (tidy frees it when split throws).
   [
     'split(dataset, tensor)',
-    () => tf.tidy(() => split(dataset(), tf.zeros([1]) as never)),
+    () =>
+      tf.tidy(() => {
+        split(dataset(), tf.zeros([1]) as never);
+      }),
     'split: opts must be an options object',
   ],
   ['standardize(null)', () => standardize(bad), 'standardize: data'],
