@@ -10,6 +10,13 @@ export function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** The first quartile, the median (as {@link median}) and the third quartile of `values`. */
+export function quartiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.floor(p * sorted.length)];
+  return [at(0.25), at(0.5), at(0.75)];
+}
+
 /** `'1,10,100'` -> `[1, 10, 100]`; `''` -> `[]`. Throws on anything that is not a number. */
 export function numberList(text, flag) {
   if (text === '') return [];

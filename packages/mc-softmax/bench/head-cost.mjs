@@ -39,6 +39,7 @@ import { noiseFamily } from '@uqjs/noise';
 import {
   median,
   numberList,
+  quartiles,
   timed,
   useBackend,
   writeJson,
@@ -293,7 +294,7 @@ if (sections.has('step')) {
     };
     result.step.push(throughput);
     console.log(
-      `training step ${spec.label}, batch ${batch}, Dense head: CPU ${ms(homo.cpuMs)} ms, wall ${ms(homo.wallMs)} ms ` +
+      `training step ${spec.label}, batch ${batch}, medians of ${stepReps} rounds; Dense head: CPU ${ms(homo.cpuMs)} ms, wall ${ms(homo.wallMs)} ms ` +
         `(${throughput.examplesPerSecond.toFixed(0)} examples/s, ${throughput.examplesPerCpuSecond.toFixed(0)} per CPU-s; ` +
         `${(flopsPerExample / 1e6).toFixed(2)} MFLOP/example in products and convolutions: ${throughput.gflops.toFixed(1)} GFLOP/s)`,
     );
@@ -309,10 +310,15 @@ if (sections.has('step')) {
         cpuRoundsMs: arm.cpu,
         ratioCpu: arm.cpuMs / homo.cpuMs,
         ratioWall: arm.wallMs / homo.wallMs,
+        // Paired: the two arms' steps of the same round (run back to back), so a slow stretch
+        // of the machine moves both; the spread of these says how far the ratio can be trusted.
+        roundRatioCpuQuartiles: quartiles(arm.cpu.map((cpuMs, r) => cpuMs / homo.cpu[r])),
       };
       result.step.push(row);
+      const spread = row.roundRatioCpuQuartiles.map((q) => q.toFixed(3)).join(' / ');
       console.log(
-        `  MCSoftmaxDense S=${arm.samples}${arm.stock ? ' element-wise' : ''}: CPU ${ms(arm.cpuMs)} ms (${row.ratioCpu.toFixed(2)}x), wall ${ms(arm.wallMs)} ms (${row.ratioWall.toFixed(2)}x)`,
+        `  MCSoftmaxDense S=${arm.samples}${arm.stock ? ' element-wise' : ''}: CPU ${ms(arm.cpuMs)} ms (${row.ratioCpu.toFixed(3)}x), wall ${ms(arm.wallMs)} ms (${row.ratioWall.toFixed(3)}x); ` +
+          `CPU ratio of each round's pair, quartiles ${spread}`,
       );
     }
     for (const arm of arms) arm.model.dispose();
