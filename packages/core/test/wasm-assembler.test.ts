@@ -9,7 +9,7 @@ import {
   wasmType,
 } from '../src/wasm/assembler.js';
 
-const { i32, f64 } = wasmType;
+const { i32, f32, f64 } = wasmType;
 const api = wasmApi() as WasmApi;
 
 describe('LEB128', () => {
@@ -124,5 +124,74 @@ describe('assembleWasm', () => {
       ],
     });
     expect(api.validate(bytes)).toBe(false);
+  });
+});
+
+describe('the i32x4 lane opcodes', () => {
+  // Two vectors a (bytes 0..15) and b (16..31) in memory; each function writes its result at 32.
+  const a = [0x85ebca6b, -1, 7, 0x7fffffff];
+  const b = [3, 0x80000000, 7, 0xc2b2ae35];
+  const op = wasmOp;
+  const loadA = [...op.i32Const(0), ...op.v128Load()];
+  const loadB = [...op.i32Const(0), ...op.v128Load(16)];
+  const vectorOut = (...value: number[]) => [...op.i32Const(32), ...value, ...op.v128Store()];
+  const functions: Record<string, number[]> = {
+    xor: vectorOut(...loadA, ...loadB, ...op.v128Xor),
+    or: vectorOut(...loadA, ...loadB, ...op.v128Or),
+    and: vectorOut(...loadA, ...loadB, ...op.v128And),
+    mul: vectorOut(...loadA, ...loadB, ...op.i32x4Mul),
+    eq: vectorOut(...loadA, ...loadB, ...op.i32x4Eq),
+    shrU: vectorOut(...loadA, ...op.i32Const(13), ...op.i32x4ShrU),
+    constant: vectorOut(...op.i32x4Const([1, -2, 0x9e3779b9, 2 ** 31 - 1])),
+    replace: vectorOut(...loadA, ...op.i32Const(-5), ...op.i32x4ReplaceLane(2)),
+    convert: vectorOut(...loadA, ...op.f32x4ConvertI32x4S),
+  };
+  const bytes = assembleWasm({
+    memory: { module: 'env', name: 'memory', shared: false, minimumPages: 1 },
+    functions: [
+      ...Object.entries(functions).map(([name, body]) => ({ name, params: [], locals: [], body })),
+      ...[0, 1, 2, 3].map((lane) => ({
+        name: `lane${lane}`,
+        params: [],
+        results: [i32],
+        locals: [],
+        body: [...loadA, ...op.i32x4ExtractLane(lane)],
+      })),
+      {
+        name: 'floatLane3',
+        params: [],
+        results: [f32],
+        locals: [],
+        body: [...loadB, ...op.f32x4ExtractLane(3)],
+      },
+    ],
+  });
+
+  it('validate, and compute lane by lane what the scalar i32 instructions compute', () => {
+    expect(api.validate(bytes)).toBe(true);
+    const memory = new api.Memory({ initial: 1 });
+    const { exports } = new api.Instance(new api.Module(bytes), { env: { memory } });
+    const ints = new Int32Array(memory.buffer, 0, 12);
+    ints.set(a, 0);
+    ints.set(b, 4);
+    const run = (name: string) => {
+      (exports[name] as () => void)();
+      return [...ints.subarray(8, 12)];
+    };
+    const lanewise = (f: (x: number, y: number) => number) => a.map((x, i) => f(x, b[i]!) | 0);
+    expect(run('xor')).toEqual(lanewise((x, y) => x ^ y));
+    expect(run('or')).toEqual(lanewise((x, y) => x | y));
+    expect(run('and')).toEqual(lanewise((x, y) => x & y));
+    expect(run('mul')).toEqual(lanewise(Math.imul));
+    expect(run('eq')).toEqual([0, 0, -1, 0]);
+    expect(run('shrU')).toEqual(a.map((x) => (x >>> 13) | 0));
+    expect(run('constant')).toEqual([1, -2, 0x9e3779b9 | 0, 2 ** 31 - 1]);
+    expect(run('replace')).toEqual([a[0]! | 0, -1, -5, 0x7fffffff]);
+    run('convert');
+    expect([...new Float32Array(memory.buffer, 32, 4)]).toEqual(a.map((x) => Math.fround(x | 0)));
+    for (const lane of [0, 1, 2, 3])
+      expect((exports[`lane${lane}`] as () => number)()).toBe(a[lane]! | 0);
+    const floatBits = new Float32Array(new Int32Array([b[3]!]).buffer)[0]!;
+    expect((exports.floatLane3 as () => number)()).toBe(floatBits);
   });
 });

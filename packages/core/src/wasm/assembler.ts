@@ -169,12 +169,27 @@ export const wasmOp = {
   // v128 accesses of float32 arrays: alignment hint 2^2 bytes.
   v128Load: (offset = 0) => [SIMD, 0x00, ...memarg(2, offset)],
   v128Store: (offset = 0) => [SIMD, 0x0b, ...memarg(2, offset)],
+  /** A v128 constant of four i32 lanes (lane 0 first). */
+  i32x4Const: (lanes: readonly [number, number, number, number]) => [
+    SIMD,
+    0x0c,
+    ...new Uint8Array(Int32Array.from(lanes).buffer),
+  ],
   i32x4Splat: [SIMD, 0x11],
   f32x4Splat: [SIMD, 0x13],
+  i32x4ExtractLane: (lane: number) => [SIMD, 0x1b, lane],
+  i32x4ReplaceLane: (lane: number) => [SIMD, 0x1c, lane],
+  f32x4ExtractLane: (lane: number) => [SIMD, 0x1f, lane],
+  i32x4Eq: [SIMD, 0x37], // all ones in lanes that are equal, else 0
+  v128And: [SIMD, 0x4e],
+  v128Or: [SIMD, 0x50],
+  v128Xor: [SIMD, 0x51],
   i32x4Shl: [SIMD, 0xab, 0x01],
   i32x4ShrS: [SIMD, 0xac, 0x01],
+  i32x4ShrU: [SIMD, 0xad, 0x01],
   i32x4Add: [SIMD, 0xae, 0x01],
   i32x4Sub: [SIMD, 0xb1, 0x01],
+  i32x4Mul: [SIMD, 0xb5, 0x01], // the low 32 bits of each product, as i32.mul
   f32x4Sqrt: [SIMD, 0xe3, 0x01],
   f32x4Add: [SIMD, 0xe4, 0x01],
   f32x4Sub: [SIMD, 0xe5, 0x01],
@@ -183,6 +198,7 @@ export const wasmOp = {
   f32x4Max: [SIMD, 0xe9, 0x01], // NaN if either lane is NaN
   f32x4Pmin: [SIMD, 0xea, 0x01], // b < a ? b : a (one instruction; keeps a NaN in a)
   f32x4Pmax: [SIMD, 0xeb, 0x01], // a < b ? b : a
+  f32x4ConvertI32x4S: [SIMD, 0xfa, 0x01], // rounds to nearest, as f32.convert_i32_s
 } as const;
 
 /**
