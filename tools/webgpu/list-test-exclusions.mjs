@@ -1,8 +1,8 @@
 // Rewrites tools/webgpu/test-exclusions.json: every test file of packages/* and apps/* whose own
 // code, or a local module it imports (test helpers), reads tensors synchronously, which throws on
-// webgpu for data on the device, and, for other reasons, the files in WHY_NOT_ON_WEBGPU and the
-// tests of the wasm kernels (WASM_KERNEL_TESTS) below. `*.webgpu.test.ts` files are written for
-// webgpu and never listed.
+// webgpu for data on the device, and, for other reasons, the files in WHY_NOT_ON_WEBGPU, those that
+// make no tensor (BACKEND_FREE_TESTS) and the tests of the wasm kernels (WASM_KERNEL_TESTS) below.
+// `*.webgpu.test.ts` files are written for webgpu and never listed.
 // Run it after converting tests to `await t.data()`: node tools/webgpu/list-test-exclusions.mjs
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -54,8 +54,25 @@ const WASM_KERNEL_REASON =
   'it would repeat the wasm pass; fused-adam.webgpu.test.ts and dilated-conv2d-grad.test.ts cover ' +
   "@uqjs/backend's device paths there";
 
+/**
+ * Test files that make no tensor (they import no tfjs package), so the backend cannot change what
+ * they run and the webgpu pass would only repeat the unit pass. Listed where that repeat is long;
+ * checked below to import no tfjs.
+ */
+const BACKEND_FREE_TESTS = {
+  'packages/noise/test/fill-rows.test.ts':
+    "makes no tensor: it compares @uqjs/noise's JavaScript row fills with their WebAssembly module " +
+    'bit for bit, the same on every backend, so the webgpu pass would repeat the unit pass (~45 s)',
+};
+for (const file of Object.keys(BACKEND_FREE_TESTS)) {
+  if (/from '@tensorflow\//.test(readFileSync(join(root, file), 'utf8'))) {
+    throw new Error(`${file} imports tfjs: it is not backend-free, take it out of BACKEND_FREE_TESTS`);
+  }
+}
+
 const files = {
   ...WHY_NOT_ON_WEBGPU,
+  ...BACKEND_FREE_TESTS,
   ...Object.fromEntries(WASM_KERNEL_TESTS.sort().map((file) => [file, WASM_KERNEL_REASON])),
 };
 for (const group of ['packages', 'apps']) {
