@@ -69,7 +69,7 @@ function sgdStep(values: Record<Param | 'x', Float32Array>): tf.Tensor[] {
 }
 
 describe('enableFastWasmTraining', () => {
-  it('registers the sixteen kernels, replacing eight stock ones and adding eight', () => {
+  it('registers the seventeen kernels, replacing nine stock ones and adding eight', () => {
     expect(enableFastWasmTraining()).toEqual({
       kernels: [
         'BatchMatMul',
@@ -83,6 +83,7 @@ describe('enableFastWasmTraining', () => {
         'Exp',
         'Sum',
         'Max',
+        'Transpose',
         'UqjsAdamUpdate',
         'UqjsSoftmaxLogMeanExp',
         'UqjsSoftmaxLogMeanExpGrad',
@@ -98,6 +99,7 @@ describe('enableFastWasmTraining', () => {
         'Exp',
         'Sum',
         'Max',
+        'Transpose',
       ],
       added: [
         'Conv2DBackpropFilter',
