@@ -118,14 +118,14 @@ describe('Transpose on wasm (SIMD blocks)', () => {
     const a = tf.randomNormal([130, 67], 0, 1, 'float32', 1);
     const b = tf.randomNormal([130, 21], 0, 1, 'float32', 2);
     const onWasm = tf.matMul(a, b, true, false); // a^T b through an explicit Transpose of a
-    const got = await onWasm.data();
+    const got = (await onWasm.data()) as Float32Array;
     const [aValues, bValues] = [await a.data(), await b.data()];
     tf.dispose([a, b, onWasm]);
     await tf.setBackend('cpu');
     const want = tf.tidy(() =>
       tf.matMul(tf.tensor2d(aValues, [130, 67]), tf.tensor2d(bValues, [130, 21]), true, false),
     );
-    const expected = await want.data();
+    const expected = (await want.data()) as Float32Array;
     want.dispose();
     await tf.setBackend('wasm');
     // Sums of 130 products of N(0, 1) values: float32 rounding differs by summation order,
