@@ -1,15 +1,6 @@
+import { advance, whileBelow } from './exp-simd.js';
 import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
-import {
-  advance,
-  f32,
-  f32FromI32,
-  floatsAfter,
-  groupsEnd,
-  laneMax,
-  maxInto,
-  select,
-  whileBelow,
-} from './softmax-rows.js';
+import { f32, floatsAfter, groupsEnd, softmaxPassFunction, wrap } from './softmax-rows.js';
 
 /**
  * The row passes of the fused kernels for diagonal latents (diagonal-softmax-log-mean-exp.ts)
@@ -17,20 +8,20 @@ import {
  * formed inside the row loops and never stored as a tensor. `loc`, `scale`, the gradients and
  * `g` hold `width` floats (one sample's `[B, ..., K]`), repeating for every sample; `u`, `out`
  * and `p` hold `count` floats (`[C, B, ..., K]`), `count` a multiple of `width`, `width` of `k`.
- * Four classes at a time while four are left in the row, then one at a time, as the shift in
- * softmax-rows.ts (the backward's total `sum_k p g` one at a time, in the plain pass's order):
- * the same float32 operations as the plain passes on `loc + scale * u`, so the same bits.
- * In text form:
+ * The forward is the one-pass softmax of softmax-rows.ts with `x` formed as it goes
+ * (`softmaxPassFunction(true)`: `x` is stored into `out` in the row, then replaced by `p`);
+ * the backward runs four classes at a time while four are left in the row, then one at a time
+ * (its total `sum_k p g` one at a time, in the plain pass's order): the same float32 operations
+ * as the plain passes on `loc + scale * u`, so the same bits. In text form:
  *
- *     (func (export "diagonalShift") (param $loc $scale $u $out $count $k $width i32)
- *       ;; out = x - max over the row, x = loc + scale u (f32.mul, then f32.add)
+ *     (func (export "diagonalSoftmax")
+ *       (param $loc $scale $u $out $sums $count $k $width i32)
+ *       ;; out = softmax(x) over each row, x = loc + scale u (f32.mul, then f32.add);
+ *       ;; sums += out (the sum over samples)
  *     (func (export "diagonalBackward")
  *       (param $p $u $g $dLoc $dScale $count $k $width i32)
  *       ;; dx = p (g - sum_k p g) over each row; dLoc += dx, dScale += u dx
  */
-
-/** `local.tee`: sets a local and keeps the value on the stack. */
-const tee = (local: number) => [0x22, ...op.get(local).slice(1)];
 
 /** `f32.load` of the float at byte address `base + offset` (two locals). */
 const loadSum = (base: number, offset: number) => [
@@ -39,75 +30,6 @@ const loadSum = (base: number, offset: number) => [
   ...op.i32Add,
   ...f32.load,
 ];
-
-/** `local = local >= limit ? 0 : local`: the offset into a `width`-long array wraps. */
-const wrap = (local: number, limit: number) => [
-  ...[...op.i32Const(0), ...op.get(local), ...op.get(local), ...op.get(limit), ...op.i32GeU],
-  ...[...select, ...op.set(local)],
-];
-
-const diagonalShiftFunction = (): SimdFunction => {
-  // Parameters 0-6; locals 7-12 (i32), 13 (f32), 14-15 (v128).
-  const [LOC, SCALE, U, OUT, COUNT, K, WIDTH] = [0, 1, 2, 3, 4, 5, 6];
-  const [END, ROW_END, Q, OFFSET, MAX, GROUPS_END, VALUE, XS, MAXS] = [
-    7, 8, 9, 10, 11, 12, 13, 14, 15,
-  ];
-  /** The v128 at `base + OFFSET`. */
-  const load4 = (base: number) => [...op.get(base), ...op.get(OFFSET), ...op.i32Add, ...op.load];
-  return {
-    name: 'diagonalShift',
-    params: [I32, I32, I32, I32, I32, I32, I32],
-    locals: [
-      [6, I32],
-      [1, F32],
-      [2, V128],
-    ],
-    body: [
-      ...floatsAfter(END, OUT, COUNT),
-      // WIDTH in bytes from here on: the wrap limit of OFFSET.
-      ...[...op.get(WIDTH), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH)],
-      ...whileBelow(OUT, END, [
-        ...floatsAfter(ROW_END, OUT, K),
-        ...groupsEnd(GROUPS_END, ROW_END),
-        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
-        ...[...op.get(OUT), ...op.set(Q)],
-        // out = loc + scale * u (the float32 product, then the sum, lane by lane as below),
-        // four classes at a time with their lane-wise maximum (pmax skips a NaN x: the row
-        // comes out NaN anyway, in x - max), then one at a time.
-        ...whileBelow(Q, GROUPS_END, [
-          ...[...op.get(Q), ...load4(LOC), ...load4(SCALE), ...op.get(U), ...op.load, ...op.mul],
-          ...[...op.add, ...op.tee(XS), ...op.store],
-          ...[...op.get(MAXS), ...op.get(XS), ...op.pmax, ...op.set(MAXS)],
-          ...advance(Q, 16),
-          ...advance(U, 16),
-          ...advance(OFFSET, 16),
-        ]),
-        // The maximum of the four lanes, then the rest of the row (MAX holds float32 bits).
-        ...laneMax(MAXS, MAX),
-        ...whileBelow(Q, ROW_END, [
-          ...[...op.get(Q), ...loadSum(LOC, OFFSET), ...loadSum(SCALE, OFFSET)],
-          ...[...op.get(U), ...f32.load, ...f32.mul, ...f32.add, ...tee(VALUE), ...f32.store],
-          ...maxInto(MAX, VALUE),
-          ...advance(Q, 4),
-          ...advance(U, 4),
-          ...advance(OFFSET, 4),
-        ]),
-        // out = x - max, four at a time, then one at a time.
-        ...[...op.get(MAX), ...f32FromI32, ...op.splat, ...op.set(MAXS)],
-        ...whileBelow(OUT, GROUPS_END, [
-          ...[...op.get(OUT), ...op.get(OUT), ...op.load, ...op.get(MAXS), ...op.sub, ...op.store],
-          ...advance(OUT, 16),
-        ]),
-        ...whileBelow(OUT, ROW_END, [
-          ...[...op.get(OUT), ...op.get(OUT), ...f32.load, ...op.get(MAX), ...f32FromI32],
-          ...[...f32.sub, ...f32.store],
-          ...advance(OUT, 4),
-        ]),
-        ...wrap(OFFSET, WIDTH),
-      ]),
-    ],
-  };
-};
 
 const diagonalBackwardFunction = (): SimdFunction => {
   // Parameters 0-7; locals 8-13 (i32), 14-15 (f32), 16-17 (v128).
@@ -175,15 +97,20 @@ const diagonalBackwardFunction = (): SimdFunction => {
   };
 };
 
-/** `out = x - max_k x` row by row, `x = loc + scale u` (`loc`, `scale` repeating every `width`). */
-export type DiagonalShift = (
+/**
+ * `out = softmax(x)` row by row, `x = loc + scale u`, and `sums += out` (`loc`, `scale`, `sums`
+ * repeating every `width`), in blocks of `block` floats (`softmaxBlock` in softmax-rows.ts).
+ */
+export type DiagonalSoftmax = (
   loc: number,
   scale: number,
   u: number,
   out: number,
+  sums: number,
   count: number,
   k: number,
   width: number,
+  block: number,
 ) => void;
 /** `dx = p (g - sum_k p g)` row by row; `dLoc += dx`, `dScale += u dx` (repeating every `width`). */
 export type DiagonalBackward = (
@@ -198,5 +125,5 @@ export type DiagonalBackward = (
 ) => void;
 
 /** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
-export const diagonalShiftFor = simdFunction<DiagonalShift>(diagonalShiftFunction);
+export const diagonalSoftmaxFor = simdFunction<DiagonalSoftmax>(() => softmaxPassFunction(true));
 export const diagonalBackwardFor = simdFunction<DiagonalBackward>(diagonalBackwardFunction);

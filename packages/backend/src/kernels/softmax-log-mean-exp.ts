@@ -1,11 +1,10 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
-import { diagonalBackwardFor, diagonalShiftFor } from './diagonal-softmax-rows.js';
-import { simdExpFor } from './exp-simd.js';
-import { type KernelArgs, type Scratch, withScratch } from './kernel-scope.js';
+import { diagonalBackwardFor, diagonalSoftmaxFor } from './diagonal-softmax-rows.js';
+import { type KernelArgs, withScratch } from './kernel-scope.js';
 import { backendMemory } from './simd-module.js';
-import { rowBackwardFor, rowNormalizeFor, rowShiftFor } from './softmax-rows.js';
+import { rowBackwardFor, rowSoftmaxFor, softmaxBlock } from './softmax-rows.js';
 
 /**
  * Fused kernels of the Monte Carlo softmax head (`mcSoftmax` in `@uqjs/mc-softmax`), which calls
@@ -99,20 +98,6 @@ function checkShape(info: TensorInfo, shape: number[], argument: string, fn = `$
   });
 }
 
-/** `values[i] = exp(values[i])` in place: WebAssembly SIMD for the bulk where it runs. */
-function expInPlace(backend: BackendWasm, values: Float32Array): void {
-  const simd = simdExpFor(backendMemory(backend));
-  const bulk = simd === null ? 0 : values.length - (values.length % 4);
-  if (bulk > 0) simd!(values.byteOffset, values.byteOffset, bulk);
-  for (let i = bulk; i < values.length; i++) values[i] = Math.exp(values[i]!);
-}
-
-/** `Sum` over the sample axis (the leading-axis SIMD kernel), freed with the scratch. */
-function sumOverSamples(scratch: Scratch, x: TensorInfo): Float32Array {
-  const info = scratch.run('Sum', { x }, { axis: [0], keepDims: false });
-  return scratch.backend.typedArrayFromHeap(info) as Float32Array;
-}
-
 /** Whether every entry is at least `lowest` (NaN counts as fast: it stays NaN). */
 function allAtLeast(values: Float32Array, lowest: number): boolean {
   for (let i = 0; i < values.length; i++) if (values[i]! < lowest) return false;
@@ -120,39 +105,23 @@ function allAtLeast(values: Float32Array, lowest: number): boolean {
 }
 
 /**
- * `exps = softmax(x)` row by row (rows of `classes`): `x - max` and the normalization in
- * WebAssembly where it runs (else JavaScript), the exponentials four lanes at a time.
+ * `probs = softmax(x)` row by row (rows of `classes`) and `sums += probs` (`sums` `[width]`,
+ * repeating: the sum over samples, in sample order in float32), in JavaScript: where the
+ * WebAssembly pass cannot run. May run in place.
  */
-function softmaxRows(
-  backend: BackendWasm,
-  x: Float32Array,
-  probs: Float32Array,
-  classes: number,
-): void {
-  const memory = backendMemory(backend);
-  const shift = rowShiftFor(memory);
-  if (shift !== null) {
-    shift(x.byteOffset, probs.byteOffset, x.length, classes);
-  } else {
-    for (let o = 0; o < x.length; o += classes) {
-      const max = rowMax(x, o, classes);
-      for (let k = o; k < o + classes; k++) probs[k] = x[k]! - max;
+function softmaxRowsJs(x: Float32Array, probs: Float32Array, sums: Float32Array, classes: number) {
+  const width = sums.length;
+  for (let o = 0; o < x.length; o += classes) {
+    const max = rowMax(x, o, classes);
+    let sum = 0;
+    for (let k = o; k < o + classes; k++) {
+      probs[k] = Math.exp(x[k]! - max);
+      sum += probs[k]!;
     }
-  }
-  expAndNormalizeRows(backend, probs, classes);
-}
-
-/** `p = exp(p) / sum_k exp(p)` row by row (rows of `classes`), in place: `p` holds `x - max`. */
-function expAndNormalizeRows(backend: BackendWasm, probs: Float32Array, classes: number): void {
-  const normalize = rowNormalizeFor(backendMemory(backend));
-  expInPlace(backend, probs);
-  if (normalize !== null) {
-    normalize(probs.byteOffset, probs.length, classes);
-  } else {
-    for (let o = 0; o < probs.length; o += classes) {
-      let sum = 0;
-      for (let k = o; k < o + classes; k++) sum += probs[k]!;
-      for (let k = o; k < o + classes; k++) probs[k] = probs[k]! / sum;
+    const c = o % width;
+    for (let k = 0; k < classes; k++) {
+      probs[o + k] = probs[o + k]! / sum;
+      sums[c + k] = sums[c + k]! + probs[o + k]!;
     }
   }
 }
@@ -183,9 +152,9 @@ function logSoftmaxRows(x: Float32Array, classes: number): Float32Array {
 /**
  * {@link SOFTMAX_LOG_MEAN_EXP} on `wasm`: the per-sample softmax over the last axis of the
  * tempered latents `x` `[S, ..., K]` and the log-sum-exp over the samples of its logarithm
- * (the per-sample log-softmax `l_s`), in a few passes over the wasm heap (the rows in
- * WebAssembly, the exponentials four lanes at a time, the sum over samples by the
- * leading-axis `Sum`):
+ * (the per-sample log-softmax `l_s`), in one WebAssembly pass over the rows (the row's
+ * maximum, its exponentials four lanes at a time, its sum and division, and the sum over
+ * samples, in sample order in float32) where it runs:
  *
  *     p_s = softmax(x_s)                                  [S, ..., K]
  *     lse = log sum_s exp(l_s) = log sum_s p_s            [..., K]
@@ -202,48 +171,48 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
   const probsInfo = backend.makeOutput(shape, 'float32');
   const lseInfo = backend.makeOutput(shape.slice(1), 'float32');
   if (width === 0 || samples === 0) return [probsInfo, lseInfo];
-  withScratch(backend, (scratch) => {
-    // Views after each allocation (which may grow, and detach, the heap).
-    const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
-    softmaxRows(backend, heap(x), heap(probsInfo), classes);
-    return logSumExpOverSamples(scratch, probsInfo, lseInfo, classes, () => heap(x));
-  });
+  // Views after the allocations (which may grow, and detach, the heap).
+  const [latents, probs, sums] = [x, probsInfo, lseInfo].map(
+    (info) => backend.typedArrayFromHeap(info) as Float32Array,
+  ) as [Float32Array, Float32Array, Float32Array];
+  sums.fill(0);
+  const pass = rowSoftmaxFor(backendMemory(backend));
+  if (pass !== null) {
+    const [length, block] = [probs.length, softmaxBlock(classes)];
+    pass(latents.byteOffset, probs.byteOffset, sums.byteOffset, length, classes, width, block);
+  } else {
+    softmaxRowsJs(latents, probs, sums, classes);
+  }
+  logSumExpOverSamples(sums, samples, classes, () => latents);
   return [probsInfo, lseInfo];
 }
 
 /**
- * `lse = log sum_s exp(l_s)` `[..., K]` into `lseInfo` from the per-sample softmax `probsInfo`
- * `[S, ..., K]`: `log sum_s p_s`, or, where a sum is below `S e^-60`, from the log-softmax of
- * the latents `latents()` `[S, ..., K]` (read only then) in double precision. Returns `lseInfo`.
+ * `lse = log sum_s exp(l_s)` `[..., K]` in place of `sums = sum_s p_s` (of the per-sample
+ * softmax `p_s`): `log sum_s p_s`, or, where a sum is below `S e^-60`, from the log-softmax
+ * of the latents `latents()` `[S, ..., K]` (read only then) in double precision.
  */
 function logSumExpOverSamples(
-  scratch: Scratch,
-  probsInfo: TensorInfo,
-  lseInfo: TensorInfo,
+  sums: Float32Array,
+  samples: number,
   classes: number,
   latents: () => Float32Array,
-): TensorInfo {
-  const heap = (info: TensorInfo) => scratch.backend.typedArrayFromHeap(info) as Float32Array;
-  const samples = probsInfo.shape[0]!;
-  const width = util.sizeFromShape(lseInfo.shape);
+): void {
+  const width = sums.length;
   // sum_s p_s >= S e^-60 means max_s p_s >= e^-60, i.e. max_s l_s >= -60 (the fast form's
   // condition; a sum below it, rarer than a max below e^-60, takes the exact path).
-  const sums = sumOverSamples(scratch, probsInfo);
   if (allAtLeast(sums, samples * SMALLEST_FAST)) {
-    const lse = heap(lseInfo);
-    for (let c = 0; c < width; c++) lse[c] = Math.log(sums[c]!);
-    return lseInfo;
+    for (let c = 0; c < width; c++) sums[c] = Math.log(sums[c]!);
+    return;
   }
   const logLik = logSoftmaxRows(latents(), classes);
-  const lse = heap(lseInfo);
   for (let c = 0; c < width; c++) {
     let max = Number.NEGATIVE_INFINITY;
     for (let o = c; o < logLik.length; o += width) max = Math.max(max, logLik[o]!);
     let sum = 0;
     for (let o = c; o < logLik.length; o += width) sum += Math.exp(logLik[o]! - max);
-    lse[c] = max + Math.log(sum);
+    sums[c] = max + Math.log(sum);
   }
-  return lseInfo;
 }
 
 /**
@@ -338,9 +307,9 @@ function diagonalLatentsOf(loc: Float32Array, scale: Float32Array, u: Float32Arr
 
 /**
  * {@link DIAGONAL_SOFTMAX_LOG_MEAN_EXP} on `wasm`: {@link softmaxLogMeanExp} of the latents
- * `x = loc + scale u`, which the first row pass (`x - max`, in WebAssembly where it runs) forms
- * from `loc`, `scale` `[..., K]` and `u` `[S, ..., K]` as it goes, storing only `x - max` into
- * the output. Returns `[p, lse]` (`[S, ..., K]`, `[..., K]`). Inputs: `{ loc, scale, u }`, float32.
+ * `x = loc + scale u`, which its one row pass (in WebAssembly where it runs) forms from `loc`,
+ * `scale` `[..., K]` and `u` `[S, ..., K]` as it goes, row by row in the output. Returns
+ * `[p, lse]` (`[S, ..., K]`, `[..., K]`). Inputs: `{ loc, scale, u }`, float32.
  */
 export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
   const { loc, scale, u } = args.inputs as Record<'loc' | 'scale' | 'u', TensorInfo>;
@@ -349,30 +318,23 @@ export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
   const probsInfo = backend.makeOutput(shape, 'float32');
   const lseInfo = backend.makeOutput(shape.slice(1), 'float32');
   if (width === 0 || samples === 0) return [probsInfo, lseInfo];
-  withScratch(backend, (scratch) => {
-    // Views after each allocation (which may grow, and detach, the heap).
-    const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
-    const latents = () => diagonalLatentsOf(heap(loc), heap(scale), heap(u));
-    const shift = diagonalShiftFor(backendMemory(backend));
-    const probs = heap(probsInfo);
-    if (shift !== null) {
-      const [l, s, noise] = [loc, scale, u].map(heap) as Float32Array[];
-      shift(
-        l!.byteOffset,
-        s!.byteOffset,
-        noise!.byteOffset,
-        probs.byteOffset,
-        probs.length,
-        classes,
-        width,
-      );
-      expAndNormalizeRows(backend, probs, classes);
-    } else {
-      probs.set(latents());
-      softmaxRows(backend, probs, probs, classes);
-    }
-    return logSumExpOverSamples(scratch, probsInfo, lseInfo, classes, latents);
-  });
+  // Views after the allocations (which may grow, and detach, the heap).
+  const [l, s, noise, probs, sums] = [loc, scale, u, probsInfo, lseInfo].map(
+    (info) => backend.typedArrayFromHeap(info) as Float32Array,
+  ) as Float32Array[];
+  sums!.fill(0);
+  const latents = () => diagonalLatentsOf(l!, s!, noise!);
+  const pass = diagonalSoftmaxFor(backendMemory(backend));
+  if (pass !== null) {
+    const addresses = [l, s, noise, probs, sums].map((a) => a!.byteOffset);
+    const block = softmaxBlock(classes);
+    const sizes = [probs!.length, classes, width, block] as const;
+    pass(...(addresses as [number, number, number, number, number]), ...sizes);
+  } else {
+    probs!.set(latents());
+    softmaxRowsJs(probs!, probs!, sums!, classes);
+  }
+  logSumExpOverSamples(sums!, samples, classes, latents);
   return [probsInfo, lseInfo];
 }
 

@@ -1,3 +1,4 @@
+import { advance, EXP_WAYS, expOfV128, select, whileBelow } from './exp-simd.js';
 import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
 
 /**
@@ -8,12 +9,13 @@ import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-modu
  * does not depend on the order, and the element-wise loops) four classes at a time while four
  * are left in the row, then one at a time: lane by lane the same float32 operations, so the
  * same bits as one at a time. Arrays are `count` float32 values at byte addresses,
- * `count` a multiple of `K`. In text form:
+ * `count` a multiple of `K`; the `[width]` arrays repeat every `width` values (one sample's).
+ * In text form:
  *
- *     (func (export "shift") (param $x $out $count $k i32)      ;; out = x - max over the row
- *     (func (export "normalize") (param $p $count $k i32)       ;; p = p / sum over the row
+ *     (func (export "softmax") (param $x $out $sums $count $k $width i32)
+ *       ;; out = softmax(x) over each row, in one pass; sums += out (the sum over samples)
  *     (func (export "backward") (param $p $g $out $count $k $width i32)
- *       ;; out = p (g - sum_k p g) over each row, g [width] repeating every width values
+ *       ;; out = p (g - sum_k p g) over each row
  */
 
 /** The scalar float32 instructions these use (the SIMD assembler's `op` holds the rest). */
@@ -26,30 +28,9 @@ export const f32 = {
   div: [0x95],
   gt: [0x5e],
 };
-/** `select`: `[a, b, condition] -> condition ? a : b`. */
-export const select = [0x1b];
 /** Reinterpreting casts between float32 and int32 bits. */
 export const i32FromF32 = [0xbc]; // i32.reinterpret_f32
 export const f32FromI32 = [0xbe]; // f32.reinterpret_i32
-
-/** `local += bytes`. */
-export const advance = (local: number, bytes: number) => [
-  ...op.get(local),
-  ...op.i32Const(bytes),
-  ...op.i32Add,
-  ...op.set(local),
-];
-
-/** `(block (loop (br_if 1 (i32.ge_u pointer end)) body... (br 0)))`. */
-export const whileBelow = (pointer: number, end: number, body: readonly number[]) => [
-  ...op.block,
-  ...op.loop,
-  ...[...op.get(pointer), ...op.get(end), ...op.i32GeU, ...op.brIf(1)],
-  ...body,
-  ...op.br(0),
-  ...op.end,
-  ...op.end,
-];
 
 /** `local = a + (b << 2)`: the byte address `b` floats after `a`. */
 export const floatsAfter = (local: number, a: number, b: number) => [
@@ -100,96 +81,208 @@ export const maxInto = (max: number, value: number) => [
   ...[...op.get(value), ...op.get(max), ...f32FromI32, ...f32.gt, ...select, ...op.set(max)],
 ];
 
-const shiftFunction = (): SimdFunction => {
-  // Parameters 0-3; locals 4-8 (i32), 9 (f32), 10 (v128).
-  const [X, OUT, COUNT, K, END, ROW_END, Q, MAX, GROUPS_END, VALUE, MAXS] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-  ];
-  return {
-    name: 'shift',
-    params: [I32, I32, I32, I32],
-    locals: [
-      [5, I32],
-      [1, F32],
-      [1, V128],
-    ],
-    body: [
-      ...floatsAfter(END, X, COUNT),
-      ...whileBelow(X, END, [
-        ...floatsAfter(ROW_END, X, K),
-        ...groupsEnd(GROUPS_END, ROW_END),
-        // The row max: four lanes at a time (pmax skips a NaN), then one at a time.
-        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS)],
-        ...[...op.get(X), ...op.set(Q)],
-        ...whileBelow(Q, GROUPS_END, [
-          ...[...op.get(MAXS), ...op.get(Q), ...op.load, ...op.pmax, ...op.set(MAXS)],
-          ...advance(Q, 16),
-        ]),
-        ...laneMax(MAXS, MAX),
-        ...whileBelow(Q, ROW_END, [
-          ...[...op.get(Q), ...f32.load, ...op.set(VALUE), ...maxInto(MAX, VALUE)],
-          ...advance(Q, 4),
-        ]),
-        // out = x - max, four at a time, then one at a time.
-        ...[...op.get(MAX), ...f32FromI32, ...op.splat, ...op.set(MAXS)],
-        ...whileBelow(X, GROUPS_END, [
-          ...[...op.get(OUT), ...op.get(X), ...op.load, ...op.get(MAXS), ...op.sub, ...op.store],
-          ...advance(X, 16),
-          ...advance(OUT, 16),
-        ]),
-        ...whileBelow(X, ROW_END, [
-          ...[...op.get(OUT), ...op.get(X), ...f32.load, ...op.get(MAX), ...f32FromI32],
-          ...[...f32.sub, ...f32.store],
-          ...advance(X, 4),
-          ...advance(OUT, 4),
-        ]),
-      ]),
-    ],
-  };
-};
+/** `local = local >= limit ? 0 : local`: the offset into a `width`-long array wraps. */
+export const wrap = (local: number, limit: number) => [
+  ...[...op.i32Const(0), ...op.get(local), ...op.get(local), ...op.get(limit), ...op.i32GeU],
+  ...[...select, ...op.set(local)],
+];
 
-const normalizeFunction = (): SimdFunction => {
-  // Parameters 0-2; locals 3-6 (i32), 7-8 (f32), 9 (v128).
-  const [P, COUNT, K, END, ROW_END, Q, GROUPS_END, SUM, INVERSE, INVERSES] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+/** `f32x4.replace_lane` (of an f32 on top of a v128). */
+const replaceLane = (lane: number) => [0xfd, 0x20, lane];
+
+/**
+ * The forward row pass of the fused kernels, one pass over blocks of `block` floats (whole rows,
+ * a multiple of 4, a few KiB, so they stay in the L1 cache between the steps): for each row of
+ * the block, `x` (read, or formed as `loc + scale u` where `diagonal`, stored into `out`) and
+ * `x - max` into `out`; `e = exp(x - max)` over the whole block ({@link expOfV128}, four v128 at
+ * a time, interleaved; the last 1-3 floats of the array as lanes of one more v128); for each row,
+ * the row sum `sum_k e` in order one float32 at a time, `p = e (1 / sum)` into `out`, and
+ * `sums += p` into the `width`-long accumulator (from the row's offset into one sample's values,
+ * wrapping, so each entry adds its samples in order, as the leading-axis `Sum` does).
+ * Parameters: `(loc, scale, u, out, sums, count, k, width, block)` where `diagonal` (`loc`,
+ * `scale` repeating every `width`), else `(x, out, sums, count, k, width, block)`.
+ */
+export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
+  const params = diagonal ? 9 : 7;
+  const [LOC, SCALE, U] = [0, 1, 2]; // diagonal
+  const X = 0; // plain
+  const [OUT, SUMS, COUNT, K, WIDTH, BLOCK] = [6, 5, 4, 3, 2, 1].map((k) => params - k) as number[];
+  const i32s = 14;
+  const [END, BLOCK_END, ROW, ROW_END, GROUPS_END, Q, H, G, OFFSET, MAX, DELTA, E1, E2] =
+    Array.from({ length: i32s }, (_, i) => params + i) as number[];
+  const WAYS_END = params + 13;
+  const [VALUE, SUM, INVERSE] = [0, 1, 2].map((i) => params + i32s + i) as number[];
+  const v128s = params + i32s + 3;
+  const [MAXS, XS, INVERSES, PS] = [0, 1, 2, 3].map((i) => v128s + i) as number[];
+  const { count: expLocals, init, exp } = expOfV128(v128s + 4);
+  /** The address `Q + local`. */
+  const at = (local: number) => [...op.get(Q!), ...op.get(local), ...op.i32Add];
+  /**
+   * `body` for each row of the block: `ROW` to `ROW_END` (`GROUPS_END`), `Q = ROW`, `G = H` the
+   * row's byte offset into one sample's values (`H` wraps after `WIDTH`).
+   */
+  const rows = (body: readonly number[]) => [
+    ...[...op.get(OUT!), ...op.set(ROW!), ...op.get(OFFSET!), ...op.set(H!)],
+    ...whileBelow(ROW!, BLOCK_END!, [
+      ...floatsAfter(ROW_END!, ROW!, K!),
+      ...groupsEnd(GROUPS_END!, ROW_END!),
+      ...[...op.get(ROW!), ...op.set(Q!), ...op.get(H!), ...op.set(G!)],
+      ...body,
+      ...[...op.get(H!), ...op.get(ROW_END!), ...op.get(ROW!), ...op.i32Sub, ...op.i32Add],
+      ...[...op.set(H!), ...op.get(ROW_END!), ...op.set(ROW!)],
+      ...wrap(H!, WIDTH!),
+    ]),
+  ];
+  /** `local = end - bytes`, 0 where `end < bytes`: while `Q < local`, `bytes + 4` bytes are left. */
+  const limit = (local: number, end: number, bytes: number) => [
+    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32Sub, ...op.i32Const(0)],
+    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32GeU, ...select, ...op.set(local)],
+  ];
+  const rowMax = diagonal
+    ? [
+        // x = loc + scale * u (the float32 product, then the sum) into out, four classes at a
+        // time with their lane-wise maximum (pmax skips a NaN: the row comes out NaN anyway,
+        // in x - max), then one at a time (MAX holds float32 bits).
+        ...whileBelow(Q!, GROUPS_END!, [
+          ...[...op.get(Q!), ...op.get(LOC), ...op.get(G!), ...op.i32Add, ...op.load],
+          ...[...op.get(SCALE), ...op.get(G!), ...op.i32Add, ...op.load],
+          ...[...at(DELTA!), ...op.load, ...op.mul, ...op.add, ...op.tee(XS!), ...op.store],
+          ...[...op.get(MAXS!), ...op.get(XS!), ...op.pmax, ...op.set(MAXS!)],
+          ...advance(Q!, 16),
+          ...advance(G!, 16),
+        ]),
+        ...laneMax(MAXS!, MAX!),
+        ...whileBelow(Q!, ROW_END!, [
+          ...[...op.get(Q!), ...op.get(LOC), ...op.get(G!), ...op.i32Add, ...f32.load],
+          ...[...op.get(SCALE), ...op.get(G!), ...op.i32Add, ...f32.load],
+          ...[...at(DELTA!), ...f32.load, ...f32.mul, ...f32.add, ...op.tee(VALUE!), ...f32.store],
+          ...maxInto(MAX!, VALUE!),
+          ...advance(Q!, 4),
+          ...advance(G!, 4),
+        ]),
+      ]
+    : [
+        // The row max of x: four lanes at a time (pmax skips a NaN), then one at a time.
+        ...whileBelow(Q!, GROUPS_END!, [
+          ...[...op.get(MAXS!), ...at(DELTA!), ...op.load, ...op.pmax, ...op.set(MAXS!)],
+          ...advance(Q!, 16),
+        ]),
+        ...laneMax(MAXS!, MAX!),
+        ...whileBelow(Q!, ROW_END!, [
+          ...[...at(DELTA!), ...f32.load, ...op.set(VALUE!), ...maxInto(MAX!, VALUE!)],
+          ...advance(Q!, 4),
+        ]),
+      ];
+  /** `x - max` into out (x at `Q + DELTA`, or in out where `diagonal`), four then one at a time. */
+  const source = diagonal ? [] : [...op.get(DELTA!), ...op.i32Add];
+  const shift = [
+    ...[...op.get(MAX!), ...f32FromI32, ...op.splat, ...op.set(MAXS!), ...op.get(ROW!)],
+    ...op.set(Q!),
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...source, ...op.load, ...op.get(MAXS!), ...op.sub],
+      ...op.store,
+      ...advance(Q!, 16),
+    ]),
+    ...whileBelow(Q!, ROW_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...source, ...f32.load, ...op.get(MAX!), ...f32FromI32],
+      ...[...f32.sub, ...f32.store],
+      ...advance(Q!, 4),
+    ]),
+  ];
+  /** `out[Q + 16 j] = exp(out[Q + 16 j])` for `ways` v128. */
+  const expAt = (ways: number) =>
+    exp(
+      ways,
+      (j) => [...op.get(Q!), ...op.v128Load(16 * j)],
+      (j, result) => [...op.get(Q!), ...result, ...op.v128Store(16 * j)],
+    );
+  /** The 1-3 floats left at the array's end: lanes 0-2 at Q + min(4 j, BLOCK_END - 4 - Q). */
+  const laneOffset = (local: number, bytes: number) => [
+    ...[...op.get(E2!), ...op.i32Const(bytes), ...op.get(E2!), ...op.i32Const(bytes)],
+    ...[...op.i32LtU, ...select, ...op.set(local)],
+  ];
+  const expTail = [
+    ...[...op.get(BLOCK_END!), ...op.get(Q!), ...op.i32Sub, ...op.i32Const(4), ...op.i32Sub],
+    ...op.set(E2!),
+    ...laneOffset(E1!, 4),
+    ...laneOffset(E2!, 8),
+    ...exp(
+      1,
+      () => [
+        ...[...op.get(Q!), ...f32.load, ...op.splat],
+        ...[...at(E1!), ...f32.load, ...replaceLane(1), ...at(E2!), ...f32.load, ...replaceLane(2)],
+      ],
+      (_, result) => [
+        ...[...result, ...op.set(PS!), ...op.get(Q!), ...op.get(PS!), ...extractLane(0)],
+        ...[...f32.store, ...at(E1!), ...op.get(PS!), ...extractLane(1), ...f32.store],
+        ...[...at(E2!), ...op.get(PS!), ...extractLane(2), ...f32.store],
+      ],
+    ),
+  ];
+  const normalize = [
+    // The row sum in order; one division per row (p * (1 / sum) is within 1.5 ulp of p / sum).
+    ...[...op.f32Const(0), ...op.set(SUM!)],
+    ...whileBelow(Q!, ROW_END!, [
+      ...[...op.get(SUM!), ...op.get(Q!), ...f32.load, ...f32.add, ...op.set(SUM!)],
+      ...advance(Q!, 4),
+    ]),
+    ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
+    ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!), ...op.get(ROW!), ...op.set(Q!)],
+    // p = e (1 / sum) into out, and sums += p: four at a time, then one at a time.
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...op.load, ...op.get(INVERSES!), ...op.mul],
+      ...[...op.tee(PS!), ...op.store],
+      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add],
+      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add, ...op.load, ...op.get(PS!)],
+      ...[...op.add, ...op.store],
+      ...advance(Q!, 16),
+      ...advance(G!, 16),
+    ]),
+    ...whileBelow(Q!, ROW_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...f32.load, ...op.get(INVERSE!), ...f32.mul],
+      ...[...op.tee(VALUE!), ...f32.store],
+      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add],
+      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add, ...f32.load, ...op.get(VALUE!)],
+      ...[...f32.add, ...f32.store],
+      ...advance(Q!, 4),
+      ...advance(G!, 4),
+    ]),
   ];
   return {
-    name: 'normalize',
-    params: [I32, I32, I32],
+    name: diagonal ? 'diagonalSoftmax' : 'softmax',
+    params: Array.from({ length: params }, () => I32),
     locals: [
-      [4, I32],
-      [2, F32],
-      [1, V128],
+      [i32s, I32],
+      [3, F32],
+      [4 + expLocals, V128],
     ],
     body: [
-      ...floatsAfter(END, P, COUNT),
-      ...whileBelow(P, END, [
-        ...floatsAfter(ROW_END, P, K),
-        ...[...op.f32Const(0), ...op.set(SUM), ...op.get(P), ...op.set(Q)],
-        ...whileBelow(Q, ROW_END, [
-          ...[...op.get(SUM), ...op.get(Q), ...f32.load, ...f32.add, ...op.set(SUM)],
-          ...advance(Q, 4),
+      ...init,
+      ...floatsAfter(END!, OUT!, COUNT!),
+      // WIDTH and BLOCK in bytes from here on.
+      ...[...op.get(WIDTH!), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH!)],
+      ...[...op.get(BLOCK!), ...op.i32Const(2), ...op.i32Shl, ...op.set(BLOCK!)],
+      ...[...op.get(diagonal ? U : X), ...op.get(OUT!), ...op.i32Sub, ...op.set(DELTA!)],
+      ...whileBelow(OUT!, END!, [
+        // BLOCK_END = min(OUT + BLOCK, END)
+        ...[...op.get(OUT!), ...op.get(BLOCK!), ...op.i32Add, ...op.get(END!)],
+        ...[...op.get(OUT!), ...op.get(BLOCK!), ...op.i32Add, ...op.get(END!), ...op.i32LtU],
+        ...[...select, ...op.set(BLOCK_END!)],
+        ...rows([
+          ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS!)],
+          ...rowMax,
+          ...shift,
         ]),
-        // One division per row; p * (1 / sum) is within 1.5 ulp of p / sum. Four at a time,
-        // then one at a time.
-        ...[...op.f32Const(1), ...op.get(SUM), ...f32.div, ...op.set(INVERSE)],
-        ...[...op.get(INVERSE), ...op.splat, ...op.set(INVERSES)],
-        ...groupsEnd(GROUPS_END, ROW_END),
-        ...whileBelow(P, GROUPS_END, [
-          ...[...op.get(P), ...op.get(P), ...op.load, ...op.get(INVERSES), ...op.mul, ...op.store],
-          ...advance(P, 16),
-        ]),
-        ...whileBelow(P, ROW_END, [
-          ...[
-            ...op.get(P),
-            ...op.get(P),
-            ...f32.load,
-            ...op.get(INVERSE),
-            ...f32.mul,
-            ...f32.store,
-          ],
-          ...advance(P, 4),
-        ]),
+        // e = exp(x - max) over the block: four v128 at a time while sixteen floats are left,
+        // then one (the block is a multiple of four floats but at the array's end), then 1-3.
+        ...limit(WAYS_END, BLOCK_END!, 60),
+        ...[...op.get(OUT!), ...op.set(Q!)],
+        ...whileBelow(Q!, WAYS_END!, [...expAt(EXP_WAYS), ...advance(Q!, 16 * EXP_WAYS)]),
+        ...limit(WAYS_END, BLOCK_END!, 12),
+        ...whileBelow(Q!, WAYS_END!, [...expAt(1), ...advance(Q!, 16)]),
+        ...[...op.get(Q!), ...op.get(BLOCK_END!), ...op.i32LtU, ...op.if, ...expTail, ...op.end],
+        ...rows(normalize),
+        ...[...op.get(BLOCK_END!), ...op.set(OUT!), ...op.get(H!), ...op.set(OFFSET!)],
       ]),
     ],
   };
@@ -249,10 +342,28 @@ const backwardFunction = (): SimdFunction => {
   };
 };
 
-/** `out = x - max_k x` row by row (a row holding NaN comes out NaN); may run in place. */
-export type RowShift = (x: number, out: number, count: number, k: number) => void;
-/** `p = p / sum_k p` row by row, in place. */
-export type RowNormalize = (p: number, count: number, k: number) => void;
+/**
+ * `out = softmax(x)` row by row (a row holding NaN comes out NaN), `sums += out` (`sums` holds
+ * `width` floats, repeating: the sum over samples), in blocks of `block` floats
+ * ({@link softmaxBlock}); may run in place.
+ */
+export type RowSoftmax = (
+  x: number,
+  out: number,
+  sums: number,
+  count: number,
+  k: number,
+  width: number,
+  block: number,
+) => void;
+
+/**
+ * The floats of a block of the forward pass for rows of `k`: whole rows, a multiple of 4 rows
+ * (so of 4 floats), about 2048 floats (8 KiB; one row block where rows are longer).
+ */
+export function softmaxBlock(k: number): number {
+  return 4 * Math.max(1, Math.floor(512 / k)) * k;
+}
 /** `out = p (g - sum_k p g)` row by row; `g` holds `width` floats, repeating. */
 export type RowBackward = (
   p: number,
@@ -264,6 +375,5 @@ export type RowBackward = (
 ) => void;
 
 /** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
-export const rowShiftFor = simdFunction<RowShift>(shiftFunction);
-export const rowNormalizeFor = simdFunction<RowNormalize>(normalizeFunction);
+export const rowSoftmaxFor = simdFunction<RowSoftmax>(() => softmaxPassFunction(false));
 export const rowBackwardFor = simdFunction<RowBackward>(backwardFunction);

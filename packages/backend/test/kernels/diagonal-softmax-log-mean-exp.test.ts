@@ -7,8 +7,12 @@ import {
   SOFTMAX_LOG_MEAN_EXP,
   SOFTMAX_LOG_MEAN_EXP_GRAD,
 } from '../../src/index.js';
-import { diagonalBackwardFor, diagonalShiftFor } from '../../src/kernels/diagonal-softmax-rows.js';
+import {
+  diagonalBackwardFor,
+  diagonalSoftmaxFor,
+} from '../../src/kernels/diagonal-softmax-rows.js';
 import { backendMemory } from '../../src/kernels/simd-module.js';
+import { softmaxBlock } from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
 import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
@@ -141,7 +145,7 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
 
   it('runs the diagonal row functions as WebAssembly in Node', () => {
     const memory = backendMemory(tf.backend());
-    expect(diagonalShiftFor(memory)).toBeTypeOf('function');
+    expect(diagonalSoftmaxFor(memory)).toBeTypeOf('function');
     expect(diagonalBackwardFor(memory)).toBeTypeOf('function');
   });
 
@@ -172,6 +176,51 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
       expect(relativeError(dScale!, Float32Array.from(refScale!))).toBeLessThan(tolerance);
     });
   }
+
+  it('runs the forward pass in blocks, writing only its rows and sums (same bits as one block)', () => {
+    const heap = (t: tf.Tensor) =>
+      (
+        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
+      ).typedArrayFromHeap(t);
+    const pass = diagonalSoftmaxFor(backendMemory(tf.backend()))!;
+    // Counts that are no multiple of 16 or 4, blocks of 4 rows (the last one short) or one.
+    for (const [shape, block] of [
+      [[7, 3, 3], 12],
+      [[5, 2, 7], 28],
+      [[3, 4, 10], softmaxBlock(10)],
+      [[33, 1, 5], 20],
+    ] as const) {
+      const [samples, , classes] = shape;
+      const width = tf.util.sizeFromShape(shape.slice(1));
+      const count = samples * width;
+      const input = inputs(count, [...shape], 2, 0);
+      const guard = 8; // floats after out and sums that the pass must leave alone
+      const [loc, scale, u] = [input.loc, input.scale, input.u].map((a) => tf.tensor(a));
+      const out = tf.fill([count + guard], 12345);
+      const sums = tf.concat([tf.zeros([width]), tf.fill([guard], 12345)]);
+      const addresses = [loc!, scale!, u!, out, sums].map((t) => heap(t).byteOffset);
+      pass(
+        ...(addresses as [number, number, number, number, number]),
+        count,
+        classes,
+        width,
+        block,
+      );
+      const [p, sum] = [heap(out).slice(), heap(sums).slice()];
+      expect(Array.from(p.subarray(count))).toEqual(new Array(guard).fill(12345));
+      expect(Array.from(sum.subarray(width))).toEqual(new Array(guard).fill(12345));
+      // The kernel (one block here) and the plain kernel on loc + scale u: the same bits.
+      const [probs, lse] = runDiagonal(input, [...shape]);
+      expect(p.subarray(0, count)).toEqual(probs);
+      expect(p.subarray(0, count)).toEqual(runPlain(latents(input), [...shape], input.dy)[0]);
+      // sums: p added over the samples in order in float32 (whose log the kernel returns).
+      const want = new Float32Array(width);
+      for (let i = 0; i < count; i++) want[i % width] = want[i % width]! + p[i]!;
+      expect(sum.subarray(0, width)).toEqual(want);
+      expect(lse).toEqual(want.map(Math.log));
+      tf.dispose([loc!, scale!, u!, out, sums]);
+    }
+  });
 
   it('has the gradients of sum dy lse: central finite differences in double', () => {
     const shape = [6, 3, 4];

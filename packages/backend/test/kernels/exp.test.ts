@@ -54,6 +54,23 @@ describe('Exp on wasm (SIMD)', () => {
     expect(errors(x, await wasmExp(x)).relative).toBeLessThan(2.4e-7);
   });
 
+  it('gives the same bits four v128 at a time (interleaved) as one at a time', async () => {
+    // Lengths 16-40: the interleaved loop, then single v128 (and the JS tail for 37-39);
+    // each value alone, in a 4-long array, takes the single-v128 loop.
+    const rng = new Rng(9);
+    for (const length of [16, 20, 36, 39, 40]) {
+      const x = Float32Array.from({ length }, () => -90 + 180 * rng.uniform());
+      const together = await wasmExp(x);
+      const alone = new Float32Array(length);
+      for (let i = 0; i < length - (length % 4); i++) {
+        alone[i] = (await wasmExp(new Float32Array(4).fill(x[i]!)))[0]!;
+      }
+      expect(together.subarray(0, length - (length % 4))).toEqual(
+        alone.subarray(0, length - (length % 4)),
+      );
+    }
+  });
+
   it('handles the edges like expf: overflow, underflow, infinities, NaN, zeros', async () => {
     const x = Float32Array.from([
       0,

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { SOFTMAX_LOG_MEAN_EXP, SOFTMAX_LOG_MEAN_EXP_GRAD } from '../../src/index.js';
 import { backendMemory } from '../../src/kernels/simd-module.js';
-import { rowBackwardFor, rowNormalizeFor, rowShiftFor } from '../../src/kernels/softmax-rows.js';
+import { rowBackwardFor, rowSoftmaxFor, softmaxBlock } from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
 import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
@@ -100,7 +100,7 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
   it('runs the row functions as WebAssembly in Node', async () => {
     await tf.setBackend('wasm');
     const memory = backendMemory(tf.backend());
-    for (const fn of [rowShiftFor, rowNormalizeFor, rowBackwardFor]) {
+    for (const fn of [rowSoftmaxFor, rowBackwardFor]) {
       expect(fn(memory)).toBeTypeOf('function');
     }
   });
@@ -130,6 +130,54 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       expect(relativeError(dx!, Float32Array.from(want.dx))).toBeLessThan(inherent);
     });
   }
+
+  it('runs the forward pass in blocks, writing only its rows and sums (same bits as one block)', async () => {
+    await tf.setBackend('wasm');
+    const heap = (t: tf.Tensor) =>
+      (
+        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
+      ).typedArrayFromHeap(t);
+    const pass = rowSoftmaxFor(backendMemory(tf.backend()))!;
+    // [S, W / K, K] with counts that are no multiple of 16 or 4 (the exponentials' tails), and
+    // blocks of 4 rows (several blocks, the last one short) or one block.
+    for (const [shape, block] of [
+      [[7, 3, 3], 12],
+      [[5, 2, 7], 28],
+      [[3, 4, 10], softmaxBlock(10)],
+      [[33, 1, 5], 20],
+    ] as const) {
+      const [samples, , classes] = shape;
+      const width = tf.util.sizeFromShape(shape.slice(1));
+      const count = samples * width;
+      const { x } = inputs(count, [...shape], 2);
+      const guard = 8; // floats after out and sums that the pass must leave alone
+      const xt = tf.tensor(x);
+      const out = tf.fill([count + guard], 12345);
+      const sums = tf.concat([tf.zeros([width]), tf.fill([guard], 12345)]);
+      pass(
+        heap(xt).byteOffset,
+        heap(out).byteOffset,
+        heap(sums).byteOffset,
+        count,
+        classes,
+        width,
+        block,
+      );
+      const [p, sum] = [heap(out).slice(), heap(sums).slice()];
+      expect(Array.from(p.subarray(count))).toEqual(new Array(guard).fill(12345));
+      expect(Array.from(sum.subarray(width))).toEqual(new Array(guard).fill(12345));
+      // The kernel (one block of ~2048 floats here) gives the same bits: blocks do not change
+      // the arithmetic, only its order in time.
+      const [probs, lse] = runKernels(x, [...shape], new Float32Array(width));
+      expect(p.subarray(0, count)).toEqual(probs);
+      // sums: p added over the samples in order in float32 (whose log the kernel returns).
+      const want = new Float32Array(width);
+      for (let i = 0; i < count; i++) want[i % width] = want[i % width]! + p[i]!;
+      expect(sum.subarray(0, width)).toEqual(want);
+      expect(lse).toEqual(want.map(Math.log));
+      tf.dispose([xt, out, sums]);
+    }
+  });
 
   it('has the gradient of sum dy lse: central finite differences in double', async () => {
     await tf.setBackend('wasm');
