@@ -195,28 +195,4 @@ describe('the i32x4 lane opcodes', () => {
     expect((exports.floatLane3 as () => number)()).toBe(floatBits);
   });
 
-  it('truncates an f64 toward zero into an i32 (i32.trunc_f64_s)', () => {
-    const trunc = assembleWasm({
-      functions: [
-        {
-          name: 'trunc',
-          params: [f64],
-          results: [i32],
-          locals: [],
-          body: [...wasmOp.get(0), ...wasmOp.i32TruncF64S],
-        },
-      ],
-    });
-    const { exports } = new api.Instance(new api.Module(trunc), {});
-    const f = exports.trunc as (x: number) => number;
-    expect([2.9, -2.9, 0.5, -0.5, 47.99, 2 ** 31 - 1].map(f)).toEqual([
-      2,
-      -2,
-      0,
-      0,
-      47,
-      2 ** 31 - 1,
-    ]);
-    expect(() => f(2 ** 31)).toThrow();
-  });
 });

@@ -163,7 +163,6 @@ export const wasmOp = {
   f64Sub: [0xa1],
   f64Mul: [0xa2],
   f64Div: [0xa3],
-  i32TruncF64S: [0xaa], // toward zero; traps on NaN or outside the i32 range
   f32DemoteF64: [0xb6],
   f64ConvertI32S: [0xb7],
   f64ConvertI32U: [0xb8],
