@@ -99,34 +99,49 @@ const replaceLane = (lane: number) => [0xfd, 0x20, lane];
  * the row sum `sum_k e` in order one float32 at a time, `p = e (1 / sum)` into `out`, and
  * `sums += p` into the `width`-long accumulator (from the row's offset into one sample's values,
  * wrapping, so each entry adds its samples in order, as the leading-axis `Sum` does).
- * Parameters: `(loc, scale, u, out, sums, count, k, width, block)` where `diagonal` (`loc`,
- * `scale` repeating every `width`), else `(x, out, sums, count, k, width, block)`.
+ * Rows of `K >= 4` run four classes at a time, their last `K % 4` classes as the last four of
+ * the row (a v128 overlapping the one before: the same values again, loaded before the others
+ * are stored; into `sums` with the overlapping lanes masked to +0); shorter rows one class at a
+ * time. Parameters: `(loc, scale, u, out, sums, count, k, width, block)` where `diagonal`
+ * (`loc`, `scale` repeating every `width`), else `(x, out, sums, count, k, width, block)`.
  */
 export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
   const params = diagonal ? 9 : 7;
   const [LOC, SCALE, U] = [0, 1, 2]; // diagonal
   const X = 0; // plain
   const [OUT, SUMS, COUNT, K, WIDTH, BLOCK] = [6, 5, 4, 3, 2, 1].map((k) => params - k) as number[];
-  const i32s = 14;
+  const i32s = 16;
   const [END, BLOCK_END, ROW, ROW_END, GROUPS_END, Q, H, G, OFFSET, MAX, DELTA, E1, E2] =
-    Array.from({ length: i32s }, (_, i) => params + i) as number[];
-  const WAYS_END = params + 13;
+    Array.from({ length: 13 }, (_, i) => params + i) as number[];
+  const [WAYS_END, TAIL, TAIL_OFFSET] = [13, 14, 15].map((i) => params + i) as number[];
   const [VALUE, SUM, INVERSE] = [0, 1, 2].map((i) => params + i32s + i) as number[];
   const v128s = params + i32s + 3;
-  const [MAXS, XS, INVERSES, PS] = [0, 1, 2, 3].map((i) => v128s + i) as number[];
-  const { count: expLocals, init, exp } = expOfV128(v128s + 4);
+  const [MAXS, XS, INVERSES, PS, TAILS] = [0, 1, 2, 3, 4].map((i) => v128s + i) as number[];
+  const { count: expLocals, init, exp } = expOfV128(v128s + 5);
   /** The address `Q + local`. */
   const at = (local: number) => [...op.get(Q!), ...op.get(local), ...op.i32Add];
+  /** The address `base + local`. */
+  const plus = (base: number, local: number) => [...op.get(base), ...op.get(local), ...op.i32Add];
+  /** The latent's address from its place in out on the stack (`x` at `DELTA` further). */
+  const source = diagonal ? [] : [...op.get(DELTA!), ...op.i32Add];
+  /** `if (Q < ROW_END) { body; Q = ROW_END }`: the row's last `K % 4` classes, where `wide`. */
+  const tail = (body: readonly number[]) => [
+    ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...body],
+    ...[...op.get(ROW_END!), ...op.set(Q!), ...op.end],
+  ];
   /**
-   * `body` for each row of the block: `ROW` to `ROW_END` (`GROUPS_END`), `Q = ROW`, `G = H` the
-   * row's byte offset into one sample's values (`H` wraps after `WIDTH`).
+   * `body` for each row of the block: `ROW` to `ROW_END` (`GROUPS_END`, `TAIL = ROW_END - 16`),
+   * `Q = ROW`, `G = H` the row's byte offset into one sample's values (`H` wraps after `WIDTH`),
+   * `TAIL_OFFSET` that of `TAIL`.
    */
   const rows = (body: readonly number[]) => [
     ...[...op.get(OUT!), ...op.set(ROW!), ...op.get(OFFSET!), ...op.set(H!)],
     ...whileBelow(ROW!, BLOCK_END!, [
       ...floatsAfter(ROW_END!, ROW!, K!),
       ...groupsEnd(GROUPS_END!, ROW_END!),
-      ...[...op.get(ROW!), ...op.set(Q!), ...op.get(H!), ...op.set(G!)],
+      ...[...op.get(ROW_END!), ...op.i32Const(16), ...op.i32Sub, ...op.set(TAIL!)],
+      ...[...op.get(H!), ...op.get(TAIL!), ...op.get(ROW!), ...op.i32Sub, ...op.i32Add],
+      ...[...op.set(TAIL_OFFSET!), ...op.get(ROW!), ...op.set(Q!), ...op.get(H!), ...op.set(G!)],
       ...body,
       ...[...op.get(H!), ...op.get(ROW_END!), ...op.get(ROW!), ...op.i32Sub, ...op.i32Add],
       ...[...op.set(H!), ...op.get(ROW_END!), ...op.set(ROW!)],
@@ -138,56 +153,71 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
     ...[...op.get(end), ...op.i32Const(bytes), ...op.i32Sub, ...op.i32Const(0)],
     ...[...op.get(end), ...op.i32Const(bytes), ...op.i32GeU, ...select, ...op.set(local)],
   ];
-  const rowMax = diagonal
-    ? [
-        // x = loc + scale * u (the float32 product, then the sum) into out, four classes at a
-        // time with their lane-wise maximum (pmax skips a NaN: the row comes out NaN anyway,
-        // in x - max), then one at a time (MAX holds float32 bits).
-        ...whileBelow(Q!, GROUPS_END!, [
-          ...[...op.get(Q!), ...op.get(LOC), ...op.get(G!), ...op.i32Add, ...op.load],
-          ...[...op.get(SCALE), ...op.get(G!), ...op.i32Add, ...op.load],
-          ...[...at(DELTA!), ...op.load, ...op.mul, ...op.add, ...op.tee(XS!), ...op.store],
-          ...[...op.get(MAXS!), ...op.get(XS!), ...op.pmax, ...op.set(MAXS!)],
-          ...advance(Q!, 16),
-          ...advance(G!, 16),
+  /** x = loc + scale * u (the float32 product, then the sum) of four classes at out `q`, `g`. */
+  const latentsAt = (q: number, g: number) => [
+    ...[...plus(LOC, g), ...op.load, ...plus(SCALE, g), ...op.load],
+    ...[...plus(q, DELTA!), ...op.load, ...op.mul, ...op.add],
+  ];
+  /** The same, stored into out at `q` and kept in XS. */
+  const latents4 = (q: number, g: number) => [
+    ...[...op.get(q), ...latentsAt(q, g), ...op.tee(XS!), ...op.store],
+  ];
+  /** The row maximum into MAX (float32 bits; pmax and maxInto skip a NaN: the row comes out
+   * NaN anyway, in x - max), where `diagonal` x formed into out on the way. */
+  const rowMax = (wide: boolean) => [
+    ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS!)],
+    ...(wide
+      ? [
+          ...whileBelow(Q!, GROUPS_END!, [
+            ...(diagonal
+              ? [...latents4(Q!, G!), ...op.get(MAXS!), ...op.get(XS!)]
+              : [...op.get(MAXS!), ...at(DELTA!), ...op.load]),
+            ...[...op.pmax, ...op.set(MAXS!)],
+            ...advance(Q!, 16),
+            ...advance(G!, 16),
+          ]),
+          ...tail([
+            ...(diagonal
+              ? [...op.get(MAXS!), ...latentsAt(TAIL!, TAIL_OFFSET!), ...op.tee(TAILS!)]
+              : [...op.get(MAXS!), ...plus(TAIL!, DELTA!), ...op.load, ...op.tee(TAILS!)]),
+            ...[...op.pmax, ...op.set(MAXS!)],
+          ]),
+          ...laneMax(MAXS!, MAX!),
+        ]
+      : [
+          ...laneMax(MAXS!, MAX!),
+          ...whileBelow(Q!, ROW_END!, [
+            ...(diagonal
+              ? [
+                  ...[...op.get(Q!), ...plus(LOC, G!), ...f32.load, ...plus(SCALE, G!)],
+                  ...[...f32.load, ...at(DELTA!), ...f32.load, ...f32.mul, ...f32.add],
+                  ...[...op.tee(VALUE!), ...f32.store],
+                ]
+              : [...at(DELTA!), ...f32.load, ...op.set(VALUE!)]),
+            ...maxInto(MAX!, VALUE!),
+            ...advance(Q!, 4),
+            ...advance(G!, 4),
+          ]),
         ]),
-        ...laneMax(MAXS!, MAX!),
-        ...whileBelow(Q!, ROW_END!, [
-          ...[...op.get(Q!), ...op.get(LOC), ...op.get(G!), ...op.i32Add, ...f32.load],
-          ...[...op.get(SCALE), ...op.get(G!), ...op.i32Add, ...f32.load],
-          ...[...at(DELTA!), ...f32.load, ...f32.mul, ...f32.add, ...op.tee(VALUE!), ...f32.store],
-          ...maxInto(MAX!, VALUE!),
-          ...advance(Q!, 4),
-          ...advance(G!, 4),
-        ]),
-      ]
-    : [
-        // The row max of x: four lanes at a time (pmax skips a NaN), then one at a time.
-        ...whileBelow(Q!, GROUPS_END!, [
-          ...[...op.get(MAXS!), ...at(DELTA!), ...op.load, ...op.pmax, ...op.set(MAXS!)],
-          ...advance(Q!, 16),
-        ]),
-        ...laneMax(MAXS!, MAX!),
-        ...whileBelow(Q!, ROW_END!, [
-          ...[...at(DELTA!), ...f32.load, ...op.set(VALUE!), ...maxInto(MAX!, VALUE!)],
-          ...advance(Q!, 4),
-        ]),
-      ];
-  /** `x - max` into out (x at `Q + DELTA`, or in out where `diagonal`), four then one at a time. */
-  const source = diagonal ? [] : [...op.get(DELTA!), ...op.i32Add];
-  const shift = [
+  ];
+  /** `x - max` into out (x at `Q + DELTA`, or in out where `diagonal`). */
+  const shift = (wide: boolean) => [
     ...[...op.get(MAX!), ...f32FromI32, ...op.splat, ...op.set(MAXS!), ...op.get(ROW!)],
     ...op.set(Q!),
-    ...whileBelow(Q!, GROUPS_END!, [
-      ...[...op.get(Q!), ...op.get(Q!), ...source, ...op.load, ...op.get(MAXS!), ...op.sub],
-      ...op.store,
-      ...advance(Q!, 16),
-    ]),
-    ...whileBelow(Q!, ROW_END!, [
-      ...[...op.get(Q!), ...op.get(Q!), ...source, ...f32.load, ...op.get(MAX!), ...f32FromI32],
-      ...[...f32.sub, ...f32.store],
-      ...advance(Q!, 4),
-    ]),
+    ...(wide
+      ? [
+          ...whileBelow(Q!, GROUPS_END!, [
+            ...[...op.get(Q!), ...op.get(Q!), ...source, ...op.load, ...op.get(MAXS!), ...op.sub],
+            ...op.store,
+            ...advance(Q!, 16),
+          ]),
+          ...tail([...op.get(TAIL!), ...op.get(TAILS!), ...op.get(MAXS!), ...op.sub, ...op.store]),
+        ]
+      : whileBelow(Q!, ROW_END!, [
+          ...[...op.get(Q!), ...op.get(Q!), ...source, ...f32.load, ...op.get(MAX!), ...f32FromI32],
+          ...[...f32.sub, ...f32.store],
+          ...advance(Q!, 4),
+        ])),
   ];
   /** `out[Q + 16 j] = exp(out[Q + 16 j])` for `ways` v128. */
   const expAt = (ways: number) =>
@@ -219,7 +249,20 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
       ],
     ),
   ];
-  const normalize = [
+  /** e = exp(x - max) over the block: four v128 at a time, then one, then the array's last 1-3. */
+  const exponentials = [
+    ...limit(WAYS_END!, BLOCK_END!, 60),
+    ...[...op.get(OUT!), ...op.set(Q!)],
+    ...whileBelow(Q!, WAYS_END!, [...expAt(EXP_WAYS), ...advance(Q!, 16 * EXP_WAYS)]),
+    ...limit(WAYS_END!, BLOCK_END!, 12),
+    ...whileBelow(Q!, WAYS_END!, [...expAt(1), ...advance(Q!, 16)]),
+    ...[...op.get(Q!), ...op.get(BLOCK_END!), ...op.i32LtU, ...op.if, ...expTail, ...op.end],
+  ];
+  /** `sums[g] += p` (the v128 `p`). */
+  const accumulate4 = (g: number, p: readonly number[]) => [
+    ...[...plus(SUMS!, g), ...plus(SUMS!, g), ...op.load, ...p, ...op.add, ...op.store],
+  ];
+  const normalize = (wide: boolean) => [
     // The row sum in order; one division per row (p * (1 / sum) is within 1.5 ulp of p / sum).
     ...[...op.f32Const(0), ...op.set(SUM!)],
     ...whileBelow(Q!, ROW_END!, [
@@ -228,33 +271,55 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
     ]),
     ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
     ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!), ...op.get(ROW!), ...op.set(Q!)],
-    // p = e (1 / sum) into out, and sums += p: four at a time, then one at a time.
-    ...whileBelow(Q!, GROUPS_END!, [
-      ...[...op.get(Q!), ...op.get(Q!), ...op.load, ...op.get(INVERSES!), ...op.mul],
-      ...[...op.tee(PS!), ...op.store],
-      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add],
-      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add, ...op.load, ...op.get(PS!)],
-      ...[...op.add, ...op.store],
-      ...advance(Q!, 16),
-      ...advance(G!, 16),
-    ]),
-    ...whileBelow(Q!, ROW_END!, [
-      ...[...op.get(Q!), ...op.get(Q!), ...f32.load, ...op.get(INVERSE!), ...f32.mul],
-      ...[...op.tee(VALUE!), ...f32.store],
-      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add],
-      ...[...op.get(SUMS!), ...op.get(G!), ...op.i32Add, ...f32.load, ...op.get(VALUE!)],
-      ...[...f32.add, ...f32.store],
-      ...advance(Q!, 4),
-      ...advance(G!, 4),
-    ]),
+    // p = e (1 / sum) into out, and sums += p.
+    ...(wide
+      ? [
+          ...[...op.get(TAIL!), ...op.load, ...op.set(TAILS!)],
+          ...whileBelow(Q!, GROUPS_END!, [
+            ...[...op.get(Q!), ...op.get(Q!), ...op.load, ...op.get(INVERSES!), ...op.mul],
+            ...[...op.tee(PS!), ...op.store, ...accumulate4(G!, op.get(PS!))],
+            ...advance(Q!, 16),
+            ...advance(G!, 16),
+          ]),
+          // The tail's p (all four lanes), then its last K % 4 into sums one at a time (a
+          // v128 there would add the overlapping lanes twice; and a load overlapping the
+          // stores of the v128 before stalls store-to-load forwarding).
+          ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...op.get(TAIL!)],
+          ...[...op.get(TAILS!), ...op.get(INVERSES!), ...op.mul, ...op.store, ...op.end],
+          ...whileBelow(Q!, ROW_END!, [
+            ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...f32.load, ...op.get(Q!), ...f32.load],
+            ...[...f32.add, ...f32.store],
+            ...advance(Q!, 4),
+            ...advance(G!, 4),
+          ]),
+        ]
+      : whileBelow(Q!, ROW_END!, [
+          ...[...op.get(Q!), ...op.get(Q!), ...f32.load, ...op.get(INVERSE!), ...f32.mul],
+          ...[...op.tee(VALUE!), ...f32.store],
+          ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...f32.load, ...op.get(VALUE!)],
+          ...[...f32.add, ...f32.store],
+          ...advance(Q!, 4),
+          ...advance(G!, 4),
+        ])),
   ];
+  /** The blocks, for rows of `K >= 4` (`wide`) or fewer classes. */
+  const blocks = (wide: boolean) =>
+    whileBelow(OUT!, END!, [
+      // BLOCK_END = min(OUT + BLOCK, END)
+      ...[...plus(OUT!, BLOCK!), ...op.get(END!), ...plus(OUT!, BLOCK!), ...op.get(END!)],
+      ...[...op.i32LtU, ...select, ...op.set(BLOCK_END!)],
+      ...rows([...rowMax(wide), ...shift(wide)]),
+      ...exponentials,
+      ...rows(normalize(wide)),
+      ...[...op.get(BLOCK_END!), ...op.set(OUT!), ...op.get(H!), ...op.set(OFFSET!)],
+    ]);
   return {
     name: diagonal ? 'diagonalSoftmax' : 'softmax',
     params: Array.from({ length: params }, () => I32),
     locals: [
       [i32s, I32],
       [3, F32],
-      [4 + expLocals, V128],
+      [5 + expLocals, V128],
     ],
     body: [
       ...init,
@@ -263,27 +328,8 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
       ...[...op.get(WIDTH!), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH!)],
       ...[...op.get(BLOCK!), ...op.i32Const(2), ...op.i32Shl, ...op.set(BLOCK!)],
       ...[...op.get(diagonal ? U : X), ...op.get(OUT!), ...op.i32Sub, ...op.set(DELTA!)],
-      ...whileBelow(OUT!, END!, [
-        // BLOCK_END = min(OUT + BLOCK, END)
-        ...[...op.get(OUT!), ...op.get(BLOCK!), ...op.i32Add, ...op.get(END!)],
-        ...[...op.get(OUT!), ...op.get(BLOCK!), ...op.i32Add, ...op.get(END!), ...op.i32LtU],
-        ...[...select, ...op.set(BLOCK_END!)],
-        ...rows([
-          ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS!)],
-          ...rowMax,
-          ...shift,
-        ]),
-        // e = exp(x - max) over the block: four v128 at a time while sixteen floats are left,
-        // then one (the block is a multiple of four floats but at the array's end), then 1-3.
-        ...limit(WAYS_END, BLOCK_END!, 60),
-        ...[...op.get(OUT!), ...op.set(Q!)],
-        ...whileBelow(Q!, WAYS_END!, [...expAt(EXP_WAYS), ...advance(Q!, 16 * EXP_WAYS)]),
-        ...limit(WAYS_END, BLOCK_END!, 12),
-        ...whileBelow(Q!, WAYS_END!, [...expAt(1), ...advance(Q!, 16)]),
-        ...[...op.get(Q!), ...op.get(BLOCK_END!), ...op.i32LtU, ...op.if, ...expTail, ...op.end],
-        ...rows(normalize),
-        ...[...op.get(BLOCK_END!), ...op.set(OUT!), ...op.get(H!), ...op.set(OFFSET!)],
-      ]),
+      ...[...op.get(K!), ...op.i32Const(4), ...op.i32GeU, ...op.if, ...blocks(true), ...op.else],
+      ...[...blocks(false), ...op.end],
     ],
   };
 };
