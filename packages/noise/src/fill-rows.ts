@@ -15,7 +15,7 @@ import { zigguratNormal } from './ziggurat.js';
 
 let wasmFill: WasmRowFill | null | undefined;
 
-/** The WebAssembly fills, compiled on first use (a module of ~1.8 KB); `null` without wasm. */
+/** The WebAssembly fills, compiled on first use (a module of a few KB); `null` without wasm. */
 function wasmRowFill(): WasmRowFill | null {
   if (wasmFill === undefined) wasmFill = createWasmRowFill(wasmApi());
   return wasmFill;
@@ -45,6 +45,22 @@ export function fillUniformRows(
 ): Float32Array {
   if (wasmRowFill()?.fill('uniform', out, rowLength, firstRow, seed)) return out;
   return fillUniformRowsJs(out, rowLength, firstRow, seed);
+}
+
+/**
+ * `size` draws of `kind` (rows of `rowLength` from `firstRow`, as the fills above) in the
+ * WebAssembly module's memory, without a copy: a view valid only until the next fill or draw,
+ * for a caller that copies it at once (a backend that copies a new tensor's values into its own
+ * memory). `null` where the WebAssembly fills cannot take it (the caller fills a buffer then).
+ */
+export function drawRowsView(
+  kind: 'normal' | 'uniform',
+  size: number,
+  rowLength: number,
+  firstRow: number,
+  seed: Seed,
+): Float32Array | null {
+  return wasmRowFill()?.view(kind, size, rowLength, firstRow, seed) ?? null;
 }
 
 /** `fillNormalRows` in JavaScript. */

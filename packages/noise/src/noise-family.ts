@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkInteger, checkSeed, InvalidArgumentError, type Seed } from '@uqjs/core';
 import { asFloat, checkTensor } from './check-tensor.js';
 import type { FamilyMath } from './family-math.js';
-import { fillNormalRows, fillUniformRows } from './fill-rows.js';
+import { drawRowsView, fillNormalRows, fillUniformRows } from './fill-rows.js';
 import { GUMBEL } from './gumbel.js';
 import { LOGISTIC } from './logistic.js';
 import { checkNoiseKind, type NoiseKind } from './noise-kind.js';
@@ -73,14 +73,27 @@ const COPYING_BACKENDS = new Set(['wasm']);
 let reusable = new Float32Array(0);
 
 /**
- * A buffer of `size` float32 values to draw into: on a copying backend one reused array (a
- * large draw, `[1000, 128, 10]` = 5 MB each training step, would otherwise cost a fresh
- * allocation, its page faults and its garbage collection every time), else a new one.
+ * `size` draws (normal or uniform) in rows of `rowLength`. On a copying backend they stay where
+ * they are drawn: a view of the WebAssembly fill module's memory (no copy into a buffer first),
+ * else one reused array (a large draw, `[1000, 128, 10]` = 5 MB each training step, would
+ * otherwise cost a fresh allocation, its page faults and its garbage collection every time).
+ * Elsewhere a new array.
  */
-function drawBuffer(size: number): Float32Array {
-  if (!COPYING_BACKENDS.has(tf.getBackend())) return new Float32Array(size);
+function drawValues(
+  kind: 'normal' | 'uniform',
+  size: number,
+  rowLength: number,
+  firstRow: number,
+  seed: Seed,
+): Float32Array {
+  const fill = kind === 'normal' ? fillNormalRows : fillUniformRows;
+  if (!COPYING_BACKENDS.has(tf.getBackend())) {
+    return fill(new Float32Array(size), rowLength, firstRow, seed);
+  }
+  const view = drawRowsView(kind, size, rowLength, firstRow, seed);
+  if (view !== null) return view;
   if (reusable.length < size) reusable = new Float32Array(size);
-  return reusable.subarray(0, size);
+  return fill(reusable.subarray(0, size), rowLength, firstRow, seed);
 }
 
 function drawStandard(
@@ -92,12 +105,11 @@ function drawStandard(
   const size = shape.reduce((a, b) => a * b, 1);
   // Rows run along axis 0; a scalar is one row of one value.
   const rowLength = shape.length === 0 ? 1 : shape.slice(1).reduce((a, b) => a * b, 1);
-  const values = drawBuffer(size);
   if (math.sampler === 'ziggurat') {
-    return tf.tensor(fillNormalRows(values, rowLength, firstRow, seed), [...shape], 'float32');
+    return tf.tensor(drawValues('normal', size, rowLength, firstRow, seed), [...shape], 'float32');
   }
   return tf.tidy(() => {
-    const uniform = tf.tensor(fillUniformRows(values, rowLength, firstRow, seed), [...shape]);
+    const uniform = tf.tensor(drawValues('uniform', size, rowLength, firstRow, seed), [...shape]);
     return math.quantile(uniform);
   });
 }

@@ -7,8 +7,8 @@ import {
   fillUniformRowsJs,
 } from '../src/fill-rows.js';
 import { RowBits } from '../src/row-bits.js';
-import { createWasmRowFill } from '../src/wasm-fill.js';
-import { R, zigguratNormal } from '../src/ziggurat.js';
+import { createWasmRowFill, rectangleBounds } from '../src/wasm-fill.js';
+import { LAYERS, R, W, X, zigguratNormal } from '../src/ziggurat.js';
 
 /** The fills as first written: a fresh `new RowBits(deriveSeed(seed, row))` per row. */
 function freshStreamFill(
@@ -182,5 +182,94 @@ describe('the WebAssembly fills', () => {
     // ... so the public fills keep the JS errors: deriveSeed names the bad row index or seed.
     expect(() => fillNormalRows(out, 3, 0.5, 1)).toThrow(/path index/);
     expect(() => fillUniformRows(out, 3, 0, -1)).toThrow(/seed/);
+  });
+});
+
+describe('the four-row (SIMD) fills', () => {
+  const api = wasmApi();
+  const fills = [
+    ['four rows at a time', createWasmRowFill(api)!],
+    ['one row at a time', createWasmRowFill(api, false)!],
+  ] as const;
+  const js = { normal: fillNormalRowsJs, uniform: fillUniformRowsJs };
+
+  it('are there on this runtime (Node has WebAssembly SIMD), and can be left out', () => {
+    expect(fills[0][1].simd).toBe(true);
+    expect(fills[1][1].simd).toBe(false);
+  });
+
+  // Row counts around multiples of 4 and first rows whose group of four crosses 2^32 (the
+  // high word of the row index changes inside it), rows short enough for four at a time (< 32)
+  // and the first length that is not.
+  const cases: [number, number, number][] = [];
+  for (const rows of [1, 2, 3, 4, 5, 7, 9, 13])
+    for (const rowLength of [1, 3, 10, 31, 32])
+      for (const firstRow of [0, 2 ** 32 - 5, 2 ** 32 - 2, 2 ** 44 - 3])
+        cases.push([rows, rowLength, firstRow]);
+
+  it.each(
+    cases,
+  )('%d rows of %d from row %d: fill and view bit-identical to the JS fills', (rows, rowLength, firstRow) => {
+    for (const [, fill] of fills) {
+      for (const kind of ['normal', 'uniform'] as const) {
+        const expected = bitsOf(
+          js[kind](new Float32Array(rows * rowLength), rowLength, firstRow, 77),
+        );
+        const out = new Float32Array(rows * rowLength).fill(Number.NaN);
+        expect(fill.fill(kind, out, rowLength, firstRow, 77)).toBe(true);
+        expect(bitsOf(out)).toEqual(expected);
+        expect(bitsOf(fill.view(kind, rows * rowLength, rowLength, firstRow, 77)!)).toEqual(
+          expected,
+        );
+      }
+    }
+  });
+
+  it('take the wedge and tail paths in every lane with the same numbers (2 M normals, rows of 10)', () => {
+    // About 2.6% of first words leave the fast path, so ~24% of rows of 10 are finished after
+    // the four-row steps (some with all four lanes out), across many calls of up to 16,384 rows.
+    const length = 2_000_000;
+    const expected = fillNormalRowsJs(new Float32Array(length), 10, 2 ** 32 - 100_001, 3);
+    const [, four] = fills[0];
+    expect(bitsOf(four.view('normal', length, 10, 2 ** 32 - 100_001, 3)!)).toEqual(
+      bitsOf(expected),
+    );
+  });
+
+  it('view a partial last row cut as in the JS fills, and decline what fill declines', () => {
+    const [, four] = fills[0];
+    const expected = fillNormalRowsJs(new Float32Array(4 * 10 + 7), 10, 6, 2);
+    expect(bitsOf(four.view('normal', 47, 10, 6, 2)!)).toEqual(bitsOf(expected));
+    expect(four.view('uniform', 0, 10, 0, 2)).toHaveLength(0);
+    for (const [rowLength, firstRow, seed] of [
+      [0, 0, 1],
+      [2.5, 0, 1],
+      [3, -1, 1],
+      [3, 2 ** 53 - 1, 1],
+      [3, 0, 2 ** 32],
+    ])
+      expect(four.view('normal', 6, rowLength!, firstRow!, seed!)).toBeNull();
+    // more than 128 MiB at once: the callers fill their own buffer in chunks instead
+    expect(four.view('normal', 2 ** 25, 10, 0, 1)).toBeNull();
+  });
+});
+
+describe("the WebAssembly fast path's integer bounds", () => {
+  it("decide |x| < X[layer + 1] as zigguratNormal does, on both sides of every layer's bound", () => {
+    // A word's high 25 bits h give x = (h + 0.5) * W[layer]; with m = 2 h + 1 the module tests
+    // (m + K - 1) <u (2 K - 1), i.e. |m| < K. Check it against the JS test at m = +-(K - 2),
+    // +-K (the last inside and the first outside) and the extremes +-(2^25 - 1).
+    const bounds = rectangleBounds();
+    for (let layer = 0; layer < LAYERS; layer++) {
+      const k = bounds[2 * layer]! + 1;
+      expect(bounds[2 * layer + 1]).toBe(2 * k - 1);
+      for (const m of [k - 2, k, 2 ** 25 - 1].flatMap((v) => [v, -v])) {
+        if (m % 2 === 0 || Math.abs(m) > 2 ** 25) continue;
+        const h = (m - 1) / 2;
+        const js = Math.abs((h + 0.5) * W[layer]!) < X[layer + 1]!;
+        const wasm = (m + k - 1) >>> 0 < 2 * k - 1;
+        expect([layer, m, wasm]).toEqual([layer, m, js]);
+      }
+    }
   });
 });
