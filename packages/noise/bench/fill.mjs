@@ -1,6 +1,8 @@
 // Times the row fills of @uqjs/noise on the built dist, in JavaScript and in WebAssembly (the
-// same numbers, bit for bit: checked here too): 1.28M float32 values in rows of 10 (an S = 1000,
-// B = 128, K = 10 latent block), the median of --reps runs after a warm-up, and the ratio.
+// same numbers, bit for bit: checked here too): 1.28M float32 values (an S = 1000, B = 128,
+// K = 10 latent block) in rows of 10 (one row per sample and example: seeding-heavy, the
+// four-row SIMD fills) and of 1280 (what sampleStandard([1000, 128, 10]) draws: a row per
+// sample), the median of --reps runs after a warm-up, and the ratio.
 // Run: npm run build -w @uqjs/noise && node packages/noise/bench/fill.mjs [--reps 15]
 import {
   fillNormalRows,
@@ -11,10 +13,9 @@ import {
 
 const repsFlag = process.argv.indexOf('--reps');
 const reps = repsFlag === -1 ? 15 : Number(process.argv[repsFlag + 1]);
-const rowLength = 10;
 const out = new Float32Array(1_280_000);
 
-function medianMs(fill) {
+function medianMs(fill, rowLength) {
   for (let i = 0; i < 3; i++) fill(out, rowLength, 0, 7);
   const times = [];
   for (let i = 0; i < reps; i++) {
@@ -26,21 +27,23 @@ function medianMs(fill) {
   return times[Math.floor(times.length / 2)];
 }
 
-function sameBits(a, b) {
+function sameBits(a, b, rowLength) {
   const x = a(new Float32Array(out.length), rowLength, 12345, 7);
   const y = b(new Float32Array(out.length), rowLength, 12345, 7);
   return Buffer.compare(Buffer.from(x.buffer), Buffer.from(y.buffer)) === 0;
 }
 
-for (const [name, js, fast] of [
-  ['normal ', fillNormalRowsJs, fillNormalRows],
-  ['uniform', fillUniformRowsJs, fillUniformRows],
-]) {
-  const jsMs = medianMs(js);
-  const wasmMs = medianMs(fast);
-  console.log(
-    `${name} fill ${out.length} values, rows of ${rowLength}: JS ${jsMs.toFixed(2)} ms, ` +
-      `wasm ${wasmMs.toFixed(2)} ms, ${(jsMs / wasmMs).toFixed(2)}x` +
-      (sameBits(js, fast) ? ', bit-identical' : ', DIFFERENT NUMBERS'),
-  );
+for (const rowLength of [10, 1280]) {
+  for (const [name, js, fast] of [
+    ['normal ', fillNormalRowsJs, fillNormalRows],
+    ['uniform', fillUniformRowsJs, fillUniformRows],
+  ]) {
+    const jsMs = medianMs(js, rowLength);
+    const wasmMs = medianMs(fast, rowLength);
+    console.log(
+      `${name} fill ${out.length} values, rows of ${rowLength}: JS ${jsMs.toFixed(2)} ms, ` +
+        `wasm ${wasmMs.toFixed(2)} ms, ${(jsMs / wasmMs).toFixed(2)}x` +
+        (sameBits(js, fast, rowLength) ? ', bit-identical' : ', DIFFERENT NUMBERS'),
+    );
+  }
 }
