@@ -1,4 +1,5 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { freshOperandProduct } from './fresh-operand-product.js';
 import {
   type KernelArgs,
   type Scratch,
@@ -6,7 +7,6 @@ import {
   transpose,
   withScratch,
 } from './kernel-scope.js';
-import { paddedProduct } from './padded-product.js';
 
 /** The permutation that swaps the last two axes of a rank-`rank` tensor. */
 function swapLastTwo(rank: number): number[] {
@@ -62,13 +62,14 @@ function transposedProductIsCheaper(
  * Shapes: `a` `[..., M, K]` (`[..., K, M]` when `transposeA`), `b` `[..., K, N]`
  * (`[..., N, K]` when `transposeB`), output `[..., M, N]`; batch axes broadcast as in the stock
  * kernel. Non-float32 operands go to the stock kernel unchanged; every untransposed product goes
- * through {@link paddedProduct}, which pads a large, 4 KiB-aligned right operand on its first use.
+ * through {@link freshOperandProduct}, which flips or pads the first product of a large right
+ * operand.
  */
 export function untransposedMatMul(
   stock: SingleOutputKernel,
   allowTransposedProduct: boolean,
 ): SingleOutputKernel {
-  const multiply = paddedProduct(stock);
+  const multiply = freshOperandProduct(stock);
   return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const transposeA = args.attrs?.transposeA === true;

@@ -1,4 +1,5 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type FusedInputs, flippedProduct, worthFlipping } from './flipped-product.js';
 import { type KernelArgs, type SingleOutputKernel, withScratch } from './kernel-scope.js';
 
 /**
@@ -20,23 +21,21 @@ const MIN_PADDED_SIZE = 1 << 18;
  */
 const multipliedBefore = new WeakSet<object>();
 
-/** The bias and PReLU weights of `_FusedMatMul`, when present. */
-interface FusedInputs {
-  readonly bias?: TensorInfo;
-  readonly preluActivationWeights?: TensorInfo;
+/** Whether this is `b`'s first product; marks it multiplied from now on. */
+function firstProductOf(b: TensorInfo): boolean {
+  const first = !multipliedBefore.has(b.dataId);
+  multipliedBefore.add(b.dataId);
+  return first;
 }
 
 /**
- * Whether `a b` (untransposed, float32) should run as a padded product: `b` is one matrix
- * `[(1,) K, N]` with `N` a multiple of 1024, at least 2^18 elements, never multiplied before,
- * and any bias is a vector over `N` (no PReLU weights, which may vary by row).
+ * Whether `a b` (untransposed, float32, `b`'s first product) should run as a padded product:
+ * `b` is one matrix `[(1,) K, N]` with `N` a multiple of 1024, at least 2^18 elements, and any
+ * bias is a vector over `N` (no PReLU weights, which may vary by row).
  */
 function worthPadding(a: TensorInfo, b: TensorInfo, fused: FusedInputs): boolean {
   const n = b.shape[b.shape.length - 1] ?? 0;
-  const firstUse = !multipliedBefore.has(b.dataId);
-  multipliedBefore.add(b.dataId);
   return (
-    firstUse &&
     a.dtype === 'float32' &&
     b.dtype === 'float32' &&
     b.shape.length >= 2 &&
@@ -63,23 +62,30 @@ function copyRows(
 }
 
 /**
- * Wraps the stock untransposed product (`BatchMatMul` or `_FusedMatMul`) so that a large,
- * freshly computed right operand whose rows are 4 KiB-aligned is multiplied through a copy
- * with {@link ROW_PADDING} zero columns appended: `a [b | 0]`, then the first `N` columns of
- * each output row. The padded columns never mix with the others (each output column is its own
- * dot product, bias and activation act per element), so the result is bit-for-bit the stock
- * one; only XNNPACK's packing of the operand is faster (~1.3x for the paper's MLP forward
- * pass, whose `[1024, 1024]` weights are new every step).
+ * Wraps the stock untransposed product (`BatchMatMul` or `_FusedMatMul`) for the first product
+ * of a right operand `b` (training's weights are new after every optimizer step, so every
+ * forward pass has one), whose packing by XNNPACK costs about as much as the product: where `a`
+ * is small against `b` ({@link worthFlipping}: a dense layer's forward pass) the product runs
+ * flipped, `(b^T a^T)^T`, so only `a^T` is packed ({@link flippedProduct}; ~1.2x for a
+ * `[1024, 1024]` layer at batch 128, on one thread and on two); else a large `b` whose rows are
+ * 4 KiB-aligned is multiplied through a copy with {@link ROW_PADDING} zero columns appended:
+ * `a [b | 0]`, then the first `N` columns of each output row. The padded columns never mix with
+ * the others (each output column is its own dot product, bias and activation act per element),
+ * so that result is bit-for-bit the stock one; only the packing is faster (~1.3x). Later
+ * products of `b` go to the stock kernel, which finds its packed copy.
  *
  * Shapes: `a` `[..., M, K]`, `b` `[(1,) K, N]`, output `[..., M, N]`.
  */
-export function paddedProduct(stock: SingleOutputKernel): SingleOutputKernel {
+export function freshOperandProduct(stock: SingleOutputKernel): SingleOutputKernel {
   return (args: KernelArgs) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as unknown as {
       a: TensorInfo;
       b: TensorInfo;
     } & FusedInputs;
-    if (!worthPadding(a, b, { bias, preluActivationWeights })) return stock(args);
+    if (!firstProductOf(b)) return stock(args);
+    const fused = { bias, preluActivationWeights };
+    if (worthFlipping(a, b, fused, args.attrs?.activation)) return flippedProduct(stock, args);
+    if (!worthPadding(a, b, fused)) return stock(args);
     return withScratch(args.backend, (scratch) => {
       const { backend } = scratch;
       const k = b.shape[b.shape.length - 2]!;
