@@ -1,6 +1,6 @@
 import { advance, whileBelow } from './exp-simd.js';
 import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
-import { f32, floatsAfter, groupsEnd, softmaxPassFunction, wrap } from './softmax-rows.js';
+import { f32, floatsAfter, groupsEnd, softmaxPassFor, wrap } from './softmax-rows.js';
 
 /**
  * The row passes of the fused kernels for diagonal latents (diagonal-softmax-log-mean-exp.ts)
@@ -9,7 +9,7 @@ import { f32, floatsAfter, groupsEnd, softmaxPassFunction, wrap } from './softma
  * `g` hold `width` floats (one sample's `[B, ..., K]`), repeating for every sample; `u`, `out`
  * and `p` hold `count` floats (`[C, B, ..., K]`), `count` a multiple of `width`, `width` of `k`.
  * The forward is the one-pass softmax of softmax-rows.ts with `x` formed as it goes
- * (`softmaxPassFunction(true)`: `x` is stored into `out` in the row, then replaced by `p`);
+ * (`softmaxPassFunction(true, ...)`: `x` is formed row by row, `p` stored into `out`);
  * the backward runs four classes at a time while four are left in the row, then one at a time
  * (its total `sum_k p g` one at a time, in the plain pass's order): the same float32 operations
  * as the plain passes on `loc + scale * u`, so the same bits. In text form:
@@ -125,5 +125,5 @@ export type DiagonalBackward = (
 ) => void;
 
 /** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
-export const diagonalSoftmaxFor = simdFunction<DiagonalSoftmax>(() => softmaxPassFunction(true));
+export const diagonalSoftmaxFor = softmaxPassFor<DiagonalSoftmax>(true);
 export const diagonalBackwardFor = simdFunction<DiagonalBackward>(diagonalBackwardFunction);

@@ -176,7 +176,7 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
     (info) => backend.typedArrayFromHeap(info) as Float32Array,
   ) as [Float32Array, Float32Array, Float32Array];
   sums.fill(0);
-  const pass = rowSoftmaxFor(backendMemory(backend));
+  const pass = rowSoftmaxFor(backendMemory(backend), classes);
   if (pass !== null) {
     const [length, block] = [probs.length, softmaxBlock(classes)];
     pass(latents.byteOffset, probs.byteOffset, sums.byteOffset, length, classes, width, block);
@@ -324,7 +324,7 @@ export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
   ) as Float32Array[];
   sums!.fill(0);
   const latents = () => diagonalLatentsOf(l!, s!, noise!);
-  const pass = diagonalSoftmaxFor(backendMemory(backend));
+  const pass = diagonalSoftmaxFor(backendMemory(backend), classes);
   if (pass !== null) {
     const addresses = [l, s, noise, probs, sums].map((a) => a!.byteOffset);
     const block = softmaxBlock(classes);

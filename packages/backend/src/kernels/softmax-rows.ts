@@ -1,5 +1,13 @@
 import { advance, EXP_WAYS, expOfV128, select, whileBelow } from './exp-simd.js';
-import { F32, I32, op, type SimdFunction, simdFunction, V128 } from './simd-module.js';
+import {
+  F32,
+  I32,
+  op,
+  type SimdFunction,
+  simdFunction,
+  V128,
+  type WasmMemory,
+} from './simd-module.js';
 
 /**
  * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
@@ -90,41 +98,75 @@ export const wrap = (local: number, limit: number) => [
 /** `f32x4.replace_lane` (of an f32 on top of a v128). */
 const replaceLane = (lane: number) => [0xfd, 0x20, lane];
 
+/** The largest `K` whose rows {@link softmaxPassFunction} writes out class by class. */
+export const UNROLLED_CLASSES = 16;
+
 /**
  * The forward row pass of the fused kernels, one pass over blocks of `block` floats (whole rows,
  * a multiple of 4, a few KiB, so they stay in the L1 cache between the steps): for each row of
- * the block, `x` (read, or formed as `loc + scale u` where `diagonal`, stored into `out`) and
- * `x - max` into `out`; `e = exp(x - max)` over the whole block ({@link expOfV128}, four v128 at
- * a time, interleaved; the last 1-3 floats of the array as lanes of one more v128); for each row,
- * the row sum `sum_k e` in order one float32 at a time, `p = e (1 / sum)` into `out`, and
- * `sums += p` into the `width`-long accumulator (from the row's offset into one sample's values,
- * wrapping, so each entry adds its samples in order, as the leading-axis `Sum` does).
- * Rows of `K >= 4` run four classes at a time, their last `K % 4` classes as the last four of
- * the row (a v128 overlapping the one before: the same values again, loaded before the others
- * are stored; into `sums` with the overlapping lanes masked to +0); shorter rows one class at a
- * time. Parameters: `(loc, scale, u, out, sums, count, k, width, block)` where `diagonal`
+ * the block, `x` (read, or formed as `loc + scale u` where `diagonal`) and `x - max` into `out`;
+ * `e = exp(x - max)` over the whole block ({@link expOfV128}, four v128 at a time, interleaved;
+ * the last 1-3 floats of the array as lanes of one more v128); for each row, the row sum
+ * `sum_k e` in order one float32 at a time, `p = e (1 / sum)` into `out`, and `sums += p` into
+ * the `width`-long accumulator (from the row's offset into one sample's values, wrapping, so
+ * each entry adds its samples in order, as the leading-axis `Sum` does).
+ *
+ * Four classes at a time; where `K >= 4`, the row's last `K % 4` classes as its last four (a
+ * v128 overlapping the one before, the same values again, stored after it; into `sums` one
+ * class at a time, lanes of the v128), else one class at a time. With `classes` (`K`, at most
+ * {@link UNROLLED_CLASSES}) the rows are written out class by class at constant offsets, the
+ * latents kept in locals (a few instructions per class; rows are short); without it, loops
+ * over the classes (rows of more than {@link UNROLLED_CLASSES}). The same float32 operations
+ * either way. Parameters: `(loc, scale, u, out, sums, count, k, width, block)` where `diagonal`
  * (`loc`, `scale` repeating every `width`), else `(x, out, sums, count, k, width, block)`.
  */
-export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
+export const softmaxPassFunction = (diagonal: boolean, classes: number | null): SimdFunction => {
+  if (classes !== null && !(classes >= 1 && classes <= UNROLLED_CLASSES)) {
+    throw new RangeError(`softmaxPassFunction: classes ${classes} outside 1..${UNROLLED_CLASSES}`);
+  }
   const params = diagonal ? 9 : 7;
   const [LOC, SCALE, U] = [0, 1, 2]; // diagonal
   const X = 0; // plain
   const [OUT, SUMS, COUNT, K, WIDTH, BLOCK] = [6, 5, 4, 3, 2, 1].map((k) => params - k) as number[];
-  const i32s = 16;
+  const i32s = 17;
   const [END, BLOCK_END, ROW, ROW_END, GROUPS_END, Q, H, G, OFFSET, MAX, DELTA, E1, E2] =
     Array.from({ length: 13 }, (_, i) => params + i) as number[];
-  const [WAYS_END, TAIL, TAIL_OFFSET] = [13, 14, 15].map((i) => params + i) as number[];
+  const [WAYS_END, TAIL, TAIL_OFFSET, BASE] = [13, 14, 15, 16].map((i) => params + i) as number[];
+  const f32s = 3 + 3;
   const [VALUE, SUM, INVERSE] = [0, 1, 2].map((i) => params + i32s + i) as number[];
-  const v128s = params + i32s + 3;
+  /** The classes of a short row (K < 4), one float32 local each. */
+  const XJ = [3, 4, 5].map((i) => params + i32s + i);
+  const v128s = params + i32s + f32s;
   const [MAXS, XS, INVERSES, PS, TAILS] = [0, 1, 2, 3, 4].map((i) => v128s + i) as number[];
-  const { count: expLocals, init, exp } = expOfV128(v128s + 5);
+  /** The v128 of a row written out (K <= 16). */
+  const XG = [5, 6, 7, 8].map((i) => v128s + i);
+  const { count: expLocals, init, exp } = expOfV128(v128s + 9);
   /** The address `Q + local`. */
   const at = (local: number) => [...op.get(Q!), ...op.get(local), ...op.i32Add];
   /** The address `base + local`. */
   const plus = (base: number, local: number) => [...op.get(base), ...op.get(local), ...op.i32Add];
+  /** `local = end - bytes`, 0 where `end < bytes`: while `Q < local`, `bytes + 4` bytes are left. */
+  const limit = (local: number, end: number, bytes: number) => [
+    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32Sub, ...op.i32Const(0)],
+    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32GeU, ...select, ...op.set(local)],
+  ];
+  /** `sums[g] += p` (the v128 `p`). */
+  const accumulate4 = (g: number, p: readonly number[]) => [
+    ...[...plus(SUMS!, g), ...plus(SUMS!, g), ...op.load, ...p, ...op.add, ...op.store],
+  ];
+  const rowSum = [
+    // The row sum in order; one division per row (p * (1 / sum) is within 1.5 ulp of p / sum).
+    ...[...op.f32Const(0), ...op.set(SUM!)],
+    ...whileBelow(Q!, ROW_END!, [
+      ...[...op.get(SUM!), ...op.get(Q!), ...f32.load, ...f32.add, ...op.set(SUM!)],
+      ...advance(Q!, 4),
+    ]),
+  ];
+
+  // Rows of more than UNROLLED_CLASSES: loops over the classes.
   /** The latent's address from its place in out on the stack (`x` at `DELTA` further). */
   const source = diagonal ? [] : [...op.get(DELTA!), ...op.i32Add];
-  /** `if (Q < ROW_END) { body; Q = ROW_END }`: the row's last `K % 4` classes, where `wide`. */
+  /** `if (Q < ROW_END) { body; Q = ROW_END }`: the row's last `K % 4` classes. */
   const tail = (body: readonly number[]) => [
     ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...body],
     ...[...op.get(ROW_END!), ...op.set(Q!), ...op.end],
@@ -134,7 +176,7 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
    * `Q = ROW`, `G = H` the row's byte offset into one sample's values (`H` wraps after `WIDTH`),
    * `TAIL_OFFSET` that of `TAIL`.
    */
-  const rows = (body: readonly number[]) => [
+  const loopRows = (body: readonly number[]) => [
     ...[...op.get(OUT!), ...op.set(ROW!), ...op.get(OFFSET!), ...op.set(H!)],
     ...whileBelow(ROW!, BLOCK_END!, [
       ...floatsAfter(ROW_END!, ROW!, K!),
@@ -148,77 +190,185 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
       ...wrap(H!, WIDTH!),
     ]),
   ];
-  /** `local = end - bytes`, 0 where `end < bytes`: while `Q < local`, `bytes + 4` bytes are left. */
-  const limit = (local: number, end: number, bytes: number) => [
-    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32Sub, ...op.i32Const(0)],
-    ...[...op.get(end), ...op.i32Const(bytes), ...op.i32GeU, ...select, ...op.set(local)],
-  ];
   /** x = loc + scale * u (the float32 product, then the sum) of four classes at out `q`, `g`. */
   const latentsAt = (q: number, g: number) => [
     ...[...plus(LOC, g), ...op.load, ...plus(SCALE, g), ...op.load],
     ...[...plus(q, DELTA!), ...op.load, ...op.mul, ...op.add],
   ];
-  /** The same, stored into out at `q` and kept in XS. */
-  const latents4 = (q: number, g: number) => [
-    ...[...op.get(q), ...latentsAt(q, g), ...op.tee(XS!), ...op.store],
-  ];
-  /** The row maximum into MAX (float32 bits; pmax and maxInto skip a NaN: the row comes out
-   * NaN anyway, in x - max), where `diagonal` x formed into out on the way. */
-  const rowMax = (wide: boolean) => [
+  /**
+   * The row maximum into MAX (float32 bits; pmax skips a NaN: the row comes out NaN anyway, in
+   * x - max), where `diagonal` x formed into out on the way (the tail's in TAILS).
+   */
+  const loopMax = [
     ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS!)],
-    ...(wide
-      ? [
-          ...whileBelow(Q!, GROUPS_END!, [
-            ...(diagonal
-              ? [...latents4(Q!, G!), ...op.get(MAXS!), ...op.get(XS!)]
-              : [...op.get(MAXS!), ...at(DELTA!), ...op.load]),
-            ...[...op.pmax, ...op.set(MAXS!)],
-            ...advance(Q!, 16),
-            ...advance(G!, 16),
-          ]),
-          ...tail([
-            ...(diagonal
-              ? [...op.get(MAXS!), ...latentsAt(TAIL!, TAIL_OFFSET!), ...op.tee(TAILS!)]
-              : [...op.get(MAXS!), ...plus(TAIL!, DELTA!), ...op.load, ...op.tee(TAILS!)]),
-            ...[...op.pmax, ...op.set(MAXS!)],
-          ]),
-          ...laneMax(MAXS!, MAX!),
-        ]
-      : [
-          ...laneMax(MAXS!, MAX!),
-          ...whileBelow(Q!, ROW_END!, [
-            ...(diagonal
-              ? [
-                  ...[...op.get(Q!), ...plus(LOC, G!), ...f32.load, ...plus(SCALE, G!)],
-                  ...[...f32.load, ...at(DELTA!), ...f32.load, ...f32.mul, ...f32.add],
-                  ...[...op.tee(VALUE!), ...f32.store],
-                ]
-              : [...at(DELTA!), ...f32.load, ...op.set(VALUE!)]),
-            ...maxInto(MAX!, VALUE!),
-            ...advance(Q!, 4),
-            ...advance(G!, 4),
-          ]),
-        ]),
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...(diagonal
+        ? [...op.get(Q!), ...latentsAt(Q!, G!), ...op.tee(XS!), ...op.store]
+        : [...at(DELTA!), ...op.load, ...op.set(XS!)]),
+      ...[...op.get(MAXS!), ...op.get(XS!), ...op.pmax, ...op.set(MAXS!)],
+      ...advance(Q!, 16),
+      ...advance(G!, 16),
+    ]),
+    ...tail([
+      ...(diagonal
+        ? [...op.get(MAXS!), ...latentsAt(TAIL!, TAIL_OFFSET!), ...op.tee(TAILS!)]
+        : [...op.get(MAXS!), ...plus(TAIL!, DELTA!), ...op.load, ...op.tee(TAILS!)]),
+      ...[...op.pmax, ...op.set(MAXS!)],
+    ]),
+    ...laneMax(MAXS!, MAX!),
   ];
-  /** `x - max` into out (x at `Q + DELTA`, or in out where `diagonal`). */
-  const shift = (wide: boolean) => [
+  /** `x - max` into out (x at `Q + DELTA`, or in out where `diagonal`; the tail's in TAILS). */
+  const loopShift = [
     ...[...op.get(MAX!), ...f32FromI32, ...op.splat, ...op.set(MAXS!), ...op.get(ROW!)],
     ...op.set(Q!),
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...source, ...op.load, ...op.get(MAXS!), ...op.sub],
+      ...op.store,
+      ...advance(Q!, 16),
+    ]),
+    ...tail([...op.get(TAIL!), ...op.get(TAILS!), ...op.get(MAXS!), ...op.sub, ...op.store]),
+  ];
+  const loopNormalize = [
+    ...rowSum,
+    ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
+    ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!), ...op.get(ROW!), ...op.set(Q!)],
+    // p = e (1 / sum) into out, and sums += p; the tail's p (all four lanes), then its last
+    // K % 4 into sums one at a time (a v128 there would add the overlapping lanes twice; and a
+    // load overlapping the stores of the v128 before stalls store-to-load forwarding).
+    ...[...op.get(TAIL!), ...op.load, ...op.set(TAILS!)],
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...[...op.get(Q!), ...op.get(Q!), ...op.load, ...op.get(INVERSES!), ...op.mul],
+      ...[...op.tee(PS!), ...op.store, ...accumulate4(G!, op.get(PS!))],
+      ...advance(Q!, 16),
+      ...advance(G!, 16),
+    ]),
+    ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...op.get(TAIL!)],
+    ...[...op.get(TAILS!), ...op.get(INVERSES!), ...op.mul, ...op.store, ...op.end],
+    ...whileBelow(Q!, ROW_END!, [
+      ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...f32.load, ...op.get(Q!), ...f32.load],
+      ...[...f32.add, ...f32.store],
+      ...advance(Q!, 4),
+      ...advance(G!, 4),
+    ]),
+  ];
+
+  // Rows of K <= UNROLLED_CLASSES, class by class at constant offsets from ROW (out), from
+  // BASE = ROW + DELTA (u or x), and from G = the row's offset into loc, scale and sums.
+  const k = classes ?? 0;
+  const groups = Math.floor(k / 4);
+  const wide = k >= 4;
+  const tailBytes = 4 * k - 16;
+  /** The v128 at byte `offset` of the row: x (loc + scale u where `diagonal`, as above). */
+  const latent4 = (offset: number) =>
+    diagonal
+      ? [
+          ...[...plus(LOC, G!), ...op.v128Load(offset), ...plus(SCALE, G!)],
+          ...[
+            ...op.v128Load(offset),
+            ...op.get(BASE!),
+            ...op.v128Load(offset),
+            ...op.mul,
+            ...op.add,
+          ],
+        ]
+      : [...op.get(BASE!), ...op.v128Load(offset)];
+  /** The float at byte `offset`, likewise. */
+  const latent1 = (offset: number) =>
+    diagonal
+      ? [
+          ...[...plus(LOC, G!), ...op.f32Load(offset), ...plus(SCALE, G!), ...op.f32Load(offset)],
+          ...[...op.get(BASE!), ...op.f32Load(offset), ...f32.mul, ...f32.add],
+        ]
+      : [...op.get(BASE!), ...op.f32Load(offset)];
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  /** The row max into MAX, the latents kept in XG, TAILS (K >= 4) or XJ. */
+  const unrolledMax = wide
+    ? [
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...op.splat, ...op.set(MAXS!)],
+        ...range(groups).flatMap((g) => [
+          ...[...op.get(MAXS!), ...latent4(16 * g), ...op.tee(XG[g]!), ...op.pmax],
+          ...op.set(MAXS!),
+        ]),
+        ...(k % 4 === 0
+          ? []
+          : [...op.get(MAXS!), ...latent4(tailBytes), ...op.tee(TAILS!), ...op.pmax]),
+        ...(k % 4 === 0 ? [] : op.set(MAXS!)),
+        ...laneMax(MAXS!, MAX!),
+      ]
+    : [
+        ...[...op.f32Const(Number.NEGATIVE_INFINITY), ...i32FromF32, ...op.set(MAX!)],
+        ...range(k).flatMap((j) => [
+          ...latent1(4 * j),
+          ...op.set(XJ[j]!),
+          ...maxInto(MAX!, XJ[j]!),
+        ]),
+      ];
+  const unrolledShift = wide
+    ? [
+        ...[...op.get(MAX!), ...f32FromI32, ...op.splat, ...op.set(MAXS!)],
+        ...range(groups).flatMap((g) => [
+          ...[...op.get(ROW!), ...op.get(XG[g]!), ...op.get(MAXS!), ...op.sub],
+          ...op.v128Store(16 * g),
+        ]),
+        ...(k % 4 === 0
+          ? []
+          : [
+              ...op.get(ROW!),
+              ...op.get(TAILS!),
+              ...op.get(MAXS!),
+              ...op.sub,
+              ...op.v128Store(tailBytes),
+            ]),
+      ]
+    : range(k).flatMap((j) => [
+        ...[...op.get(ROW!), ...op.get(XJ[j]!), ...op.get(MAX!), ...f32FromI32, ...f32.sub],
+        ...op.f32Store(4 * j),
+      ]);
+  /** `sums[G + offset] += value` (one float). */
+  const accumulate1 = (offset: number, value: readonly number[]) => [
+    ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...op.f32Load(offset), ...value, ...f32.add],
+    ...op.f32Store(offset),
+  ];
+  const unrolledNormalize = [
+    ...[...op.get(ROW!), ...op.set(Q!), ...rowSum],
+    ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
     ...(wide
       ? [
-          ...whileBelow(Q!, GROUPS_END!, [
-            ...[...op.get(Q!), ...op.get(Q!), ...source, ...op.load, ...op.get(MAXS!), ...op.sub],
-            ...op.store,
-            ...advance(Q!, 16),
+          ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!)],
+          // The tail's p first (its e overlaps the v128 before, which is overwritten).
+          ...(k % 4 === 0
+            ? []
+            : [...op.get(ROW!), ...op.v128Load(tailBytes), ...op.get(INVERSES!), ...op.mul]),
+          ...(k % 4 === 0 ? [] : op.set(TAILS!)),
+          ...range(groups).flatMap((g) => [
+            ...[...op.get(ROW!), ...op.get(ROW!), ...op.v128Load(16 * g), ...op.get(INVERSES!)],
+            ...[...op.mul, ...op.tee(PS!), ...op.v128Store(16 * g)],
+            ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...op.v128Load(16 * g), ...op.get(PS!)],
+            ...[...op.add, ...op.v128Store(16 * g)],
           ]),
-          ...tail([...op.get(TAIL!), ...op.get(TAILS!), ...op.get(MAXS!), ...op.sub, ...op.store]),
+          ...(k % 4 === 0 ? [] : [...op.get(ROW!), ...op.get(TAILS!), ...op.v128Store(tailBytes)]),
+          ...range(k % 4).flatMap((j) => {
+            const lane = 4 - (k % 4) + j;
+            return accumulate1(tailBytes + 4 * lane, [...op.get(TAILS!), ...extractLane(lane)]);
+          }),
         ]
-      : whileBelow(Q!, ROW_END!, [
-          ...[...op.get(Q!), ...op.get(Q!), ...source, ...f32.load, ...op.get(MAX!), ...f32FromI32],
-          ...[...f32.sub, ...f32.store],
-          ...advance(Q!, 4),
+      : range(k).flatMap((j) => [
+          ...[...op.get(ROW!), ...op.get(ROW!), ...op.f32Load(4 * j), ...op.get(INVERSE!)],
+          ...[...f32.mul, ...op.tee(VALUE!), ...op.f32Store(4 * j)],
+          ...accumulate1(4 * j, op.get(VALUE!)),
         ])),
   ];
+  /** `body` for each row of the block: `ROW` (out), `BASE`, `G`; `Q = ROW_END` after `rowSum`. */
+  const unrolledRows = (body: readonly number[]) => [
+    ...[...op.get(OUT!), ...op.set(ROW!), ...op.get(OFFSET!), ...op.set(G!)],
+    ...whileBelow(ROW!, BLOCK_END!, [
+      ...[...op.get(ROW!), ...op.i32Const(4 * k), ...op.i32Add, ...op.set(ROW_END!)],
+      ...[...op.get(ROW!), ...op.get(DELTA!), ...op.i32Add, ...op.set(BASE!)],
+      ...body,
+      ...[...op.get(ROW_END!), ...op.set(ROW!), ...advance(G!, 4 * k), ...wrap(G!, WIDTH!)],
+    ]),
+  ];
+
   /** `out[Q + 16 j] = exp(out[Q + 16 j])` for `ways` v128. */
   const expAt = (ways: number) =>
     exp(
@@ -258,68 +408,14 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
     ...whileBelow(Q!, WAYS_END!, [...expAt(1), ...advance(Q!, 16)]),
     ...[...op.get(Q!), ...op.get(BLOCK_END!), ...op.i32LtU, ...op.if, ...expTail, ...op.end],
   ];
-  /** `sums[g] += p` (the v128 `p`). */
-  const accumulate4 = (g: number, p: readonly number[]) => [
-    ...[...plus(SUMS!, g), ...plus(SUMS!, g), ...op.load, ...p, ...op.add, ...op.store],
-  ];
-  const normalize = (wide: boolean) => [
-    // The row sum in order; one division per row (p * (1 / sum) is within 1.5 ulp of p / sum).
-    ...[...op.f32Const(0), ...op.set(SUM!)],
-    ...whileBelow(Q!, ROW_END!, [
-      ...[...op.get(SUM!), ...op.get(Q!), ...f32.load, ...f32.add, ...op.set(SUM!)],
-      ...advance(Q!, 4),
-    ]),
-    ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
-    ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!), ...op.get(ROW!), ...op.set(Q!)],
-    // p = e (1 / sum) into out, and sums += p.
-    ...(wide
-      ? [
-          ...[...op.get(TAIL!), ...op.load, ...op.set(TAILS!)],
-          ...whileBelow(Q!, GROUPS_END!, [
-            ...[...op.get(Q!), ...op.get(Q!), ...op.load, ...op.get(INVERSES!), ...op.mul],
-            ...[...op.tee(PS!), ...op.store, ...accumulate4(G!, op.get(PS!))],
-            ...advance(Q!, 16),
-            ...advance(G!, 16),
-          ]),
-          // The tail's p (all four lanes), then its last K % 4 into sums one at a time (a
-          // v128 there would add the overlapping lanes twice; and a load overlapping the
-          // stores of the v128 before stalls store-to-load forwarding).
-          ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...op.get(TAIL!)],
-          ...[...op.get(TAILS!), ...op.get(INVERSES!), ...op.mul, ...op.store, ...op.end],
-          ...whileBelow(Q!, ROW_END!, [
-            ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...f32.load, ...op.get(Q!), ...f32.load],
-            ...[...f32.add, ...f32.store],
-            ...advance(Q!, 4),
-            ...advance(G!, 4),
-          ]),
-        ]
-      : whileBelow(Q!, ROW_END!, [
-          ...[...op.get(Q!), ...op.get(Q!), ...f32.load, ...op.get(INVERSE!), ...f32.mul],
-          ...[...op.tee(VALUE!), ...f32.store],
-          ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...f32.load, ...op.get(VALUE!)],
-          ...[...f32.add, ...f32.store],
-          ...advance(Q!, 4),
-          ...advance(G!, 4),
-        ])),
-  ];
-  /** The blocks, for rows of `K >= 4` (`wide`) or fewer classes. */
-  const blocks = (wide: boolean) =>
-    whileBelow(OUT!, END!, [
-      // BLOCK_END = min(OUT + BLOCK, END)
-      ...[...plus(OUT!, BLOCK!), ...op.get(END!), ...plus(OUT!, BLOCK!), ...op.get(END!)],
-      ...[...op.i32LtU, ...select, ...op.set(BLOCK_END!)],
-      ...rows([...rowMax(wide), ...shift(wide)]),
-      ...exponentials,
-      ...rows(normalize(wide)),
-      ...[...op.get(BLOCK_END!), ...op.set(OUT!), ...op.get(H!), ...op.set(OFFSET!)],
-    ]);
+  const [rows, offsetAfter] = classes === null ? [loopRows, H!] : [unrolledRows, G!];
   return {
     name: diagonal ? 'diagonalSoftmax' : 'softmax',
     params: Array.from({ length: params }, () => I32),
     locals: [
       [i32s, I32],
-      [3, F32],
-      [5 + expLocals, V128],
+      [f32s, F32],
+      [9 + expLocals, V128],
     ],
     body: [
       ...init,
@@ -328,8 +424,17 @@ export const softmaxPassFunction = (diagonal: boolean): SimdFunction => {
       ...[...op.get(WIDTH!), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH!)],
       ...[...op.get(BLOCK!), ...op.i32Const(2), ...op.i32Shl, ...op.set(BLOCK!)],
       ...[...op.get(diagonal ? U : X), ...op.get(OUT!), ...op.i32Sub, ...op.set(DELTA!)],
-      ...[...op.get(K!), ...op.i32Const(4), ...op.i32GeU, ...op.if, ...blocks(true), ...op.else],
-      ...[...blocks(false), ...op.end],
+      ...whileBelow(OUT!, END!, [
+        // BLOCK_END = min(OUT + BLOCK, END)
+        ...[...plus(OUT!, BLOCK!), ...op.get(END!), ...plus(OUT!, BLOCK!), ...op.get(END!)],
+        ...[...op.i32LtU, ...select, ...op.set(BLOCK_END!)],
+        ...(classes === null
+          ? rows([...loopMax, ...loopShift])
+          : rows([...unrolledMax, ...unrolledShift])),
+        ...exponentials,
+        ...rows(classes === null ? loopNormalize : unrolledNormalize),
+        ...[...op.get(BLOCK_END!), ...op.set(OUT!), ...op.get(offsetAfter), ...op.set(OFFSET!)],
+      ]),
     ],
   };
 };
@@ -420,6 +525,24 @@ export type RowBackward = (
   width: number,
 ) => void;
 
+/**
+ * {@link softmaxPassFunction} (`diagonal` or not) bound to a memory for rows of `k` classes, or
+ * `null` where it cannot run (see `simdFunction`): a module for each `k` up to
+ * {@link UNROLLED_CLASSES}, one for all longer rows.
+ */
+export function softmaxPassFor<F>(diagonal: boolean): (memory: WasmMemory, k: number) => F | null {
+  const byClasses = new Map<number | null, (memory: WasmMemory) => F | null>();
+  return (memory, k) => {
+    const classes = k <= UNROLLED_CLASSES ? k : null;
+    let bound = byClasses.get(classes);
+    if (bound === undefined) {
+      bound = simdFunction<F>(() => softmaxPassFunction(diagonal, classes));
+      byClasses.set(classes, bound);
+    }
+    return bound(memory);
+  };
+}
+
 /** The row functions bound to a memory, or `null` where they cannot run (see `simdFunction`). */
-export const rowSoftmaxFor = simdFunction<RowSoftmax>(() => softmaxPassFunction(false));
+export const rowSoftmaxFor = softmaxPassFor<RowSoftmax>(false);
 export const rowBackwardFor = simdFunction<RowBackward>(backwardFunction);

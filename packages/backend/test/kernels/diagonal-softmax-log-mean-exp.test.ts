@@ -134,6 +134,7 @@ const CASES: [number[], number, number][] = [
   [[1, 4, 6], 3, 0], // one sample
   [[9, 2, 3, 4], 2, 0], // a middle axis (pixels)
   [[5, 3, 1], 1, 0], // one class: p = 1, dx = 0
+  [[6, 3, 19], 2, 0], // rows of more than 16 classes: loops over the classes
   [[6, 4, 5], 1, 30], // exact path
   [[3, 2, 7], 20, 100], // exact path, p of class 0 underflows to 0
 ];
@@ -145,7 +146,7 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
 
   it('runs the diagonal row functions as WebAssembly in Node', () => {
     const memory = backendMemory(tf.backend());
-    expect(diagonalSoftmaxFor(memory)).toBeTypeOf('function');
+    for (const k of [1, 3, 10, 17]) expect(diagonalSoftmaxFor(memory, k)).toBeTypeOf('function');
     expect(diagonalBackwardFor(memory)).toBeTypeOf('function');
   });
 
@@ -182,18 +183,21 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
       (
         tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
       ).typedArrayFromHeap(t);
-    const pass = diagonalSoftmaxFor(backendMemory(tf.backend()))!;
+    const memory = backendMemory(tf.backend());
     // Counts that are no multiple of 16 or 4, blocks of 4 rows (the last one short) or one.
     for (const [shape, block] of [
       [[7, 3, 3], 12],
       [[5, 2, 7], 28],
       [[3, 4, 10], softmaxBlock(10)],
       [[33, 1, 5], 20],
+      [[5, 2, 19], 76],
+      [[3, 3, 20], softmaxBlock(20)],
     ] as const) {
       const [samples, , classes] = shape;
       const width = tf.util.sizeFromShape(shape.slice(1));
       const count = samples * width;
       const input = inputs(count, [...shape], 2, 0);
+      const pass = diagonalSoftmaxFor(memory, classes)!;
       const guard = 8; // floats after out and sums that the pass must leave alone
       const [loc, scale, u] = [input.loc, input.scale, input.u].map((a) => tf.tensor(a));
       const out = tf.fill([count + guard], 12345);

@@ -2,8 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { SOFTMAX_LOG_MEAN_EXP, SOFTMAX_LOG_MEAN_EXP_GRAD } from '../../src/index.js';
-import { backendMemory } from '../../src/kernels/simd-module.js';
-import { rowBackwardFor, rowSoftmaxFor, softmaxBlock } from '../../src/kernels/softmax-rows.js';
+import { backendMemory, simdFunction } from '../../src/kernels/simd-module.js';
+import {
+  type RowSoftmax,
+  rowBackwardFor,
+  rowSoftmaxFor,
+  softmaxBlock,
+  softmaxPassFunction,
+} from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
 import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
@@ -92,6 +98,7 @@ const CASES: [number[], number, number][] = [
   [[1, 4, 6], 3, 0], // one sample: lse = l
   [[9, 2, 3, 4], 2, 0], // a middle axis (pixels)
   [[5, 3, 1], 1, 0], // one class: p = 1, l = 0
+  [[6, 3, 19], 2, 0], // rows of more than 16 classes: loops over the classes
   [[6, 4, 5], 1, 30], // exact path
   [[3, 2, 7], 20, 100], // exact path, p of class 0 underflows to 0
 ];
@@ -100,9 +107,9 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
   it('runs the row functions as WebAssembly in Node', async () => {
     await tf.setBackend('wasm');
     const memory = backendMemory(tf.backend());
-    for (const fn of [rowSoftmaxFor, rowBackwardFor]) {
-      expect(fn(memory)).toBeTypeOf('function');
-    }
+    for (const k of [1, 3, 4, 10, 16, 17, 100])
+      expect(rowSoftmaxFor(memory, k)).toBeTypeOf('function');
+    expect(rowBackwardFor(memory)).toBeTypeOf('function');
   });
 
   for (const [shape, sd, gap] of CASES) {
@@ -137,7 +144,7 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       (
         tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
       ).typedArrayFromHeap(t);
-    const pass = rowSoftmaxFor(backendMemory(tf.backend()))!;
+    const memory = backendMemory(tf.backend());
     // [S, W / K, K] with counts that are no multiple of 16 or 4 (the exponentials' tails), and
     // blocks of 4 rows (several blocks, the last one short) or one block.
     for (const [shape, block] of [
@@ -145,11 +152,14 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       [[5, 2, 7], 28],
       [[3, 4, 10], softmaxBlock(10)],
       [[33, 1, 5], 20],
+      [[5, 2, 19], 76],
+      [[3, 3, 20], softmaxBlock(20)],
     ] as const) {
       const [samples, , classes] = shape;
       const width = tf.util.sizeFromShape(shape.slice(1));
       const count = samples * width;
       const { x } = inputs(count, [...shape], 2);
+      const pass = rowSoftmaxFor(memory, classes)!;
       const guard = 8; // floats after out and sums that the pass must leave alone
       const xt = tf.tensor(x);
       const out = tf.fill([count + guard], 12345);
@@ -176,6 +186,31 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       expect(sum.subarray(0, width)).toEqual(want);
       expect(lse).toEqual(want.map(Math.log));
       tf.dispose([xt, out, sums]);
+    }
+  });
+
+  it('gives the same bits with rows written out class by class as with loops over the classes', async () => {
+    await tf.setBackend('wasm');
+    const heap = (t: tf.Tensor) =>
+      (
+        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
+      ).typedArrayFromHeap(t);
+    const memory = backendMemory(tf.backend());
+    // The loop form runs rows of K >= 4 (the kernels use it above 16 classes).
+    const loops = simdFunction<RowSoftmax>(() => softmaxPassFunction(false, null))(memory)!;
+    for (const classes of [4, 5, 7, 10, 16]) {
+      const shape = [9, 6, classes];
+      const width = 6 * classes;
+      const { x } = inputs(classes, shape, 3);
+      const run = (pass: RowSoftmax) => {
+        const [xt, out, sums] = [tf.tensor(x), tf.zeros([x.length]), tf.zeros([width])];
+        const addresses = [xt, out, sums].map((t) => heap(t).byteOffset);
+        pass(...(addresses as [number, number, number]), x.length, classes, width, 4 * classes);
+        const values = [heap(out).slice(), heap(sums).slice()];
+        tf.dispose([xt, out, sums]);
+        return values;
+      };
+      expect(run(rowSoftmaxFor(memory, classes)!)).toEqual(run(loops));
     }
   });
 
