@@ -19,11 +19,12 @@ const MIN_FLIPPED_SIZE = 1 << 18;
 /**
  * Whether the untransposed float32 product `a b` (`a` `[..., M, K]`, `b` one matrix
  * `[(1,) K, N]`, at least 2^18 elements) with an optional bias vector over `N` and no
- * activation is cheaper flipped, `(b^T a^T)^T`, on `b`'s first use. XNNPACK packs the right operand of every product; packing
- * a fresh `b` costs ~3 ns per element on one thread, while the flipped form packs `a^T` and
- * copies `b^T`, `a^T` and the result with the SIMD `Transpose` (~0.3 ns per element). Counting
- * elements: flipped when `2 (|a| + |c|) <= |b|`, e.g. a dense layer's forward pass in training,
- * `x` `[128, 1024]` times new weights `[1024, 1024]` (0.26M against 1M).
+ * activation is cheaper flipped, `(b^T a^T)^T`, when `b` is new. XNNPACK packs the right
+ * operand of every product; packing a new `b` costs ~3 ns per element on one thread, while the
+ * flipped form packs `a^T` and copies `b^T`, `a^T` and the result with the SIMD `Transpose`
+ * (~0.3 ns per element). Counting elements: flipped when `2 (|a| + |c|) <= |b|`, e.g. a dense
+ * layer's forward pass in training, `x` `[128, 1024]` times new weights `[1024, 1024]` (0.26M
+ * against 1M).
  */
 export function worthFlipping(
   a: TensorInfo,

@@ -62,17 +62,19 @@ function copyRows(
 }
 
 /**
- * Wraps the stock untransposed product (`BatchMatMul` or `_FusedMatMul`) for the first product
- * of a right operand `b` (training's weights are new after every optimizer step, so every
- * forward pass has one), whose packing by XNNPACK costs about as much as the product: where `a`
- * is small against `b` ({@link worthFlipping}: a dense layer's forward pass) the product runs
- * flipped, `(b^T a^T)^T`, so only `a^T` is packed ({@link flippedProduct}; ~1.2x for a
- * `[1024, 1024]` layer at batch 128, on one thread and on two); else a large `b` whose rows are
- * 4 KiB-aligned is multiplied through a copy with {@link ROW_PADDING} zero columns appended:
- * `a [b | 0]`, then the first `N` columns of each output row. The padded columns never mix with
- * the others (each output column is its own dot product, bias and activation act per element),
- * so that result is bit-for-bit the stock one; only the packing is faster (~1.3x). Later
- * products of `b` go to the stock kernel, which finds its packed copy.
+ * Wraps the stock untransposed product (`BatchMatMul` or `_FusedMatMul`) where XNNPACK's packing
+ * of the right operand `b` costs about as much as the product: on its first use (training's
+ * weights are new after every optimizer step, so every forward pass has one). Where `a` is small
+ * against `b` ({@link worthFlipping}: a dense layer's forward pass) the product runs flipped,
+ * `(b^T a^T)^T`, so only `a^T` is packed ({@link flippedProduct}; ~1.2x for a fresh
+ * `[1024, 1024]` layer at batch 128, on one thread and on two). That is decided by the shapes
+ * alone, so a repeated call gives the same bits (it costs an inference pass over fixed weights
+ * ~15%, which would otherwise find `b` packed). Else, on `b`'s first product, a large `b` whose
+ * rows are 4 KiB-aligned is multiplied through a copy with {@link ROW_PADDING} zero columns
+ * appended: `a [b | 0]`, then the first `N` columns of each output row. The padded columns never
+ * mix with the others (each output column is its own dot product, bias and activation act per
+ * element), so that result is bit-for-bit the stock one; only the packing is faster (~1.3x).
+ * Later products of `b` go to the stock kernel, which finds its packed copy.
  *
  * Shapes: `a` `[..., M, K]`, `b` `[(1,) K, N]`, output `[..., M, N]`.
  */
@@ -82,10 +84,10 @@ export function freshOperandProduct(stock: SingleOutputKernel): SingleOutputKern
       a: TensorInfo;
       b: TensorInfo;
     } & FusedInputs;
-    if (!firstProductOf(b)) return stock(args);
     const fused = { bias, preluActivationWeights };
+    // By shapes alone, not by first use: the same call gives the same bits every time.
     if (worthFlipping(a, b, fused, args.attrs?.activation)) return flippedProduct(stock, args);
-    if (!worthPadding(a, b, fused)) return stock(args);
+    if (!firstProductOf(b) || !worthPadding(a, b, fused)) return stock(args);
     return withScratch(args.backend, (scratch) => {
       const { backend } = scratch;
       const k = b.shape[b.shape.length - 2]!;
