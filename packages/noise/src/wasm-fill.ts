@@ -39,7 +39,18 @@ const K_AT = HALF_W_AT + 8 * LAYERS;
  * row's stream s0..s3 after its first word off the fast path, that word, the byte address of
  * its draw and the end of its row. At most one per row: a call takes up to LIST_ROWS rows.
  */
-const LIST_AT = K_AT + 8 * LAYERS;
+/** `-X[i + 1]^2 / 2`, computed as `halfDensity` does: F[i + 1] = Math.exp of it. */
+const Z_AT = K_AT + 8 * LAYERS;
+/**
+ * The wedge decides `y < exp(z)` from e = F[i + 1] exp(z - Z[i]), exp of r = z - Z[i] in
+ * (-0.732, 0] (layer 1 the widest) by Taylor to degree 13: remainder < 0.732^14 / 14! = 1.5e-13,
+ * < 3.1e-13 relative, with the table's and Math.exp's ulps and the roughly 15 roundings below
+ * 1e-12 in all. Where y is outside `e * (1 -+ WEDGE_BAND)` that decides it; inside (a few in
+ * 10^9 wedge draws) it calls the imported `Math.exp`, so the decisions are `zigguratNormal`'s
+ * exactly. (The call it saves made ~10% of a normal fill.)
+ */
+const WEDGE_BAND = 1e-9;
+const LIST_AT = Z_AT + 8 * LAYERS;
 const LIST_ROWS = 16384;
 const OUT = LIST_AT + 32 * LIST_ROWS;
 const PAGE = 65536;
@@ -77,15 +88,15 @@ const SEED = 5;
 const [S0, S1, S2, S3, T, LAYER8, END, H, ROW, WORD, M, HIGH, ROW_BYTES, Q] = [
   6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 ];
-const [XV, A, B] = [20, 21, 22];
+const [XV, A, B, Y] = [20, 21, 22, 23];
 /** The four streams' words s0..s3, the xoshiro temporary, the next words, mix32's temporary. */
-const [V0, V1, V2, V3, VT, VW, VM] = [23, 24, 25, 26, 27, 28, 29];
+const [V0, V1, V2, V3, VT, VW, VM] = [24, 25, 26, 27, 28, 29, 30];
 const LOCALS: [number, number][] = [
   [14, i32],
-  [3, f64],
+  [4, f64],
 ];
 /** The four-row normal fill's lanes that left the fast path (bit j: lane j), the list's end. */
-const [FAILED, LIST] = [30, 31];
+const [FAILED, LIST] = [31, 32];
 const LOCALS4: [number, number][] = [...LOCALS, [7, v128], [2, i32]];
 
 /**
@@ -165,36 +176,65 @@ function fastPath(done: number): number[] {
 /**
  * The rest of a try that left the fast path, inside a block (the draw is done: depth 1) and a
  * loop (depth 0): the tail beyond R if LAYER8 is the base layer, else the wedge; XV is the draw
- * where it branches out to the block. Falls through where the wedge rejects x.
+ * where it branches out to the block. Falls through where the wedge rejects x. `band`: the
+ * wedge's WEDGE_BAND (the tests widen it to send the decisions through `Math.exp`).
  */
-const slowPath = [
-  // the base layer: the tail beyond R, with the sign of x
-  ...[...op.get(LAYER8), ...op.i32Eqz, ...op.if],
-  ...op.loop,
-  ...[...uniform, ...op.call(LOG), ...op.f64Neg, ...op.f64Const(R), ...op.f64Div, ...op.set(A)],
-  ...[...uniform, ...op.call(LOG), ...op.f64Neg, ...op.set(B)],
-  ...[...op.get(B), ...op.get(B), ...op.f64Add, ...op.get(A), ...op.get(A), ...op.f64Mul],
-  ...[...op.f64Ge, ...op.i32Eqz, ...op.brIf(0), ...op.end],
-  ...[...op.f64Const(R), ...op.get(A), ...op.f64Add, ...op.set(A)],
-  ...[...op.get(XV), ...op.f64Const(0), ...op.f64Lt, ...op.if],
-  ...[...op.get(A), ...op.f64Neg, ...op.set(A), ...op.end],
-  ...[...op.get(A), ...op.set(XV), ...op.br(2), ...op.end],
-  // the wedge: y = F[layer] + u * (F[layer + 1] - F[layer]) under exp(-0.5 * x * x)
-  ...[...op.get(LAYER8), ...op.f64Load(F_AT), ...uniform, ...op.get(LAYER8)],
-  ...[...op.f64Load(F_AT + 8), ...op.get(LAYER8), ...op.f64Load(F_AT), ...op.f64Sub],
-  ...[...op.f64Mul, ...op.f64Add],
-  ...[...op.f64Const(-0.5), ...op.get(XV), ...op.f64Mul, ...op.get(XV), ...op.f64Mul],
-  ...[...op.call(EXP), ...op.f64Lt, ...op.brIf(1)],
-];
+function slowPath(band: number): number[] {
+  return [
+    // the base layer: the tail beyond R, with the sign of x
+    ...[...op.get(LAYER8), ...op.i32Eqz, ...op.if],
+    ...op.loop,
+    ...[...uniform, ...op.call(LOG), ...op.f64Neg, ...op.f64Const(R), ...op.f64Div, ...op.set(A)],
+    ...[...uniform, ...op.call(LOG), ...op.f64Neg, ...op.set(B)],
+    ...[...op.get(B), ...op.get(B), ...op.f64Add, ...op.get(A), ...op.get(A), ...op.f64Mul],
+    ...[...op.f64Ge, ...op.i32Eqz, ...op.brIf(0), ...op.end],
+    ...[...op.f64Const(R), ...op.get(A), ...op.f64Add, ...op.set(A)],
+    ...[...op.get(XV), ...op.f64Const(0), ...op.f64Lt, ...op.if],
+    ...[...op.get(A), ...op.f64Neg, ...op.set(A), ...op.end],
+    ...[...op.get(A), ...op.set(XV), ...op.br(2), ...op.end],
+    // the wedge: y = F[layer] + u * (F[layer + 1] - F[layer]) under exp(-0.5 * x * x)
+    ...[...op.get(LAYER8), ...op.f64Load(F_AT), ...uniform, ...op.get(LAYER8)],
+    ...[...op.f64Load(F_AT + 8), ...op.get(LAYER8), ...op.f64Load(F_AT), ...op.f64Sub],
+    ...[...op.f64Mul, ...op.f64Add],
+    ...[
+      ...op.set(Y),
+      ...op.f64Const(-0.5),
+      ...op.get(XV),
+      ...op.f64Mul,
+      ...op.get(XV),
+      ...op.f64Mul,
+    ],
+    ...[...op.tee(A), ...op.get(LAYER8), ...op.f64Load(Z_AT), ...op.f64Sub, ...op.set(B)],
+    ...op.f64Const(1 / 6227020800),
+    ...[479001600, 39916800, 3628800, 362880, 40320, 5040, 720, 120, 24, 6, 2, 1, 1].flatMap(
+      (f) => [...[...op.get(B), ...op.f64Mul, ...op.f64Const(1 / f), ...op.f64Add]],
+    ),
+    ...[...op.get(LAYER8), ...op.f64Load(F_AT + 8), ...op.f64Mul, ...op.set(B)],
+    ...[...op.get(Y), ...op.get(B), ...op.f64Const(1 - band), ...op.f64Mul],
+    ...[...op.f64Lt, ...op.brIf(1)],
+    ...[...op.get(Y), ...op.get(B), ...op.f64Const(1 + band), ...op.f64Mul, ...op.f64Lt],
+    ...[
+      ...op.if,
+      ...op.get(Y),
+      ...op.get(A),
+      ...op.call(EXP),
+      ...op.f64Lt,
+      ...op.brIf(2),
+      ...op.end,
+    ],
+  ];
+}
 
 /** `zigguratNormal` into XV. */
-const normal = [
-  ...op.block, // depth 1 below: the draw is done
-  ...op.loop, // depth 0: try again
-  ...[...next, ...op.set(WORD), ...fastPath(1), ...slowPath, ...op.br(0)],
-  ...op.end,
-  ...op.end,
-];
+function normal(band: number): number[] {
+  return [
+    ...op.block, // depth 1 below: the draw is done
+    ...op.loop, // depth 0: try again
+    ...[...next, ...op.set(WORD), ...fastPath(1), ...slowPath(band), ...op.br(0)],
+    ...op.end,
+    ...op.end,
+  ];
+}
 
 /** HIGH = mix32(hi + 0x9e3779b9), hashLabel's fold of the row index's high word. */
 const highWord = [...op.get(HI), ...op.i32Const(GOLDEN), ...op.i32Add, ...mix32, ...op.set(HIGH)];
@@ -334,25 +374,34 @@ function normalLane(lane: number): number[] {
  * the scalar fill does, over the placeholders. Its parameter sits in the slot of P, so the fill
  * functions' local layout (and the snippets above) hold; ROW walks the list up to H.
  */
-const finish4Body = [
-  ...[...op.i32Const(LIST_AT), ...op.tee(ROW), ...op.get(P), ...op.i32Const(5), ...op.i32Shl],
-  ...[...op.i32Add, ...op.set(H), ...op.block, ...op.loop],
-  ...[...op.get(ROW), ...op.get(H), ...op.i32GeU, ...op.brIf(1)],
-  ...[S0, S1, S2, S3, WORD, Q, END].flatMap((local, k) => [
-    ...[...op.get(ROW), ...op.i32Load(4 * k), ...op.set(local)],
-  ]),
-  ...[...op.block, ...fastPath(0), ...op.end], // LAYER8 and x of the saved word
-  ...[...op.block, ...op.loop, ...slowPath],
-  ...[...next, ...op.set(WORD), ...fastPath(1), ...op.br(0), ...op.end, ...op.end],
-  ...[...op.get(Q), ...op.get(XV), ...op.f32DemoteF64, ...op.f32Store()],
-  ...[...op.block, ...op.loop],
-  ...[...op.get(Q), ...op.i32Const(4), ...op.i32Add, ...op.tee(Q), ...op.get(END), ...op.i32GeU],
-  ...[...op.brIf(1), ...normal, ...op.get(Q), ...op.get(XV), ...op.f32DemoteF64, ...op.f32Store()],
-  ...[...op.br(0), ...op.end, ...op.end],
-  ...[...op.get(ROW), ...op.i32Const(32), ...op.i32Add, ...op.set(ROW), ...op.br(0)],
-  ...op.end,
-  ...op.end,
-];
+function finish4Body(band: number): number[] {
+  return [
+    ...[...op.i32Const(LIST_AT), ...op.tee(ROW), ...op.get(P), ...op.i32Const(5), ...op.i32Shl],
+    ...[...op.i32Add, ...op.set(H), ...op.block, ...op.loop],
+    ...[...op.get(ROW), ...op.get(H), ...op.i32GeU, ...op.brIf(1)],
+    ...[S0, S1, S2, S3, WORD, Q, END].flatMap((local, k) => [
+      ...[...op.get(ROW), ...op.i32Load(4 * k), ...op.set(local)],
+    ]),
+    ...[...op.block, ...fastPath(0), ...op.end], // LAYER8 and x of the saved word
+    ...[...op.block, ...op.loop, ...slowPath(band)],
+    ...[...next, ...op.set(WORD), ...fastPath(1), ...op.br(0), ...op.end, ...op.end],
+    ...[...op.get(Q), ...op.get(XV), ...op.f32DemoteF64, ...op.f32Store()],
+    ...[...op.block, ...op.loop],
+    ...[...op.get(Q), ...op.i32Const(4), ...op.i32Add, ...op.tee(Q), ...op.get(END), ...op.i32GeU],
+    ...[
+      ...op.brIf(1),
+      ...normal(band),
+      ...op.get(Q),
+      ...op.get(XV),
+      ...op.f32DemoteF64,
+      ...op.f32Store(),
+    ],
+    ...[...op.br(0), ...op.end, ...op.end],
+    ...[...op.get(ROW), ...op.i32Const(32), ...op.i32Add, ...op.set(ROW), ...op.br(0)],
+    ...op.end,
+    ...op.end,
+  ];
+}
 
 /**
  * Uniforms of the four lanes from their words in VW: `((word >>> 9) + 0.5) * 2^-23` in f32
@@ -399,7 +448,7 @@ function fillBody4(draw: readonly number[]): number[] {
 const FILL_PARAMS = [i32, i32, i32, i32, i32, i32]; // P, ROW_LENGTH, ROWS, LO, HI, SEED
 
 /** The module: the scalar fills, and with `simd` the four-row fills too. */
-function moduleBytes(simd: boolean): Uint8Array {
+function moduleBytes(simd: boolean, band: number): Uint8Array {
   const fill = (name: string, locals: [number, number][], body: number[]) => ({
     name,
     params: FILL_PARAMS,
@@ -407,7 +456,7 @@ function moduleBytes(simd: boolean): Uint8Array {
     body,
   });
   const storeNormal = [
-    ...normal,
+    ...normal(band),
     ...op.get(P),
     ...op.get(XV),
     ...op.f32DemoteF64,
@@ -443,7 +492,7 @@ function moduleBytes(simd: boolean): Uint8Array {
                 number,
                 number,
               ][],
-              body: finish4Body,
+              body: finish4Body(band),
             },
           ]
         : []),
@@ -487,19 +536,23 @@ export interface WasmRowFill {
 
 /**
  * Compiles and instantiates the fill module with `api` (with SIMD where it validates, else
- * without); `null` where there is no WebAssembly or neither validates (the callers fill in
- * JavaScript then).
+ * without; `useSimd` false and another `wedgeBand` for the tests); `null` where there is no
+ * WebAssembly or neither validates (the callers fill in JavaScript then).
  */
-export function createWasmRowFill(api: WasmApi | null, useSimd = true): WasmRowFill | null {
+export function createWasmRowFill(
+  api: WasmApi | null,
+  useSimd = true,
+  wedgeBand = WEDGE_BAND,
+): WasmRowFill | null {
   if (api === null) return null;
-  const simd = useSimd && api.validate(moduleBytes(true));
-  const bytes = moduleBytes(simd);
+  const simd = useSimd && api.validate(moduleBytes(true, wedgeBand));
+  const bytes = moduleBytes(simd, wedgeBand);
   if (!api.validate(bytes)) return null;
   const memory = new api.Memory({ initial: 1 });
   const { exports } = new api.Instance(new api.Module(bytes), {
     env: { memory, exp: Math.exp, log: Math.log },
   });
-  const tables = new Float64Array(memory.buffer, 0, K_AT / 8);
+  const tables = new Float64Array(memory.buffer, 0, LIST_AT / 8);
   tables.set(X, X_AT / 8);
   tables.set(F, F_AT / 8);
   tables.set(
@@ -507,6 +560,10 @@ export function createWasmRowFill(api: WasmApi | null, useSimd = true): WasmRowF
     HALF_W_AT / 8,
   );
   new Int32Array(memory.buffer, K_AT, 2 * LAYERS).set(rectangleBounds());
+  tables.set(
+    X.subarray(1).map((x) => -0.5 * x * x),
+    Z_AT / 8,
+  );
   const one = { normal: exports.normal as FillExport, uniform: exports.uniform as FillExport };
   const four = { normal: exports.normal4 as FillExport, uniform: exports.uniform4 as FillExport };
   const finish4 = exports.finish4 as (entries: number) => void;

@@ -236,6 +236,20 @@ describe('the four-row (SIMD) fills', () => {
     );
   });
 
+  it("decide the wedge through Math.exp where the approximation's band says so (band widened)", () => {
+    // With the band at 1, no wedge draw is accepted by the Taylor approximation e (y < 0 never
+    // holds) and every one with y < 2 e goes to the exact Math.exp comparison (all but a few
+    // in layer 1, the only one with F[layer + 1] > 2 F[layer]): both module variants, both
+    // row lengths' paths.
+    for (const useSimd of [true, false]) {
+      const exact = createWasmRowFill(api, useSimd, 1)!;
+      for (const rowLength of [10, 1000]) {
+        const expected = fillNormalRowsJs(new Float32Array(300_000), rowLength, 11, 4);
+        expect(bitsOf(exact.view('normal', 300_000, rowLength, 11, 4)!)).toEqual(bitsOf(expected));
+      }
+    }
+  });
+
   it('view a partial last row cut as in the JS fills, and decline what fill declines', () => {
     const [, four] = fills[0];
     const expected = fillNormalRowsJs(new Float32Array(4 * 10 + 7), 10, 6, 2);
