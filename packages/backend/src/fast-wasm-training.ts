@@ -13,6 +13,7 @@ import {
   Identity,
   type KernelConfig,
   type KernelFunc,
+  LeakyRelu,
   Max,
   MaxPoolGrad,
   registerKernel,
@@ -35,6 +36,12 @@ import { simdExp } from './kernels/exp.js';
 import { sharedIdentity } from './kernels/identity.js';
 import type { KernelArgs, SingleOutputKernel } from './kernels/kernel-scope.js';
 import { leadingAxisReduce, MAX, SUM } from './kernels/leading-axis-reduce.js';
+import {
+  LEAKY_RELU_GRAD,
+  leakyReluGrad,
+  registerLeakyReluGradient,
+  simdLeakyRelu,
+} from './kernels/leaky-relu.js';
 import { maxPoolGrad } from './kernels/max-pool-grad.js';
 import {
   DIAGONAL_SOFTMAX_LOG_MEAN_EXP,
@@ -61,7 +68,7 @@ export interface FastWasmTraining {
    * every product (on untransposed operands); the stock `Conv2DBackpropInput` and `MaxPoolGrad`
    * were slower in every case measured and are no longer called; the stock `Identity` still
    * clones string tensors, the stock `Exp` other dtypes, the stock `Sum` / `Max` other axes, and
-   * the stock `Transpose` other permutations and dtypes.
+   * the stock `Transpose` other permutations and dtypes, the stock `LeakyRelu` other dtypes.
    */
   readonly replaced: readonly string[];
   /** Those the stock wasm backend lacks (training a model that needs them fails without). */
@@ -95,7 +102,9 @@ const PLANS: readonly KernelPlan[] = [
   { name: Sum, build: (stock) => leadingAxisReduce(requireStock(Sum, stock), SUM) },
   { name: Max, build: (stock) => leadingAxisReduce(requireStock(Max, stock), MAX) },
   { name: Transpose, build: (stock) => simdTranspose(requireStock(Transpose, stock)) },
+  { name: LeakyRelu, build: (stock) => simdLeakyRelu(requireStock(LeakyRelu, stock)) },
   { name: ADAM_UPDATE, build: () => adamUpdate },
+  { name: LEAKY_RELU_GRAD, build: () => leakyReluGrad },
   { name: SOFTMAX_LOG_MEAN_EXP, build: () => softmaxLogMeanExp },
   { name: SOFTMAX_LOG_MEAN_EXP_GRAD, build: () => softmaxLogMeanExpGrad },
   { name: DIAGONAL_SOFTMAX_LOG_MEAN_EXP, build: () => diagonalSoftmaxLogMeanExp },
@@ -134,7 +143,11 @@ let enabled: FastWasmTraining | undefined;
  * - `Sum`, `Max` over leading axes (e.g. over Monte Carlo samples): one streaming SIMD pass
  *   instead of a transpose and an innermost-axis reduction;
  * - `Transpose` of the last two axes (the transposed operands of the products above): 4 x 4
- *   blocks by WebAssembly SIMD shuffles (~10x stock on `[1024, 1024]`);
+ *   blocks by WebAssembly SIMD shuffles (~20x stock on `[1024, 1024]`);
+ * - `LeakyRelu`, and its gradient as one kernel, `UqjsLeakyReluGrad` ({@link LEAKY_RELU_GRAD}, not
+ *   a tfjs kernel, which the `LeakyRelu` gradient this function registers calls on wasm):
+ *   four lanes at a time, in place of a scalar loop forward and of `Greater`, `Multiply` and
+ *   `Select` backward;
  * - `UqjsAdamUpdate` ({@link ADAM_UPDATE}, not a tfjs kernel): one Adam step of one weight
  *   tensor in a single WebAssembly SIMD pass over the wasm heap, which {@link fusedAdam} calls
  *   instead of about fourteen element-wise kernels (6x faster for the paper's MLP);
@@ -148,8 +161,9 @@ let enabled: FastWasmTraining | undefined;
  *   the samples in the backward row pass (no `[S, B, K]` latents or latent gradients).
  *
  * It also registers the gradient of dilated (atrous) `Conv2D` for every backend
- * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks, on this and every later call
- * (it registers once tfjs-core's gradients exist).
+ * ({@link registerDilatedConv2dGradient}), which tfjs-core lacks, and a `LeakyRelu` gradient
+ * that calls `UqjsLeakyReluGrad` where it is registered (tfjs-core's own elsewhere, the same
+ * values), on this and every later call (they register once tfjs-core's gradients exist).
  *
  * Results equal the `cpu` backend's to float32 rounding. Intermediates are freed inside each
  * kernel. Idempotent: later calls return the first call's result. Works before or after
@@ -168,8 +182,9 @@ let enabled: FastWasmTraining | undefined;
  * @since 0.1.0
  */
 export function enableFastWasmTraining(): FastWasmTraining {
-  // Also on later calls: it registers only once tfjs-core's gradients exist (tfjs-layers' import).
+  // Also on later calls: they register only once tfjs-core's gradients exist (tfjs-layers' import).
   registerDilatedConv2dGradient();
+  registerLeakyReluGradient();
   if (enabled !== undefined) return enabled;
   const kernels: string[] = [];
   const replaced: string[] = [];

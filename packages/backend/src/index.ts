@@ -6,6 +6,7 @@ export { FusedAdamOptimizer, fusedAdam } from './fused-adam.js';
 export type { AdamUpdateAttrs, AdamUpdateInputs } from './kernels/adam-update.js';
 export { ADAM_UPDATE } from './kernels/adam-update.js';
 export { registerDilatedConv2dGradient } from './kernels/dilated-conv2d-grad.js';
+export { LEAKY_RELU_GRAD } from './kernels/leaky-relu.js';
 export {
   DIAGONAL_SOFTMAX_LOG_MEAN_EXP,
   DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD,

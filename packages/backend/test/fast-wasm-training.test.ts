@@ -69,7 +69,7 @@ function sgdStep(values: Record<Param | 'x', Float32Array>): tf.Tensor[] {
 }
 
 describe('enableFastWasmTraining', () => {
-  it('registers the seventeen kernels, replacing nine stock ones and adding eight', () => {
+  it('registers the nineteen kernels, replacing ten stock ones and adding nine', () => {
     expect(enableFastWasmTraining()).toEqual({
       kernels: [
         'BatchMatMul',
@@ -84,7 +84,9 @@ describe('enableFastWasmTraining', () => {
         'Sum',
         'Max',
         'Transpose',
+        'LeakyRelu',
         'UqjsAdamUpdate',
+        'UqjsLeakyReluGrad',
         'UqjsSoftmaxLogMeanExp',
         'UqjsSoftmaxLogMeanExpGrad',
         'UqjsDiagonalSoftmaxLogMeanExp',
@@ -100,12 +102,14 @@ describe('enableFastWasmTraining', () => {
         'Sum',
         'Max',
         'Transpose',
+        'LeakyRelu',
       ],
       added: [
         'Conv2DBackpropFilter',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'UqjsAdamUpdate',
+        'UqjsLeakyReluGrad',
         'UqjsSoftmaxLogMeanExp',
         'UqjsSoftmaxLogMeanExpGrad',
         'UqjsDiagonalSoftmaxLogMeanExp',
