@@ -212,10 +212,11 @@ const expFunction = (): SimdFunction => {
     ],
     body: [
       ...[...op.get(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.set(END)], // bytes
-      // Four v128 at a time while sixteen floats are left (I < END - 48, 0 where END < 48),
-      // then one at a time.
-      ...[...op.get(END), ...op.i32Const(48), ...op.i32Sub, ...op.i32Const(0)],
-      ...[...op.get(END), ...op.i32Const(48), ...op.i32GeU, ...select, ...op.set(WAYS_END)],
+      // EXP_WAYS v128 at a time while 4 EXP_WAYS floats are left (I < END - (16 EXP_WAYS - 16),
+      // 0 where END is below that: END and I are multiples of 16), then one at a time.
+      ...[...op.get(END), ...op.i32Const(16 * EXP_WAYS - 16), ...op.i32Sub, ...op.i32Const(0)],
+      ...[...op.get(END), ...op.i32Const(16 * EXP_WAYS - 16), ...op.i32GeU, ...select],
+      ...op.set(WAYS_END),
       ...init,
       ...whileBelow(I, WAYS_END, [...expAt(EXP_WAYS), ...advance(I, 16 * EXP_WAYS)]),
       ...whileBelow(I, END, [...expAt(1), ...advance(I, 16)]),

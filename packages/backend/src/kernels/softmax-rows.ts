@@ -401,7 +401,7 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
   ];
   /** e = exp(x - max) over the block: four v128 at a time, then one, then the array's last 1-3. */
   const exponentials = [
-    ...limit(WAYS_END!, BLOCK_END!, 60),
+    ...limit(WAYS_END!, BLOCK_END!, 16 * EXP_WAYS - 4),
     ...[...op.get(OUT!), ...op.set(Q!)],
     ...whileBelow(Q!, WAYS_END!, [...expAt(EXP_WAYS), ...advance(Q!, 16 * EXP_WAYS)]),
     ...limit(WAYS_END!, BLOCK_END!, 12),
