@@ -25,8 +25,9 @@ export const whileBelow = (pointer: number, end: number, body: readonly number[]
 ];
 
 /**
- * `exp` of float32 values four lanes at a time in WebAssembly SIMD, 2-3x the stock wasm `Exp` (a
- * scalar `expf` per element, ~5-6 ns; this ~2 ns). Cephes' `expf` scheme:
+ * `exp` of float32 values four lanes at a time in WebAssembly SIMD, ~8x the stock wasm `Exp` (a
+ * scalar `expf` per element, ~5-6 ns; this ~0.7 ns, four v128 interleaved). Cephes' `expf`
+ * scheme:
  *
  *     x  = clamp(x, -104, 89)                (NaN stays NaN)
  *     n  = round(x log2(e));  r = x - n C1 - n C2      (C1 + C2 = ln 2, C1 exact in float32)

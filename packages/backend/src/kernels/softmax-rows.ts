@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@uqjs/core';
 import { advance, EXP_WAYS, expOfV128, select, whileBelow } from './exp-simd.js';
 import {
   F32,
@@ -12,16 +13,16 @@ import {
 /**
  * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
  * WebAssembly functions on the wasm backend's memory. A row is the `K` class values of one
- * sample at one position, contiguous; rows are short (often 10), so the loops that combine a
+ * sample at one position, contiguous; rows are short (often 10), so the steps that combine a
  * row's values in order (its sums) run one float32 at a time, and the rest (the maximum, which
- * does not depend on the order, and the element-wise loops) four classes at a time while four
- * are left in the row, then one at a time: lane by lane the same float32 operations, so the
- * same bits as one at a time. Arrays are `count` float32 values at byte addresses,
- * `count` a multiple of `K`; the `[width]` arrays repeat every `width` values (one sample's).
- * In text form:
+ * does not depend on the order, and the element-wise steps) four classes at a time: lane by
+ * lane the same float32 operations, so the same bits as one at a time. Arrays are `count`
+ * float32 values at byte addresses, `count` a multiple of `K`; the `[width]` arrays repeat
+ * every `width` values (one sample's). In text form:
  *
- *     (func (export "softmax") (param $x $out $sums $count $k $width i32)
- *       ;; out = softmax(x) over each row, in one pass; sums += out (the sum over samples)
+ *     (func (export "softmax") (param $x $out $sums $count $k $width $block i32)
+ *       ;; out = softmax(x) over each row, in one pass over blocks of rows;
+ *       ;; sums += out (the sum over samples)
  *     (func (export "backward") (param $p $g $out $count $k $width i32)
  *       ;; out = p (g - sum_k p g) over each row
  */
@@ -121,8 +122,16 @@ export const UNROLLED_CLASSES = 16;
  * (`loc`, `scale` repeating every `width`), else `(x, out, sums, count, k, width, block)`.
  */
 export const softmaxPassFunction = (diagonal: boolean, classes: number | null): SimdFunction => {
-  if (classes !== null && !(classes >= 1 && classes <= UNROLLED_CLASSES)) {
-    throw new RangeError(`softmaxPassFunction: classes ${classes} outside 1..${UNROLLED_CLASSES}`);
+  if (
+    classes !== null &&
+    !(Number.isInteger(classes) && classes >= 1 && classes <= UNROLLED_CLASSES)
+  ) {
+    throw new InvalidArgumentError({
+      fn: 'softmaxPassFunction',
+      argument: 'classes',
+      expected: `an integer in [1, ${UNROLLED_CLASSES}] or null`,
+      given: String(classes),
+    });
   }
   const params = diagonal ? 9 : 7;
   const [LOC, SCALE, U] = [0, 1, 2]; // diagonal
