@@ -1,4 +1,5 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { batchedFusedProduct } from './batched-fused-product.js';
 import { freshOperandProduct } from './fresh-operand-product.js';
 import {
   type KernelArgs,
@@ -62,14 +63,14 @@ function transposedProductIsCheaper(
  * Shapes: `a` `[..., M, K]` (`[..., K, M]` when `transposeA`), `b` `[..., K, N]`
  * (`[..., N, K]` when `transposeB`), output `[..., M, N]`; batch axes broadcast as in the stock
  * kernel. Non-float32 operands go to the stock kernel unchanged; every untransposed product goes
- * through {@link freshOperandProduct}, which flips or pads the first product of a large right
- * operand.
+ * through {@link batchedFusedProduct}, which mends the stock `_FusedMatMul`'s bias on batches,
+ * and {@link freshOperandProduct}, which flips or pads products of a large new right operand.
  */
 export function untransposedMatMul(
   stock: SingleOutputKernel,
   allowTransposedProduct: boolean,
 ): SingleOutputKernel {
-  const multiply = freshOperandProduct(stock);
+  const multiply = batchedFusedProduct(freshOperandProduct(stock));
   return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const transposeA = args.attrs?.transposeA === true;
