@@ -66,11 +66,11 @@ const MAX_VIEW_BYTES = 2 ** 27;
 /**
  * Rows shorter than this go four at a time. Longer rows leave the normal fast path in all four
  * lanes early (2.6% of first words do), so the four-row fill ends up drawing them in `finish4`;
- * their seeding is a small part of their cost anyway. Normals in rows of 1, 4, 10, 20, 40, 80 and
- * 1280 took 7.5, 4.7, 4.1, 4.2, 4.3, 4.4, 3.8 ms four at a time, 16.5, 7.5, 5.2, 4.5, 4.2, 3.9,
- * 3.6 ms one at a time (1.28 M values).
+ * their seeding is a small part of their cost anyway. Normals in rows of 1, 4, 10, 20, 40 and
+ * 1280 took 6.5, 4.2, 3.75, 3.95, 3.5, 2.9 ms four at a time, 14.8, 6.7, 4.5, 3.75, 3.5, 2.9 ms
+ * one at a time (1.28 M values, the crossover near 18).
  */
-const FOUR_ROWS_BELOW = 32;
+const FOUR_ROWS_BELOW = 16;
 
 const GOLDEN = 0x9e3779b9; // 2^32 / golden ratio: the Weyl step of SplitMix32 and hashLabel
 
