@@ -6,9 +6,11 @@ import { F, LAYERS, R, W, X } from './ziggurat.js';
  * `fill-rows.ts`, bit for bit, several times faster (no per-row objects, no argument checks per
  * row). Per row, the module derives the row's seed exactly as `deriveSeed(seed, row)` (murmur3's
  * finalizer `mix32`, integer labels with their high word folded in), expands it with SplitMix32
- * as `RowBits` does, and draws with xoshiro128**. Normals follow `zigguratNormal` in f64, its
- * wedge and tail calling the imported `Math.exp` / `Math.log`, so that even those paths give
- * the JavaScript numbers; `f32.demote_f64` rounds as a `Float32Array` store does.
+ * as `RowBits` does, and draws with xoshiro128**. Normals follow `zigguratNormal` in f64: the
+ * fast path's compare on integers (see K_AT), the tail calling the imported `Math.log`, the
+ * wedge deciding from a Taylor series with the imported `Math.exp` near the boundary (see
+ * WEDGE_BAND), so that even those paths give the JavaScript numbers; `f32.demote_f64` rounds
+ * as a `Float32Array` store does.
  *
  * With WebAssembly SIMD, short rows go four at a time (`normal4`, `uniform4`): lane j of the
  * i32x4 locals is row r + j, so the row seeds and SplitMix32 take one vector `mix32` where the
