@@ -13,10 +13,12 @@ import {
 /**
  * The row passes of the fused Monte Carlo softmax kernels (softmax-log-mean-exp.ts) as
  * WebAssembly functions on the wasm backend's memory. A row is the `K` class values of one
- * sample at one position, contiguous; rows are short (often 10), so the steps that combine a
- * row's values in order (its sums) run one float32 at a time, and the rest (the maximum, which
- * does not depend on the order, and the element-wise steps) four classes at a time: lane by
- * lane the same float32 operations, so the same bits as one at a time. Arrays are `count`
+ * sample at one position, contiguous; rows are short (often 10). The maximum (which does not
+ * depend on the order) and the element-wise steps run four classes at a time, lane by lane the
+ * same float32 operations, so the same bits as one at a time; the backward's sum `sum_k p g`
+ * one float32 at a time, in order; the forward's row sum four lanes at a time (the v128 of the
+ * row added in order, then lanes (0 + 2) + (1 + 3); in order one at a time where K < 4),
+ * the same order in both forward functions, so the same bits. Arrays are `count`
  * float32 values at byte addresses, `count` a multiple of `K`; the `[width]` arrays repeat
  * every `width` values (one sample's). In text form:
  *
@@ -61,6 +63,9 @@ export const groupsEnd = (local: number, rowEnd: number) => [
 
 /** `i8x16.shuffle` of two v128 by 16 lane bytes, and `f32x4.extract_lane`. */
 const shuffle = (bytes: readonly number[]) => [0xfd, 0x0d, ...bytes];
+/** The shuffles' lane bytes of the float lanes `[2, 3, 0, 1]` and `[1, 0, 3, 2]`. */
+const LANES_2301 = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+const LANES_1032 = [4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11];
 const extractLane = (lane: number) => [0xfd, 0x1f, lane];
 
 /**
@@ -73,8 +78,8 @@ export const laneMax = (maxs: number, max: number) => {
     ...op.set(maxs),
   ];
   return [
-    ...fold([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]),
-    ...fold([4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11]),
+    ...fold(LANES_2301),
+    ...fold(LANES_1032),
     ...[...op.get(maxs), ...extractLane(0), ...i32FromF32, ...op.set(max)],
   ];
 };
@@ -96,8 +101,17 @@ export const wrap = (local: number, limit: number) => [
   ...[...select, ...op.set(local)],
 ];
 
-/** `f32x4.replace_lane` (of an f32 on top of a v128). */
+/** `f32x4.replace_lane` (of an f32 on top of a v128), `i32x4.replace_lane`, `v128.and`. */
 const replaceLane = (lane: number) => [0xfd, 0x20, lane];
+const replaceI32Lane = (lane: number) => [0xfd, 0x1c, lane];
+const and = [0xfd, 0x4e];
+
+/** `sum = (v0 + v2) + (v1 + v3)` of the float lanes of the v128 `v` (overwritten). */
+const laneSum = (v: number, sum: number) => [
+  ...[...op.get(v), ...op.get(v), ...op.get(v), ...shuffle(LANES_2301), ...op.add, ...op.set(v)],
+  ...[...op.get(v), ...op.get(v), ...op.get(v), ...shuffle(LANES_1032), ...op.add],
+  ...[...extractLane(0), ...op.set(sum)],
+];
 
 /** The largest `K` whose rows {@link softmaxPassFunction} writes out class by class. */
 export const UNROLLED_CLASSES = 16;
@@ -108,7 +122,8 @@ export const UNROLLED_CLASSES = 16;
  * the block, `x` (read, or formed as `loc + scale u` where `diagonal`) and `x - max` into `out`;
  * `e = exp(x - max)` over the whole block ({@link expOfV128}, four v128 at a time, interleaved;
  * the last 1-3 floats of the array as lanes of one more v128); for each row, the row sum
- * `sum_k e` in order one float32 at a time, `p = e (1 / sum)` into `out`, and `sums += p` into
+ * `sum_k e` (four lanes at a time, see above; half the latency of ten dependent adds, which
+ * bounded this step), `p = e (1 / sum)` into `out`, and `sums += p` into
  * the `width`-long accumulator (from the row's offset into one sample's values, wrapping, so
  * each entry adds its samples in order, as the leading-axis `Sum` does).
  *
@@ -149,7 +164,9 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
   const [MAXS, XS, INVERSES, PS, TAILS] = [0, 1, 2, 3, 4].map((i) => v128s + i) as number[];
   /** The v128 of a row written out (K <= 16). */
   const XG = [5, 6, 7, 8].map((i) => v128s + i);
-  const { count: expLocals, init, exp } = expOfV128(v128s + 9);
+  /** Lane j all ones where j >= 4 - K % 4: the tail's classes not in the v128 before. */
+  const MASK = v128s + 9;
+  const { count: expLocals, init, exp } = expOfV128(v128s + 10);
   /** The address `Q + local`. */
   const at = (local: number) => [...op.get(Q!), ...op.get(local), ...op.i32Add];
   /** The address `base + local`. */
@@ -163,8 +180,8 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
   const accumulate4 = (g: number, p: readonly number[]) => [
     ...[...plus(SUMS!, g), ...plus(SUMS!, g), ...op.load, ...p, ...op.add, ...op.store],
   ];
+  /** The row sum of K < 4 classes, in order. */
   const rowSum = [
-    // The row sum in order; one division per row (p * (1 / sum) is within 1.5 ulp of p / sum).
     ...[...op.f32Const(0), ...op.set(SUM!)],
     ...whileBelow(Q!, ROW_END!, [
       ...[...op.get(SUM!), ...op.get(Q!), ...f32.load, ...f32.add, ...op.set(SUM!)],
@@ -238,7 +255,25 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
     ...tail([...op.get(TAIL!), ...op.get(TAILS!), ...op.get(MAXS!), ...op.sub, ...op.store]),
   ];
   const loopNormalize = [
-    ...rowSum,
+    // The row sum: the row's v128 added in order (the tail's with the lanes of the v128 before
+    // masked to +0), then lanes (0 + 2) + (1 + 3); one division per row (p * (1 / sum) is
+    // within 1.5 ulp of p / sum).
+    ...[...op.get(Q!), ...op.load, ...op.set(PS!), ...advance(Q!, 16)],
+    ...whileBelow(Q!, GROUPS_END!, [
+      ...[...op.get(PS!), ...op.get(Q!), ...op.load, ...op.add, ...op.set(PS!)],
+      ...advance(Q!, 16),
+    ]),
+    ...[...op.get(Q!), ...op.get(ROW_END!), ...op.i32LtU, ...op.if, ...op.get(PS!)],
+    ...[
+      ...op.get(TAIL!),
+      ...op.load,
+      ...op.get(MASK!),
+      ...and,
+      ...op.add,
+      ...op.set(PS!),
+      ...op.end,
+    ],
+    ...laneSum(PS!, SUM!),
     ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
     ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!), ...op.get(ROW!), ...op.set(Q!)],
     // p = e (1 / sum) into out, and sums += p; the tail's p (all four lanes), then its last
@@ -338,36 +373,47 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
     ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...op.f32Load(offset), ...value, ...f32.add],
     ...op.f32Store(offset),
   ];
-  const unrolledNormalize = [
-    ...[...op.get(ROW!), ...op.set(Q!), ...rowSum],
-    ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
-    ...(wide
-      ? [
-          ...[...op.get(INVERSE!), ...op.splat, ...op.set(INVERSES!)],
-          // The tail's p first (its e overlaps the v128 before, which is overwritten).
-          ...(k % 4 === 0
-            ? []
-            : [...op.get(ROW!), ...op.v128Load(tailBytes), ...op.get(INVERSES!), ...op.mul]),
-          ...(k % 4 === 0 ? [] : op.set(TAILS!)),
-          ...range(groups).flatMap((g) => [
-            ...[...op.get(ROW!), ...op.get(ROW!), ...op.v128Load(16 * g), ...op.get(INVERSES!)],
-            ...[...op.mul, ...op.tee(PS!), ...op.v128Store(16 * g)],
-            ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...op.v128Load(16 * g), ...op.get(PS!)],
-            ...[...op.add, ...op.v128Store(16 * g)],
-          ]),
-          ...(k % 4 === 0 ? [] : [...op.get(ROW!), ...op.get(TAILS!), ...op.v128Store(tailBytes)]),
-          ...range(k % 4).flatMap((j) => {
-            const lane = 4 - (k % 4) + j;
-            return accumulate1(tailBytes + 4 * lane, [...op.get(TAILS!), ...extractLane(lane)]);
-          }),
-        ]
-      : range(k).flatMap((j) => [
+  const unrolledNormalize = wide
+    ? [
+        // e into XG and TAILS, the row sum as in loopNormalize, then p = e (1 / sum).
+        ...range(groups).flatMap((g) => [
+          ...op.get(ROW!),
+          ...op.v128Load(16 * g),
+          ...op.set(XG[g]!),
+        ]),
+        ...(k % 4 === 0 ? [] : [...op.get(ROW!), ...op.v128Load(tailBytes), ...op.set(TAILS!)]),
+        ...op.get(XG[0]!),
+        ...range(groups)
+          .slice(1)
+          .flatMap((g) => [...op.get(XG[g]!), ...op.add]),
+        ...(k % 4 === 0 ? [] : [...op.get(TAILS!), ...op.get(MASK!), ...and, ...op.add]),
+        ...[...op.set(PS!), ...laneSum(PS!, SUM!)],
+        ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.splat, ...op.set(INVERSES!)],
+        ...(k % 4 === 0
+          ? []
+          : [...op.get(TAILS!), ...op.get(INVERSES!), ...op.mul, ...op.set(TAILS!)]),
+        ...range(groups).flatMap((g) => [
+          ...[...op.get(ROW!), ...op.get(XG[g]!), ...op.get(INVERSES!)],
+          ...[...op.mul, ...op.tee(PS!), ...op.v128Store(16 * g)],
+          ...[...plus(SUMS!, G!), ...plus(SUMS!, G!), ...op.v128Load(16 * g), ...op.get(PS!)],
+          ...[...op.add, ...op.v128Store(16 * g)],
+        ]),
+        ...(k % 4 === 0 ? [] : [...op.get(ROW!), ...op.get(TAILS!), ...op.v128Store(tailBytes)]),
+        ...range(k % 4).flatMap((j) => {
+          const lane = 4 - (k % 4) + j;
+          return accumulate1(tailBytes + 4 * lane, [...op.get(TAILS!), ...extractLane(lane)]);
+        }),
+      ]
+    : [
+        ...[...op.get(ROW!), ...op.set(Q!), ...rowSum],
+        ...[...op.f32Const(1), ...op.get(SUM!), ...f32.div, ...op.set(INVERSE!)],
+        ...range(k).flatMap((j) => [
           ...[...op.get(ROW!), ...op.get(ROW!), ...op.f32Load(4 * j), ...op.get(INVERSE!)],
           ...[...f32.mul, ...op.tee(VALUE!), ...op.f32Store(4 * j)],
           ...accumulate1(4 * j, op.get(VALUE!)),
-        ])),
-  ];
-  /** `body` for each row of the block: `ROW` (out), `BASE`, `G`; `Q = ROW_END` after `rowSum`. */
+        ]),
+      ];
+  /** `body` for each row of the block: `ROW` (out), `ROW_END`, `BASE`, `G`. */
   const unrolledRows = (body: readonly number[]) => [
     ...[...op.get(OUT!), ...op.set(ROW!), ...op.get(OFFSET!), ...op.set(G!)],
     ...whileBelow(ROW!, BLOCK_END!, [
@@ -424,10 +470,17 @@ export const softmaxPassFunction = (diagonal: boolean, classes: number | null): 
     locals: [
       [i32s, I32],
       [f32s, F32],
-      [9 + expLocals, V128],
+      [10 + expLocals, V128],
     ],
     body: [
       ...init,
+      ...[...op.i32Const(0), ...op.i32x4Splat],
+      ...[0, 1, 2, 3].flatMap((j) => [
+        ...[...op.i32Const(-1), ...op.i32Const(0), ...op.i32Const(j), ...op.i32Const(4)],
+        ...[...op.get(K!), ...op.i32Const(3), ...op.i32And, ...op.i32Sub, ...op.i32GeU],
+        ...[...select, ...replaceI32Lane(j)],
+      ]),
+      ...op.set(MASK),
       ...floatsAfter(END!, OUT!, COUNT!),
       // WIDTH and BLOCK in bytes from here on.
       ...[...op.get(WIDTH!), ...op.i32Const(2), ...op.i32Shl, ...op.set(WIDTH!)],
