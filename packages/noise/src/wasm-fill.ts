@@ -594,8 +594,9 @@ export function createWasmRowFill(
         if (listed > 0) finish4(listed);
         done += 4 * groups;
       } else {
-        // fewer than four rows before the end or before a multiple of 2^32
-        const count = Math.min(rows - done, 2 ** 32 - lo, 3);
+        // all rows one at a time (the scalar fill crosses multiples of 2^32 itself), or the
+        // fewer than four before the end or before a multiple of 2^32
+        const count = fourRows ? Math.min(rows - done, 2 ** 32 - lo, 3) : rows - done;
         one[kind](address, rowLength, count, lo, hi, seed | 0);
         done += count;
       }
