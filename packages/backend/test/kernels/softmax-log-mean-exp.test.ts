@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError } from '@uqjs/core';
+import { assembleWasm, InvalidArgumentError } from '@uqjs/core';
 import { describe, expect, it } from 'vitest';
 import { SOFTMAX_LOG_MEAN_EXP, SOFTMAX_LOG_MEAN_EXP_GRAD } from '../../src/index.js';
 import { backendMemory, simdFunction } from '../../src/kernels/simd-module.js';
@@ -212,6 +212,19 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       };
       expect(run(rowSoftmaxFor(memory, classes)!)).toEqual(run(loops));
     }
+  });
+
+  it('assembles row-pass modules under 4 KiB (browsers compile those synchronously on the main thread)', () => {
+    for (const diagonal of [false, true]) {
+      for (const classes of [null, ...Array.from({ length: 16 }, (_, i) => i + 1)]) {
+        const bytes = assembleWasm({
+          memory: { module: 'env', name: 'memory', shared: false },
+          functions: [softmaxPassFunction(diagonal, classes)],
+        });
+        expect(bytes.length).toBeLessThan(4096);
+      }
+    }
+    expect(() => softmaxPassFunction(false, 17)).toThrow(/classes must be an integer in \[1, 16\]/);
   });
 
   it('has the gradient of sum dy lse: central finite differences in double', async () => {
