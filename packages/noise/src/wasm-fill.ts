@@ -21,8 +21,9 @@ import { F, LAYERS, R, W, X } from './ziggurat.js';
  * code, so every row consumes exactly the words it consumes in JavaScript. Without SIMD the
  * module has only the scalar fills, which take one row at a time.
  *
- * Memory (its own, created here, grown as needed): the ziggurat tables X, F, W as f64 from byte
- * 0, the list of rows for `finish4` at `LIST_AT`, the output rows as f32 from byte `OUT`.
+ * Memory (its own, created here, grown as needed): the ziggurat tables from byte 0 (X, F, W / 2
+ * and Z as f64, the integer bounds K as i32), the list of rows for `finish4` at `LIST_AT`, the
+ * output rows as f32 from byte `OUT`.
  */
 
 const { i32, f64, v128 } = wasmType;
@@ -36,22 +37,23 @@ const HALF_W_AT = F_AT + 8 * (LAYERS + 1);
  * product is monotone in |m| and odd in m), `(m + K - 1) <u (2 K - 1)`, decided on integers.
  */
 const K_AT = HALF_W_AT + 8 * LAYERS;
-/**
- * The rows the four-row normal fill could not finish (see `normalLane`), 32 bytes each: the
- * row's stream s0..s3 after its first word off the fast path, that word, the byte address of
- * its draw and the end of its row. At most one per row: a call takes up to LIST_ROWS rows.
- */
 /** `-X[i + 1]^2 / 2`, computed as `halfDensity` does: F[i + 1] = Math.exp of it. */
 const Z_AT = K_AT + 8 * LAYERS;
 /**
  * The wedge decides `y < exp(z)` from e = F[i + 1] exp(z - Z[i]), exp of r = z - Z[i] in
  * (-0.732, 0] (layer 1 the widest) by Taylor to degree 13: remainder < 0.732^14 / 14! = 1.5e-13,
  * < 3.1e-13 relative, with the table's and Math.exp's ulps and the roughly 15 roundings below
- * 1e-12 in all. Where y is outside `e * (1 -+ WEDGE_BAND)` that decides it; inside (a few in
- * 10^9 wedge draws) it calls the imported `Math.exp`, so the decisions are `zigguratNormal`'s
- * exactly. (The call it saves made ~10% of a normal fill.)
+ * 1e-12 in all. Where y is outside `e * (1 -+ WEDGE_BAND)` that decides it; inside (at most
+ * 1.3e-7 of a layer's wedge draws: 2e-9 F[i + 1] / (F[i + 1] - F[i])) it calls the imported
+ * `Math.exp`, so the decisions are `zigguratNormal`'s exactly. (The call it saves made ~10% of
+ * a normal fill.)
  */
 const WEDGE_BAND = 1e-9;
+/**
+ * The rows the four-row normal fill could not finish (see `normalLane`), 32 bytes each: the
+ * row's stream s0..s3 after its first word off the fast path, that word, the byte address of
+ * its draw and the end of its row. At most one per row: a call takes up to LIST_ROWS rows.
+ */
 const LIST_AT = Z_AT + 8 * LAYERS;
 const LIST_ROWS = 16384;
 const OUT = LIST_AT + 32 * LIST_ROWS;
@@ -69,9 +71,9 @@ const MAX_VIEW_BYTES = 2 ** 27;
  * Normal rows shorter than this go four at a time (uniform rows always do: 1.28 M uniforms in
  * rows of 1280 took 0.68 ms four at a time, 1.07 ms one at a time). Longer normal rows leave
  * the fast path in all four lanes early (2.6% of first words do), so the four-row fill ends up
- * drawing them in `finish4`; their seeding is a small part of their cost anyway. Normals in rows of 1, 4, 10, 20, 40 and
- * 1280 took 6.5, 4.2, 3.75, 3.95, 3.5, 2.9 ms four at a time, 14.8, 6.7, 4.5, 3.75, 3.5, 2.9 ms
- * one at a time (1.28 M values, the crossover near 18).
+ * drawing them in `finish4`; their seeding is a small part of their cost anyway. Normals in
+ * rows of 1, 4, 10, 20, 40 and 1280 took 6.5, 4.2, 3.75, 3.95, 3.5, 2.9 ms four at a time,
+ * 14.8, 6.7, 4.5, 3.75, 3.5, 2.9 ms one at a time (1.28 M values, the crossover near 18).
  */
 const FOUR_ROWS_BELOW = 16;
 
