@@ -31,6 +31,15 @@ function overVectors(i: number, end: number, body: readonly number[]): number[] 
   ];
 }
 
+/** `end = count * 4` (bytes), `alphas = splat(alpha)`, `zeros = splat(0)`. */
+function prologue(count: number, end: number, alpha: number, alphas: number, zeros: number) {
+  return [
+    ...[...op.get(count), ...op.i32Const(2), ...op.i32Shl, ...op.set(end)],
+    ...[...op.get(alpha), ...op.splat, ...op.set(alphas)],
+    ...[...op.f32Const(0), ...op.splat, ...op.set(zeros)],
+  ];
+}
+
 const forwardFunction = (): SimdFunction => {
   // Parameters 0-3; locals 4-5 (i32), 6-8 (v128).
   const [X, OUT, COUNT, ALPHA, I, END, ALPHAS, VALUE, ZEROS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -42,9 +51,7 @@ const forwardFunction = (): SimdFunction => {
       [3, V128],
     ],
     body: [
-      ...[...op.get(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.set(END)],
-      ...[...op.get(ALPHA), ...op.splat, ...op.set(ALPHAS)],
-      ...[...op.f32Const(0), ...op.splat, ...op.set(ZEROS)],
+      ...prologue(COUNT, END, ALPHA, ALPHAS, ZEROS),
       ...overVectors(I, END, [
         ...[...op.get(OUT), ...op.get(I), ...op.i32Add],
         ...[...loadAt(X, I), ...op.set(VALUE)],
@@ -67,9 +74,7 @@ const backwardFunction = (): SimdFunction => {
       [3, V128],
     ],
     body: [
-      ...[...op.get(COUNT), ...op.i32Const(2), ...op.i32Shl, ...op.set(END)],
-      ...[...op.get(ALPHA), ...op.splat, ...op.set(ALPHAS)],
-      ...[...op.f32Const(0), ...op.splat, ...op.set(ZEROS)],
+      ...prologue(COUNT, END, ALPHA, ALPHAS, ZEROS),
       ...overVectors(I, END, [
         ...[...op.get(DX), ...op.get(I), ...op.i32Add],
         ...[...loadAt(DY, I), ...op.set(GRADIENT)],
