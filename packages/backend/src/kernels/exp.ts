@@ -1,8 +1,6 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { elementwiseSimd } from './elementwise-simd.js';
 import { simdExpFor } from './exp-simd.js';
-import type { KernelArgs, SingleOutputKernel } from './kernel-scope.js';
-import { backendMemory } from './simd-module.js';
+import type { SingleOutputKernel } from './kernel-scope.js';
 
 /**
  * `Exp` for float32 tensors on wasm through the SIMD function of {@link simdExpFor} (2-3x the
@@ -11,18 +9,5 @@ import { backendMemory } from './simd-module.js';
  * where the SIMD module cannot run, go to the stock kernel.
  */
 export function simdExp(stock: SingleOutputKernel): SingleOutputKernel {
-  return (args: KernelArgs): TensorInfo => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const backend = args.backend as BackendWasm;
-    const simd = x.dtype === 'float32' ? simdExpFor(backendMemory(backend)) : null;
-    if (simd === null) return stock(args);
-    const out = backend.makeOutput([...x.shape], 'float32');
-    // Views after the allocation (which may grow, and detach, the heap).
-    const input = backend.typedArrayFromHeap(x) as Float32Array;
-    const output = backend.typedArrayFromHeap(out) as Float32Array;
-    const bulk = input.length - (input.length % 4);
-    if (bulk > 0) simd(input.byteOffset, output.byteOffset, bulk);
-    for (let i = bulk; i < input.length; i++) output[i] = Math.exp(input[i]!);
-    return out;
-  };
+  return elementwiseSimd(stock, simdExpFor, () => [] as [], Math.exp);
 }

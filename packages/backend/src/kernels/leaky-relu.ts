@@ -10,6 +10,7 @@ import {
   type Tensor,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { elementwiseSimd } from './elementwise-simd.js';
 import type { KernelArgs, SingleOutputKernel } from './kernel-scope.js';
 import { simdLeakyReluFor, simdLeakyReluGradFor } from './leaky-relu-simd.js';
 import { backendMemory } from './simd-module.js';
@@ -36,23 +37,12 @@ function alphaOf(args: KernelArgs): number {
  * go to the stock kernel.
  */
 export function simdLeakyRelu(stock: SingleOutputKernel): SingleOutputKernel {
-  return (args: KernelArgs): TensorInfo => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const backend = args.backend as BackendWasm;
-    const simd = x.dtype === 'float32' ? simdLeakyReluFor(backendMemory(backend)) : null;
-    if (simd === null) return stock(args);
-    const alpha = alphaOf(args);
-    const out = backend.makeOutput([...x.shape], 'float32');
-    // Views after the allocation (which may grow, and detach, the heap).
-    const input = backend.typedArrayFromHeap(x) as Float32Array;
-    const output = backend.typedArrayFromHeap(out) as Float32Array;
-    const bulk = input.length - (input.length % 4);
-    if (bulk > 0) simd(input.byteOffset, output.byteOffset, bulk, alpha);
-    for (let i = bulk; i < input.length; i++) {
-      output[i] = input[i]! < 0 ? Math.fround(alpha * input[i]!) : input[i]!;
-    }
-    return out;
-  };
+  return elementwiseSimd(
+    stock,
+    simdLeakyReluFor,
+    (args) => [alphaOf(args)] as [number],
+    (value, alpha) => (value < 0 ? Math.fround(alpha * value) : value),
+  );
 }
 
 /**
