@@ -194,5 +194,4 @@ describe('the i32x4 lane opcodes', () => {
     const floatBits = new Float32Array(new Int32Array([b[3]!]).buffer)[0]!;
     expect((exports.floatLane3 as () => number)()).toBe(floatBits);
   });
-
 });
