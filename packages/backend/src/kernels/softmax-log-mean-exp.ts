@@ -2,6 +2,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@uqjs/core';
 import { diagonalBackwardFor, diagonalSoftmaxFor } from './diagonal-softmax-rows.js';
+import {
+  exactRowGradient,
+  fastGradientFactors,
+  fastRowsGradient,
+  type LatentAt,
+  logSumExpOverSamples,
+} from './exact-log-weights.js';
 import { type KernelArgs, withScratch } from './kernel-scope.js';
 import { backendMemory } from './simd-module.js';
 import { rowBackwardFor, rowSoftmaxFor, softmaxBlock } from './softmax-rows.js';
@@ -44,16 +51,6 @@ export const DIAGONAL_SOFTMAX_LOG_MEAN_EXP = 'UqjsDiagonalSoftmaxLogMeanExp';
  * @since 0.1.0
  */
 export const DIAGONAL_SOFTMAX_LOG_MEAN_EXP_GRAD = 'UqjsDiagonalSoftmaxLogMeanExpGrad';
-
-/**
- * Log-weights below this take the exact path, which recomputes the log-softmax `l` from the
- * latents. Above it, `exp(l - lse)` is computed as `p * exp(-lse)` (and `log sum_s exp(l_s)` as
- * `log sum_s p_s`): `exp(-lse) <= e^60` cannot overflow, and a sample whose `p = exp(l)`
- * underflows float32 (`l < -87`) has a weight `exp(l - lse) < e^-27 ~ 2e-12` of the total 1,
- * below float32 resolution.
- */
-const LOWEST_FAST = -60;
-const SMALLEST_FAST = Math.exp(LOWEST_FAST);
 
 const FN = 'softmaxLogMeanExp';
 
@@ -98,12 +95,6 @@ function checkShape(info: TensorInfo, shape: number[], argument: string, fn = `$
   });
 }
 
-/** Whether every entry is at least `lowest` (NaN counts as fast: it stays NaN). */
-function allAtLeast(values: Float32Array, lowest: number): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i]! < lowest) return false;
-  return true;
-}
-
 /**
  * `probs = softmax(x)` row by row (rows of `classes`) and `sums += probs` (`sums` `[width]`,
  * repeating: the sum over samples, in sample order in float32), in JavaScript: where the
@@ -130,23 +121,6 @@ function rowMax(x: Float32Array, o: number, classes: number): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let k = o; k < o + classes; k++) max = Math.max(max, x[k]!);
   return max;
-}
-
-/**
- * The per-sample log-softmax `l = x - max - log sum_k exp(x - max)` row by row, in double
- * precision in JavaScript: the exact (slow) path, for entries whose log-weights are below
- * {@link LOWEST_FAST}.
- */
-function logSoftmaxRows(x: Float32Array, classes: number): Float32Array {
-  const logLik = new Float32Array(x.length);
-  for (let o = 0; o < x.length; o += classes) {
-    const max = rowMax(x, o, classes);
-    let sum = 0;
-    for (let k = o; k < o + classes; k++) sum += Math.exp(x[k]! - max);
-    const shift = max + Math.log(sum);
-    for (let k = o; k < o + classes; k++) logLik[k] = x[k]! - shift;
-  }
-  return logLik;
 }
 
 /**
@@ -183,36 +157,8 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
   } else {
     softmaxRowsJs(latents, probs, sums, classes);
   }
-  logSumExpOverSamples(sums, samples, classes, () => latents);
+  logSumExpOverSamples(sums, probs, samples, classes, (i) => latents[i]!);
   return [probsInfo, lseInfo];
-}
-
-/**
- * `lse = log sum_s exp(l_s)` `[..., K]` in place of `sums = sum_s p_s` (of the per-sample
- * softmax `p_s`): `log sum_s p_s`, or, where a sum is below `S e^-60`, from the log-softmax
- * of the latents `latents()` `[S, ..., K]` (read only then) in double precision.
- */
-function logSumExpOverSamples(
-  sums: Float32Array,
-  samples: number,
-  classes: number,
-  latents: () => Float32Array,
-): void {
-  const width = sums.length;
-  // sum_s p_s >= S e^-60 means max_s p_s >= e^-60, i.e. max_s l_s >= -60 (the fast form's
-  // condition; a sum below it, rarer than a max below e^-60, takes the exact path).
-  if (allAtLeast(sums, samples * SMALLEST_FAST)) {
-    for (let c = 0; c < width; c++) sums[c] = Math.log(sums[c]!);
-    return;
-  }
-  const logLik = logSoftmaxRows(latents(), classes);
-  for (let c = 0; c < width; c++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let o = c; o < logLik.length; o += width) max = Math.max(max, logLik[o]!);
-    let sum = 0;
-    for (let o = c; o < logLik.length; o += width) sum += Math.exp(logLik[o]! - max);
-    sums[c] = max + Math.log(sum);
-  }
 }
 
 /**
@@ -241,47 +187,46 @@ export function softmaxLogMeanExpGrad(args: KernelArgs): TensorInfo {
     // Views after the allocations (which may grow, and detach, the heap).
     const heap = (info: TensorInfo) => backend.typedArrayFromHeap(info) as Float32Array;
     const [p, lses, dys, dx, g] = [probs, lse, dy, out, gInfo].map(heap) as Float32Array[];
-    const fast = allAtLeast(lses!, LOWEST_FAST);
-    const backward = fast ? rowBackwardFor(backendMemory(backend)) : null;
+    const exactRows = fastGradientFactors(lses!, dys!, g!, classes);
+    const backward = rowBackwardFor(backendMemory(backend));
     if (backward !== null) {
-      for (let c = 0; c < width; c++) g![c] = dys![c]! * Math.exp(-lses![c]!);
       backward(p!.byteOffset, g!.byteOffset, dx!.byteOffset, p!.length, classes, width);
-      return out;
+    } else {
+      fastRowsGradient(p!, g!, classes, dx!);
     }
-    backwardRows(p!, lses!, dys!, fast ? null : logSoftmaxRows(heap(x), classes), classes, dx!);
+    if (exactRows.length > 0) {
+      const latents = heap(x);
+      const latentAt = (i: number) => latents[i]!;
+      for (const row of exactRows) {
+        for (let o = row * classes; o < p!.length; o += width) {
+          exactRowGradient(latentAt, p!, lses!, dys!, o, row * classes, classes, dx!, o);
+        }
+      }
+    }
     return out;
   });
 }
 
+const DIAGONAL_FN = 'diagonalSoftmaxLogMeanExp';
+
 /**
- * The backward pass in JavaScript: `dx` `[S, ..., K]` from `p` `[S, ..., K]`, `lse` and `dy`
- * `[..., K]`; `a_s = w_s dy` with `w_s = exp(l_s - lse)` (from `logLik`, the exact path) or
- * `p_s exp(-lse)` (`logLik` null), and `dx = a_s - p_s sum_k a_s`.
+ * `dLoc += dx`, `dScale += u dx` (float32) for the values `dx` that sit at flat index `at` of
+ * `[S, ..., K]` (columns `(at + i) % width`).
  */
-function backwardRows(
-  p: Float32Array,
-  lse: Float32Array,
-  dy: Float32Array,
-  logLik: Float32Array | null,
-  classes: number,
+function addOverSamples(
   dx: Float32Array,
+  at: number,
+  u: Float32Array,
+  dLoc: Float32Array,
+  dScale: Float32Array,
+  width: number,
 ): void {
-  const width = lse.length;
-  for (let o = 0; o < p.length; o += classes) {
-    const c0 = o % width;
-    let total = 0;
-    for (let k = 0; k < classes; k++) {
-      const c = c0 + k;
-      const weight =
-        logLik === null ? p[o + k]! * Math.exp(-lse[c]!) : Math.exp(logLik[o + k]! - lse[c]!);
-      dx[o + k] = weight * dy[c]!;
-      total += dx[o + k]!;
-    }
-    for (let k = 0; k < classes; k++) dx[o + k] = dx[o + k]! - p[o + k]! * total;
+  for (let i = 0; i < dx.length; i++) {
+    const c = (at + i) % width;
+    dLoc[c] = dLoc[c]! + dx[i]!;
+    dScale[c] = dScale[c]! + Math.fround(u[at + i]! * dx[i]!);
   }
 }
-
-const DIAGONAL_FN = 'diagonalSoftmaxLogMeanExp';
 
 /** The geometry of the noise `u` `[S, ..., K]`, with `loc`, `scale` checked to be `[..., K]`. */
 function diagonalGeometry(loc: TensorInfo, scale: TensorInfo, u: TensorInfo, fn: string): Geometry {
@@ -289,6 +234,15 @@ function diagonalGeometry(loc: TensorInfo, scale: TensorInfo, u: TensorInfo, fn:
   checkShape(loc, geometryOfU.shape.slice(1), 'loc', fn);
   checkShape(scale, geometryOfU.shape.slice(1), 'scale', fn);
   return geometryOfU;
+}
+
+/**
+ * The latent `x[i] = loc + scale u[i]` (flat index `i` of `[S, ..., K]`), rounded as float32
+ * after the product and after the sum (as the element-wise kernels and the WebAssembly rows do).
+ */
+function diagonalLatentAt(loc: Float32Array, scale: Float32Array, u: Float32Array): LatentAt {
+  const width = loc.length;
+  return (i) => Math.fround(loc[i % width]! + Math.fround(scale[i % width]! * u[i]!));
 }
 
 /**
@@ -334,7 +288,7 @@ export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
     probs!.set(latents());
     softmaxRowsJs(probs!, probs!, sums!, classes);
   }
-  logSumExpOverSamples(sums!, samples, classes, latents);
+  logSumExpOverSamples(sums!, probs!, samples, classes, diagonalLatentAt(l!, s!, noise!));
   return [probsInfo, lseInfo];
 }
 
@@ -388,10 +342,9 @@ export function diagonalSoftmaxLogMeanExpGrad(args: KernelArgs): TensorInfo[] {
     dLoc!.fill(0);
     dScale!.fill(0);
     if (samples === 0) return dLocInfo;
-    const fast = allAtLeast(lses!, LOWEST_FAST);
-    const backward = fast ? diagonalBackwardFor(backendMemory(backend)) : null;
+    const exactRows = fastGradientFactors(lses!, dys!, g!, classes);
+    const backward = diagonalBackwardFor(backendMemory(backend));
     if (backward !== null) {
-      for (let c = 0; c < width; c++) g![c] = dys![c]! * Math.exp(-lses![c]!);
       const addresses = [p, u, g, dLoc, dScale].map((a) => a!.byteOffset);
       backward(
         ...(addresses as [number, number, number, number, number]),
@@ -399,16 +352,19 @@ export function diagonalSoftmaxLogMeanExpGrad(args: KernelArgs): TensorInfo[] {
         classes,
         width,
       );
-      return dLocInfo;
+    } else {
+      const dx = new Float32Array(p!.length);
+      fastRowsGradient(p!, g!, classes, dx);
+      addOverSamples(dx, 0, u!, dLoc!, dScale!, width);
     }
-    // dx in JavaScript (a scratch array), then the sums over samples in order.
-    const logLik = fast ? null : logSoftmaxRows(diagonalLatentsOf(loc!, scale!, u!), classes);
-    const dx = new Float32Array(p!.length);
-    backwardRows(p!, lses!, dys!, logLik, classes, dx);
-    for (let i = 0; i < dx.length; i++) {
-      const c = i % width;
-      dLoc![c] = dLoc![c]! + dx[i]!;
-      dScale![c] = dScale![c]! + Math.fround(u![i]! * dx[i]!);
+    // The exact rows (none on the fast pass's share): dx row by row, added in sample order.
+    const latentAt = diagonalLatentAt(loc!, scale!, u!);
+    const row = new Float32Array(classes);
+    for (const r of exactRows) {
+      for (let o = r * classes; o < p!.length; o += width) {
+        exactRowGradient(latentAt, p!, lses!, dys!, o, r * classes, classes, row, 0);
+        addOverSamples(row, o, u!, dLoc!, dScale!, width);
+      }
     }
     return dLocInfo;
   });
