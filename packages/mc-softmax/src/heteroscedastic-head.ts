@@ -371,14 +371,18 @@ export abstract class HeteroscedasticHead extends layers.Layer {
     }));
   }
 
-  /** `x W + b` over the last axis: `[B, ..., D]` -> `[B, ..., units]`. */
+  /**
+   * `x W + b` over the last axis: `[B, ..., D]` -> `[B, ..., units]`, one fused product (the
+   * bias added in it) of `x` seen as `[N, D]`.
+   */
   protected project(x: tf.Tensor, projection: Projection): tf.Tensor {
     const kernel = projection.kernel.read();
     const [inputDim, units] = kernel.shape as [number, number];
+    if (x.rank === 2) return tf.fused.matMul({ a: x, b: kernel, bias: projection.bias.read() });
     // [B, ..., D] -> [N, D] x [D, units] -> [N, units] -> [B, ..., units]
     const flat = tf.reshape(x, [-1, inputDim]);
-    const out = tf.add(tf.matMul(flat, kernel), projection.bias.read());
-    return x.rank === 2 ? out : tf.reshape(out, [...x.shape.slice(0, -1), units]);
+    const out = tf.fused.matMul({ a: flat, b: kernel, bias: projection.bias.read() });
+    return tf.reshape(out, [...x.shape.slice(0, -1), units]);
   }
 
   /** A non-negative scale from a projection: `softplus(h) + minScale` or `|h| + minScale`. */

@@ -38,21 +38,25 @@ export function checkTensorValues(
   if (x.size === 0 || tf.getBackend() === 'webgpu') return;
   const summary = tf.tidy(() => {
     const values = asFloat(x);
-    // x * 0 is 0 for every finite x and NaN for NaN and ±Infinity, so one sum over it finds any
-    // value that is not finite: two cheap passes in place of IsNan, IsInf and their reductions.
-    const nonFinite = tf.sum(tf.mul(values, 0));
-    return opts.nonNegative ? tf.stack([nonFinite, tf.min(values)]) : nonFinite;
+    // The sum is finite unless some value is NaN or ±Infinity, or the finite values overflow
+    // float32 together (told apart below): one pass in place of IsNan, IsInf and their reductions.
+    const total = tf.sum(values);
+    return opts.nonNegative ? tf.stack([total, tf.min(values)]) : total;
   });
-  const [nonFinite, min] = summary.dataSync();
+  const [total, min] = summary.dataSync();
   summary.dispose();
-  if (Number.isNaN(nonFinite)) {
-    // Only on the way to an error: which of the two it is.
-    const anyNaN = tf.tidy(() => tf.any(tf.isNaN(asFloat(x))));
-    const hasNaN = anyNaN.dataSync()[0] === 1;
-    anyNaN.dispose();
-    if (hasNaN)
+  if (!Number.isFinite(total)) {
+    // sync read: only where the sum is not finite (webgpu returned above): which values are.
+    const found = tf.tidy(() => {
+      const values = asFloat(x);
+      return tf.stack([tf.any(tf.isNaN(values)), tf.any(tf.isInf(values))]);
+    });
+    const [hasNaN, hasInfinity] = found.dataSync();
+    found.dispose();
+    if (hasNaN === 1)
       throw new InvalidArgumentError({ fn, argument, expected: 'free of NaN', given: NaN });
-    throw new InvalidArgumentError({ fn, argument, expected: 'finite', given: Infinity });
+    if (hasInfinity === 1)
+      throw new InvalidArgumentError({ fn, argument, expected: 'finite', given: Infinity });
   }
   if (opts.nonNegative && min! < 0) {
     throw new InvalidArgumentError({ fn, argument, expected: '>= 0 everywhere', given: min });
