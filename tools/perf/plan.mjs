@@ -71,7 +71,7 @@ export function planJobs({ quick, backends }) {
         job(`step-mlp-b1024-${backend}`, `MLP training step, batch 1024 (${backend})`, HEAD, [
           ...common,
           ...['--sections', 'step', '--models', 'mlp', '--step-samples', ''],
-          ...['--step-batch', '1024', '--step-reps', '3'],
+          ...['--step-batch', '1024', '--step-reps', '5'],
         ]),
       );
     }
