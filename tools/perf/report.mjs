@@ -197,7 +197,7 @@ function perBatchFit(perf) {
     // A larger batch that costs more per example than the line allows: a slow run, not a fit.
     return `${at}: ${fixed(stepMs(small), 1)} and ${fixed(stepMs(large), 1)} ms per step, more than ${large.batch / small.batch}x apart, so no fixed cost per step can be read from this run.`;
   }
-  return `MLP step on ${small.backend} at batches ${small.batch} and ${large.batch} (CPU): step ms = ${fixed(perStep, 1)} + ${fixed(perExample, 3)} x batch, so ${fixed(perStep, 1)} ms of each step (${pct(perStep / stepMs(small))} at batch ${small.batch}) does not grow with the batch.`;
+  return `${at}: step ms = ${fixed(perStep, 1)} + ${fixed(perExample, 3)} x batch, so ${fixed(perStep, 1)} ms of each step (${pct(perStep / stepMs(small))} at batch ${small.batch}) does not grow with the batch.`;
 }
 
 function trainingSection(perf) {
