@@ -66,7 +66,9 @@ const BACKEND_FREE_TESTS = {
 };
 for (const file of Object.keys(BACKEND_FREE_TESTS)) {
   if (/from '@tensorflow\//.test(readFileSync(join(root, file), 'utf8'))) {
-    throw new Error(`${file} imports tfjs: it is not backend-free, take it out of BACKEND_FREE_TESTS`);
+    throw new Error(
+      `${file} imports tfjs: it is not backend-free, take it out of BACKEND_FREE_TESTS`,
+    );
   }
 }
 
