@@ -11,6 +11,7 @@ import {
   logSumExpOverSamples,
 } from '../../src/kernels/exact-log-weights.js';
 import { Rng } from '../helpers/compare.js';
+import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
 /** Latents `[S, R, K]` whose class k sits `gap k` below class 0, plus normal noise. */
 function confidentLatents(samples: number, rows: number, classes: number, gap: number, seed = 1) {
@@ -31,14 +32,7 @@ function reference(x: Float32Array, samples: number, classes: number, dy: Float6
     const shift = max + Math.log(row.reduce((sum, v) => sum + Math.exp(v - max), 0));
     for (let k = 0; k < classes; k++) l[o + k] = x[o + k]! - shift;
   }
-  const lse = new Float64Array(width);
-  for (let c = 0; c < width; c++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < samples; s++) max = Math.max(max, l[s * width + c]!);
-    let sum = 0;
-    for (let s = 0; s < samples; s++) sum += Math.exp(l[s * width + c]! - max);
-    lse[c] = max + Math.log(sum);
-  }
+  const lse = logSumExpOverSamples64(l, samples, width);
   const dx = new Float64Array(x.length);
   for (let o = 0; o < x.length; o += classes) {
     const c0 = o % width;
