@@ -133,9 +133,9 @@ function rowMax(x: Float32Array, o: number, classes: number): number {
  *     p_s = softmax(x_s)                                  [S, ..., K]
  *     lse = log sum_s exp(l_s) = log sum_s p_s            [..., K]
  *
- * The second form is used where every `sum_s p_s >= S e^-60` (so `max_s l_s >= -60`); else
- * `lse = m + log sum_s exp(l_s - m)`, `m = max_s l_s`, with `l_s` recomputed in double precision
- * (see {@link LOWEST_FAST}).
+ * The second form is used for every column with `sum_s p_s >= S e^-60` (so `max_s l_s >= -60`);
+ * the others get `lse = m + log sum_s exp(l_s - m)`, `m = max_s l_s`, with `l_s` recomputed in
+ * double precision, those columns only (`logSumExpOverSamples` in exact-log-weights.ts).
  * Returns `[p, lse]`; the log-mean-exp is `lse - log S`. Input: `{ x }`, float32, rank >= 2.
  */
 export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
@@ -169,9 +169,11 @@ export function softmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
  *
  *     dL/dl_s = a_s,        dL/dx_s = a_s - p_s sum_k a_s[k]      (the log-softmax backward)
  *
- * Where every `lse >= -60`, `w_s = p_s exp(-lse)`, so `dL/dx_s = p_s (g - sum_k p_s g)` with
- * `g = dy exp(-lse)`: one WebAssembly pass over the rows. Elsewhere `l_s` is recomputed from
- * `x` in double precision (see {@link LOWEST_FAST}). Inputs: `{ x, probs, lse, dy }`, float32.
+ * Where `lse >= -60`, `w_s = p_s exp(-lse)`, so `dL/dx_s = p_s (g - sum_k p_s g)` with
+ * `g = dy exp(-lse)` (0 where `dy` is 0, whatever `lse`): one WebAssembly pass over the rows.
+ * The rows that meet a column with `lse < -60` and `dy != 0` are recomputed from `x` in double
+ * precision (`fastGradientFactors`, `exactRowGradient` in exact-log-weights.ts). Inputs:
+ * `{ x, probs, lse, dy }`, float32.
  */
 export function softmaxLogMeanExpGrad(args: KernelArgs): TensorInfo {
   const { x, probs, lse, dy } = args.inputs as Record<'x' | 'probs' | 'lse' | 'dy', TensorInfo>;
@@ -303,9 +305,9 @@ export function diagonalSoftmaxLogMeanExp(args: KernelArgs): TensorInfo[] {
  *
  * summed over the samples in order in float32 (as the leading-axis `Sum` does, but for its
  * last `width % 4` columns, which it sums in double), in the same
- * WebAssembly row pass that forms `dx_s` (which is never stored). Where some `lse < -60` (the
- * exact path, see {@link LOWEST_FAST}) the latents are recomputed in JavaScript. Inputs:
- * `{ loc, scale, u, probs, lse, dy }`, float32.
+ * WebAssembly row pass that forms `dx_s` (which is never stored). The rows that meet a column
+ * with `lse < -60` and `dy != 0` (the exact path, exact-log-weights.ts) are added in JavaScript
+ * from the latents in double precision. Inputs: `{ loc, scale, u, probs, lse, dy }`, float32.
  */
 export function diagonalSoftmaxLogMeanExpGrad(args: KernelArgs): TensorInfo[] {
   const inputs = args.inputs as Record<'loc' | 'scale' | 'u' | 'probs' | 'lse' | 'dy', TensorInfo>;
