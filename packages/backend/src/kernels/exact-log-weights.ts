@@ -72,6 +72,7 @@ export function logSumExpOverSamples(
       sums[c] = Math.log(sums[c]!);
     }
   }
+  if (exactByRow.size === 0) return;
   const shifts = new Float64Array(samples);
   for (const [row, columns] of exactByRow) {
     for (let s = 0; s < samples; s++) {
