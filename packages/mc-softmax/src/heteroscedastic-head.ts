@@ -378,11 +378,10 @@ export abstract class HeteroscedasticHead extends layers.Layer {
   protected project(x: tf.Tensor, projection: Projection): tf.Tensor {
     const kernel = projection.kernel.read();
     const [inputDim, units] = kernel.shape as [number, number];
-    if (x.rank === 2) return tf.fused.matMul({ a: x, b: kernel, bias: projection.bias.read() });
     // [B, ..., D] -> [N, D] x [D, units] -> [N, units] -> [B, ..., units]
-    const flat = tf.reshape(x, [-1, inputDim]);
+    const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inputDim]);
     const out = tf.fused.matMul({ a: flat, b: kernel, bias: projection.bias.read() });
-    return tf.reshape(out, [...x.shape.slice(0, -1), units]);
+    return x.rank === 2 ? out : tf.reshape(out, [...x.shape.slice(0, -1), units]);
   }
 
   /** A non-negative scale from a projection: `softplus(h) + minScale` or `|h| + minScale`. */

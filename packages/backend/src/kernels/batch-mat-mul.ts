@@ -3,6 +3,7 @@ import { batchedFusedProduct } from './batched-fused-product.js';
 import { freshOperandProduct } from './fresh-operand-product.js';
 import {
   type KernelArgs,
+  matrices,
   type Scratch,
   type SingleOutputKernel,
   transpose,
@@ -20,11 +21,6 @@ function swapLastTwo(rank: number): number[] {
 /** `x` with its last two axes swapped (a copy through the wasm `Transpose` kernel). */
 function swapped(scratch: Scratch, x: TensorInfo): TensorInfo {
   return transpose(scratch, x, swapLastTwo(x.shape.length));
-}
-
-/** The number of matrices in `x` `[..., R, C]` (the product of its batch axes). */
-function matrices(x: TensorInfo): number {
-  return util.sizeFromShape(x.shape.slice(0, -2));
 }
 
 /**

@@ -2,16 +2,12 @@ import { type NamedTensorInfoMap, type TensorInfo, util } from '@tensorflow/tfjs
 import { BackendError } from '@uqjs/core';
 import {
   type KernelArgs,
+  matrices,
   reshape,
   type Scratch,
   type SingleOutputKernel,
   withScratch,
 } from './kernel-scope.js';
-
-/** The number of matrices in `x` `[..., R, C]` (the product of its batch axes). */
-function matrices(x: TensorInfo): number {
-  return util.sizeFromShape(x.shape.slice(0, -2));
-}
 
 /** Whether a `_FusedMatMul` call adds anything to the product: a bias or an activation. */
 function addsToProduct(args: KernelArgs): boolean {

@@ -67,7 +67,9 @@ export function logSumExpOverSamples(
   for (let c = 0; c < width; c++) {
     if (sums[c]! < samples * SMALLEST_FAST) {
       const row = Math.floor(c / classes);
-      exactByRow.set(row, [...(exactByRow.get(row) ?? []), c]);
+      const columns = exactByRow.get(row);
+      if (columns === undefined) exactByRow.set(row, [c]);
+      else columns.push(c);
     } else {
       sums[c] = Math.log(sums[c]!);
     }
@@ -101,15 +103,14 @@ export function fastGradientFactors(
   g: Float32Array,
   classes: number,
 ): number[] {
-  const exactRows: number[] = [];
+  const exactRows = new Set<number>();
   for (let c = 0; c < lse.length; c++) {
     if (dy[c] === 0) g[c] = 0;
-    else if (lse[c]! < LOWEST_FAST) exactRows.push(Math.floor(c / classes));
+    else if (lse[c]! < LOWEST_FAST) exactRows.add(Math.floor(c / classes));
     else g[c] = dy[c]! * Math.exp(-lse[c]!);
   }
-  const rows = [...new Set(exactRows)];
-  for (const row of rows) g.fill(0, row * classes, (row + 1) * classes);
-  return rows;
+  for (const row of exactRows) g.fill(0, row * classes, (row + 1) * classes);
+  return [...exactRows];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import {
   type KernelArgs,
+  matrices,
   reshape,
   type SingleOutputKernel,
   transpose,
@@ -37,7 +38,7 @@ export function worthFlipping(
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || k === 0) {
     return false;
   }
-  if (b.shape.length < 2 || util.sizeFromShape(b.shape.slice(0, -2)) !== 1) return false;
+  if (b.shape.length < 2 || matrices(b) !== 1) return false;
   if (fused.preluActivationWeights !== undefined) return false;
   if (activation !== undefined && activation !== null && activation !== 'linear') return false;
   if (fused.bias !== undefined && !util.arraysEqual(fused.bias.shape, [n])) return false;

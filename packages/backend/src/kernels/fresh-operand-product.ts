@@ -1,6 +1,6 @@
 import { type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type FusedInputs, flippedProduct, worthFlipping } from './flipped-product.js';
-import { type KernelArgs, type SingleOutputKernel, withScratch } from './kernel-scope.js';
+import { type KernelArgs, matrices, type SingleOutputKernel, withScratch } from './kernel-scope.js';
 
 /**
  * Row strides that are a multiple of this many float32 elements (4 KiB) make XNNPACK's
@@ -40,7 +40,7 @@ function worthPadding(a: TensorInfo, b: TensorInfo, fused: FusedInputs): boolean
     b.dtype === 'float32' &&
     b.shape.length >= 2 &&
     n % ALIASED_ROW === 0 &&
-    util.sizeFromShape(b.shape.slice(0, -2)) === 1 &&
+    matrices(b) === 1 &&
     util.sizeFromShape(b.shape) >= MIN_PADDED_SIZE &&
     fused.preluActivationWeights === undefined &&
     (fused.bias === undefined || util.sizeFromShape(fused.bias.shape) === n)

@@ -5,6 +5,7 @@ import {
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
+  util,
 } from '@tensorflow/tfjs-core';
 import { BackendError } from '@uqjs/core';
 
@@ -82,6 +83,11 @@ export function withScratch(
   } finally {
     for (const info of tracked) if (info !== result) wasm.disposeData(info.dataId);
   }
+}
+
+/** The number of matrices in `x` `[..., R, C]` (the product of its batch axes). */
+export function matrices(x: TensorInfo): number {
+  return util.sizeFromShape(x.shape.slice(0, -2));
 }
 
 /** Reshapes without copying (the wasm `Reshape` kernel shares the buffer). */

@@ -360,12 +360,14 @@ export function diagonalSoftmaxLogMeanExpGrad(args: KernelArgs): TensorInfo[] {
       addOverSamples(dx, 0, u!, dLoc!, dScale!, width);
     }
     // The exact rows (none on the fast pass's share): dx row by row, added in sample order.
-    const latentAt = diagonalLatentAt(loc!, scale!, u!);
-    const row = new Float32Array(classes);
-    for (const r of exactRows) {
-      for (let o = r * classes; o < p!.length; o += width) {
-        exactRowGradient(latentAt, p!, lses!, dys!, o, r * classes, classes, row, 0);
-        addOverSamples(row, o, u!, dLoc!, dScale!, width);
+    if (exactRows.length > 0) {
+      const latentAt = diagonalLatentAt(loc!, scale!, u!);
+      const row = new Float32Array(classes);
+      for (const r of exactRows) {
+        for (let o = r * classes; o < p!.length; o += width) {
+          exactRowGradient(latentAt, p!, lses!, dys!, o, r * classes, classes, row, 0);
+          addOverSamples(row, o, u!, dLoc!, dScale!, width);
+        }
       }
     }
     return dLocInfo;

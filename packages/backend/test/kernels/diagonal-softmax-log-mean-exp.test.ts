@@ -12,8 +12,8 @@ import {
   diagonalSoftmaxFor,
 } from '../../src/kernels/diagonal-softmax-rows.js';
 import { backendMemory } from '../../src/kernels/simd-module.js';
-import { softmaxBlock } from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
+import { BLOCK_CASES, guardedOutputs, heapOf, readBlockPass } from './row-pass-blocks.js';
 import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
 // The diagonal kernels against two independent computations: the plain kernels
@@ -179,30 +179,16 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
   }
 
   it('runs the forward pass in blocks, writing only its rows and sums (same bits as one block)', () => {
-    const heap = (t: tf.Tensor) =>
-      (
-        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
-      ).typedArrayFromHeap(t);
     const memory = backendMemory(tf.backend());
-    // Counts that are no multiple of 16 or 4, blocks of 4 rows (the last one short) or one.
-    for (const [shape, block] of [
-      [[7, 3, 3], 12],
-      [[5, 2, 7], 28],
-      [[3, 4, 10], softmaxBlock(10)],
-      [[33, 1, 5], 20],
-      [[5, 2, 19], 76],
-      [[3, 3, 20], softmaxBlock(20)],
-    ] as const) {
+    for (const [shape, block] of BLOCK_CASES) {
       const [samples, , classes] = shape;
       const width = tf.util.sizeFromShape(shape.slice(1));
       const count = samples * width;
       const input = inputs(count, [...shape], 2, 0);
       const pass = diagonalSoftmaxFor(memory, classes)!;
-      const guard = 8; // floats after out and sums that the pass must leave alone
       const [loc, scale, u] = [input.loc, input.scale, input.u].map((a) => tf.tensor(a));
-      const out = tf.fill([count + guard], 12345);
-      const sums = tf.concat([tf.zeros([width]), tf.fill([guard], 12345)]);
-      const addresses = [loc!, scale!, u!, out, sums].map((t) => heap(t).byteOffset);
+      const { out, sums } = guardedOutputs(count, width);
+      const addresses = [loc!, scale!, u!, out, sums].map((t) => heapOf(t).byteOffset);
       pass(
         ...(addresses as [number, number, number, number, number]),
         count,
@@ -210,18 +196,14 @@ describe('UqjsDiagonalSoftmaxLogMeanExp and its gradient on wasm', () => {
         width,
         block,
       );
-      const [p, sum] = [heap(out).slice(), heap(sums).slice()];
-      expect(Array.from(p.subarray(count))).toEqual(new Array(guard).fill(12345));
-      expect(Array.from(sum.subarray(width))).toEqual(new Array(guard).fill(12345));
-      // The kernel (one block here) and the plain kernel on loc + scale u: the same bits.
+      // Guards untouched; sums: p added over the samples in order in float32.
+      const written = readBlockPass(out, sums, count, width);
+      // The kernel (one block here) and the plain kernel on loc + scale u: the same bits; the
+      // kernel's lse is the log of those sums.
       const [probs, lse] = runDiagonal(input, [...shape]);
-      expect(p.subarray(0, count)).toEqual(probs);
-      expect(p.subarray(0, count)).toEqual(runPlain(latents(input), [...shape], input.dy)[0]);
-      // sums: p added over the samples in order in float32 (whose log the kernel returns).
-      const want = new Float32Array(width);
-      for (let i = 0; i < count; i++) want[i % width] = want[i % width]! + p[i]!;
-      expect(sum.subarray(0, width)).toEqual(want);
-      expect(lse).toEqual(want.map(Math.log));
+      expect(written.p).toEqual(probs);
+      expect(written.p).toEqual(runPlain(latents(input), [...shape], input.dy)[0]);
+      expect(lse).toEqual(written.sums.map(Math.log));
       tf.dispose([loc!, scale!, u!, out, sums]);
     }
   });

@@ -7,10 +7,10 @@ import {
   type RowSoftmax,
   rowBackwardFor,
   rowSoftmaxFor,
-  softmaxBlock,
   softmaxPassFunction,
 } from '../../src/kernels/softmax-rows.js';
 import { normalArray, Rng, relativeError, wasmDataIds } from '../helpers/compare.js';
+import { BLOCK_CASES, guardedOutputs, heapOf, readBlockPass } from './row-pass-blocks.js';
 import { logSumExpOverSamples64 } from './sample-log-sum-exp.js';
 
 /**
@@ -140,61 +140,37 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
 
   it('runs the forward pass in blocks, writing only its rows and sums (same bits as one block)', async () => {
     await tf.setBackend('wasm');
-    const heap = (t: tf.Tensor) =>
-      (
-        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
-      ).typedArrayFromHeap(t);
     const memory = backendMemory(tf.backend());
-    // [S, W / K, K] with counts that are no multiple of 16 or 4 (the exponentials' tails), and
-    // blocks of 4 rows (several blocks, the last one short) or one block.
-    for (const [shape, block] of [
-      [[7, 3, 3], 12],
-      [[5, 2, 7], 28],
-      [[3, 4, 10], softmaxBlock(10)],
-      [[33, 1, 5], 20],
-      [[5, 2, 19], 76],
-      [[3, 3, 20], softmaxBlock(20)],
-    ] as const) {
+    for (const [shape, block] of BLOCK_CASES) {
       const [samples, , classes] = shape;
       const width = tf.util.sizeFromShape(shape.slice(1));
       const count = samples * width;
       const { x } = inputs(count, [...shape], 2);
       const pass = rowSoftmaxFor(memory, classes)!;
-      const guard = 8; // floats after out and sums that the pass must leave alone
       const xt = tf.tensor(x);
-      const out = tf.fill([count + guard], 12345);
-      const sums = tf.concat([tf.zeros([width]), tf.fill([guard], 12345)]);
+      const { out, sums } = guardedOutputs(count, width);
       pass(
-        heap(xt).byteOffset,
-        heap(out).byteOffset,
-        heap(sums).byteOffset,
+        heapOf(xt).byteOffset,
+        heapOf(out).byteOffset,
+        heapOf(sums).byteOffset,
         count,
         classes,
         width,
         block,
       );
-      const [p, sum] = [heap(out).slice(), heap(sums).slice()];
-      expect(Array.from(p.subarray(count))).toEqual(new Array(guard).fill(12345));
-      expect(Array.from(sum.subarray(width))).toEqual(new Array(guard).fill(12345));
+      // Guards untouched; sums: p added over the samples in order in float32.
+      const written = readBlockPass(out, sums, count, width);
       // The kernel (one block of ~2048 floats here) gives the same bits: blocks do not change
-      // the arithmetic, only its order in time.
+      // the arithmetic, only its order in time; its lse is the log of those sums.
       const [probs, lse] = runKernels(x, [...shape], new Float32Array(width));
-      expect(p.subarray(0, count)).toEqual(probs);
-      // sums: p added over the samples in order in float32 (whose log the kernel returns).
-      const want = new Float32Array(width);
-      for (let i = 0; i < count; i++) want[i % width] = want[i % width]! + p[i]!;
-      expect(sum.subarray(0, width)).toEqual(want);
-      expect(lse).toEqual(want.map(Math.log));
+      expect(written.p).toEqual(probs);
+      expect(lse).toEqual(written.sums.map(Math.log));
       tf.dispose([xt, out, sums]);
     }
   });
 
   it('gives the same bits with rows written out class by class as with loops over the classes', async () => {
     await tf.setBackend('wasm');
-    const heap = (t: tf.Tensor) =>
-      (
-        tf.backend() as unknown as { typedArrayFromHeap(t: tf.Tensor): Float32Array }
-      ).typedArrayFromHeap(t);
     const memory = backendMemory(tf.backend());
     // The loop form runs rows of K >= 4 (the kernels use it above 16 classes).
     const loops = simdFunction<RowSoftmax>(() => softmaxPassFunction(false, null))(memory)!;
@@ -204,9 +180,9 @@ describe('UqjsSoftmaxLogMeanExp and its gradient on wasm', () => {
       const { x } = inputs(classes, shape, 3);
       const run = (pass: RowSoftmax) => {
         const [xt, out, sums] = [tf.tensor(x), tf.zeros([x.length]), tf.zeros([width])];
-        const addresses = [xt, out, sums].map((t) => heap(t).byteOffset);
+        const addresses = [xt, out, sums].map((t) => heapOf(t).byteOffset);
         pass(...(addresses as [number, number, number]), x.length, classes, width, 4 * classes);
-        const values = [heap(out).slice(), heap(sums).slice()];
+        const values = [heapOf(out).slice(), heapOf(sums).slice()];
         tf.dispose([xt, out, sums]);
         return values;
       };
